@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import Logging
 import VecCore
 
 @main
@@ -6,5 +8,47 @@ struct Vecscope: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vecscope",
         abstract: "Explore and tune similarity search on PostgreSQL + pgvector.",
-        subcommands: [])
+        discussion: """
+            Without DATABASE_URL every command uses the embedded PostgreSQL under VECSCOPE_HOME, starting it on demand.
+            """,
+        subcommands: [Db.self, Migrate.self, Load.self, Demo.self])
+
+    /// Logs go to stderr, at VECSCOPE_LOG_LEVEL (default: warning), so stdout stays clean for --json.
+    static func bootstrapLogging() {
+        let level = ProcessInfo.processInfo.environment["VECSCOPE_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+    }
+}
+
+/// Where to connect: `--database-url` overrides `DATABASE_URL`; neither means the embedded server.
+struct DatabaseOptions: ParsableArguments {
+    @Option(name: .customLong("database-url"), help: "libpq URI or conninfo (default: $DATABASE_URL, else the embedded server).")
+    var databaseURL: String?
+
+    func target() -> DatabaseTarget { DatabaseTarget.resolve(explicitURL: databaseURL) }
+
+    func connect(migrate: Bool = true) throws -> Connection { try target().connect(migrate: migrate) }
+}
+
+/// Shared output flags.
+struct OutputOptions: ParsableArguments {
+    @Flag(name: .long, help: "Print JSON instead of a table.")
+    var json = false
+}
+
+/// Prints an error the way a user should read it and exits non-zero, instead of a Swift dump.
+func runReportingErrors(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let error as VecscopeError {
+        FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
+        throw ExitCode(1)
+    } catch let error as PostgresError {
+        FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
+        throw ExitCode(1)
+    }
 }

@@ -1,0 +1,237 @@
+import CLibPQ
+import Foundation
+
+/// One connection to PostgreSQL; owns the libpq `PGconn` and frees it in `deinit`. Not thread-safe: one user at a time.
+public final class Connection {
+    private let handle: OpaquePointer
+    /// The connection string with any password removed, for messages and the status bar.
+    public let displayTarget: String
+    private var cachedVectorTypes: VectorTypeOIDs?
+
+    /// Connects with a libpq URI (`postgresql://…`) or a conninfo string (`host=… dbname=…`).
+    public init(_ connectionString: String, applicationName: String = "vecscope") throws {
+        displayTarget = ConnectionString.redacted(connectionString)
+        let params = ConnectionString.withApplicationName(connectionString, applicationName)
+        guard let conn = PQconnectdb(params) else {
+            throw PostgresError(kind: .connection, message: "libpq could not allocate a connection (out of memory?)")
+        }
+        // Check before taking ownership: once `handle` is set, deinit frees it, so PQfinish here would free it twice.
+        if PQstatus(conn) != CONNECTION_OK {
+            let reason = Self.trimmed(PQerrorMessage(conn))
+            PQfinish(conn)
+            throw PostgresError(
+                kind: .connection, code: .clientCannotConnect,
+                message: "could not connect to \(displayTarget): \(reason)",
+                hint: "Check that the server is running and DATABASE_URL is right; without DATABASE_URL, `vecscope db start` starts the embedded server.")
+        }
+        handle = conn
+        // Every vecscope statement runs in UTC so timestamps mean the same on every machine.
+        try execute("SET TimeZone = 'UTC'")
+        // NOTICEs ("already exists, skipping") are noise for a tool's users; warnings still show.
+        try execute("SET client_min_messages = warning")
+    }
+
+    deinit { PQfinish(handle) }
+
+    /// Server version as an integer, e.g. 180006.
+    public var serverVersion: Int { Int(PQserverVersion(handle)) }
+    public var isAlive: Bool { PQstatus(handle) == CONNECTION_OK }
+    /// The backend's process id, as in `pg_stat_activity.pid`.
+    public var backendPID: Int32 { PQbackendPID(handle) }
+
+    /// Runs one statement with bound parameters (`$1`, `$2`, …) and returns its rows in binary format.
+    @discardableResult
+    public func query(_ sql: String, _ parameters: [any PostgresEncodable] = []) throws -> QueryResult {
+        let binds = try parameters.map { try wireValue(for: $0.postgresBind) }
+        return try run(sql, binds)
+    }
+
+    /// Runs one statement and returns how many rows it affected.
+    @discardableResult
+    public func execute(_ sql: String, _ parameters: [any PostgresEncodable] = []) throws -> Int {
+        try query(sql, parameters).affectedRows
+    }
+
+    /// Runs several statements separated by semicolons, without parameters (migrations, DDL scripts).
+    public func executeScript(_ sql: String) throws {
+        guard let result = PQexec(handle, sql) else { throw connectionLost(statement: sql) }
+        _ = try QueryResult(result, statement: sql, vectorTypes: cachedVectorTypes, connection: self)
+    }
+
+    /// Runs `body` inside BEGIN … COMMIT; rolls back if it throws.
+    public func transaction<T>(_ body: (Connection) throws -> T) throws -> T {
+        try execute("BEGIN")
+        do {
+            let value = try body(self)
+            try execute("COMMIT")
+            return value
+        } catch {
+            if PQtransactionStatus(handle) != PQTRANS_IDLE { _ = try? execute("ROLLBACK") }
+            throw error
+        }
+    }
+
+    /// Whether a transaction is open (or failed and awaiting ROLLBACK).
+    public var inTransaction: Bool {
+        let status = PQtransactionStatus(handle)
+        return status == PQTRANS_INTRANS || status == PQTRANS_INERROR
+    }
+
+    /// A handle another thread can use to cancel the statement this connection is running.
+    public func makeCanceller() throws -> QueryCanceller {
+        guard let cancel = PQgetCancel(handle) else {
+            throw PostgresError(kind: .connection, message: "libpq could not create a cancel request for \(displayTarget)")
+        }
+        return QueryCanceller(cancel)
+    }
+
+    /// pgvector's type OIDs in this database; nil when the extension is not installed.
+    public func vectorTypeOIDs(refresh: Bool = false) throws -> VectorTypeOIDs? {
+        if let cachedVectorTypes, !refresh { return cachedVectorTypes }
+        let result = try run(
+            """
+            SELECT t.typname::text, t.oid FROM pg_type t
+            JOIN pg_depend d ON d.objid = t.oid AND d.classid = 'pg_type'::regclass AND d.deptype = 'e'
+            JOIN pg_extension e ON e.oid = d.refobjid
+            WHERE e.extname = 'vector' AND t.typname IN ('vector', 'halfvec')
+            """,
+            [])
+        var vector: UInt32?
+        var halfvec: UInt32?
+        for row in result.rows {
+            let name: String = try row.decode(0)
+            let oid: Int = try row.decode(1)
+            if name == "vector" { vector = UInt32(oid) } else { halfvec = UInt32(oid) }
+        }
+        guard let vector else { return nil }
+        cachedVectorTypes = VectorTypeOIDs(vector: vector, halfvec: halfvec)
+        return cachedVectorTypes
+    }
+
+    // MARK: - COPY
+
+    /// Starts `COPY … FROM STDIN (FORMAT binary)`; write rows to the returned writer, then `finish()` it.
+    public func copyIn(_ copyStatement: String) throws -> CopyInWriter {
+        _ = try vectorTypeOIDs()
+        guard let result = PQexec(handle, copyStatement) else { throw connectionLost(statement: copyStatement) }
+        defer { PQclear(result) }
+        guard PQresultStatus(result) == PGRES_COPY_IN else {
+            throw QueryResult.error(from: result, statement: copyStatement)
+                ?? PostgresError(kind: .protocolViolation, message: "COPY did not enter copy-in mode", statement: copyStatement)
+        }
+        return CopyInWriter(connection: self, statement: copyStatement)
+    }
+
+    func putCopyData(_ bytes: [UInt8], statement: String) throws {
+        let status = bytes.withUnsafeBufferPointer { buffer in
+            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
+                PQputCopyData(handle, $0, Int32(buffer.count))
+            }
+        }
+        guard status == 1 else { throw connectionLost(statement: statement) }
+    }
+
+    func endCopy(error: String?, statement: String) throws -> Int {
+        guard PQputCopyEnd(handle, error) == 1 else { throw connectionLost(statement: statement) }
+        var affected = 0
+        var firstError: PostgresError?
+        while let result = PQgetResult(handle) {
+            if let error = QueryResult.error(from: result, statement: statement), firstError == nil {
+                firstError = error
+            } else if let count = Int(String(cString: PQcmdTuples(result))) {
+                affected = count
+            }
+            PQclear(result)
+        }
+        if let firstError { throw firstError }
+        return affected
+    }
+
+    var vectorTypesForEncoding: VectorTypeOIDs? { cachedVectorTypes }
+
+    // MARK: - Internals
+
+    private struct WireValue {
+        var oid: UInt32
+        var bytes: [UInt8]?
+        var isBinary: Bool
+    }
+
+    private func wireValue(for bind: PostgresBind) throws -> WireValue {
+        switch bind {
+        case .null:
+            return WireValue(oid: 0, bytes: nil, isBinary: false)
+        case .text(let text, let oid):
+            return WireValue(oid: oid, bytes: Array(text.utf8) + [0], isBinary: false)
+        case .binary(let bytes, let oid):
+            return WireValue(oid: oid, bytes: bytes, isBinary: true)
+        case .vector(let vector):
+            let oids = try requireVectorTypes()
+            return WireValue(oid: oids.vector, bytes: VectorCodec.encode(vector), isBinary: true)
+        case .halfvec(let vector):
+            guard let halfOID = try requireVectorTypes().halfvec else {
+                throw PostgresError(kind: .server, code: .undefinedObject,
+                                    message: "this database's pgvector has no halfvec type",
+                                    hint: "halfvec needs pgvector 0.7 or later: ALTER EXTENSION vector UPDATE;")
+            }
+            return WireValue(oid: halfOID, bytes: VectorCodec.encode(vector), isBinary: true)
+        }
+    }
+
+    func requireVectorTypes() throws -> VectorTypeOIDs {
+        if let types = try vectorTypeOIDs() { return types }
+        throw PostgresError(kind: .server, code: .undefinedObject,
+                            message: "the pgvector extension is not installed in this database",
+                            hint: "Run `vecscope migrate`, which creates it, or CREATE EXTENSION vector; as a superuser.")
+    }
+
+    private func run(_ sql: String, _ binds: [WireValue]) throws -> QueryResult {
+        let count = Int32(binds.count)
+        let types = binds.map { Oid($0.oid) }
+        let lengths = binds.map { Int32($0.isBinary ? ($0.bytes?.count ?? 0) : 0) }
+        let formats = binds.map { Int32($0.isBinary ? 1 : 0) }
+        // Keep every parameter buffer alive until PQexecParams returns.
+        let buffers: [UnsafeMutableRawPointer?] = binds.map { bind in
+            guard let bytes = bind.bytes else { return nil }
+            let pointer = UnsafeMutableRawPointer.allocate(byteCount: max(bytes.count, 1), alignment: 1)
+            bytes.withUnsafeBytes { pointer.copyMemory(from: $0.baseAddress!, byteCount: bytes.count) }
+            return pointer
+        }
+        defer { buffers.forEach { $0?.deallocate() } }
+        let values: [UnsafePointer<CChar>?] = buffers.map { $0.map { UnsafePointer($0.assumingMemoryBound(to: CChar.self)) } }
+        let result = PQexecParams(handle, sql, count, types, values, lengths, formats, 1)
+        guard let result else { throw connectionLost(statement: sql) }
+        return try QueryResult(result, statement: sql, vectorTypes: cachedVectorTypes, connection: self)
+    }
+
+    private func connectionLost(statement: String) -> PostgresError {
+        PostgresError(kind: .connection, code: .connectionFailure,
+                      message: "lost the connection to \(displayTarget): \(Self.trimmed(PQerrorMessage(handle)))",
+                      hint: "The server may have restarted or stopped; check `vecscope db status` and retry.",
+                      statement: statement)
+    }
+
+    static func trimmed(_ message: UnsafePointer<CChar>?) -> String {
+        guard let message else { return "unknown error" }
+        return String(cString: message).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
+
+/// Cancels the statement running on one connection, from any thread (libpq's `PQcancel` is thread-safe).
+public final class QueryCanceller: @unchecked Sendable {
+    private let handle: OpaquePointer
+    private let lock = NSLock()
+
+    init(_ handle: OpaquePointer) { self.handle = handle }
+    deinit { PQfreeCancel(handle) }
+
+    /// Asks the server to cancel; returns false (with the reason) when the request could not be sent.
+    @discardableResult
+    public func cancel() -> (sent: Bool, reason: String?) {
+        lock.lock()
+        defer { lock.unlock() }
+        var buffer = [CChar](repeating: 0, count: 256)
+        let ok = PQcancel(handle, &buffer, Int32(buffer.count))
+        return ok == 1 ? (true, nil) : (false, String(cString: buffer))
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+
+/// Helpers for libpq connection strings: URIs (`postgresql://…`) and conninfo (`key=value …`).
+public enum ConnectionString {
+    /// The string with any password replaced by `***`, safe for screens and logs.
+    public static func redacted(_ connection: String) -> String {
+        if isURI(connection), var components = URLComponents(string: connection) {
+            if components.password != nil { components.password = "***" }
+            if let items = components.queryItems {
+                components.queryItems = items.map { $0.name == "password" ? URLQueryItem(name: "password", value: "***") : $0 }
+            }
+            return components.string ?? "postgresql://***"
+        }
+        let pattern = #"password\s*=\s*('(?:[^'\\]|\\.)*'|\S+)"#
+        guard let regex = try? NSRegularExpression(pattern: pattern, options: [.caseInsensitive]) else { return connection }
+        let range = NSRange(connection.startIndex..., in: connection)
+        return regex.stringByReplacingMatches(in: connection, range: range, withTemplate: "password=***")
+    }
+
+    /// A short "host:port/db" form for status lines.
+    public static func summary(_ connection: String) -> String {
+        if isURI(connection), let components = URLComponents(string: connection) {
+            let host = components.host.flatMap { $0.isEmpty ? nil : $0 } ?? "local socket"
+            let port = components.port.map { ":\($0)" } ?? ""
+            let db = components.path.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+            return "\(host)\(port)/\(db.isEmpty ? "(default db)" : db)"
+        }
+        return redacted(connection)
+    }
+
+    static func isURI(_ connection: String) -> Bool {
+        connection.hasPrefix("postgresql://") || connection.hasPrefix("postgres://")
+    }
+
+    /// Adds application_name unless the string sets one, so sessions show up as vecscope in pg_stat_activity.
+    static func withApplicationName(_ connection: String, _ name: String) -> String {
+        guard !connection.contains("application_name") else { return connection }
+        if isURI(connection) {
+            return connection + (connection.contains("?") ? "&" : "?") + "application_name=\(name)"
+        }
+        return connection + " application_name=\(name)"
+    }
+}

@@ -1,0 +1,171 @@
+import Foundation
+
+/// One numbered schema change; applied once, in one transaction, and recorded in `schema_migrations`.
+public struct Migration: Sendable {
+    public let version: Int
+    public let name: String
+    public let sql: String
+}
+
+/// vecscope's schema, in order. Append new migrations; never edit one that has shipped.
+public enum Migrations {
+    public static let all: [Migration] = [
+        Migration(version: 1, name: "core tables", sql: """
+            CREATE EXTENSION IF NOT EXISTS vector;
+
+            CREATE TABLE users (
+                id          bigserial PRIMARY KEY,
+                external_id text NOT NULL UNIQUE CHECK (length(external_id) > 0),
+                name        text,
+                created_at  timestamptz NOT NULL DEFAULT now()
+            );
+
+            CREATE TABLE artifacts (
+                id            bigserial PRIMARY KEY,
+                user_id       bigint NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                external_id   text NOT NULL CHECK (length(external_id) > 0),
+                artifact_type text NOT NULL CHECK (artifact_type IN ('project', 'publication', 'work_experience',
+                                  'certification', 'education', 'open_source', 'talk', 'award')),
+                title         text NOT NULL CHECK (length(title) > 0),
+                description   text NOT NULL DEFAULT '',
+                content       text NOT NULL DEFAULT '',
+                skills        text[] NOT NULL DEFAULT '{}',
+                metadata      jsonb NOT NULL DEFAULT '{}',
+                content_hash  char(64) NOT NULL,
+                search        tsvector GENERATED ALWAYS AS (
+                                  setweight(to_tsvector('english', title), 'A') ||
+                                  setweight(to_tsvector('english', description), 'B') ||
+                                  setweight(to_tsvector('english', content), 'C')) STORED,
+                created_at    timestamptz NOT NULL DEFAULT now(),
+                updated_at    timestamptz NOT NULL DEFAULT now(),
+                UNIQUE (user_id, external_id)
+            );
+            CREATE INDEX artifacts_search_gin ON artifacts USING gin (search);
+            CREATE INDEX artifacts_user_type ON artifacts (user_id, artifact_type);
+            CREATE INDEX artifacts_external_id ON artifacts (external_id);
+
+            CREATE TABLE embedding_models (
+                name             text PRIMARY KEY,
+                provider         text NOT NULL CHECK (provider IN ('local', 'openai', 'synthetic')),
+                dimensions       integer NOT NULL CHECK (dimensions BETWEEN 1 AND 16000),
+                storage          text NOT NULL CHECK (storage IN ('vector', 'halfvec')),
+                cost_per_mtok    numeric(12, 6) NOT NULL DEFAULT 0 CHECK (cost_per_mtok >= 0),
+                max_input_tokens integer NOT NULL DEFAULT 256 CHECK (max_input_tokens > 0),
+                created_at       timestamptz NOT NULL DEFAULT now()
+            );
+
+            CREATE TABLE artifact_embeddings (
+                id                  uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+                artifact_id         bigint NOT NULL REFERENCES artifacts(id) ON DELETE CASCADE,
+                content_type        text NOT NULL CHECK (content_type IN ('full', 'summary')),
+                model_version       text NOT NULL REFERENCES embedding_models(name),
+                model_dimensions    integer NOT NULL,
+                embedding_vector    vector NOT NULL,
+                content_hash        char(64) NOT NULL,
+                stale               boolean NOT NULL DEFAULT false,
+                processing_cost_usd numeric(14, 10) NOT NULL DEFAULT 0,
+                generated_at        timestamptz NOT NULL DEFAULT now(),
+                metadata            jsonb NOT NULL DEFAULT '{}',
+                UNIQUE (artifact_id, content_type, model_version),
+                CHECK (vector_dims(embedding_vector) = model_dimensions)
+            );
+            CREATE INDEX artifact_embeddings_model ON artifact_embeddings (model_version, content_type);
+
+            CREATE TABLE artifact_chunks (
+                id           uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+                artifact_id  bigint NOT NULL REFERENCES artifacts(id) ON DELETE CASCADE,
+                chunk_index  integer NOT NULL CHECK (chunk_index >= 0),
+                text         text NOT NULL,
+                token_count  integer NOT NULL DEFAULT 0,
+                content_hash char(64) NOT NULL,
+                UNIQUE (artifact_id, chunk_index)
+            );
+
+            CREATE TABLE chunk_embeddings (
+                id                uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+                artifact_chunk_id uuid NOT NULL REFERENCES artifact_chunks(id) ON DELETE CASCADE,
+                model_version     text NOT NULL REFERENCES embedding_models(name),
+                model_dimensions  integer NOT NULL,
+                embedding_vector  vector NOT NULL,
+                content_hash      char(64) NOT NULL,
+                generated_at      timestamptz NOT NULL DEFAULT now(),
+                UNIQUE (artifact_chunk_id, model_version),
+                CHECK (vector_dims(embedding_vector) = model_dimensions)
+            );
+
+            CREATE TABLE job_embeddings (
+                id                   uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+                user_id              bigint REFERENCES users(id) ON DELETE SET NULL,
+                job_description_hash char(64) NOT NULL,
+                model_version        text NOT NULL REFERENCES embedding_models(name),
+                model_dimensions     integer NOT NULL,
+                embedding_vector     vector NOT NULL,
+                generated_at         timestamptz NOT NULL DEFAULT now(),
+                access_count         integer NOT NULL DEFAULT 0,
+                last_accessed_at     timestamptz NOT NULL DEFAULT now(),
+                UNIQUE (job_description_hash, model_version),
+                CHECK (vector_dims(embedding_vector) = model_dimensions)
+            );
+
+            CREATE TABLE relevance_judgments (
+                query_hash  char(64) NOT NULL,
+                query_text  text NOT NULL,
+                artifact_id bigint NOT NULL REFERENCES artifacts(id) ON DELETE CASCADE,
+                grade       smallint NOT NULL CHECK (grade BETWEEN 0 AND 3),
+                judge       text NOT NULL DEFAULT current_user,
+                judged_at   timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (query_hash, artifact_id)
+            );
+
+            INSERT INTO embedding_models (name, provider, dimensions, storage, cost_per_mtok, max_input_tokens) VALUES
+                ('all-MiniLM-L6-v2', 'local', 384, 'vector', 0, 256),
+                ('text-embedding-3-small', 'openai', 1536, 'vector', 0.02, 8191),
+                ('text-embedding-3-large', 'openai', 3072, 'halfvec', 0.13, 8191);
+            """),
+    ]
+}
+
+/// Applies pending migrations; safe to run from several processes at once (an advisory lock serialises them).
+public struct Migrator {
+    public let connection: Connection
+
+    public init(connection: Connection) { self.connection = connection }
+
+    /// An arbitrary fixed key for pg_advisory_xact_lock, so concurrent migrators wait for each other.
+    private static let lockKey = 7_460_113_271
+
+    /// Returns the migrations applied by this call (empty when the schema was current).
+    @discardableResult
+    public func migrate(_ migrations: [Migration] = Migrations.all) throws -> [Migration] {
+        try connection.execute("""
+            CREATE TABLE IF NOT EXISTS schema_migrations (
+                version    integer PRIMARY KEY,
+                name       text NOT NULL,
+                applied_at timestamptz NOT NULL DEFAULT now())
+            """)
+        var applied: [Migration] = []
+        for migration in migrations.sorted(by: { $0.version < $1.version }) {
+            let didApply = try connection.transaction { conn -> Bool in
+                try conn.execute("SELECT pg_advisory_xact_lock($1)", [Self.lockKey])
+                let done = try conn.query("SELECT 1 FROM schema_migrations WHERE version = $1", [migration.version])
+                guard done.rowCount == 0 else { return false }
+                do {
+                    try conn.executeScript(migration.sql)
+                } catch var error as PostgresError {
+                    error.message = "migration \(migration.version) (\(migration.name)) failed: \(error.message)"
+                    throw error
+                }
+                try conn.execute("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)",
+                                 [migration.version, migration.name])
+                return true
+            }
+            if didApply { applied.append(migration) }
+        }
+        _ = try connection.vectorTypeOIDs(refresh: true)
+        return applied
+    }
+
+    public func appliedVersions() throws -> [Int] {
+        try connection.query("SELECT version FROM schema_migrations ORDER BY version").rows.map { try $0.decode(0) }
+    }
+}

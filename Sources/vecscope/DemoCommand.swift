@@ -1,0 +1,49 @@
+import ArgumentParser
+import Foundation
+import VecCore
+
+extension Vecscope {
+    struct Demo: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Start the database, load the shipped fixtures and show what is there (what `make demo` runs).")
+        @OptionGroup var database: DatabaseOptions
+        @Option(help: "The folder with artifacts.jsonl (default: Fixtures/ of this checkout).") var fixtures: String?
+
+        func run() throws {
+            Vecscope.bootstrapLogging()
+            try runReportingErrors {
+                let target = database.target()
+                if case .embedded(let server) = target.source, !server.status().running {
+                    print("starting the embedded PostgreSQL (first run initialises \(server.dataDirectory.path))…")
+                }
+                let connection = try target.connect()
+                print("connected to \(ConnectionString.summary(connection.displayTarget)) — PostgreSQL \(connection.serverVersion / 10_000), pgvector \(try connection.query("SELECT extversion FROM pg_extension WHERE extname = 'vector'").scalar(String.self) ?? "?")")
+                let folder = try FixturesLocator.folder(explicit: fixtures)
+                _ = try loadArtifacts(folder.appendingPathComponent("artifacts.jsonl"), connection: connection, strict: false)
+                let counts = try connection.query("""
+                    SELECT artifact_type, count(*)::int FROM artifacts GROUP BY 1 ORDER BY 2 DESC, 1
+                    """).rows.map { (try $0.decode(0, as: String.self), try $0.decode(1, as: Int.self)) }
+                print("artifacts by type: " + counts.map { "\($0.0) \($0.1)" }.joined(separator: ", "))
+            }
+        }
+    }
+}
+
+/// Finds the shipped Fixtures/ folder: the flag, else next to the working directory or the executable's checkout.
+enum FixturesLocator {
+    static func folder(explicit: String?) throws -> URL {
+        var candidates: [URL] = []
+        if let explicit { candidates.append(URL(fileURLWithPath: explicit)) }
+        candidates.append(URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("Fixtures"))
+        // .build/<config>/vecscope → the checkout is three levels up.
+        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        candidates.append(executable.deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures"))
+        for candidate in candidates where FileManager.default.fileExists(atPath: candidate.appendingPathComponent("artifacts.jsonl").path) {
+            return candidate
+        }
+        throw VecscopeError(what: "cannot find the fixtures (artifacts.jsonl)",
+                            why: "looked in " + candidates.map(\.path).joined(separator: ", "),
+                            fix: "Run from the vecscope checkout, or pass --fixtures DIR.")
+    }
+}

@@ -1,0 +1,58 @@
+import ArgumentParser
+import Foundation
+import VecCore
+
+extension Vecscope {
+    struct Load: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Load artifacts from JSON Lines (upsert by external id).",
+            discussion: """
+                One object a line: {"id", "user", "user_name"?, "artifact_type", "title", "description", "content",
+                "skills"?, "updated_at"?}; unknown fields are kept as metadata. Bad records are reported with their
+                line and skipped unless --strict.
+                """)
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var output: OutputOptions
+        @Argument(help: "The .jsonl file to load.") var file: String
+        @Flag(help: "Fail the whole load, writing nothing, if any record is bad.") var strict = false
+        @Option(help: "Records per transaction.") var batchSize = 200
+
+        func validate() throws {
+            guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
+        }
+
+        func run() throws {
+            Vecscope.bootstrapLogging()
+            try runReportingErrors {
+                let connection = try database.connect()
+                let summary = try loadArtifacts(URL(fileURLWithPath: file), connection: connection, strict: strict,
+                                                batchSize: batchSize, quiet: output.json)
+                if output.json {
+                    print(try JSONText.encode([
+                        "inserted": summary.inserted, "updated": summary.updated, "unchanged": summary.unchanged,
+                        "rejected": summary.rejected.map { ["line": $0.line, "reason": $0.reason] },
+                        "marked_stale": summary.markedStale, "users": summary.users,
+                    ] as [String: Any]))
+                }
+            }
+        }
+    }
+}
+
+/// Loads a file with a progress bar, reports rejected lines on stderr, prints the summary.
+func loadArtifacts(_ url: URL, connection: Connection, strict: Bool, batchSize: Int = 200, quiet: Bool = false) throws -> LoadSummary {
+    let bar = ProgressBar(label: "loading \(url.lastPathComponent)", unit: "records", enabled: !quiet)
+    let summary = try ArtifactLoader(connection: connection).load(file: url, strict: strict, batchSize: batchSize) {
+        bar.update(done: $0, total: $1)
+    }
+    bar.finish()
+    for rejected in summary.rejected {
+        FileHandle.standardError.write(Data("rejected \(rejected)\n".utf8))
+    }
+    if !quiet {
+        print("\(url.lastPathComponent): \(summary.inserted) inserted, \(summary.updated) updated, \(summary.unchanged) unchanged, \(summary.rejected.count) rejected"
+              + (summary.markedStale > 0 ? " (\(summary.markedStale) with stale embeddings)" : "")
+              + "; \(summary.users) users in the database")
+    }
+    return summary
+}

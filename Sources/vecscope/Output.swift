@@ -1,0 +1,57 @@
+import Foundation
+
+/// JSON for `--json` output: sorted keys so scripts and diffs see a stable shape.
+enum JSONText {
+    static func encode(_ object: Any) throws -> String {
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+/// A progress bar with counts and rate on a terminal; a few plain lines otherwise (logs, CI).
+final class ProgressBar {
+    private let label: String
+    private let unit: String
+    private let enabled: Bool
+    private let isTerminal = isatty(STDERR_FILENO) == 1
+    private let started = Date()
+    private var lastDraw = Date.distantPast
+    private var lastPlainPercent = -1
+    private var drewSomething = false
+
+    init(label: String, unit: String, enabled: Bool = true) {
+        self.label = label
+        self.unit = unit
+        self.enabled = enabled
+    }
+
+    func update(done: Int, total: Int) {
+        guard enabled else { return }
+        let now = Date()
+        let elapsed = max(now.timeIntervalSince(started), 0.001)
+        let rate = Double(done) / elapsed
+        if isTerminal {
+            guard done == total || now.timeIntervalSince(lastDraw) > 0.08 else { return }
+            lastDraw = now
+            let width = 30
+            let fraction = total > 0 ? min(1, Double(done) / Double(total)) : 0
+            let filled = Int(fraction * Double(width))
+            let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
+            let eta = rate > 0 && total > done ? String(format: " eta %.0fs", Double(total - done) / rate) : ""
+            let line = String(format: "\r%@ %@ %d/%d %@ %.1f/s%@\u{1B}[K", label, bar, done, total, unit, rate, eta)
+            FileHandle.standardError.write(Data(line.utf8))
+            drewSomething = true
+        } else {
+            // Quiet lines at each quarter, so logs show progress without flooding.
+            let percent = total > 0 ? done * 100 / total : 100
+            let step = percent / 25 * 25
+            guard step > lastPlainPercent else { return }
+            lastPlainPercent = step
+            FileHandle.standardError.write(Data(String(format: "%@: %d/%d %@ (%.1f/s)\n", label, done, total, unit, rate).utf8))
+        }
+    }
+
+    func finish() {
+        if enabled, isTerminal, drewSomething { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+}

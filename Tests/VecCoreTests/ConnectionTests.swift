@@ -1,0 +1,205 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import VecCore
+
+@Suite struct ConnectionTests {
+    let connection: Connection
+
+    init() throws {
+        connection = try TestDatabase.fresh(migrate: false).connection
+        try connection.execute("CREATE EXTENSION IF NOT EXISTS vector")
+    }
+
+    @Test func decodesScalarTypesInBinary() throws {
+        let id = UUID()
+        let when = Date(timeIntervalSince1970: 1_700_000_000.25)
+        let row = try connection.query("""
+            SELECT $1::int4, $2::int8, $3::text, $4::float8, $5::bool, $6::uuid, $7::timestamptz,
+                   '{"b": [1, 2], "a": "x"}'::jsonb, 12.5::numeric, -0.000125::numeric, 7::int2, 1.5::float4,
+                   'ü ß 漢字'::varchar, 'abc'::bytea
+            """, [42, 9_000_000_000, "héllo", 3.25, true, id, when]).row(0)
+        #expect(try row.decode(0, as: Int.self) == 42)
+        #expect(try row.decode(1, as: Int64.self) == 9_000_000_000)
+        #expect(try row.decode(2, as: String.self) == "héllo")
+        #expect(try row.decode(3, as: Double.self) == 3.25)
+        #expect(try row.decode(4, as: Bool.self) == true)
+        #expect(try row.decode(5, as: UUID.self) == id)
+        #expect(abs(try row.decode(6, as: Date.self).timeIntervalSince(when)) < 0.000_001)
+        #expect(try row.decode(7, as: String.self) == #"{"a": "x", "b": [1, 2]}"#)
+        #expect(try row.decode(8, as: Double.self) == 12.5)
+        #expect(abs(try row.decode(9, as: Double.self) + 0.000125) < 1e-15)
+        #expect(try row.decode(10, as: Int.self) == 7)
+        #expect(try row.decode(11, as: Float.self) == 1.5)
+        #expect(try row.decode(12, as: String.self) == "ü ß 漢字")
+        #expect(try row.decode(13, as: Data.self) == Data("abc".utf8))
+    }
+
+    @Test func decodesArraysAndTextArrayParameters() throws {
+        let tricky = ["plain", "with,comma", "with \"quote\"", "back\\slash", "{braces}", ""]
+        let row = try connection.query("SELECT $1::text[], ARRAY[1, NULL, 3]::int4[], '{}'::text[]", [tricky]).row(0)
+        #expect(try row.decode(0, as: [String].self) == tricky)
+        #expect(try row.decode(1, as: [Int?].self) == [1, nil, 3])
+        #expect(try row.decode(2, as: [String].self) == [])
+    }
+
+    @Test func nullsDecodeAsNilAndFailAsNonOptional() throws {
+        let row = try connection.query("SELECT NULL::text, $1::int", [Int?.none]).row(0)
+        #expect(try row.decode(0, as: String?.self) == nil)
+        #expect(try row.decode(1, as: Int?.self) == nil)
+        #expect(row.isNull(0))
+        #expect(throws: PostgresError.self) { try row.decode(0, as: String.self) }
+    }
+
+    @Test func decodingByColumnName() throws {
+        let row = try connection.query("SELECT 1 AS one, 'two' AS two").row(0)
+        #expect(try row.decode("two", as: String.self) == "two")
+        let error = #expect(throws: PostgresError.self) { try row.decode("three", as: Int.self) }
+        #expect(error?.message.contains("no column named \"three\"") == true)
+    }
+
+    @Test func serverErrorsCarrySQLStateDetailAndHint() throws {
+        try connection.execute("CREATE TABLE t (id int PRIMARY KEY)")
+        try connection.execute("INSERT INTO t VALUES (1)")
+        let unique = #expect(throws: PostgresError.self) { try connection.execute("INSERT INTO t VALUES ($1)", [1]) }
+        #expect(unique?.code == .uniqueViolation)
+        #expect(unique?.kind == .server)
+        #expect(unique?.detail == "Key (id)=(1) already exists.")
+        #expect(unique?.description.contains("SQLSTATE 23505") == true)
+
+        let syntax = #expect(throws: PostgresError.self) { try connection.execute("SELEC 1") }
+        #expect(syntax?.code == .syntaxError)
+
+        let missing = #expect(throws: PostgresError.self) { try connection.execute("SELECT * FROM no_such_table") }
+        #expect(missing?.code == .undefinedTable)
+        #expect(missing?.message == "relation \"no_such_table\" does not exist")
+
+        let hinted = #expect(throws: PostgresError.self) { try connection.execute("SELECT no_such_function(1)") }
+        #expect(hinted?.code == .undefinedFunction)
+        #expect(hinted?.hint?.isEmpty == false)
+        // The connection is still usable after errors.
+        #expect(try connection.query("SELECT 1").scalar(Int.self) == 1)
+    }
+
+    @Test func transactionRollsBackWhenBodyThrows() throws {
+        try connection.execute("CREATE TABLE tx (v int)")
+        struct Boom: Error {}
+        #expect(throws: Boom.self) {
+            try connection.transaction { conn in
+                try conn.execute("INSERT INTO tx VALUES (1)")
+                throw Boom()
+            }
+        }
+        #expect(try connection.query("SELECT count(*) FROM tx").scalar(Int.self) == 0)
+        #expect(!connection.inTransaction)
+        try connection.transaction { try $0.execute("INSERT INTO tx VALUES (2)") }
+        #expect(try connection.query("SELECT count(*) FROM tx").scalar(Int.self) == 1)
+    }
+
+    @Test(arguments: [1, 384, 1536, 3072])
+    func vectorRoundTripsInBinary(dimensions: Int) throws {
+        let values = (0..<dimensions).map { Float(sin(Double($0) * 0.37)) * (Float($0 % 7) + 0.5) }
+        let vector = Vector(values)
+        try connection.execute("CREATE TEMP TABLE IF NOT EXISTS v (id int, e vector)")
+        try connection.execute("INSERT INTO v VALUES ($1, $2)", [dimensions, vector])
+        let back = try connection.query("SELECT e, vector_dims(e) FROM v WHERE id = $1", [dimensions]).row(0)
+        #expect(try back.decode(0, as: Vector.self) == vector)
+        #expect(try back.decode(1, as: Int.self) == dimensions)
+        // The server parsed the same numbers we sent: its own text form agrees.
+        let firstText = try connection.query("SELECT (e::real[])[1]::float8 FROM v WHERE id = $1", [dimensions]).scalar(Double.self)
+        #expect(firstText.map(Float.init) == values[0])
+    }
+
+    @Test(arguments: [1, 384, 1536, 3072])
+    func halfvecRoundTripsInBinary(dimensions: Int) throws {
+        let vector = HalfVector(rounding: (0..<dimensions).map { Float($0 % 13) / 8 - 0.75 })
+        let row = try connection.query("SELECT $1::halfvec, vector_dims($1::halfvec)", [vector]).row(0)
+        #expect(try row.decode(0, as: HalfVector.self) == vector)
+        #expect(try row.decode(0, as: Vector.self) == Vector(vector.floats))
+        #expect(try row.decode(1, as: Int.self) == dimensions)
+    }
+
+    @Test func vectorDistancesMatchPgvectorOperators() throws {
+        let a = Vector([1, 0, 0])
+        let b = Vector([0.6, 0.8, 0])
+        let row = try connection.query("SELECT $1 <=> $2, $1 <-> $2, $1 <#> $2", [a, b]).row(0)
+        #expect(abs(try row.decode(0, as: Double.self) - 0.4) < 1e-6)
+        #expect(abs(try row.decode(1, as: Double.self) - sqrt(0.16 + 0.64)) < 1e-6)
+        #expect(abs(try row.decode(2, as: Double.self) + 0.6) < 1e-6)
+    }
+
+    @Test func binaryCopyLoadsRowsOfEveryFieldKind() throws {
+        try connection.execute("""
+            CREATE TABLE c (id int4, big int8, name text, score float8, ok bool, uid uuid, at timestamptz,
+                            meta jsonb, e vector, h halfvec, maybe text)
+            """)
+        let writer = try connection.copyIn("COPY c FROM STDIN (FORMAT binary)")
+        let when = Date(timeIntervalSince1970: 1_750_000_000)
+        let ids = (0..<2_000).map { _ in UUID() }
+        for index in 0..<2_000 {
+            let vector = (0..<384).map { Float(($0 + index) % 17) / 17 }
+            try writer.writeRow([.int32(Int32(index)), .int64(Int64(index) * 1_000_000_000), .text("row \(index) ✓"),
+                                 .float64(Double(index) / 4), .bool(index % 2 == 0), .uuid(ids[index]),
+                                 .timestamptz(when), .jsonb(#"{"i": \#(index)}"#), .vector(Vector(vector)),
+                                 .halfvec(HalfVector(rounding: Array(vector.prefix(8)))), .null])
+        }
+        #expect(try writer.finish() == 2_000)
+        let row = try connection.query("""
+            SELECT count(*), sum(id)::int8, bool_and(maybe IS NULL), min(vector_dims(e)) FROM c
+            """).row(0)
+        #expect(try row.decode(0, as: Int.self) == 2_000)
+        #expect(try row.decode(1, as: Int.self) == (0..<2_000).reduce(0, +))
+        #expect(try row.decode(2, as: Bool.self))
+        #expect(try row.decode(3, as: Int.self) == 384)
+        let sample = try connection.query("SELECT name, uid, at, meta->>'i', score, big FROM c WHERE id = 1234").row(0)
+        #expect(try sample.decode(0, as: String.self) == "row 1234 ✓")
+        #expect(try sample.decode(1, as: UUID.self) == ids[1234])
+        #expect(try sample.decode(2, as: Date.self) == when)
+        #expect(try sample.decode(3, as: String.self) == "1234")
+        #expect(try sample.decode(4, as: Double.self) == 308.5)
+        #expect(try sample.decode(5, as: Int.self) == 1_234_000_000_000)
+    }
+
+    @Test func copyErrorsSurfaceWithSQLState() throws {
+        try connection.execute("CREATE TABLE cv (e vector(3))")
+        let writer = try connection.copyIn("COPY cv FROM STDIN (FORMAT binary)")
+        try writer.writeRow([.vector(Vector([1, 2]))])
+        let error = #expect(throws: PostgresError.self) { try writer.finish() }
+        #expect(error?.code == .dataException || error?.code?.rawValue.hasPrefix("22") == true)
+        #expect(try connection.query("SELECT 1").scalar(Int.self) == 1)
+    }
+
+    @Test func runningQueryCanBeCancelledFromAnotherThread() throws {
+        let canceller = try connection.makeCanceller()
+        let started = Date()
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.3) { canceller.cancel() }
+        let error = #expect(throws: PostgresError.self) { try connection.execute("SELECT pg_sleep(30)") }
+        #expect(error?.code == .queryCanceled)
+        #expect(Date().timeIntervalSince(started) < 20)
+        #expect(try connection.query("SELECT 2").scalar(Int.self) == 2)
+    }
+
+    @Test func unreachableServerGivesAConnectionErrorWithAHint() throws {
+        let port = try FreePort.pick()
+        let error = #expect(throws: PostgresError.self) {
+            _ = try Connection("postgresql://postgres:secret@127.0.0.1:\(port)/x?connect_timeout=3")
+        }
+        #expect(error?.kind == .connection)
+        #expect(error?.hint?.contains("vecscope db start") == true)
+        #expect(error?.description.contains("secret") == false)
+    }
+
+    @Test func passwordsAreRedacted() throws {
+        #expect(ConnectionString.redacted("postgresql://u:pw@h:5/db") == "postgresql://u:***@h:5/db")
+        #expect(ConnectionString.redacted("host=h password='a b' dbname=d") == "host=h password=*** dbname=d")
+        #expect(ConnectionString.redacted("postgresql://h/db?password=x&sslmode=require").contains("x&") == false)
+        #expect(ConnectionString.summary("postgresql://u:pw@h:5432/db") == "h:5432/db")
+    }
+
+    @Test func sha256MatchesTheServer() throws {
+        for text in ["", "abc", String(repeating: "x", count: 1_000), "ünïcødé 漢字 🙂"] {
+            let server = try connection.query("SELECT encode(sha256(convert_to($1, 'UTF8')), 'hex')", [text]).scalar(String.self)
+            #expect(SHA256.hex(text) == server)
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import VecCore
+
+@Suite struct MigrationTests {
+    @Test func migratingTwiceIsANoOp() throws {
+        let (connection, _) = try TestDatabase.fresh(migrate: false)
+        let first = try Migrator(connection: connection).migrate()
+        #expect(first.map(\.version) == Migrations.all.map(\.version))
+        let second = try Migrator(connection: connection).migrate()
+        #expect(second.isEmpty)
+        #expect(try Migrator(connection: connection).appliedVersions() == Migrations.all.map(\.version))
+    }
+
+    @Test func createsTheDesignedTablesAndIndexes() throws {
+        let (connection, _) = try TestDatabase.fresh()
+        let tables = try connection.query("""
+            SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1
+            """).rows.map { try $0.decode(0, as: String.self) }
+        for table in ["users", "artifacts", "embedding_models", "artifact_embeddings", "artifact_chunks",
+                      "chunk_embeddings", "job_embeddings", "relevance_judgments", "schema_migrations"] {
+            #expect(tables.contains(table), "missing table \(table)")
+        }
+        let gin = try connection.query("""
+            SELECT indexdef FROM pg_indexes WHERE tablename = 'artifacts' AND indexname = 'artifacts_search_gin'
+            """).scalar(String.self)
+        #expect(gin?.contains("USING gin (search)") == true)
+        let models = try connection.query("SELECT name, dimensions, storage FROM embedding_models ORDER BY dimensions")
+            .rows.map { "\(try $0.decode(0, as: String.self)) \(try $0.decode(1, as: Int.self)) \(try $0.decode(2, as: String.self))" }
+        #expect(models == ["all-MiniLM-L6-v2 384 vector", "text-embedding-3-small 1536 vector",
+                           "text-embedding-3-large 3072 halfvec"])
+    }
+
+    @Test func constraintsRejectBadRows() throws {
+        let (connection, _) = try TestDatabase.fresh()
+        try connection.execute("INSERT INTO users (external_id) VALUES ('u1')")
+        let badType = #expect(throws: PostgresError.self) {
+            try connection.execute("""
+                INSERT INTO artifacts (user_id, external_id, artifact_type, title, content_hash)
+                VALUES (1, 'a1', 'hobby', 't', repeat('0', 64))
+                """)
+        }
+        #expect(badType?.code == .checkViolation)
+        try connection.execute("""
+            INSERT INTO artifacts (user_id, external_id, artifact_type, title, content_hash)
+            VALUES (1, 'a1', 'project', 'Search', repeat('0', 64))
+            """)
+        let wrongDims = #expect(throws: PostgresError.self) {
+            try connection.execute("""
+                INSERT INTO artifact_embeddings (artifact_id, content_type, model_version, model_dimensions,
+                                                 embedding_vector, content_hash)
+                VALUES (1, 'full', 'all-MiniLM-L6-v2', 384, $1, repeat('0', 64))
+                """, [Vector([1, 2, 3])])
+        }
+        #expect(wrongDims?.code == .checkViolation)
+        let unknownModel = #expect(throws: PostgresError.self) {
+            try connection.execute("""
+                INSERT INTO artifact_embeddings (artifact_id, content_type, model_version, model_dimensions,
+                                                 embedding_vector, content_hash)
+                VALUES (1, 'full', 'no-such-model', 3, $1, repeat('0', 64))
+                """, [Vector([1, 2, 3])])
+        }
+        #expect(unknownModel?.code == .foreignKeyViolation)
+        // The generated tsvector weights the title highest.
+        let search = try connection.query("SELECT search::text FROM artifacts").scalar(String.self)
+        #expect(search == "'search':1A")
+    }
+
+    @Test func concurrentMigratorsDoNotCollide() throws {
+        let (_, url) = try TestDatabase.fresh(migrate: false)
+        let results = ConcurrentResults()
+        DispatchQueue.concurrentPerform(iterations: 3) { _ in
+            do {
+                let connection = try Connection(url)
+                results.add(try Migrator(connection: connection).migrate().count)
+            } catch {
+                results.fail("\(error)")
+            }
+        }
+        #expect(results.failures.isEmpty, "\(results.failures)")
+        #expect(results.values.reduce(0, +) == Migrations.all.count)
+    }
+}
+
+/// Collects results from concurrent workers.
+final class ConcurrentResults: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var values: [Int] = []
+    private(set) var failures: [String] = []
+    func add(_ value: Int) { lock.lock(); values.append(value); lock.unlock() }
+    func fail(_ message: String) { lock.lock(); failures.append(message); lock.unlock() }
+}
