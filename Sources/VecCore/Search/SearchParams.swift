@@ -1,0 +1,128 @@
+import Foundation
+
+/// pgvector's three distance operators and what each means to a reader.
+public enum DistanceMetric: String, CaseIterable, Sendable, Codable {
+    case cosine
+    case l2
+    case innerProduct = "inner_product"
+
+    /// The SQL operator; fixed strings only, never user text.
+    public var sqlOperator: String {
+        switch self {
+        case .cosine: return "<=>"
+        case .l2: return "<->"
+        case .innerProduct: return "<#>"
+        }
+    }
+
+    /// The operator class an index needs to serve this metric.
+    public func operatorClass(storage: VectorStorage) -> String {
+        let prefix = storage == .halfvec ? "halfvec" : "vector"
+        switch self {
+        case .cosine: return "\(prefix)_cosine_ops"
+        case .l2: return "\(prefix)_l2_ops"
+        case .innerProduct: return "\(prefix)_ip_ops"
+        }
+    }
+
+    public var label: String {
+        switch self {
+        case .cosine: return "cosine"
+        case .l2: return "L2"
+        case .innerProduct: return "inner product"
+        }
+    }
+}
+
+/// How a model's vectors are indexed: `vector` up to 2,000 dimensions, `halfvec` up to 4,000.
+public enum VectorStorage: String, Sendable, Codable { case vector, halfvec }
+
+/// pgvector 0.8's iterative index scans, which keep scanning when filters remove too many rows.
+public enum IterativeScan: String, CaseIterable, Sendable, Codable {
+    case off
+    case relaxedOrder = "relaxed_order"
+    case strictOrder = "strict_order"
+}
+
+/// Which signal orders the results.
+public enum RankingMethod: String, CaseIterable, Sendable, Codable { case semantic, keyword, hybrid }
+
+/// How hybrid search combines the semantic and keyword rankings.
+public enum HybridFusion: Sendable, Equatable, Codable {
+    /// Reciprocal rank fusion: score = Σ 1 / (k + rank).
+    case rrf(k: Int)
+    /// alpha × semantic similarity + (1 − alpha) × keyword score.
+    case weighted(alpha: Double)
+
+    public static let `default` = HybridFusion.rrf(k: 60)
+}
+
+/// Which stored texts are searched: the whole artifact, its title + description, or its chunks.
+public enum ContentType: String, CaseIterable, Sendable, Codable { case full, summary, chunk }
+
+/// Whose artifacts are searched.
+public enum UserScope: Sendable, Equatable, Codable {
+    case all
+    /// One user, by external id (`u01`).
+    case user(String)
+}
+
+/// Every knob of one search, validated before it reaches SQL.
+public struct SearchParams: Sendable, Equatable, Codable {
+    public var metric: DistanceMetric = .cosine
+    public var limit: Int = 10
+    /// Minimum cosine similarity (−1…1); nil keeps every row.
+    public var similarityThreshold: Double? = nil
+    public var efSearch: Int = 40
+    public var probes: Int = 1
+    public var iterativeScan: IterativeScan = .off
+    public var maxScanTuples: Int = 20_000
+    public var userScope: UserScope = .all
+    /// Empty means every type.
+    public var artifactTypes: [ArtifactType] = []
+    public var contentTypes: [ContentType] = [.full]
+    public var model: String = SearchParams.defaultModel
+    public var method: RankingMethod = .semantic
+    public var fusion: HybridFusion = .default
+    /// Run EXPLAIN (ANALYZE) to report the plan and the server's own execution time.
+    public var explain: Bool = false
+
+    public static let defaultModel = "all-MiniLM-L6-v2"
+
+    public init() {}
+
+    /// Throws a `VecscopeError` naming the parameter, its value and the allowed range.
+    public func validate() throws {
+        func fail(_ what: String, _ fix: String) throws -> Never {
+            throw VecscopeError(what: what, fix: fix)
+        }
+        if !(1...1000).contains(efSearch) { try fail("ef_search \(efSearch) is out of range", "Use 1…1000 (pgvector's limit); 40 is its default.") }
+        if probes < 1 { try fail("probes \(probes) is out of range", "Use 1 or more (at most the index's lists).") }
+        if !(1...1000).contains(limit) { try fail("limit \(limit) is out of range", "Use 1…1000.") }
+        if let threshold = similarityThreshold, !(-1...1).contains(threshold) || threshold.isNaN {
+            try fail("similarity threshold \(threshold) is out of range", "Use −1…1 (cosine similarity); 0.7 keeps close matches.")
+        }
+        if maxScanTuples < 1 { try fail("max_scan_tuples \(maxScanTuples) is out of range", "Use 1 or more; pgvector's default is 20000.") }
+        if contentTypes.isEmpty { try fail("no content type chosen", "Choose one or more of: full, summary, chunk.") }
+        if case .weighted(let alpha) = fusion, !(0...1).contains(alpha) {
+            try fail("hybrid alpha \(alpha) is out of range", "Use 0…1: 1 is pure semantic, 0 pure keyword.")
+        }
+        if case .rrf(let k) = fusion, k < 1 { try fail("RRF k \(k) is out of range", "Use 1 or more; 60 is the usual value.") }
+        if model.isEmpty { try fail("no model named", "Name a model from `vecscope models`.") }
+        if case .user(let id) = userScope, id.isEmpty { try fail("empty user id", "Name a user's external id, e.g. u01, or search all users.") }
+    }
+}
+
+extension ArtifactType {
+    /// Parses a comma-separated list, naming the unknown entry and the allowed ones.
+    public static func parseList(_ text: String) throws -> [ArtifactType] {
+        try text.split(separator: ",").map { raw in
+            let name = raw.trimmingCharacters(in: .whitespaces)
+            guard let type = ArtifactType(rawValue: name) else {
+                throw VecscopeError(what: "unknown artifact type \"\(name)\"",
+                                    fix: "Use one of: " + ArtifactType.allCases.map(\.rawValue).joined(separator: ", ") + ".")
+            }
+            return type
+        }
+    }
+}
