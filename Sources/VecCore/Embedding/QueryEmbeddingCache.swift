@@ -1,0 +1,32 @@
+import Foundation
+
+/// Query and job-description vectors, cached in `job_embeddings` by sha256(text) + model.
+public struct QueryEmbeddingCache {
+    public let connection: Connection
+
+    public init(connection: Connection) { self.connection = connection }
+
+    /// The vector for `text`, embedding and storing it on a miss. `cached` says whether it came from the table.
+    public func vector(for text: String, model: EmbeddingModel, embedder: any Embedder, userID: Int? = nil)
+        throws -> (vector: [Float], cached: Bool)
+    {
+        let hash = SHA256.hex(text)
+        let hit = try connection.query("""
+            UPDATE job_embeddings SET access_count = access_count + 1, last_accessed_at = now()
+            WHERE job_description_hash = $1 AND model_version = $2
+            RETURNING embedding_vector
+            """, [hash, model.name])
+        if let vector = try hit.scalar(Vector.self) { return (vector.values, true) }
+        guard let vector = try embedder.embed([text]).first, vector.count == model.dimensions else {
+            throw VecscopeError(what: "\(model.name) did not return a \(model.dimensions)-dimension vector for the query")
+        }
+        try connection.execute("""
+            INSERT INTO job_embeddings (user_id, job_description_hash, model_version, model_dimensions, embedding_vector,
+                                        access_count)
+            VALUES ($1, $2, $3, $4, $5, 1)
+            ON CONFLICT (job_description_hash, model_version) DO UPDATE SET access_count = job_embeddings.access_count + 1,
+                last_accessed_at = now()
+            """, [userID, hash, model.name, model.dimensions, Vector(vector)])
+        return (vector, false)
+    }
+}

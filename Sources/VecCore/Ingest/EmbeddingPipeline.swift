@@ -1,0 +1,252 @@
+import Foundation
+import Logging
+
+/// Embeds every artifact (full text, summary, chunks) whose vector for one model is missing or stale.
+///
+/// Work is done in batches; each batch's vectors are stored in one transaction, so a crash or Ctrl-C loses at
+/// most the batch in flight and a re-run resumes where it stopped (stored, unchanged items are skipped).
+public final class EmbeddingPipeline {
+    /// Which texts to embed. `chunk` stands for the overlapping windows of long content.
+    public struct Options: Sendable {
+        public var contentTypes: Set<ContentType> = [.full, .summary, .chunk]
+        /// Re-embed everything, even fresh vectors.
+        public var force = false
+        public var batchSize = 32
+        /// Create the model's HNSW (cosine) indexes when missing.
+        public var createIndexes = true
+        public init() {}
+    }
+
+    /// What one run did.
+    public struct Summary: Sendable, Equatable {
+        public var embedded: [ContentType: Int] = [:]
+        /// Items already stored with the same text.
+        public var skipped = 0
+        public var failedBatches = 0
+        public var failedItems = 0
+        public var failures: [String] = []
+        public var totalTokens = 0
+        public var costUSD = 0.0
+        public var seconds = 0.0
+        public var createdIndexes: [String] = []
+        public var embeddedCount: Int { embedded.values.reduce(0, +) }
+    }
+
+    /// One text to embed and where its vector goes.
+    struct WorkItem {
+        var contentType: ContentType
+        /// artifact id for full/summary; chunk uuid for chunks.
+        var artifactID: Int
+        var chunkID: UUID?
+        var text: String
+        var hash: String
+    }
+
+    private let connection: Connection
+    private let embedder: any Embedder
+    private let model: EmbeddingModel
+    private let chunker: Chunker
+    private let logger: Logger
+
+    public init(connection: Connection, embedder: any Embedder, model: EmbeddingModel, chunker: Chunker = Chunker(),
+                logger: Logger = Logger(label: "vecscope.embed")) throws {
+        guard embedder.dimensions == model.dimensions, embedder.modelName == model.name else {
+            throw VecscopeError(what: "embedder \(embedder.modelName) (\(embedder.dimensions) dims) does not match model \(model.name) (\(model.dimensions) dims)")
+        }
+        self.connection = connection
+        self.embedder = embedder
+        self.model = model
+        self.chunker = chunker
+        self.logger = logger
+    }
+
+    /// The work a run would do, without embedding anything (for --dry-run and progress totals).
+    public func plan(_ options: Options = Options()) throws -> (items: Int, skipped: Int, estimatedTokens: Int) {
+        let (items, skipped) = try collectWork(options, syncChunks: false)
+        return (items.count, skipped, items.reduce(0) { $0 + embedder.countTokens($1.text) })
+    }
+
+    /// `progress` gets (items done, items to do).
+    public func run(_ options: Options = Options(), progress: ((Int, Int) -> Void)? = nil) throws -> Summary {
+        let started = Date()
+        var summary = Summary()
+        let (items, skipped) = try collectWork(options, syncChunks: true)
+        summary.skipped = skipped
+        var done = 0
+        progress?(0, items.count)
+        var start = 0
+        let batchSize = max(1, options.batchSize)
+        while start < items.count {
+            let batch = Array(items[start..<min(start + batchSize, items.count)])
+            start += batch.count
+            do {
+                let output = try embedder.embedReportingUsage(batch.map(\.text))
+                try validate(output, count: batch.count)
+                try store(batch, output: output, summary: &summary)
+            } catch let error as PostgresError where error.kind == .connection {
+                throw error  // the database is gone: stop, the next run resumes
+            } catch {
+                // A provider failure loses this batch only; the run goes on and the summary says so.
+                summary.failedBatches += 1
+                summary.failedItems += batch.count
+                summary.failures.append("items \(done + 1)–\(done + batch.count): \(error)")
+                logger.error("embedding batch failed: \(error)")
+            }
+            done += batch.count
+            progress?(done, items.count)
+        }
+        if options.createIndexes {
+            summary.createdIndexes = try ensureIndexes(for: options.contentTypes)
+        }
+        summary.seconds = Date().timeIntervalSince(started)
+        return summary
+    }
+
+    // MARK: - Planning
+
+    private func collectWork(_ options: Options, syncChunks: Bool) throws -> ([WorkItem], Int) {
+        var items: [WorkItem] = []
+        var skipped = 0
+        let rows = try connection.query("""
+            SELECT a.id, a.title, a.description, a.content,
+                   f.content_hash::text, f.stale, s.content_hash::text, s.stale
+            FROM artifacts a
+            LEFT JOIN artifact_embeddings f ON f.artifact_id = a.id AND f.model_version = $1 AND f.content_type = 'full'
+            LEFT JOIN artifact_embeddings s ON s.artifact_id = a.id AND s.model_version = $1 AND s.content_type = 'summary'
+            ORDER BY a.id
+            """, [model.name]).rows
+        for row in rows {
+            let id: Int = try row.decode(0)
+            let title: String = try row.decode(1)
+            let description: String = try row.decode(2)
+            let content: String = try row.decode(3)
+            let full = EmbeddingText.full(title: title, description: description, content: content)
+            let summaryText = EmbeddingText.summary(title: title, description: description)
+            for (type, text, storedHash, stale) in [
+                (ContentType.full, full, try row.decode(4, as: String?.self), try row.decode(5, as: Bool?.self)),
+                (ContentType.summary, summaryText, try row.decode(6, as: String?.self), try row.decode(7, as: Bool?.self)),
+            ] where options.contentTypes.contains(type) {
+                let hash = SHA256.hex(text)
+                if !options.force, storedHash == hash, stale == false {
+                    skipped += 1
+                } else {
+                    items.append(WorkItem(contentType: type, artifactID: id, chunkID: nil, text: text, hash: hash))
+                }
+            }
+            if options.contentTypes.contains(.chunk) {
+                let chunks = syncChunks ? try syncedChunks(artifactID: id, text: full)
+                                        : chunker.chunks(full).enumerated().map { (UUID(), $0.element, SHA256.hex($0.element), nil as String?) }
+                for (chunkID, text, hash, storedHash) in chunks {
+                    if !options.force, storedHash == hash {
+                        skipped += 1
+                    } else {
+                        items.append(WorkItem(contentType: .chunk, artifactID: id, chunkID: chunkID, text: text, hash: hash))
+                    }
+                }
+            }
+        }
+        return (items, skipped)
+    }
+
+    /// Makes artifact_chunks match the artifact's current text; returns each chunk with this model's stored hash.
+    private func syncedChunks(artifactID: Int, text: String) throws -> [(UUID, String, String, String?)] {
+        let wanted = chunker.chunks(text)
+        let existing = try connection.query("""
+            SELECT c.id, c.chunk_index, c.text, c.content_hash::text, e.content_hash::text
+            FROM artifact_chunks c
+            LEFT JOIN chunk_embeddings e ON e.artifact_chunk_id = c.id AND e.model_version = $2
+            WHERE c.artifact_id = $1 ORDER BY c.chunk_index
+            """, [artifactID, model.name]).rows
+        let existingTexts = try existing.map { try $0.decode(2, as: String.self) }
+        if existingTexts == wanted {
+            return try existing.map { (try $0.decode(0), try $0.decode(2), try $0.decode(3), try $0.decode(4)) }
+        }
+        // The text changed: replace the chunks (their vectors, for every model, go with them).
+        return try connection.transaction { conn in
+            try conn.execute("DELETE FROM artifact_chunks WHERE artifact_id = $1", [artifactID])
+            return try wanted.enumerated().map { index, chunk in
+                let hash = SHA256.hex(chunk)
+                let id = try conn.query("""
+                    INSERT INTO artifact_chunks (artifact_id, chunk_index, text, token_count, content_hash)
+                    VALUES ($1, $2, $3, $4, $5) RETURNING id
+                    """, [artifactID, index, chunk, embedder.countTokens(chunk), hash]).scalar(UUID.self)
+                guard let id else { throw PostgresError(kind: .protocolViolation, message: "chunk insert returned no id") }
+                return (id, chunk, hash, nil)
+            }
+        }
+    }
+
+    // MARK: - Storing
+
+    private func validate(_ output: EmbeddingOutput, count: Int) throws {
+        guard output.vectors.count == count else {
+            throw VecscopeError(what: "\(model.name) returned \(output.vectors.count) vectors for \(count) texts")
+        }
+        for vector in output.vectors {
+            guard vector.count == model.dimensions else {
+                throw VecscopeError(what: "\(model.name) returned a vector of \(vector.count) dimensions, expected \(model.dimensions)")
+            }
+            guard vector.allSatisfy(\.isFinite) else {
+                throw VecscopeError(what: "\(model.name) returned a vector with NaN or infinite values")
+            }
+        }
+    }
+
+    private func store(_ batch: [WorkItem], output: EmbeddingOutput, summary: inout Summary) throws {
+        // Billed tokens are shared out in proportion to each text's estimated length.
+        let estimates = batch.map { Double(embedder.countTokens($0.text)) }
+        let estimateTotal = max(estimates.reduce(0, +), 1)
+        let billed = Double(output.totalTokens)
+        let metadata = try JSONB(["provider": model.provider.rawValue])
+        try connection.transaction { conn in
+            for (index, item) in batch.enumerated() {
+                let vector = Vector(output.vectors[index])
+                let cost = billed * estimates[index] / estimateTotal * model.costPerMTok / 1_000_000
+                switch item.contentType {
+                case .full, .summary:
+                    try conn.execute("""
+                        INSERT INTO artifact_embeddings (artifact_id, content_type, model_version, model_dimensions,
+                            embedding_vector, content_hash, stale, processing_cost_usd, generated_at, metadata)
+                        VALUES ($1, $2, $3, $4, $5, $6, false, $7, now(), $8)
+                        ON CONFLICT (artifact_id, content_type, model_version) DO UPDATE SET
+                            model_dimensions = EXCLUDED.model_dimensions, embedding_vector = EXCLUDED.embedding_vector,
+                            content_hash = EXCLUDED.content_hash, stale = false,
+                            processing_cost_usd = EXCLUDED.processing_cost_usd, generated_at = now(),
+                            metadata = EXCLUDED.metadata
+                        """, [item.artifactID, item.contentType.rawValue, model.name, model.dimensions, vector, item.hash,
+                              cost, metadata])
+                case .chunk:
+                    try conn.execute("""
+                        INSERT INTO chunk_embeddings (artifact_chunk_id, model_version, model_dimensions,
+                            embedding_vector, content_hash, generated_at)
+                        VALUES ($1, $2, $3, $4, $5, now())
+                        ON CONFLICT (artifact_chunk_id, model_version) DO UPDATE SET
+                            model_dimensions = EXCLUDED.model_dimensions, embedding_vector = EXCLUDED.embedding_vector,
+                            content_hash = EXCLUDED.content_hash, generated_at = now()
+                        """, [item.chunkID, model.name, model.dimensions, vector, item.hash])
+                }
+            }
+        }
+        for item in batch { summary.embedded[item.contentType, default: 0] += 1 }
+        summary.totalTokens += output.totalTokens
+        summary.costUSD += billed * model.costPerMTok / 1_000_000
+    }
+
+    /// Creates the model's HNSW cosine indexes (DESIGN.md §3) on the tables this run filled.
+    private func ensureIndexes(for contentTypes: Set<ContentType>) throws -> [String] {
+        var tables: [VectorTable] = []
+        if contentTypes.contains(.full) || contentTypes.contains(.summary) { tables.append(.artifactEmbeddings) }
+        if contentTypes.contains(.chunk) { tables.append(.chunkEmbeddings) }
+        var created: [String] = []
+        for table in tables {
+            let spec = VectorIndexSpec(model: model, table: table)
+            try spec.validate()
+            let exists = try connection.query("SELECT 1 FROM pg_class WHERE relname = $1 AND relkind = 'i'", [spec.name]).rowCount > 0
+            if !exists {
+                try connection.execute(spec.createSQL())
+                created.append(spec.name)
+            }
+        }
+        return created
+    }
+}

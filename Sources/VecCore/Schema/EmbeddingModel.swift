@@ -1,0 +1,92 @@
+import Foundation
+
+/// A row of `embedding_models`: a model vecscope can embed with and search by.
+public struct EmbeddingModel: Sendable, Equatable {
+    public enum Provider: String, Sendable { case local, openai, synthetic }
+
+    public var name: String
+    public var provider: Provider
+    public var dimensions: Int
+    public var storage: VectorStorage
+    /// US dollars per million input tokens.
+    public var costPerMTok: Double
+    public var maxInputTokens: Int
+
+    public init(name: String, provider: Provider, dimensions: Int, storage: VectorStorage,
+                costPerMTok: Double = 0, maxInputTokens: Int = 256) {
+        self.name = name
+        self.provider = provider
+        self.dimensions = dimensions
+        self.storage = storage
+        self.costPerMTok = costPerMTok
+        self.maxInputTokens = maxInputTokens
+    }
+
+    /// Model names end up as SQL literals in partial-index predicates: only these characters are allowed.
+    static let allowedNameCharacters = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-_.:/"))
+
+    static func validateName(_ name: String) throws {
+        guard !name.isEmpty, name.count <= 100, name.unicodeScalars.allSatisfy(allowedNameCharacters.contains),
+              name.unicodeScalars.allSatisfy(\.isASCII) else {
+            throw VecscopeError(what: "invalid model name \"\(name)\"",
+                                fix: "Use letters, digits and - _ . : / only (at most 100 characters).")
+        }
+    }
+
+    /// The name as a quoted SQL literal (validated characters, so no escaping surprises).
+    var sqlLiteral: String { "'" + name.replacingOccurrences(of: "'", with: "''") + "'" }
+
+    /// The cast queries and indexes use, e.g. `::vector(384)` or `::halfvec(3072)`.
+    var vectorCast: String { "::\(storage.rawValue)(\(dimensions))" }
+}
+
+/// Reads and extends the `embedding_models` registry.
+public struct EmbeddingModelRegistry {
+    public let connection: Connection
+
+    public init(connection: Connection) { self.connection = connection }
+
+    public func all() throws -> [EmbeddingModel] {
+        try connection.query("""
+            SELECT name, provider, dimensions, storage, cost_per_mtok::float8, max_input_tokens
+            FROM embedding_models ORDER BY name
+            """).rows.map(Self.decode)
+    }
+
+    /// The model with that name; an error listing the known ones otherwise.
+    public func model(named name: String) throws -> EmbeddingModel {
+        let rows = try connection.query("""
+            SELECT name, provider, dimensions, storage, cost_per_mtok::float8, max_input_tokens
+            FROM embedding_models WHERE name = $1
+            """, [name]).rows
+        if let row = rows.first { return try Self.decode(row) }
+        let known = try all().map(\.name).joined(separator: ", ")
+        throw VecscopeError(what: "unknown model \"\(name)\"", why: "it is not in the embedding_models registry",
+                            fix: "Use one of: \(known); or openai:<name>:<dimensions> for an OpenAI-compatible server.")
+    }
+
+    /// Adds a model (or leaves an identical one alone); a different definition under the same name is refused.
+    @discardableResult
+    public func register(_ model: EmbeddingModel) throws -> EmbeddingModel {
+        try EmbeddingModel.validateName(model.name)
+        try connection.execute("""
+            INSERT INTO embedding_models (name, provider, dimensions, storage, cost_per_mtok, max_input_tokens)
+            VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (name) DO NOTHING
+            """, [model.name, model.provider.rawValue, model.dimensions, model.storage.rawValue, model.costPerMTok,
+                  model.maxInputTokens])
+        let stored = try self.model(named: model.name)
+        guard stored.dimensions == model.dimensions, stored.storage == model.storage else {
+            throw VecscopeError(what: "model \"\(model.name)\" is registered with \(stored.dimensions) dimensions (\(stored.storage.rawValue))",
+                                why: "the new definition says \(model.dimensions) (\(model.storage.rawValue))",
+                                fix: "Use another name for the new model; vectors of different sizes cannot share one name.")
+        }
+        return stored
+    }
+
+    private static func decode(_ row: Row) throws -> EmbeddingModel {
+        EmbeddingModel(
+            name: try row.decode(0), provider: EmbeddingModel.Provider(rawValue: try row.decode(1)) ?? .local,
+            dimensions: try row.decode(2), storage: VectorStorage(rawValue: try row.decode(3)) ?? .vector,
+            costPerMTok: try row.decode(4), maxInputTokens: try row.decode(5))
+    }
+}

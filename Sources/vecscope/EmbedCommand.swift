@@ -1,0 +1,128 @@
+import ArgumentParser
+import Foundation
+import VecCore
+
+extension Vecscope {
+    struct Embed: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Embed every artifact whose vector for a model is missing or stale (resumable).",
+            discussion: """
+                full = title + description + content; summary = title + description; chunks = overlapping windows of
+                long content. Each batch is stored in one transaction: an interrupted run resumes where it stopped.
+                Creates the model's HNSW (cosine) indexes when they are missing.
+                """)
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var output: OutputOptions
+        @Option(help: "Model from the registry (see `vecscope models`).") var model = SearchParams.defaultModel
+        @Option(help: "Comma-separated: full, summary, chunks.") var contentTypes = "full,summary,chunks"
+        @Flag(help: "Re-embed everything, even vectors that are current.") var force = false
+        @Flag(help: "Only count what would be embedded, with estimated tokens and cost.") var dryRun = false
+        @Option(help: "Texts per batch (one transaction each).") var batchSize = 32
+
+        func validate() throws {
+            guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
+            _ = try parseContentTypes()
+        }
+
+        func parseContentTypes() throws -> Set<ContentType> {
+            Set(try contentTypes.split(separator: ",").map { raw -> ContentType in
+                switch raw.trimmingCharacters(in: .whitespaces) {
+                case "full": return .full
+                case "summary": return .summary
+                case "chunks", "chunk": return .chunk
+                default: throw ValidationError("unknown content type \"\(raw)\": use full, summary, chunks")
+                }
+            })
+        }
+
+        func run() throws {
+            Vecscope.bootstrapLogging()
+            try runReportingErrors {
+                let connection = try database.connect()
+                let registered = try EmbeddingModelRegistry(connection: connection).model(named: model)
+                let embedder = try EmbedderFactory.make(for: registered)
+                let pipeline = try EmbeddingPipeline(connection: connection, embedder: embedder, model: registered)
+                var options = EmbeddingPipeline.Options()
+                options.contentTypes = try parseContentTypes()
+                options.force = force
+                options.batchSize = batchSize
+                if dryRun {
+                    let plan = try pipeline.plan(options)
+                    let cost = Double(plan.estimatedTokens) * registered.costPerMTok / 1_000_000
+                    print("\(model): \(plan.items) texts to embed (\(plan.skipped) already current), about \(plan.estimatedTokens) tokens, estimated cost $\(String(format: "%.6f", cost))")
+                    return
+                }
+                let bar = ProgressBar(label: "embedding with \(model)", unit: "texts", enabled: !output.json)
+                let summary = try pipeline.run(options) { bar.update(done: $0, total: $1) }
+                bar.finish()
+                for failure in summary.failures { FileHandle.standardError.write(Data("failed: \(failure)\n".utf8)) }
+                if output.json {
+                    print(try JSONText.encode([
+                        "model": model, "embedded": Dictionary(uniqueKeysWithValues: summary.embedded.map { ($0.key.rawValue, $0.value) }),
+                        "skipped": summary.skipped, "failed_items": summary.failedItems, "failed_batches": summary.failedBatches,
+                        "total_tokens": summary.totalTokens, "cost_usd": summary.costUSD, "seconds": summary.seconds,
+                        "created_indexes": summary.createdIndexes,
+                    ] as [String: Any]))
+                    return
+                }
+                let parts = [ContentType.full, .summary, .chunk].map { "\(summary.embedded[$0] ?? 0) \($0 == .chunk ? "chunks" : $0.rawValue)" }
+                let rate = summary.seconds > 0 ? Double(summary.embeddedCount) / summary.seconds : 0
+                print("\(model): embedded \(parts.joined(separator: ", ")); \(summary.skipped) already current"
+                      + (summary.failedItems > 0 ? "; \(summary.failedItems) FAILED in \(summary.failedBatches) batches (re-run to retry)" : "")
+                      + String(format: "; %.1f s (%.1f texts/s)", summary.seconds, rate)
+                      + (summary.totalTokens > 0 ? String(format: "; %d tokens, $%.6f", summary.totalTokens, summary.costUSD) : ""))
+                for index in summary.createdIndexes { print("created index \(index)") }
+                if summary.failedItems > 0 { throw ExitCode(2) }
+            }
+        }
+    }
+
+    struct EmbedText: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "embed-text",
+            abstract: "Print the embeddings of texts (for checks and scripts); `-` reads one text a line from stdin.")
+        @Option(help: "Model name.") var model = SearchParams.defaultModel
+        @Flag(help: "Print {\"model\", \"dimensions\", \"embeddings\"} as JSON.") var json = false
+        @Argument(help: "Texts to embed, or - for stdin lines.") var texts: [String] = []
+
+        func run() throws {
+            Vecscope.bootstrapLogging()
+            try runReportingErrors {
+                var inputs: [String] = []
+                for text in texts {
+                    if text == "-" {
+                        while let line = readLine(strippingNewline: true) { inputs.append(line) }
+                    } else {
+                        inputs.append(text)
+                    }
+                }
+                guard !inputs.isEmpty else { throw VecscopeError(what: "no text to embed", fix: "Pass texts as arguments, or - to read lines from stdin.") }
+                let embedder = try EmbedderFactory.make(for: try textModel(named: model))
+                let vectors = try embedder.embed(inputs)
+                if json {
+                    let object: [String: Any] = ["model": model, "dimensions": embedder.dimensions,
+                                                 "embeddings": vectors.map { $0.map { Double($0) } }]
+                    let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+                    print(String(decoding: data, as: UTF8.self))
+                } else {
+                    for (text, vector) in zip(inputs, vectors) {
+                        let head = vector.prefix(6).map { String(format: "%.5f", $0) }.joined(separator: ", ")
+                        print("\(text.prefix(60)) → [\(head), …] (\(vector.count) dims)")
+                    }
+                }
+            }
+        }
+
+        /// embed-text works without a database: the built-in models are known here.
+        func textModel(named name: String) throws -> EmbeddingModel {
+            switch name {
+            case "all-MiniLM-L6-v2": return EmbeddingModel(name: name, provider: .local, dimensions: 384, storage: .vector)
+            case "text-embedding-3-small": return EmbeddingModel(name: name, provider: .openai, dimensions: 1536, storage: .vector, costPerMTok: 0.02, maxInputTokens: 8191)
+            case "text-embedding-3-large": return EmbeddingModel(name: name, provider: .openai, dimensions: 3072, storage: .halfvec, costPerMTok: 0.13, maxInputTokens: 8191)
+            default:
+                let connection = try DatabaseOptions().connect()
+                return try EmbeddingModelRegistry(connection: connection).model(named: name)
+            }
+        }
+    }
+}
