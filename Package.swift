@@ -37,7 +37,9 @@ let package = Package(
                 "CLibPQ", "CCurl", "CBLAS",
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: swiftSettings),
+            // The MiniLM forward pass is ~30x slower unoptimised, which would make every debug run and test
+            // that embeds text crawl; the core is always built with optimisation (tests still use @testable).
+            swiftSettings: swiftSettings + [.unsafeFlags(["-O"])]),
         .target(
             name: "VecTUI",
             dependencies: ["VecCore", "CNcursesw"],
@@ -57,7 +59,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "VecCoreTests",
-            dependencies: ["VecCore", "TestSupport"],
+            dependencies: ["VecCore", "TestSupport", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "VecTUITests",

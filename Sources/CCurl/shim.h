@@ -13,4 +13,7 @@ static inline CURLcode CCurl_setopt_header(CURL *h, size_t (*f)(char *, size_t, 
     return curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, f);
 }
 static inline CURLcode CCurl_getinfo_long(CURL *h, CURLINFO i, long *v) { return curl_easy_getinfo(h, i, v); }
+// Macros that do not import into Swift.
+static inline CURLcode CCurl_global_init_default(void) { return curl_global_init(CURL_GLOBAL_DEFAULT); }
+static const int CCurl_ERROR_SIZE = CURL_ERROR_SIZE;
 #endif

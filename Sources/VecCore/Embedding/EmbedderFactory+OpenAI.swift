@@ -1,6 +1,10 @@
-/// Placeholder until the OpenAI provider lands: says clearly that it is not available yet.
 extension EmbedderFactory {
+    /// An OpenAI-compatible provider; its errors become what/why/fix errors for the user.
     static func makeOpenAI(_ model: EmbeddingModel, environment: [String: String]) throws -> any Embedder {
-        throw VecscopeError(what: "\(model.name) needs the OpenAI provider, which this build does not include")
+        do {
+            return try OpenAIEmbedder.forModel(name: model.name, environment: environment)
+        } catch let error as EmbeddingProviderError {
+            throw error.vecscopeError
+        }
     }
 }

@@ -75,6 +75,8 @@ public final class ArtifactLoader {
             done += batch.count
             progress?(done, total)
         }
+        // Fresh statistics at once, so the next search plans with them (autovacuum may take a minute).
+        if summary.inserted + summary.updated > 0 { try connection.execute("ANALYZE users, artifacts") }
         summary.users = try connection.query("SELECT count(*) FROM users").scalar(Int.self) ?? 0
         return summary
     }

@@ -48,7 +48,7 @@ public final class EmbeddingPipeline {
     private let chunker: Chunker
     private let logger: Logger
 
-    public init(connection: Connection, embedder: any Embedder, model: EmbeddingModel, chunker: Chunker = Chunker(),
+    public init(connection: Connection, embedder: any Embedder, model: EmbeddingModel, chunker: Chunker = .standard(),
                 logger: Logger = Logger(label: "vecscope.embed")) throws {
         guard embedder.dimensions == model.dimensions, embedder.modelName == model.name else {
             throw VecscopeError(what: "embedder \(embedder.modelName) (\(embedder.dimensions) dims) does not match model \(model.name) (\(model.dimensions) dims)")
@@ -95,6 +95,7 @@ public final class EmbeddingPipeline {
             done += batch.count
             progress?(done, items.count)
         }
+        if summary.embeddedCount > 0 { try connection.execute("ANALYZE artifact_embeddings, artifact_chunks, chunk_embeddings") }
         if options.createIndexes {
             summary.createdIndexes = try ensureIndexes(for: options.contentTypes)
         }

@@ -69,7 +69,6 @@ public enum Migrations {
                 UNIQUE (artifact_id, content_type, model_version),
                 CHECK (vector_dims(embedding_vector) = model_dimensions)
             );
-            CREATE INDEX artifact_embeddings_model ON artifact_embeddings (model_version, content_type);
 
             CREATE TABLE artifact_chunks (
                 id           uuid PRIMARY KEY DEFAULT gen_random_uuid(),

@@ -143,7 +143,9 @@ extension SearchEngine {
         if let threshold = plan.params.similarityThreshold {
             sql += " AND (\(expression) <=> \(q)) <= \(builder.bind(1 - threshold))::float8"
         }
-        sql += " ORDER BY \(expression) \(op) \(q) LIMIT \(builder.bind(fetch))::int8"
+        // An explicit artifact list is ranked exactly: "+ 0" keeps the ANN index (and its recall loss) out of it.
+        let exact = plan.restrictTo == nil ? "" : " + 0"
+        sql += " ORDER BY (\(expression) \(op) \(q))\(exact) LIMIT \(builder.bind(fetch))::int8"
         return (sql, builder)
     }
 

@@ -1,0 +1,44 @@
+import Foundation
+import VecCore
+
+/// A database with the shipped fixtures loaded and embedded by MiniLM (full, summary, chunks), made once per run.
+public enum FixtureDatabase {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var url: String?
+    nonisolated(unsafe) private static var miniLM: MiniLM?
+
+    /// The shared local model (loading it maps 90 MB; once is enough).
+    public static func model() throws -> MiniLM {
+        lock.lock()
+        defer { lock.unlock() }
+        if let miniLM { return miniLM }
+        let model = try MiniLM(home: VecscopeHome.resolve())
+        miniLM = model
+        return model
+    }
+
+    public static func connectionURL() throws -> String {
+        let embedder = try model()
+        lock.lock()
+        defer { lock.unlock() }
+        if let url { return url }
+        let (connection, databaseURL) = try TestDatabase.fresh()
+        _ = try ArtifactLoader(connection: connection).load(file: FixturePaths.file("artifacts.jsonl"))
+        let registry = EmbeddingModelRegistry(connection: connection)
+        let pipeline = try EmbeddingPipeline(connection: connection, embedder: embedder,
+                                             model: try registry.model(named: embedder.modelName))
+        let summary = try pipeline.run()
+        guard summary.failedItems == 0 else {
+            throw VecscopeError(what: "embedding the fixtures failed", why: summary.failures.joined(separator: "; "))
+        }
+        url = databaseURL
+        return databaseURL
+    }
+
+    /// A new connection to the fixture database, and a search engine on it that reuses the shared model.
+    public static func engine() throws -> (SearchEngine, Connection) {
+        let connection = try Connection(try connectionURL())
+        let embedder = try model()
+        return (SearchEngine(connection: connection, makeEmbedder: { _ in embedder }), connection)
+    }
+}
