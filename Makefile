@@ -55,12 +55,14 @@ build: setup
 
 demo: build
 	@"$(BIN)" demo
+	@"$(BIN)" tui --job j01
 
 # Tests start their own embedded server under a temporary root; whatever happens, it is stopped afterwards.
 test: build
 	@root=$$(mktemp -d /tmp/vecscope-test.XXXXXX); chmod 755 "$$root"; \
 	trap 'VECSCOPE_TEST_ROOT="$$root" $(MAKE) --no-print-directory clean-test-servers; rm -rf "$$root"' EXIT; \
 	VECSCOPE_TEST_ROOT="$$root" VECSCOPE_BIN="$(BIN)" swift test $(SWIFT_FLAGS)
+	@VECSCOPE_BIN="$(BIN)" bash Tests/e2e/tui.sh
 
 clean-test-servers:
 	@for pid in "$$VECSCOPE_TEST_ROOT"/*/postmaster.pid; do \

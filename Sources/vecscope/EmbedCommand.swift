@@ -39,7 +39,7 @@ extension Vecscope {
             Vecscope.bootstrapLogging()
             try runReportingErrors {
                 let connection = try database.connect()
-                let registered = try EmbeddingModelRegistry(connection: connection).model(named: model)
+                let registered = try EmbeddingModelRegistry(connection: connection).resolve(model)
                 let embedder = try EmbedderFactory.make(for: registered)
                 let pipeline = try EmbeddingPipeline(connection: connection, embedder: embedder, model: registered)
                 var options = EmbeddingPipeline.Options()

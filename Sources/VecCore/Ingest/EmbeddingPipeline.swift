@@ -85,6 +85,8 @@ public final class EmbeddingPipeline {
                 try store(batch, output: output, summary: &summary)
             } catch let error as PostgresError where error.kind == .connection {
                 throw error  // the database is gone: stop, the next run resumes
+            } catch let error as EmbeddingProviderError where error.stopsRun {
+                throw error.vecscopeError  // a bad key or unknown model fails every batch the same way: stop now
             } catch {
                 // A provider failure loses this batch only; the run goes on and the summary says so.
                 summary.failedBatches += 1

@@ -65,6 +65,19 @@ public struct EmbeddingModelRegistry {
                             fix: "Use one of: \(known); or openai:<name>:<dimensions> for an OpenAI-compatible server.")
     }
 
+    /// The model by name; an `openai:<name>:<dims>` spec for a compatible server is registered on first use.
+    public func resolve(_ name: String) throws -> EmbeddingModel {
+        if name.hasPrefix("openai:"), try connection.query("SELECT 1 FROM embedding_models WHERE name = $1", [name]).rowCount == 0 {
+            let parts = name.split(separator: ":")
+            guard parts.count >= 3, let dimensions = Int(parts[parts.count - 1]), (1...16_000).contains(dimensions) else {
+                throw VecscopeError(what: "cannot read model spec \"\(name)\"", fix: "Write openai:<model name>:<dimensions>, e.g. openai:nomic-embed-text:768.")
+            }
+            return try register(EmbeddingModel(name: name, provider: .openai, dimensions: dimensions,
+                                               storage: dimensions > 2_000 ? .halfvec : .vector, costPerMTok: 0, maxInputTokens: 2_048))
+        }
+        return try model(named: name)
+    }
+
     /// Adds a model (or leaves an identical one alone); a different definition under the same name is refused.
     @discardableResult
     public func register(_ model: EmbeddingModel) throws -> EmbeddingModel {

@@ -136,12 +136,16 @@ public struct Migrator {
     /// Returns the migrations applied by this call (empty when the schema was current).
     @discardableResult
     public func migrate(_ migrations: [Migration] = Migrations.all) throws -> [Migration] {
-        try connection.execute("""
-            CREATE TABLE IF NOT EXISTS schema_migrations (
-                version    integer PRIMARY KEY,
-                name       text NOT NULL,
-                applied_at timestamptz NOT NULL DEFAULT now())
-            """)
+        // IF NOT EXISTS is not safe against a concurrent creator: serialise on the same lock as the migrations.
+        try connection.transaction { conn in
+            try conn.execute("SELECT pg_advisory_xact_lock($1)", [Self.lockKey])
+            try conn.execute("""
+                CREATE TABLE IF NOT EXISTS schema_migrations (
+                    version    integer PRIMARY KEY,
+                    name       text NOT NULL,
+                    applied_at timestamptz NOT NULL DEFAULT now())
+                """)
+        }
         var applied: [Migration] = []
         for migration in migrations.sorted(by: { $0.version < $1.version }) {
             let didApply = try connection.transaction { conn -> Bool in

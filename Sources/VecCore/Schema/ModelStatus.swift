@@ -1,0 +1,27 @@
+/// How complete one model's embeddings are: fresh, stale (text changed since) and missing, per content type.
+public struct ModelStatus: Sendable, Equatable {
+    public var model: EmbeddingModel
+    public var fresh: Int
+    public var stale: Int
+    public var missing: Int
+    public var chunkVectors: Int
+    public var costUSD: Double
+
+    /// One row per registered model, counting full-text embeddings against the artifacts there are.
+    public static func all(connection: Connection) throws -> [ModelStatus] {
+        let registry = EmbeddingModelRegistry(connection: connection)
+        return try registry.all().map { model in
+            let row = try connection.query("""
+                SELECT count(*) FILTER (WHERE e.id IS NOT NULL AND NOT e.stale AND e.content_hash = a.content_hash),
+                       count(*) FILTER (WHERE e.id IS NOT NULL AND (e.stale OR e.content_hash <> a.content_hash)),
+                       count(*) FILTER (WHERE e.id IS NULL),
+                       (SELECT count(*) FROM chunk_embeddings c WHERE c.model_version = $1),
+                       coalesce((SELECT sum(processing_cost_usd)::float8 FROM artifact_embeddings x WHERE x.model_version = $1), 0)
+                FROM artifacts a
+                LEFT JOIN artifact_embeddings e ON e.artifact_id = a.id AND e.model_version = $1 AND e.content_type = 'full'
+                """, [model.name]).row(0)
+            return ModelStatus(model: model, fresh: try row.decode(0), stale: try row.decode(1), missing: try row.decode(2),
+                               chunkVectors: try row.decode(3), costUSD: try row.decode(4))
+        }
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+
+/// The same search answered twice inside one transaction: as the planner chooses (the ANN index when one serves
+/// it), then exactly with index scans disabled (DESIGN.md §5), so both see the same snapshot and filters.
+struct GroundTruthAnswer {
+    var ann: SearchResponse
+    var exact: SearchResponse
+    /// Client wall time of the ANN execution alone (inside the transaction, embedding excluded), in ms.
+    var annWallMs: Double
+}
+
+extension SearchEngine {
+    /// - Parameter forceIndexScan: disables sequential scans for the ANN half, so a small table still goes
+    ///   through its vector index (the planner prefers a seq scan below a few thousand rows).
+    func answerWithGroundTruth(_ query: Query, params: SearchParams, forceIndexScan: Bool = false) throws -> GroundTruthAnswer {
+        try params.validate()
+        guard params.method == .semantic else {
+            throw VecscopeError(what: "recall is measured for semantic search only",
+                                why: "keyword and hybrid rankings have no approximate index to compare against",
+                                fix: "Use --method semantic.")
+        }
+        let model = try model(named: params.model)
+        let (vector, _, _) = try queryVector(query, model: model)
+        let queryText: String = if case .text(let text) = query { text } else { "" }
+        return try connection.transaction { conn -> GroundTruthAnswer in
+            try applySettings(params, on: conn)
+            let plan = SearchPlan(model: model, params: params, vector: vector, queryText: queryText, restrictTo: nil)
+            if forceIndexScan {
+                // Without seq scans and sorts, only the vector index can produce the ORDER BY … LIMIT.
+                try conn.execute("SELECT set_config('enable_seqscan', 'off', true), set_config('enable_sort', 'off', true)")
+            }
+            let started = DispatchTime.now()
+            var ann = try execute(plan, on: conn)
+            let annMs = Self.milliseconds(since: started)
+            ann.info.clientWallMs = annMs
+            for (name, value) in [("enable_seqscan", "on"), ("enable_sort", "on"), ("enable_indexscan", "off"), ("enable_bitmapscan", "off"),
+                                  ("enable_indexonlyscan", "off")] {
+                try conn.execute("SELECT set_config($1, $2, true)", [name, value])
+            }
+            var exactParams = params
+            exactParams.explain = false
+            let exact = try execute(SearchPlan(model: model, params: exactParams, vector: vector, queryText: queryText,
+                                               restrictTo: nil), on: conn)
+            return GroundTruthAnswer(ann: ann, exact: exact, annWallMs: annMs)
+        }
+    }
+}

@@ -1,0 +1,153 @@
+import Foundation
+
+/// Ranking quality against graded relevance (0 not relevant … 3 highly relevant); grade ≥ 2 counts as relevant.
+public enum RankingMetrics {
+    public static let relevantGrade = 2
+
+    /// nDCG@k with gain 2^grade − 1 and discount log2(rank + 1); the ideal ranking sorts every judged grade.
+    /// Unjudged artifacts count as grade 0. 0 when no judged artifact has a positive grade.
+    public static func ndcg(ranking: [Int], grades: [Int: Int], k: Int) -> Double {
+        func dcg(_ gains: [Int]) -> Double {
+            gains.prefix(k).enumerated().reduce(0) { sum, item in
+                sum + (pow(2, Double(item.element)) - 1) / log2(Double(item.offset + 2))
+            }
+        }
+        let ideal = dcg(grades.values.sorted(by: >))
+        guard ideal > 0 else { return 0 }
+        return dcg(ranking.map { grades[$0] ?? 0 }) / ideal
+    }
+
+    /// Precision@k: the share of the top k with grade ≥ 2 (a short ranking still divides by k).
+    public static func precision(ranking: [Int], grades: [Int: Int], k: Int) -> Double {
+        guard k > 0 else { return 0 }
+        let hits = ranking.prefix(k).filter { (grades[$0] ?? 0) >= relevantGrade }.count
+        return Double(hits) / Double(k)
+    }
+
+    /// Reciprocal rank of the first artifact with grade ≥ 2; 0 when none is ranked.
+    public static func reciprocalRank(ranking: [Int], grades: [Int: Int]) -> Double {
+        guard let index = ranking.firstIndex(where: { (grades[$0] ?? 0) >= relevantGrade }) else { return 0 }
+        return 1 / Double(index + 1)
+    }
+
+    /// MRR over several queries' rankings.
+    public static func meanReciprocalRank(_ rankings: [(ranking: [Int], grades: [Int: Int])]) -> Double {
+        guard !rankings.isEmpty else { return 0 }
+        return rankings.map { reciprocalRank(ranking: $0.ranking, grades: $0.grades) }.reduce(0, +) / Double(rankings.count)
+    }
+}
+
+/// One stored relevance judgment (a row of `relevance_judgments`).
+public struct RelevanceJudgment: Sendable, Equatable {
+    public var queryText: String
+    public var artifactID: Int
+    public var grade: Int
+    public var judge: String
+
+    public init(queryText: String, artifactID: Int, grade: Int, judge: String) {
+        self.queryText = queryText
+        self.artifactID = artifactID
+        self.grade = grade
+        self.judge = judge
+    }
+
+    /// The key judgments are stored under: sha256 of the query text.
+    public static func queryHash(_ text: String) -> String { SHA256.hex(text) }
+}
+
+/// Reads and writes `relevance_judgments`, and moves them in and out as `job_id<TAB>artifact_id<TAB>grade` TSV.
+public struct JudgmentStore {
+    public let connection: Connection
+
+    public init(connection: Connection) { self.connection = connection }
+
+    /// Stores (or replaces) one grade.
+    public func record(_ judgment: RelevanceJudgment) throws {
+        guard (0...3).contains(judgment.grade) else {
+            throw VecscopeError(what: "grade \(judgment.grade) is out of range", fix: "Use 0 (not relevant) … 3 (highly relevant).")
+        }
+        try connection.execute("""
+            INSERT INTO relevance_judgments (query_hash, query_text, artifact_id, grade, judge)
+            VALUES ($1, $2, $3, $4, $5)
+            ON CONFLICT (query_hash, artifact_id) DO UPDATE
+            SET grade = EXCLUDED.grade, judge = EXCLUDED.judge, judged_at = now()
+            """, [RelevanceJudgment.queryHash(judgment.queryText), judgment.queryText, judgment.artifactID,
+                  judgment.grade, judgment.judge])
+    }
+
+    /// Grades by artifact id for one query text.
+    public func grades(for queryText: String) throws -> [Int: Int] {
+        var grades: [Int: Int] = [:]
+        for row in try connection.query("SELECT artifact_id, grade::int4 FROM relevance_judgments WHERE query_hash = $1",
+                                        [RelevanceJudgment.queryHash(queryText)]).rows {
+            grades[try row.decode(0, as: Int.self)] = try row.decode(1, as: Int.self)
+        }
+        return grades
+    }
+
+    public func all() throws -> [RelevanceJudgment] {
+        try connection.query("""
+            SELECT query_text, artifact_id, grade::int4, judge FROM relevance_judgments ORDER BY query_hash, artifact_id
+            """).rows.map {
+            RelevanceJudgment(queryText: try $0.decode(0), artifactID: try $0.decode(1), grade: try $0.decode(2), judge: try $0.decode(3))
+        }
+    }
+
+    /// Imports `job_id<TAB>artifact_external_id<TAB>grade` lines (blank lines and `#` comments skipped); returns
+    /// how many were stored. All or nothing: a bad line names its number and nothing is stored.
+    @discardableResult
+    public func importTSV(_ text: String, jobs: JobCatalog, judge: String) throws -> Int {
+        var judgments: [RelevanceJudgment] = []
+        let ids = try artifactIDsByExternalID()
+        for (offset, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = rawLine.trimmingCharacters(in: CharacterSet(charactersIn: "\r"))
+            if line.trimmingCharacters(in: .whitespaces).isEmpty || line.hasPrefix("#") { continue }
+            let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map {
+                $0.trimmingCharacters(in: .whitespaces)
+            }
+            let number = offset + 1
+            guard fields.count == 3, let grade = Int(fields[2]), (0...3).contains(grade) else {
+                throw VecscopeError(what: "judgments line \(number) is not job_id<TAB>artifact_id<TAB>grade",
+                                    why: "got \"\(line.prefix(80))\"", fix: "Grades are 0…3, e.g. j01\ta001\t3.")
+            }
+            let job = try jobs.job(id: fields[0])
+            guard let artifactID = ids[fields[1]] else {
+                throw VecscopeError(what: "judgments line \(number): unknown artifact id \"\(fields[1])\"",
+                                    fix: "Use external ids as loaded (e.g. a001).")
+            }
+            judgments.append(RelevanceJudgment(queryText: job.text, artifactID: artifactID, grade: grade, judge: judge))
+        }
+        try connection.transaction { _ in
+            for judgment in judgments { try record(judgment) }
+        }
+        return judgments.count
+    }
+
+    /// Judgments whose query is one of `jobs`, as TSV sorted by job and artifact; others are left out.
+    public func exportTSV(jobs: JobCatalog) throws -> String {
+        var jobByHash: [String: String] = [:]
+        for job in jobs.jobs { jobByHash[RelevanceJudgment.queryHash(job.text)] = job.id }
+        var lines: [(String, String, Int)] = []
+        for row in try connection.query("""
+            SELECT j.query_hash::text, a.external_id, j.grade::int4 FROM relevance_judgments j
+            JOIN artifacts a ON a.id = j.artifact_id
+            """).rows {
+            guard let jobID = jobByHash[try row.decode(0, as: String.self)] else { continue }
+            lines.append((jobID, try row.decode(1), try row.decode(2)))
+        }
+        lines.sort { ($0.0, $0.1) < ($1.0, $1.1) }
+        return lines.map { "\($0.0)\t\($0.1)\t\($0.2)\n" }.joined()
+    }
+
+    private func artifactIDsByExternalID() throws -> [String: Int] {
+        var ids: [String: Int] = [:]
+        var ambiguous: Set<String> = []
+        for row in try connection.query("SELECT external_id, id FROM artifacts").rows {
+            let external: String = try row.decode(0)
+            if ids[external] != nil { ambiguous.insert(external) }
+            ids[external] = try row.decode(1)
+        }
+        for external in ambiguous { ids[external] = nil }
+        return ids
+    }
+}

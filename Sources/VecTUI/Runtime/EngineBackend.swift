@@ -1,0 +1,115 @@
+import Foundation
+import VecCore
+
+/// The real `SearchBackend`: `SearchEngine` on two connections of its own, one per worker queue (a libpq
+/// connection serves one thread at a time), sharing one embedder.
+public final class EngineBackend: SearchBackend, @unchecked Sendable {
+    private let connect: () throws -> Connection
+    private let makeEmbedder: (EmbeddingModel) throws -> any Embedder
+    private let lock = NSLock()
+    private var searchEngine: SearchEngine?
+    private var backgroundEngine: SearchEngine?
+    private var canceller: QueryCanceller?
+    private var embedders: [String: any Embedder] = [:]
+
+    /// `connect` opens a new connection (it is called again to reconnect after the server went away).
+    public init(connect: @escaping () throws -> Connection,
+                makeEmbedder: @escaping (EmbeddingModel) throws -> any Embedder = { try EmbedderFactory.make(for: $0) }) {
+        self.connect = connect
+        self.makeEmbedder = makeEmbedder
+    }
+
+    /// Embedders are shared by both engines (MiniLM's weights are read-only, so one instance serves both).
+    private func sharedEmbedder(_ model: EmbeddingModel) throws -> any Embedder {
+        lock.lock()
+        defer { lock.unlock() }
+        if let embedder = embedders[model.name] { return embedder }
+        let embedder = try makeEmbedder(model)
+        embedders[model.name] = embedder
+        return embedder
+    }
+
+    private func makeEngine() throws -> SearchEngine {
+        SearchEngine(connection: try connect(), makeEmbedder: { [unowned self] in try self.sharedEmbedder($0) })
+    }
+
+    private func searchSide() throws -> SearchEngine {
+        lock.lock()
+        let existing = searchEngine
+        lock.unlock()
+        if let existing, existing.connection.isAlive { return existing }
+        let engine = try makeEngine()
+        let newCanceller = try engine.connection.makeCanceller()
+        lock.lock()
+        searchEngine = engine
+        canceller = newCanceller
+        lock.unlock()
+        return engine
+    }
+
+    private func backgroundSide() throws -> SearchEngine {
+        if let backgroundEngine, backgroundEngine.connection.isAlive { return backgroundEngine }
+        let engine = try makeEngine()
+        backgroundEngine = engine
+        return engine
+    }
+
+    public func search(text: String, params: SearchParams) throws -> SearchResponse {
+        let engine = try searchSide()
+        do {
+            return try engine.search(text: text, params: params)
+        } catch let error as PostgresError where error.kind == .connection {
+            lock.lock()
+            searchEngine = nil
+            lock.unlock()
+            throw error
+        }
+    }
+
+    public func cancelSearch() {
+        lock.lock()
+        let canceller = canceller
+        lock.unlock()
+        canceller?.cancel()
+    }
+
+    public func measureRecall(text: String, params: SearchParams, resultIDs: [Int]) throws -> RecallMeasurement {
+        var exactParams = params
+        exactParams.explain = false
+        // The exact top k on the background connection, compared with exactly the ids the user is looking at.
+        let report = try backgroundSide().measureRecall(of: .text(text), params: exactParams)
+        return RecallMeasurement(k: params.limit, recall: Recall.atK(approximate: resultIDs, exact: report.exactIDs, k: params.limit))
+    }
+
+    public func judgments(for queryText: String) throws -> [Int: Int] {
+        try JudgmentStore(connection: try backgroundSide().connection).grades(for: queryText)
+    }
+
+    public func saveJudgment(queryText: String, artifactID: Int, grade: Int?) throws {
+        let store = JudgmentStore(connection: try backgroundSide().connection)
+        if let grade {
+            try store.record(RelevanceJudgment(queryText: queryText, artifactID: artifactID, grade: grade, judge: "tui"))
+        } else {
+            try store.remove(artifactID: artifactID, queryText: queryText)
+        }
+    }
+
+    public func score(rankedIDs: [Int], grades: [Int: Int], k: Int) -> RankingScore {
+        let judged = rankedIDs.prefix(k).filter { grades[$0] != nil }.count
+        guard !grades.isEmpty else { return RankingScore(k: k, ndcg: nil, precision: nil, judged: 0) }
+        return RankingScore(k: k, ndcg: RankingMetrics.ndcg(ranking: rankedIDs, grades: grades, k: k),
+                            precision: RankingMetrics.precision(ranking: rankedIDs, grades: grades, k: k), judged: judged)
+    }
+
+    public func choices() throws -> ParameterChoices {
+        let inventory = Inventory(connection: try backgroundSide().connection)
+        let models = try inventory.modelsWithVectors()
+        return ParameterChoices(users: try inventory.userIDs(), models: models.isEmpty ? [SearchParams.defaultModel] : models)
+    }
+
+    public func reconnect() throws {
+        if let backgroundEngine, !backgroundEngine.connection.isAlive { self.backgroundEngine = nil }
+        _ = try backgroundSide().connection.query("SELECT 1")
+        _ = try searchSide()
+    }
+}

@@ -1,0 +1,28 @@
+import VecCore
+
+/// What the TUI needs from the rest of vecscope, so the runtime can be wired to `SearchEngine` and the tuning
+/// engine without knowing them (and tested with a fake).
+///
+/// Threading contract: `search` is always called on one serial worker queue, and the other database calls on a
+/// second serial queue, so an implementation can give each queue its own `Connection` (a connection is not
+/// thread-safe). `cancelSearch` is called from the main thread while `search` may be running. Implementations are
+/// usually `final class … : @unchecked Sendable` for that reason.
+public protocol SearchBackend: AnyObject, Sendable {
+    /// Runs one search (embedding the text, cached by hash). Blocking; on the search queue.
+    func search(text: String, params: SearchParams) throws -> SearchResponse
+    /// Cancels the statement `search` is running now, if any (`QueryCanceller.cancel()`). Any thread.
+    func cancelSearch()
+    /// Recall@k of `resultIDs` against exact search with the same text, parameters and filters. Background queue.
+    func measureRecall(text: String, params: SearchParams, resultIDs: [Int]) throws -> RecallMeasurement
+    /// Stored grades (artifact id → 0…3) for a query text. Background queue.
+    func judgments(for queryText: String) throws -> [Int: Int]
+    /// Stores a grade (nil deletes it) for an artifact under a query text. Background queue.
+    func saveJudgment(queryText: String, artifactID: Int, grade: Int?) throws
+    /// nDCG@k and P@k of a ranking given grades. Pure; called on the main thread.
+    func score(rankedIDs: [Int], grades: [Int: Int], k: Int) -> RankingScore
+    /// Users and models to cycle through in the parameters pane. Background queue.
+    func choices() throws -> ParameterChoices
+    /// Checks (and if needed re-opens) the connections; called every few seconds while the database is down.
+    /// Background queue.
+    func reconnect() throws
+}

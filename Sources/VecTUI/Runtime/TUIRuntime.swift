@@ -1,0 +1,210 @@
+import Dispatch
+import Foundation
+import VecCore
+
+/// Runs the TUI: owns the terminal and the state, turns input into actions, performs the reducer's effects on
+/// worker queues and feeds their answers back as actions (bubbletea's program loop).
+///
+/// Everything touching the terminal or the state happens on the thread that called `run()`; workers only post
+/// actions to a locked inbox, which the loop drains between frames.
+public final class TUIRuntime {
+    private let backend: any SearchBackend
+    private var state: AppState
+    private let historyURL: URL?
+    private let inbox = Inbox()
+    /// The newest search generation issued; a queued search older than this is skipped, not run.
+    private let latestSearch = LatestGeneration()
+    private let searchQueue = DispatchQueue(label: "vecscope.tui.search")
+    private let backgroundQueue = DispatchQueue(label: "vecscope.tui.background")
+    private let start = DispatchTime.now().uptimeNanoseconds
+    private var lastReconnectAttempt: Double = -.infinity
+    /// How often the loop wakes up without input (spinner, debounce, inbox).
+    public var frameMilliseconds: Int32 = 50
+
+    /// - Parameters:
+    ///   - backend: the search core, adapted (see `SearchBackend`).
+    ///   - state: the starting state (connection target, parameters from flags, a query to pre-fill…).
+    ///   - historyURL: where query history is kept between runs (one query per line, JSON-escaped); nil keeps none.
+    public init(backend: any SearchBackend, state: AppState, historyURL: URL? = nil) {
+        self.backend = backend
+        self.state = state
+        self.historyURL = historyURL
+        if let historyURL, let entries = Self.readHistory(historyURL) {
+            self.state.history = QueryHistory(entries: entries)
+        }
+    }
+
+    /// Takes over the terminal until the user quits; always restores it. Returns the final state.
+    @discardableResult
+    public func run() throws -> AppState {
+        let terminal = try Terminal()
+        defer { terminal.restore() }
+        dispatch(.resize(terminal.size))
+        dispatch(.tick(now: now()))
+        loadChoices()
+        var grid = CellGrid(size: state.size)
+        while !state.isQuitting {
+            render(state, into: &grid)
+            terminal.draw(grid)
+            if var action = terminal.nextAction(timeoutMilliseconds: frameMilliseconds) {
+                dispatch(.tick(now: now()))
+                // Take everything already typed (a fast typist, an unbracketed paste) before drawing again.
+                for _ in 0..<512 {
+                    if action == .key(.ctrl("l")) { terminal.invalidate() }
+                    dispatch(action)
+                    guard !state.isQuitting, let next = terminal.nextAction(timeoutMilliseconds: 0) else { break }
+                    action = next
+                }
+            }
+            pump()
+            reconnectIfDown()
+        }
+        return state
+    }
+
+    /// Reduces one action and performs its effects.
+    func dispatch(_ action: Action) {
+        for effect in reduce(&state, action) { perform(effect) }
+    }
+
+    /// One turn of the loop without the terminal: feeds back what the workers posted, then lets time pass.
+    /// (The loop in `run()` does the same between frames; tests drive it directly.)
+    func pump() {
+        for action in inbox.drain() { dispatch(action) }
+        dispatch(.tick(now: now()))
+    }
+
+    /// The state as it is now (for tests and for the caller after `run()`).
+    var currentState: AppState { state }
+
+    private func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
+
+    private func perform(_ effect: Effect) {
+        let backend = self.backend, inbox = self.inbox
+        switch effect {
+        case .runSearch(let generation, let text, let params):
+            let latest = latestSearch
+            latest.set(generation)
+            searchQueue.async {
+                guard latest.get() == generation else { return }  // superseded while queued
+                let result = Result { try backend.search(text: text, params: params) }.mapError(TUIError.init)
+                inbox.post(.searchFinished(generation: generation, result))
+                if let status = Self.connectionStatus(after: result) { inbox.post(status) }
+            }
+        case .cancelSearch(let generation):
+            if latestSearch.get() == generation { latestSearch.set(0) }  // not started yet: never start it
+            backend.cancelSearch()
+        case .measureRecall(let generation, let text, let params, let ids):
+            backgroundQueue.async {
+                let result = Result { try backend.measureRecall(text: text, params: params, resultIDs: ids) }
+                    .mapError(TUIError.init)
+                inbox.post(.recallMeasured(generation: generation, result))
+            }
+        case .scoreRanking(let generation, let ids, let grades, let k):
+            inbox.post(.rankingScored(generation: generation, .success(backend.score(rankedIDs: ids, grades: grades, k: k))))
+        case .loadJudgments(let queryText):
+            backgroundQueue.async {
+                let result = Result { try backend.judgments(for: queryText) }.mapError(TUIError.init)
+                inbox.post(.judgmentsLoaded(queryText: queryText, result))
+            }
+        case .saveJudgment(let queryText, let artifactID, let grade, let previousGrade):
+            backgroundQueue.async {
+                do {
+                    try backend.saveJudgment(queryText: queryText, artifactID: artifactID, grade: grade)
+                } catch {
+                    inbox.post(.judgmentSaveFailed(queryText: queryText, artifactID: artifactID,
+                                                   previousGrade: previousGrade, TUIError(error)))
+                }
+            }
+        case .saveHistory(let entries):
+            guard let historyURL else { return }
+            backgroundQueue.async { Self.writeHistory(entries, to: historyURL) }
+        case .quit:
+            break  // `state.isQuitting` ends the loop
+        }
+    }
+
+    private func loadChoices() {
+        let backend = self.backend, inbox = self.inbox
+        backgroundQueue.async {
+            do {
+                inbox.post(.choicesLoaded(try backend.choices()))
+                inbox.post(.connectionChanged(.connected))
+            } catch {
+                inbox.post(.connectionChanged(.down(TUIError(error).message)))
+            }
+        }
+    }
+
+    private func reconnectIfDown() {
+        guard case .down = state.database else { return }
+        let t = now()
+        guard t - lastReconnectAttempt >= 3 else { return }
+        lastReconnectAttempt = t
+        let backend = self.backend, inbox = self.inbox
+        backgroundQueue.async {
+            do {
+                try backend.reconnect()
+                inbox.post(.connectionChanged(.connected))
+                if let choices = try? backend.choices() { inbox.post(.choicesLoaded(choices)) }
+            } catch {
+                inbox.post(.connectionChanged(.down(TUIError(error).message)))
+            }
+        }
+    }
+
+    /// A search that could not reach the server marks the database down; a success marks it up.
+    static func connectionStatus(after result: Result<SearchResponse, TUIError>) -> Action? {
+        switch result {
+        case .success: return .connectionChanged(.connected)
+        case .failure(let error): return error.isConnectionFailure ? .connectionChanged(.down(error.message)) : nil
+        }
+    }
+
+    // MARK: History file
+
+    static func readHistory(_ url: URL) -> [String]? {
+        guard let data = try? Data(contentsOf: url), let text = String(data: data, encoding: .utf8) else { return nil }
+        return text.split(separator: "\n").compactMap { line in
+            (try? JSONDecoder().decode(String.self, from: Data(line.utf8)))
+        }
+    }
+
+    static func writeHistory(_ entries: [String], to url: URL) {
+        let lines = entries.compactMap { entry -> String? in
+            guard let data = try? JSONEncoder().encode(entry) else { return nil }
+            return String(data: data, encoding: .utf8)
+        }
+        try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try? (lines.joined(separator: "\n") + "\n").write(to: url, atomically: true, encoding: .utf8)
+    }
+}
+
+/// The newest search generation, readable from the search worker.
+final class LatestGeneration: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+
+    func set(_ generation: Int) { lock.withLock { value = generation } }
+    func get() -> Int { lock.withLock { value } }
+}
+
+/// Actions posted by worker queues for the main loop; the only other state shared across threads.
+final class Inbox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var actions: [Action] = []
+
+    func post(_ action: Action) {
+        lock.lock()
+        actions.append(action)
+        lock.unlock()
+    }
+
+    func drain() -> [Action] {
+        lock.lock()
+        defer { lock.unlock() }
+        let drained = actions
+        actions.removeAll()
+        return drained
+    }
+}

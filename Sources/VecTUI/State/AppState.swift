@@ -1,0 +1,195 @@
+import VecCore
+
+/// The panes that can hold focus. Tab cycles query → results → parameters; the detail pane opens from results.
+public enum Pane: String, CaseIterable, Sendable {
+    case query, results, parameters, detail
+
+    /// The title of the pane's box.
+    public var title: String {
+        switch self {
+        case .query: return "Query"
+        case .results: return "Results"
+        case .parameters: return "Parameters"
+        case .detail: return "Detail"
+        }
+    }
+}
+
+/// Something drawn over the panes that takes the keys while open.
+public enum Overlay: Equatable, Sendable {
+    /// The key list for the pane underneath.
+    case help
+}
+
+/// How a result moved since the previous run (the results pane's "Δ" column).
+public enum RankChange: Equatable, Sendable {
+    case new
+    case up(Int)
+    case down(Int)
+    case same
+
+    /// "new", "↑2", "↓1", or "" when unchanged.
+    public var label: String {
+        switch self {
+        case .new: return "new"
+        case .up(let n): return "↑\(n)"
+        case .down(let n): return "↓\(n)"
+        case .same: return ""
+        }
+    }
+
+    /// Compares a ranking (artifact ids, best first) with the previous one.
+    public static func changes(from previous: [Int], to current: [Int]) -> [Int: RankChange] {
+        var oldRank: [Int: Int] = [:]
+        for (index, id) in previous.enumerated() where oldRank[id] == nil { oldRank[id] = index }
+        var result: [Int: RankChange] = [:]
+        for (index, id) in current.enumerated() {
+            guard let old = oldRank[id] else { result[id] = .new; continue }
+            result[id] = old == index ? .same : old > index ? .up(old - index) : .down(index - old)
+        }
+        return result
+    }
+}
+
+/// A line of feedback under the status bar.
+public struct StatusMessage: Equatable, Sendable {
+    public enum Kind: Equatable, Sendable { case info, error }
+    public var text: String
+    public var kind: Kind
+    /// When an info message disappears (monotonic seconds); errors stay until dismissed or superseded.
+    public var expires: Double?
+
+    public init(text: String, kind: Kind, expires: Double? = nil) {
+        self.text = text
+        self.kind = kind
+        self.expires = expires
+    }
+}
+
+/// The search request lifecycle: which generation was issued last, which one is running, and what is pending.
+///
+/// Every `.runSearch` carries a new generation. Answers for any other generation than `inFlight` are dropped, so a
+/// slow, superseded or cancelled query can never replace newer results.
+public struct SearchStatus: Equatable, Sendable {
+    /// The most recent generation issued (0: none yet).
+    public var generation: Int = 0
+    /// The generation whose answer the state waits for.
+    public var inFlight: Int?
+    /// When a debounced search starts (monotonic seconds); set by parameter changes, cleared when it starts.
+    public var deadline: Double?
+    /// When the search in flight started, for the spinner and elapsed time.
+    public var startedAt: Double?
+    /// The text and parameters sent with the search in flight.
+    public var requestText: String = ""
+    public var requestParams: SearchParams?
+
+    public init() {}
+
+    public var isBusy: Bool { inFlight != nil }
+}
+
+/// The ranked results on screen and what belongs to them: where they came from, their selection, their scores.
+public struct ResultsModel: Equatable, Sendable {
+    public var response: SearchResponse?
+    /// The query text these results answer (grades and history refer to this, not to the editor's current text).
+    public var queryText: String = ""
+    /// The parameters these results were searched with.
+    public var params: SearchParams?
+    /// The generation that produced them.
+    public var generation: Int = 0
+    /// Rank movement of each artifact id since the previous run.
+    public var rankChanges: [Int: RankChange] = [:]
+    /// Index of the selected row; scroll is the first visible row.
+    public var selected: Int = 0
+    public var scroll: Int = 0
+    /// Recall@k against exact search, once measured for this generation.
+    public var recall: RecallMeasurement?
+    /// nDCG@k / P@k against the grades, once scored.
+    public var score: RankingScore?
+
+    public init() {}
+
+    public var items: [SearchResult] { response?.results ?? [] }
+    public var selectedResult: SearchResult? { items.indices.contains(selected) ? items[selected] : nil }
+}
+
+/// Everything the TUI shows, as a value: the reducer changes it, the renderer draws it, tests compare it.
+public struct AppState: Equatable, Sendable {
+    /// The terminal size; below `minimumSize` only a message is drawn.
+    public var size: Size
+    public var focus: Pane = .query
+    /// The pane focused before the detail pane opened, to return to on Esc.
+    public var focusBeforeDetail: Pane = .results
+    public var overlay: Overlay?
+    public var helpScroll: Int = 0
+
+    /// The query editor and its history.
+    public var editor = TextBuffer()
+    public var history = QueryHistory()
+
+    /// Parameters for the next search, their defaults (for reset) and the values some can cycle through.
+    public var params: SearchParams
+    public var defaults: SearchParams
+    public var choices = ParameterChoices()
+    /// Selected and first visible row of the parameters pane (indexes into `TunableParameter.allCases`).
+    public var parameterSelection: Int = 0
+    public var parameterScroll: Int = 0
+
+    public var results = ResultsModel()
+    public var search = SearchStatus()
+    /// Grades 0…3 by artifact id for `results.queryText`.
+    public var grades: [Int: Int] = [:]
+    /// The query text `grades` belong to (nil until loaded).
+    public var gradesQuery: String?
+    /// First visible line of the detail pane.
+    public var detailScroll: Int = 0
+
+    /// "host/db" (never a password) and whether it is reachable.
+    public var connectionTarget: String
+    public var database: DatabaseStatus = .connecting
+    public var message: StatusMessage?
+
+    /// Monotonic seconds from the latest tick.
+    public var now: Double = 0
+    /// How long parameter changes wait for more key repeats before searching.
+    public var debounceInterval: Double = 0.25
+    /// Set once `.quit` has been emitted.
+    public var isQuitting = false
+
+    /// The smallest terminal the layout supports.
+    public static let minimumSize = Size(width: 80, height: 24)
+
+    public init(size: Size = Size(width: 80, height: 24), params: SearchParams = AppState.defaultParams,
+                connectionTarget: String = "") {
+        self.size = size
+        self.params = params
+        self.defaults = params
+        self.connectionTarget = connectionTarget
+    }
+
+    /// The TUI's starting parameters: the library defaults with EXPLAIN on, so the plan and server time show.
+    public static var defaultParams: SearchParams {
+        var p = SearchParams()
+        p.explain = true
+        return p
+    }
+
+    public var isTooSmall: Bool { size.width < Self.minimumSize.width || size.height < Self.minimumSize.height }
+
+    /// The focused parameter row.
+    public var selectedParameter: TunableParameter {
+        let all = TunableParameter.allCases
+        return all[min(max(parameterSelection, 0), all.count - 1)]
+    }
+
+    /// True while the text being typed is what the user is doing: printable keys go to the editor, not to commands.
+    public var isTyping: Bool { focus == .query && overlay == nil }
+
+    /// The results on screen no longer answer the current query text and parameters (or a newer search is on its
+    /// way). Stale results stay visible but are marked so.
+    public var resultsAreStale: Bool {
+        guard results.response != nil else { return false }
+        return search.isBusy || search.deadline != nil || results.queryText != editor.trimmedText
+            || results.params != params
+    }
+}

@@ -1,0 +1,111 @@
+import VecCore
+
+/// Everything that can happen to the TUI: input from the terminal, time passing, and the results of effects.
+/// The runtime turns each into a call to `reduce(_:_:)`; nothing else changes `AppState`.
+public enum Action: Equatable, Sendable {
+    /// A key press.
+    case key(Key)
+    /// Text pasted in one go (bracketed paste); inserted into the editor as-is.
+    case paste(String)
+    /// The terminal changed size.
+    case resize(Size)
+    /// Time passed; `now` is monotonic seconds. Drives debounced searches, the spinner and message expiry.
+    case tick(now: Double)
+    /// A `.runSearch` effect finished. Ignored unless `generation` is the search the state is waiting for.
+    case searchFinished(generation: Int, Result<SearchResponse, TUIError>)
+    /// A `.measureRecall` effect finished.
+    case recallMeasured(generation: Int, Result<RecallMeasurement, TUIError>)
+    /// A `.scoreRanking` effect finished.
+    case rankingScored(generation: Int, Result<RankingScore, TUIError>)
+    /// Stored grades for a query arrived (`.loadJudgments`).
+    case judgmentsLoaded(queryText: String, Result<[Int: Int], TUIError>)
+    /// A `.saveJudgment` effect failed; the grade shown is rolled back.
+    case judgmentSaveFailed(queryText: String, artifactID: Int, previousGrade: Int?, TUIError)
+    /// Users and models found in the database, for the parameters that cycle through them.
+    case choicesLoaded(ParameterChoices)
+    /// The database went away or came back.
+    case connectionChanged(DatabaseStatus)
+    /// Replace the query text (a fixture job, a file, a command-line argument) without running it.
+    case loadQuery(String)
+    /// Show an informational message in the message line.
+    case notify(String)
+}
+
+/// A failure reported to the TUI: the text to show, and what kind of failure it was.
+public struct TUIError: Error, Equatable, Sendable, CustomStringConvertible {
+    public var message: String
+    /// The query was cancelled on purpose (SQLSTATE 57014 after a cancel request); not an error to the user.
+    public var isCancellation: Bool
+    /// The database could not be reached or the connection broke (SQLSTATE class 08, admin shutdown); the TUI
+    /// shows its banner and reconnects.
+    public var isConnectionFailure: Bool
+
+    public init(message: String, isCancellation: Bool = false, isConnectionFailure: Bool = false) {
+        self.message = message
+        self.isCancellation = isCancellation
+        self.isConnectionFailure = isConnectionFailure
+    }
+
+    /// Wraps any error, keeping PostgreSQL's message (not its detail or hint, which do not fit one line) and
+    /// recognising cancellation and lost connections.
+    public init(_ error: any Error) {
+        if let error = error as? TUIError {
+            self = error
+        } else if let error = error as? PostgresError {
+            let code = error.code?.rawValue ?? ""
+            self.init(message: error.message, isCancellation: error.code == .queryCanceled,
+                      isConnectionFailure: error.kind == .connection || code.hasPrefix("08") || error.code == .adminShutdown)
+        } else if let error = error as? VecscopeError {
+            var text = error.what
+            if let why = error.why, !why.isEmpty { text += ": " + why }
+            if let fix = error.fix, !fix.isEmpty { text += " — " + fix }
+            self.init(message: text)
+        } else {
+            let text = String(describing: error)
+            self.init(message: text.split(separator: "\n").first.map(String.init) ?? text)
+        }
+    }
+
+    public var description: String { message }
+}
+
+/// Recall of the current ranking against exact search (same query, parameters and filters).
+public struct RecallMeasurement: Equatable, Sendable {
+    public var k: Int
+    /// 0…1.
+    public var recall: Double
+    /// How long the exact search took, in ms, for comparison with the index scan.
+    public var exactMs: Double?
+
+    public init(k: Int, recall: Double, exactMs: Double? = nil) {
+        self.k = k
+        self.recall = recall
+        self.exactMs = exactMs
+    }
+}
+
+/// Quality of the current ranking against the stored grades for this query.
+public struct RankingScore: Equatable, Sendable {
+    public var k: Int
+    /// nDCG@k; nil when nothing is graded.
+    public var ndcg: Double?
+    /// Precision@k (grade ≥ 2 counts as relevant); nil when nothing is graded.
+    public var precision: Double?
+    /// How many of the top k carry a grade.
+    public var judged: Int
+
+    public init(k: Int, ndcg: Double?, precision: Double?, judged: Int) {
+        self.k = k
+        self.ndcg = ndcg
+        self.precision = precision
+        self.judged = judged
+    }
+}
+
+/// The database connection as the status bar shows it.
+public enum DatabaseStatus: Equatable, Sendable {
+    case connecting
+    case connected
+    /// Unreachable, with the reason; the TUI keeps running and the runtime keeps retrying.
+    case down(String)
+}

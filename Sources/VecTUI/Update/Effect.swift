@@ -1,0 +1,24 @@
+import VecCore
+
+/// Work the reducer asks the runtime to do. The runtime performs it (on a worker when it may block) and reports
+/// back with an `Action`; the reducer itself never performs I/O.
+public enum Effect: Equatable, Sendable {
+    /// Run a search; answer with `.searchFinished(generation:…)`.
+    case runSearch(generation: Int, text: String, params: SearchParams)
+    /// Cancel the search of this generation if it is still running (libpq cancel); no answer is expected, and any
+    /// late answer is ignored because the state no longer waits for that generation.
+    case cancelSearch(generation: Int)
+    /// Measure recall@k of a finished search against exact search in the background; answer `.recallMeasured`.
+    case measureRecall(generation: Int, text: String, params: SearchParams, resultIDs: [Int])
+    /// Compute nDCG@k and P@k of a ranking from the grades given; answer `.rankingScored`.
+    case scoreRanking(generation: Int, rankedIDs: [Int], grades: [Int: Int], k: Int)
+    /// Read the stored grades for a query; answer `.judgmentsLoaded`.
+    case loadJudgments(queryText: String)
+    /// Store (or, with nil, delete) a grade 0…3 for an artifact under a query; answer only on failure, with
+    /// `.judgmentSaveFailed` carrying `previousGrade` so the screen can roll back.
+    case saveJudgment(queryText: String, artifactID: Int, grade: Int?, previousGrade: Int?)
+    /// Remember the query history (e.g. in a file under VECSCOPE_HOME).
+    case saveHistory([String])
+    /// Restore the terminal and exit.
+    case quit
+}

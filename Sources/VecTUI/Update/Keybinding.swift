@@ -1,0 +1,213 @@
+/// What a key does, independent of which key does it. The reducer performs commands; the help lists them.
+public enum Command: Equatable, Sendable {
+    case quit, toggleHelp, back, nextPane, previousPane, focus(Pane), runSearch
+    /// Lists and scrolling panes (results, parameters, detail, help).
+    case moveUp, moveDown, pageUp, pageDown, moveToTop, moveToBottom
+    case openDetail, previousResult, nextResult
+    /// Judging: grade 0…3 the selected result for the current query, or remove its grade.
+    case grade(Int), clearGrade
+    /// Parameters: step the selected knob (−1/+1, `large` with Shift) or reset it.
+    case adjust(direction: Int, large: Bool), resetParameter
+    case edit(EditorCommand)
+    case historyOlder, historyNewer
+}
+
+/// Editing commands of the query editor.
+public enum EditorCommand: Equatable, Sendable {
+    case left, right, up, down, wordLeft, wordRight, lineStart, lineEnd, textStart, textEnd
+    case newline, deleteBackward, deleteForward, deleteWordBackward, deleteToLineEnd, deleteToLineStart, clear
+}
+
+/// Where a binding applies.
+public enum BindingScope: Equatable, Sendable {
+    /// Everywhere (printable keys excepted while typing in the editor).
+    case global
+    /// Only while this pane has focus.
+    case pane(Pane)
+    /// Only while the help overlay is open.
+    case help
+}
+
+/// One key binding as data (lazygit's `Binding`): the keys, what they do, where, and why they may be unavailable.
+/// The same table drives the reducer, the help overlay and the hint line, so they cannot disagree. A binding with
+/// an empty description is the second half of a listed pair (→ of "←/→") and is not listed on its own.
+public struct Keybinding: Sendable {
+    public var keys: [Key]
+    /// How the keys are written in help; nil joins the keys' own names with "/".
+    public var label: String?
+    public var description: String
+    public var scope: BindingScope
+    public var command: Command
+    /// A word or two for the one-line hints under the status bar (nil: not hinted).
+    public var hint: String?
+    /// Why the binding does nothing right now (shown in the message line and greyed in help), or nil.
+    public var disabledReason: @Sendable (AppState) -> String?
+
+    public init(_ keys: [Key], _ description: String, scope: BindingScope, command: Command, label: String? = nil,
+                hint: String? = nil, disabledReason: @escaping @Sendable (AppState) -> String? = { _ in nil }) {
+        self.keys = keys
+        self.label = label
+        self.description = description
+        self.scope = scope
+        self.command = command
+        self.hint = hint
+        self.disabledReason = disabledReason
+    }
+
+    /// The keys as written in help: "↑/k", "Ctrl-R/F5".
+    public var keyLabel: String { label ?? keys.map(\.description).joined(separator: "/") }
+}
+
+/// The TUI's key bindings, and how a key press is resolved to one of them.
+public enum Keymap {
+    /// Every binding, pane scopes first, then help, then global.
+    public static let bindings: [Keybinding] = query + results + parameters + detail + help + global
+
+    private static let needsQuery: @Sendable (AppState) -> String? = { state in
+        if state.editor.trimmedText.isEmpty { return "type a query first" }
+        if case .down = state.database { return "the database is unreachable — reconnecting" }
+        return nil
+    }
+    private static let needsSelection: @Sendable (AppState) -> String? = { state in
+        state.results.selectedResult == nil ? "no result selected — run a search first" : nil
+    }
+    private static let canGrade: @Sendable (AppState) -> String? = { state in
+        if state.results.selectedResult == nil { return "no result to grade — run a search first" }
+        if state.gradesQuery != state.results.queryText { return "stored grades for this query are still loading" }
+        return nil
+    }
+    private static let canAdjust: @Sendable (AppState) -> String? = { state in
+        state.selectedParameter.disabledReason(choices: state.choices)
+    }
+
+    static let global: [Keybinding] = [
+        Keybinding([.char("q"), .ctrl("c")], "quit (q does not quit while typing a query)", scope: .global,
+                   command: .quit, label: "q/Ctrl-C", hint: "quit"),
+        Keybinding([.char("?"), Key(.function(1))], "show or hide this help", scope: .global, command: .toggleHelp,
+                   label: "?/F1", hint: "help"),
+        Keybinding([.tab], "next pane", scope: .global, command: .nextPane, hint: "pane"),
+        Keybinding([.backTab], "previous pane", scope: .global, command: .previousPane),
+        Keybinding([.escape], "back out: close help or detail, leave the editor, dismiss a message", scope: .global,
+                   command: .back),
+        Keybinding([.ctrl("r"), Key(.function(5))], "run the search now", scope: .global, command: .runSearch,
+                   hint: "run", disabledReason: needsQuery),
+        Keybinding([.char("/")], "edit the query", scope: .global, command: .focus(.query)),
+        Keybinding([.char("p")], "go to parameters", scope: .global, command: .focus(.parameters)),
+    ]
+
+    static let query: [Keybinding] = [
+        Keybinding([.enter], "new line", scope: .pane(.query), command: .edit(.newline)),
+        Keybinding([.left], "move the cursor", scope: .pane(.query), command: .edit(.left), label: "←/→"),
+        Keybinding([.right], "", scope: .pane(.query), command: .edit(.right)),
+        Keybinding([.up], "line up (history at the first line)", scope: .pane(.query), command: .edit(.up)),
+        Keybinding([.down], "line down", scope: .pane(.query), command: .edit(.down)),
+        Keybinding([Key(.left, .control), .alt("b")], "previous word", scope: .pane(.query), command: .edit(.wordLeft),
+                   label: "Ctrl-←/Alt-B"),
+        Keybinding([Key(.right, .control), .alt("f")], "next word", scope: .pane(.query), command: .edit(.wordRight),
+                   label: "Ctrl-→/Alt-F"),
+        Keybinding([.home, .ctrl("a")], "start of line", scope: .pane(.query), command: .edit(.lineStart)),
+        Keybinding([.end, .ctrl("e")], "end of line", scope: .pane(.query), command: .edit(.lineEnd)),
+        Keybinding([Key(.home, .control)], "start of text", scope: .pane(.query), command: .edit(.textStart)),
+        Keybinding([Key(.end, .control)], "end of text", scope: .pane(.query), command: .edit(.textEnd)),
+        Keybinding([.backspace], "delete before the cursor", scope: .pane(.query), command: .edit(.deleteBackward)),
+        Keybinding([.delete, .ctrl("d")], "delete under the cursor", scope: .pane(.query), command: .edit(.deleteForward)),
+        Keybinding([.ctrl("w"), Key(.backspace, .alt)], "delete the previous word", scope: .pane(.query),
+                   command: .edit(.deleteWordBackward), label: "Ctrl-W/Alt-Backspace"),
+        Keybinding([.ctrl("k")], "delete to end of line", scope: .pane(.query), command: .edit(.deleteToLineEnd)),
+        Keybinding([.ctrl("u")], "delete to start of line", scope: .pane(.query), command: .edit(.deleteToLineStart)),
+        Keybinding([.ctrl("x")], "clear the query", scope: .pane(.query), command: .edit(.clear)),
+        Keybinding([.ctrl("p"), Key(.up, .alt)], "previous query from history", scope: .pane(.query),
+                   command: .historyOlder, disabledReason: { $0.history.entries.isEmpty ? "no earlier queries" : nil }),
+        Keybinding([.ctrl("n"), Key(.down, .alt)], "next query from history", scope: .pane(.query),
+                   command: .historyNewer),
+    ]
+
+    static let results: [Keybinding] = [
+        Keybinding([.up, .char("k")], "previous result", scope: .pane(.results), command: .moveUp, label: "↑/k"),
+        Keybinding([.down, .char("j")], "next result", scope: .pane(.results), command: .moveDown, label: "↓/j"),
+        Keybinding([.pageUp], "page up / down", scope: .pane(.results), command: .pageUp, label: "PgUp/PgDn"),
+        Keybinding([.pageDown], "", scope: .pane(.results), command: .pageDown),
+        Keybinding([.home, .char("g")], "first result", scope: .pane(.results), command: .moveToTop),
+        Keybinding([.end, .char("G")], "last result", scope: .pane(.results), command: .moveToBottom),
+        Keybinding([.enter, .char("l")], "open the detail: full content, matched terms, explanation",
+                   scope: .pane(.results), command: .openDetail, hint: "detail", disabledReason: needsSelection),
+    ] + gradeBindings(.results) + [
+        Keybinding([.char("r")], "run the search again", scope: .pane(.results), command: .runSearch,
+                   disabledReason: needsQuery),
+    ]
+
+    static let parameters: [Keybinding] = [
+        Keybinding([.up, .char("k")], "previous parameter", scope: .pane(.parameters), command: .moveUp, label: "↑/k"),
+        Keybinding([.down, .char("j")], "next parameter", scope: .pane(.parameters), command: .moveDown, label: "↓/j"),
+        Keybinding([.left, .char("-"), .char("h")], "decrease / previous value (results refresh)", scope: .pane(.parameters),
+                   command: .adjust(direction: -1, large: false), label: "←/-", hint: "less", disabledReason: canAdjust),
+        Keybinding([.right, .char("+"), .char("="), .char("l")], "increase / next value (results refresh)",
+                   scope: .pane(.parameters), command: .adjust(direction: 1, large: false), label: "→/+", hint: "more",
+                   disabledReason: canAdjust),
+        Keybinding([Key(.left, .shift), .char("<"), .char("H")], "decrease by a large step", scope: .pane(.parameters),
+                   command: .adjust(direction: -1, large: true), label: "Shift-←/<", disabledReason: canAdjust),
+        Keybinding([Key(.right, .shift), .char(">"), .char("L")], "increase by a large step", scope: .pane(.parameters),
+                   command: .adjust(direction: 1, large: true), label: "Shift-→/>", disabledReason: canAdjust),
+        Keybinding([.char("d"), .backspace], "reset to the default", scope: .pane(.parameters), command: .resetParameter,
+                   label: "d"),
+        Keybinding([.enter, .char("r")], "run the search now", scope: .pane(.parameters), command: .runSearch,
+                   disabledReason: needsQuery),
+    ]
+
+    static let detail: [Keybinding] = [
+        Keybinding([.up, .char("k")], "scroll up", scope: .pane(.detail), command: .moveUp, label: "↑/k"),
+        Keybinding([.down, .char("j")], "scroll down", scope: .pane(.detail), command: .moveDown, label: "↓/j"),
+        Keybinding([.pageUp], "page up / down", scope: .pane(.detail), command: .pageUp, label: "PgUp/PgDn"),
+        Keybinding([.pageDown, .char(" ")], "", scope: .pane(.detail), command: .pageDown),
+        Keybinding([.left, .char("[")], "previous result", scope: .pane(.detail), command: .previousResult,
+                   label: "←/["),
+        Keybinding([.right, .char("]")], "next result", scope: .pane(.detail), command: .nextResult, label: "→/]"),
+    ] + gradeBindings(.detail)
+
+    static let help: [Keybinding] = [
+        Keybinding([.up, .char("k")], "scroll up", scope: .help, command: .moveUp, label: "↑/k"),
+        Keybinding([.down, .char("j")], "scroll down", scope: .help, command: .moveDown, label: "↓/j"),
+        Keybinding([.escape, .char("?"), Key(.function(1))], "close help", scope: .help, command: .toggleHelp,
+                   label: "Esc/?"),
+    ]
+
+    private static func gradeBindings(_ pane: Pane) -> [Keybinding] {
+        (0...3).map { grade in
+            Keybinding([.char(Character(String(grade)))],
+                       grade == 0 ? "judge: grade 0–3 (0 irrelevant … 3 perfect); stored for this query" : "",
+                       scope: .pane(pane), command: .grade(grade), label: "0–3", hint: grade == 0 ? "grade" : nil,
+                       disabledReason: canGrade)
+        } + [
+            Keybinding([.char("x")], "remove the grade", scope: .pane(pane), command: .clearGrade,
+                       disabledReason: canGrade),
+        ]
+    }
+
+    /// The binding a key press triggers in this state, or nil (for the editor: nil means "type it").
+    public static func binding(for key: Key, in state: AppState) -> Keybinding? {
+        let scopes: [BindingScope] = state.overlay == .help ? [.help, .global] : [.pane(state.focus), .global]
+        for scope in scopes {
+            for binding in bindings where binding.scope == scope && binding.keys.contains(key) {
+                // While typing, printable keys are text: `q` types a q, it does not quit.
+                if scope == .global && state.isTyping && key.typedCharacter != nil { continue }
+                return binding
+            }
+        }
+        return nil
+    }
+
+    /// The bindings the help overlay lists for a pane: that pane's first, then the global ones (entries with an
+    /// empty description are second keys of a listed entry and are not repeated).
+    public static func helpSections(for pane: Pane) -> [(title: String, bindings: [Keybinding])] {
+        let own = bindings.filter { $0.scope == .pane(pane) && !$0.description.isEmpty }
+        let shared = bindings.filter { $0.scope == .global && !$0.description.isEmpty }
+        return [(pane.title, own), ("Everywhere", shared)]
+    }
+
+    /// The short hints for the message line when there is no message: the focused pane's, then global ones.
+    public static func hints(for state: AppState) -> [Keybinding] {
+        let scope: BindingScope = state.overlay == .help ? .help : .pane(state.focus)
+        let own = bindings.filter { $0.scope == scope && $0.hint != nil }
+        return own + bindings.filter { $0.scope == .global && $0.hint != nil }
+    }
+}

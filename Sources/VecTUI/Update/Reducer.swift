@@ -1,0 +1,425 @@
+import VecCore
+
+/// Applies one action to the state and returns the effects the runtime must perform. Pure: no I/O, no clocks
+/// (time arrives with `.tick`), no randomness, so every behaviour can be tested by feeding actions.
+public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
+    switch action {
+    case .key(let key):
+        return Reducer.handle(key, &state)
+
+    case .paste(let text):
+        state.focus = .query
+        state.overlay = nil
+        state.editor.insert(text)
+        state.history.stopBrowsing()
+        return []
+
+    case .resize(let size):
+        state.size = Size(width: max(0, size.width), height: max(0, size.height))
+        Reducer.keepSelectionVisible(&state)
+        return []
+
+    case .tick(let now):
+        state.now = now
+        if let message = state.message, let expires = message.expires, now >= expires { state.message = nil }
+        if let deadline = state.search.deadline, now >= deadline { return Reducer.startSearch(&state) }
+        return []
+
+    case .searchFinished(let generation, let result):
+        guard generation == state.search.inFlight else { return [] }  // superseded or cancelled: never shown
+        return Reducer.finishSearch(&state, generation: generation, result)
+
+    case .recallMeasured(let generation, let result):
+        guard generation == state.results.generation else { return [] }
+        switch result {
+        case .success(let measurement): state.results.recall = measurement
+        case .failure(let error) where !error.isCancellation: Reducer.inform(&state, "recall not measured: \(error.message)")
+        case .failure: break
+        }
+        return []
+
+    case .rankingScored(let generation, let result):
+        guard generation == state.results.generation else { return [] }
+        switch result {
+        case .success(let score): state.results.score = score
+        case .failure(let error): Reducer.inform(&state, "nDCG not computed: \(error.message)")
+        }
+        return []
+
+    case .judgmentsLoaded(let queryText, let result):
+        guard queryText == state.results.queryText else { return [] }
+        switch result {
+        case .success(let grades):
+            state.grades = grades
+            state.gradesQuery = queryText
+            return Reducer.scoreEffect(state)
+        case .failure(let error):
+            Reducer.fail(&state, "could not load grades: \(error.message)")
+            return []
+        }
+
+    case .judgmentSaveFailed(let queryText, let artifactID, let previousGrade, let error):
+        Reducer.fail(&state, "grade not saved: \(error.message)")
+        guard queryText == state.results.queryText else { return [] }
+        state.grades[artifactID] = previousGrade
+        return Reducer.scoreEffect(state)
+
+    case .choicesLoaded(let choices):
+        state.choices = choices
+        return []
+
+    case .connectionChanged(let status):
+        state.database = status
+        return []
+
+    case .loadQuery(let text):
+        state.editor.setText(text)
+        state.history.stopBrowsing()
+        state.focus = .query
+        state.overlay = nil
+        return []
+
+    case .notify(let text):
+        Reducer.inform(&state, text)
+        return []
+    }
+}
+
+/// The reducer's helpers, grouped so the free `reduce` function stays a readable table of actions.
+enum Reducer {
+    /// How long an info message stays.
+    static let messageSeconds = 4.0
+
+    static func handle(_ key: Key, _ state: inout AppState) -> [Effect] {
+        if state.isTooSmall {
+            // Nothing else is visible, so only quitting and backing out do anything.
+            if key == .ctrl("c") || (key == .char("q") && !state.isTyping) { return quit(&state) }
+            if key == .escape { state.overlay = nil }
+            return []
+        }
+        if let binding = Keymap.binding(for: key, in: state) {
+            if let reason = binding.disabledReason(state) {
+                inform(&state, reason)
+                return []
+            }
+            return perform(binding.command, &state)
+        }
+        if state.isTyping, let character = key.typedCharacter {
+            state.editor.insert(String(character))
+            state.history.stopBrowsing()
+        }
+        return []
+    }
+
+    static func perform(_ command: Command, _ state: inout AppState) -> [Effect] {
+        switch command {
+        case .quit:
+            return quit(&state)
+        case .toggleHelp:
+            state.overlay = state.overlay == .help ? nil : .help
+            state.helpScroll = 0
+            return []
+        case .back:
+            back(&state)
+            keepSelectionVisible(&state)
+            return []
+        case .nextPane, .previousPane:
+            let cycle: [Pane] = [.query, .results, .parameters]
+            let current = cycle.firstIndex(of: state.focus == .detail ? .results : state.focus) ?? 0
+            let step = command == .nextPane ? 1 : cycle.count - 1
+            state.focus = cycle[(current + step) % cycle.count]
+            return []
+        case .focus(let pane):
+            state.focus = pane
+            state.overlay = nil
+            return []
+        case .runSearch:
+            return startSearch(&state)
+        case .moveUp: return move(&state, by: -1)
+        case .moveDown: return move(&state, by: 1)
+        case .pageUp: return move(&state, by: -pageSize(state))
+        case .pageDown: return move(&state, by: pageSize(state))
+        case .moveToTop: return move(&state, by: -Int(Int32.max))
+        case .moveToBottom: return move(&state, by: Int(Int32.max))
+        case .openDetail:
+            state.focusBeforeDetail = state.focus == .detail ? state.focusBeforeDetail : state.focus
+            state.focus = .detail
+            state.detailScroll = 0
+            return []
+        case .previousResult, .nextResult:
+            let count = state.results.items.count
+            guard count > 0 else { return [] }
+            let next = state.results.selected + (command == .nextResult ? 1 : -1)
+            state.results.selected = min(max(next, 0), count - 1)
+            state.detailScroll = 0
+            keepSelectionVisible(&state)
+            return []
+        case .grade(let grade):
+            return setGrade(grade, &state)
+        case .clearGrade:
+            return setGrade(nil, &state)
+        case .adjust(let direction, let large):
+            let parameter = state.selectedParameter
+            let next = parameter.adjusted(state.params, direction: direction, large: large, choices: state.choices)
+            return changeParams(to: next, &state)
+        case .resetParameter:
+            return changeParams(to: state.selectedParameter.reset(state.params, defaults: state.defaults), &state)
+        case .edit(let edit):
+            self.edit(edit, &state)
+            return []
+        case .historyOlder:
+            if let text = state.history.older(current: state.editor.text) { state.editor.setText(text) }
+            return []
+        case .historyNewer:
+            if let text = state.history.newer() { state.editor.setText(text) }
+            return []
+        }
+    }
+
+    static func quit(_ state: inout AppState) -> [Effect] {
+        guard !state.isQuitting else { return [] }
+        state.isQuitting = true
+        var effects: [Effect] = []
+        if let running = state.search.inFlight { effects.append(.cancelSearch(generation: running)) }
+        state.search.inFlight = nil
+        state.search.deadline = nil
+        effects.append(.quit)
+        return effects
+    }
+
+    /// Esc: close the innermost thing open.
+    static func back(_ state: inout AppState) {
+        if state.overlay != nil {
+            state.overlay = nil
+        } else if state.focus == .detail {
+            state.focus = state.focusBeforeDetail == .detail ? .results : state.focusBeforeDetail
+        } else if state.message?.kind == .error {
+            state.message = nil
+        } else if state.focus != .results {
+            state.focus = .results
+        } else {
+            state.message = nil
+        }
+    }
+
+    static func edit(_ command: EditorCommand, _ state: inout AppState) {
+        var changesText = true
+        switch command {
+        case .left: state.editor.moveLeft(); changesText = false
+        case .right: state.editor.moveRight(); changesText = false
+        case .up:
+            if !state.editor.moveUp() {
+                if let text = state.history.older(current: state.editor.text) { state.editor.setText(text) }
+                return
+            }
+            changesText = false
+        case .down:
+            if !state.editor.moveDown() {
+                if state.history.index != nil, let text = state.history.newer() { state.editor.setText(text) }
+                return
+            }
+            changesText = false
+        case .wordLeft: state.editor.moveWordLeft(); changesText = false
+        case .wordRight: state.editor.moveWordRight(); changesText = false
+        case .lineStart: state.editor.moveToLineStart(); changesText = false
+        case .lineEnd: state.editor.moveToLineEnd(); changesText = false
+        case .textStart: state.editor.moveToStart(); changesText = false
+        case .textEnd: state.editor.moveToEnd(); changesText = false
+        case .newline: state.editor.insertNewline()
+        case .deleteBackward: state.editor.deleteBackward()
+        case .deleteForward: state.editor.deleteForward()
+        case .deleteWordBackward: state.editor.deleteWordBackward()
+        case .deleteToLineEnd: state.editor.deleteToLineEnd()
+        case .deleteToLineStart: state.editor.deleteToLineStart()
+        case .clear: state.editor.setText("")
+        }
+        if changesText { state.history.stopBrowsing() }
+    }
+
+    // MARK: Searching
+
+    /// Starts a search now for the editor's text and the current parameters, cancelling any search in flight.
+    static func startSearch(_ state: inout AppState) -> [Effect] {
+        state.search.deadline = nil
+        let text = state.editor.trimmedText
+        guard !text.isEmpty else { return [] }
+        do {
+            try state.params.validate()
+        } catch {
+            fail(&state, TUIError(error).message)
+            return []
+        }
+        var effects: [Effect] = []
+        if let running = state.search.inFlight { effects.append(.cancelSearch(generation: running)) }
+        state.search.generation += 1
+        let generation = state.search.generation
+        state.search.inFlight = generation
+        state.search.startedAt = state.now
+        state.search.requestText = text
+        state.search.requestParams = state.params
+        let before = state.history.entries
+        state.history.record(text)
+        effects.append(.runSearch(generation: generation, text: text, params: state.params))
+        if state.history.entries != before { effects.append(.saveHistory(state.history.entries)) }
+        return effects
+    }
+
+    /// A parameter changed: cancel what is running now (its answer is outdated) and search again once the keys
+    /// have been quiet for `debounceInterval`.
+    static func changeParams(to next: SearchParams, _ state: inout AppState) -> [Effect] {
+        guard next != state.params else { return [] }
+        state.params = next
+        guard !state.editor.trimmedText.isEmpty, state.results.response != nil || state.search.isBusy
+            || state.search.deadline != nil else { return [] }
+        var effects: [Effect] = []
+        if let running = state.search.inFlight {
+            effects.append(.cancelSearch(generation: running))
+            state.search.inFlight = nil
+            state.search.startedAt = nil
+        }
+        state.search.deadline = state.now + state.debounceInterval
+        return effects
+    }
+
+    static func finishSearch(_ state: inout AppState, generation: Int,
+                             _ result: Result<SearchResponse, TUIError>) -> [Effect] {
+        state.search.inFlight = nil
+        state.search.startedAt = nil
+        switch result {
+        case .failure(let error):
+            if !error.isCancellation { fail(&state, error.message) }
+            return []
+        case .success(let response):
+            let previous = state.results
+            let ids = response.results.map(\.artifactID)
+            var results = ResultsModel()
+            results.response = response
+            results.queryText = state.search.requestText
+            results.params = state.search.requestParams
+            results.generation = generation
+            results.rankChanges = previous.response == nil ? [:]
+                : RankChange.changes(from: previous.items.map(\.artifactID), to: ids)
+            // Keep the same artifact selected when it is still there.
+            if let selectedID = previous.selectedResult?.artifactID, let index = ids.firstIndex(of: selectedID) {
+                results.selected = index
+            } else {
+                results.selected = min(previous.selected, max(0, ids.count - 1))
+            }
+            results.scroll = previous.scroll
+            state.results = results
+            keepSelectionVisible(&state)
+            if state.message?.kind == .error { state.message = nil }
+            if state.focus == .detail && ids.isEmpty { state.focus = .results }
+
+            var effects: [Effect] = []
+            let params = state.search.requestParams ?? state.params
+            if !ids.isEmpty && params.method != .keyword {
+                effects.append(.measureRecall(generation: generation, text: results.queryText, params: params,
+                                              resultIDs: ids))
+            }
+            if state.gradesQuery != results.queryText {
+                state.grades = [:]
+                state.gradesQuery = nil
+                effects.append(.loadJudgments(queryText: results.queryText))
+            } else {
+                effects += scoreEffect(state)
+            }
+            return effects
+        }
+    }
+
+    /// Asks for nDCG@k / P@k of the ranking on screen against the current grades.
+    static func scoreEffect(_ state: AppState) -> [Effect] {
+        let ids = state.results.items.map(\.artifactID)
+        guard !ids.isEmpty else { return [] }
+        return [.scoreRanking(generation: state.results.generation, rankedIDs: ids, grades: state.grades,
+                              k: state.results.params?.limit ?? ids.count)]
+    }
+
+    // MARK: Judging
+
+    static func setGrade(_ grade: Int?, _ state: inout AppState) -> [Effect] {
+        guard let result = state.results.selectedResult else { return [] }
+        let id = result.artifactID
+        let previous = state.grades[id]
+        guard previous != grade else { return [] }
+        state.grades[id] = grade
+        var effects: [Effect] = [.saveJudgment(queryText: state.results.queryText, artifactID: id, grade: grade,
+                                                previousGrade: previous)]
+        effects += scoreEffect(state)
+        // Judging goes down the list: after a grade, the next result is selected.
+        if grade != nil && state.focus == .results && state.results.selected + 1 < state.results.items.count {
+            state.results.selected += 1
+            keepSelectionVisible(&state)
+        }
+        return effects
+    }
+
+    // MARK: Lists and scrolling
+
+    static func pageSize(_ state: AppState) -> Int {
+        let layout = Layout(for: state)
+        switch state.overlay == .help ? nil : state.focus {
+        case .results: return max(1, layout.resultRows - 1)
+        case .parameters: return max(1, layout.parameterRows - 1)
+        default: return max(1, layout.detailRows - 1)
+        }
+    }
+
+    static func move(_ state: inout AppState, by delta: Int) -> [Effect] {
+        if state.overlay == .help {
+            state.helpScroll = min(max(0, state.helpScroll + delta), HelpView.maxScroll(state))
+            return []
+        }
+        switch state.focus {
+        case .results:
+            let count = state.results.items.count
+            guard count > 0 else { return [] }
+            state.results.selected = clamp(state.results.selected, by: delta, count: count)
+        case .parameters:
+            state.parameterSelection = clamp(state.parameterSelection, by: delta, count: TunableParameter.allCases.count)
+        case .detail:
+            state.detailScroll = min(max(0, state.detailScroll + delta), DetailView.maxScroll(state))
+        case .query:
+            break
+        }
+        keepSelectionVisible(&state)
+        return []
+    }
+
+    private static func clamp(_ value: Int, by delta: Int, count: Int) -> Int {
+        let (sum, overflow) = value.addingReportingOverflow(delta)
+        let next = overflow ? (delta > 0 ? count - 1 : 0) : sum
+        return min(max(next, 0), max(0, count - 1))
+    }
+
+    /// Scrolls the results and parameter lists so their selection is visible at the current size.
+    static func keepSelectionVisible(_ state: inout AppState) {
+        let layout = Layout(for: state)
+        state.results.scroll = scroll(state.results.scroll, selected: state.results.selected,
+                                      visible: layout.resultRows, count: state.results.items.count)
+        state.parameterScroll = scroll(state.parameterScroll, selected: state.parameterSelection,
+                                       visible: layout.parameterRows, count: TunableParameter.allCases.count)
+        state.detailScroll = min(state.detailScroll, DetailView.maxScroll(state))
+        state.helpScroll = min(state.helpScroll, HelpView.maxScroll(state))
+    }
+
+    /// The smallest scroll change that shows `selected`, never leaving empty rows at the end.
+    static func scroll(_ current: Int, selected: Int, visible: Int, count: Int) -> Int {
+        var top = current
+        if selected < top { top = selected }
+        if selected >= top + visible { top = selected - visible + 1 }
+        top = min(top, max(0, count - visible))
+        return max(0, top)
+    }
+
+    // MARK: Messages
+
+    static func inform(_ state: inout AppState, _ text: String) {
+        state.message = StatusMessage(text: text, kind: .info, expires: state.now + messageSeconds)
+    }
+
+    static func fail(_ state: inout AppState, _ text: String) {
+        state.message = StatusMessage(text: text, kind: .error)
+    }
+}

@@ -1,0 +1,179 @@
+import VecCore
+
+/// The ranked results table. Columns are chosen by priority to fit the width; the detail pane shows everything.
+enum ResultsView {
+    /// A column of the table: header, width, alignment and how a row fills it.
+    struct Column {
+        enum ID: CaseIterable { case rank, change, grade, title, type, owner, similarity, cosine, l2, inner, keyword, relevance }
+        var id: ID
+        var header: String
+        var width: Int
+        var alignRight: Bool
+    }
+
+    /// The columns for a width and method, in display order. The title keeps at least a quarter of the width;
+    /// the keyword column appears only when some result has a keyword score.
+    static func columns(width: Int, method: RankingMethod, rankDigits: Int, hasKeywordScores: Bool) -> [Column] {
+        let minimumTitleWidth = max(12, width / 4)
+        let fixed: [Column] = [
+            Column(id: .rank, header: "#", width: max(2, rankDigits), alignRight: true),
+            Column(id: .change, header: "Δ", width: 3, alignRight: false),
+            Column(id: .grade, header: "J", width: 1, alignRight: false),
+        ]
+        let optional: [Column.ID: Column] = [
+            .type: Column(id: .type, header: "type", width: 7, alignRight: false),
+            .owner: Column(id: .owner, header: "owner", width: 10, alignRight: false),
+            .similarity: Column(id: .similarity, header: "sim", width: 5, alignRight: true),
+            .cosine: Column(id: .cosine, header: "cos", width: 5, alignRight: true),
+            .l2: Column(id: .l2, header: "L2", width: 5, alignRight: true),
+            .inner: Column(id: .inner, header: "IP", width: 5, alignRight: true),
+            .keyword: Column(id: .keyword, header: "kw", width: 5, alignRight: true),
+            .relevance: Column(id: .relevance, header: "rel", width: 6, alignRight: true),
+        ]
+        let priority: [Column.ID] = method == .semantic
+            ? [.similarity, .cosine, .l2, .inner, .type, .relevance, .keyword, .owner]
+            : [.relevance, .keyword, .similarity, .cosine, .l2, .inner, .type, .owner]
+        var used = fixed.reduce(0) { $0 + $1.width + 1 } + minimumTitleWidth
+        var chosen: Set<Column.ID> = []
+        for id in priority where id != .keyword || hasKeywordScores {
+            guard let column = optional[id] else { continue }
+            if used + column.width + 1 <= width {
+                chosen.insert(id)
+                used += column.width + 1
+            }
+        }
+        let titleWidth = max(1, width - used + minimumTitleWidth)
+        var result = fixed
+        result.append(Column(id: .title, header: "title", width: titleWidth, alignRight: false))
+        for id in Column.ID.allCases where chosen.contains(id) {
+            if let column = optional[id] { result.append(column) }
+        }
+        return result
+    }
+
+    static func draw(_ state: AppState, in rect: Rect, into grid: inout CellGrid) {
+        let focused = state.focus == .results && state.overlay == nil
+        let styles = borderStyle(focused: focused)
+        let count = state.results.items.count
+        var title = "Results"
+        if let info = state.results.response?.info {
+            title += " · \(info.method.rawValue) · \(info.rowsReturned)/\(info.limit)"
+        }
+        let inner = grid.box(rect, title: title, style: styles.border, titleStyle: styles.title,
+                             rightTitle: statusBadge(state))
+        guard !inner.isEmpty else { return }
+        let table = inner.inset(dx: 1, dy: 0)
+        guard !table.isEmpty else { return }
+
+        guard let response = state.results.response else {
+            let lines = state.search.isBusy
+                ? ["Searching…"]
+                : ["No search yet.", "", "Type a job description in the Query pane and press Ctrl-R.",
+                   "Tab moves between panes; ? lists every key."]
+            for (index, line) in lines.enumerated() {
+                grid.text(line, in: table.row(index + 1), style: .fg(.muted))
+            }
+            return
+        }
+        let method = state.results.params?.method ?? response.info.method
+        let columns = columns(width: table.width, method: method, rankDigits: String(count).count,
+                              hasKeywordScores: response.results.contains { $0.keywordScore != nil })
+        drawHeader(columns, in: table.row(0), into: &grid)
+        if response.results.isEmpty {
+            var hint = "No artifacts matched."
+            if let threshold = state.results.params?.similarityThreshold {
+                hint += String(format: " The similarity threshold %.2f may be too strict.", threshold)
+            } else if !(state.results.params?.artifactTypes.isEmpty ?? true) || state.results.params?.userScope != .all {
+                hint += " The user or type filter may be too narrow."
+            }
+            for (index, line) in TextWrap.wrap(hint, width: table.width).enumerated() {
+                grid.text(line, in: table.row(2 + index), style: .fg(.muted))
+            }
+            return
+        }
+        let visible = max(0, table.height - 1)
+        let top = Reducer.scroll(state.results.scroll, selected: state.results.selected, visible: visible, count: count)
+        let stale = state.resultsAreStale
+        for (index, result) in response.results.enumerated().dropFirst(top).prefix(visible) {
+            let row = table.row(1 + index - top)
+            let selected = index == state.results.selected
+            drawRow(result, columns: columns, state: state, stale: stale, in: row, into: &grid)
+            if selected {
+                grid.restyle(row) { style in
+                    if focused {
+                        style.reverse = true
+                    } else {
+                        style.bold = true
+                    }
+                }
+            }
+        }
+        if count > visible {
+            let label = " \(top + 1)–\(min(count, top + visible)) of \(count) "
+            grid.text(label, in: Rect(x: rect.x, y: rect.maxY - 1, width: rect.width - 2, height: 1),
+                      style: .fg(.muted), alignment: .right)
+        }
+    }
+
+    /// "⠋ searching", "waiting…" (debounce), "stale · Ctrl-R", or nothing.
+    static func statusBadge(_ state: AppState) -> [Span] {
+        if state.search.isBusy {
+            return [Span(" \(Format.spinnerFrame(now: state.now)) searching ", CellStyle(foreground: .accent, bold: true))]
+        }
+        if state.search.deadline != nil { return [Span(" waiting… ", .fg(.accent))] }
+        if state.resultsAreStale { return [Span(" stale · Ctrl-R ", CellStyle(foreground: .warn, bold: true))] }
+        return []
+    }
+
+    static func drawHeader(_ columns: [Column], in row: Rect, into grid: inout CellGrid) {
+        var x = row.x
+        for column in columns {
+            let cell = DisplayWidth.pad(column.header, to: column.width, alignRight: column.alignRight)
+            grid.text(cell, at: Point(x: x, y: row.y), style: CellStyle(foreground: .muted, bold: true), clip: row)
+            x += column.width + 1
+        }
+    }
+
+    static func drawRow(_ result: SearchResult, columns: [Column], state: AppState, stale: Bool, in row: Rect,
+                        into grid: inout CellGrid) {
+        var x = row.x
+        for column in columns {
+            var (text, style) = cell(column.id, result, state)
+            if stale { style.dim = true }
+            let padded = DisplayWidth.pad(text, to: column.width, alignRight: column.alignRight)
+            grid.text(padded, at: Point(x: x, y: row.y), style: style, clip: row)
+            x += column.width + 1
+        }
+    }
+
+    static func cell(_ id: Column.ID, _ result: SearchResult, _ state: AppState) -> (String, CellStyle) {
+        switch id {
+        case .rank: return ("\(result.rank)", .fg(.muted))
+        case .change:
+            let change = state.results.rankChanges[result.artifactID] ?? .same
+            switch change {
+            case .up: return (change.label, .fg(.good))
+            case .down: return (change.label, .fg(.bad))
+            case .new: return (change.label, .fg(.accent))
+            case .same: return ("", .plain)
+            }
+        case .grade: return gradeMark(state.grades[result.artifactID])
+        case .title: return (result.title, .plain)
+        case .type: return (Format.type(result.type.rawValue), .fg(.muted))
+        case .owner: return (result.userName ?? result.userExternalID, .fg(.muted))
+        case .similarity: return (Format.score(result.similarity), CellStyle(foreground: .accent, bold: true))
+        case .cosine: return (Format.score(result.cosineDistance), .plain)
+        case .l2: return (Format.score(result.l2Distance), .plain)
+        case .inner: return (Format.score(result.innerProduct), .plain)
+        case .keyword: return (Format.score(result.keywordScore), .plain)
+        case .relevance: return (Format.relevance(result.relevanceScore), .plain)
+        }
+    }
+
+    /// The judgment column: the grade, or "·" for results not yet judged for this query.
+    static func gradeMark(_ grade: Int?) -> (String, CellStyle) {
+        guard let grade else { return ("·", .fg(.muted)) }
+        let role: ColorRole = grade >= 2 ? .good : grade == 1 ? .warn : .bad
+        return ("\(grade)", CellStyle(foreground: role, bold: true))
+    }
+}

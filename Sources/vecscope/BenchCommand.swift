@@ -1,0 +1,139 @@
+import ArgumentParser
+import Foundation
+import VecCore
+
+extension Vecscope {
+    /// `vecscope bench`: recall@k against exact search, latency percentiles and QPS for each index setting.
+    struct Bench: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Sweep ef_search / probes / iterative scan: recall@k vs exact search, p50/p95/p99 latency, QPS.")
+
+        @OptionGroup var database: DatabaseOptions
+        @Option(help: "Embedding model (see `vecscope models`).") var model = SearchParams.defaultModel
+        @Option(help: "Comma-separated HNSW ef_search values.") var efSearch = "10,20,40,80,160"
+        @Option(help: "Comma-separated IVFFlat probes values.") var probes = "1"
+        @Option(help: "Comma-separated iterative scans: off, relaxed_order, strict_order.") var iterativeScan = "off"
+        @Option(help: "Stored artifact vectors sampled as queries (besides the fixture jobs for a text model).") var queries = 50
+        @Option(help: "A file of query texts, one a line (text models only), instead of the default queries.") var queryFile: String?
+        @Option(help: "Results per query (recall@k).") var k = 10
+        @Option(help: "Connections (one thread each) running queries at once.") var concurrency = 1
+        @Option(help: "Only this user's artifacts (external id).") var user: String?
+        @Option(help: "Queries per setting re-run with EXPLAIN ANALYZE for the server's time.") var serverSamples = 10
+        @Flag(help: "Keep the planner on the vector index even where a seq scan is cheaper.") var forceIndex = false
+        @Option(help: "table | csv | json.") var format = "table"
+
+        func validate() throws {
+            guard ["table", "csv", "json"].contains(format) else { throw ValidationError("--format must be table, csv or json") }
+            guard concurrency >= 1 else { throw ValidationError("--concurrency must be 1 or more") }
+            guard (1...1000).contains(k) else { throw ValidationError("--k must be 1…1000") }
+        }
+
+        private func ints(_ text: String, _ flag: String) throws -> [Int] {
+            try text.split(separator: ",").map {
+                guard let value = Int($0.trimmingCharacters(in: .whitespaces)) else { throw ValidationError("\(flag): \"\($0)\" is not a number") }
+                return value
+            }
+        }
+
+        func run() throws {
+            try runReportingErrors {
+                let scans = try iterativeScan.split(separator: ",").map {
+                    guard let scan = IterativeScan(rawValue: String($0)) else {
+                        throw ValidationError("unknown iterative scan \"\($0)\": use off, relaxed_order or strict_order")
+                    }
+                    return scan
+                }
+                let settings = SweepSetting.grid(efSearch: try ints(efSearch, "--ef-search"), probes: try ints(probes, "--probes"),
+                                                 iterativeScans: scans)
+                let connection = try database.connect()
+                let engine = SearchEngine(connection: connection)
+                let embeddingModel = try engine.model(named: model)
+                let sweepQueries = try loadQueries(engine: engine, model: embeddingModel)
+                var base = SearchParams()
+                base.model = model
+                if let user { base.userScope = .user(user) }
+                try base.validate()
+                let target = database
+                let sweep = Sweep(base: base, k: k, concurrency: concurrency, serverSamples: serverSamples, forceIndexScan: forceIndex) {
+                    SearchEngine(connection: try target.connect(migrate: false))
+                }
+                let bar = ProgressBar(label: "bench", unit: "settings", enabled: format == "table")
+                let rows = try sweep.run(settings, queries: sweepQueries) { bar.update(done: $0, total: $1) }
+                bar.finish()
+                print(try BenchReport.render(rows, format: format, k: k))
+            }
+        }
+
+        private func loadQueries(engine: SearchEngine, model: EmbeddingModel) throws -> [SweepQuery] {
+            var result: [SweepQuery] = []
+            if let queryFile {
+                let text = try String(contentsOfFile: queryFile, encoding: .utf8)
+                for line in text.split(separator: "\n") where !line.trimmingCharacters(in: .whitespaces).isEmpty {
+                    result.append(SweepQuery(label: String(line.prefix(40)), vector: try engine.queryVector(.text(String(line)), model: model).vector))
+                }
+                return result
+            }
+            if model.provider == .local, let folder = try? FixturesLocator.folder(explicit: nil),
+               let jobs = try? JobCatalog.load(from: folder) {
+                for job in jobs.jobs {
+                    result.append(SweepQuery(label: job.id, vector: try engine.queryVector(.text(job.text), model: model).vector))
+                }
+            }
+            // A repeatable sample of stored vectors; each excludes its own artifact from the answers.
+            let rows = try engine.connection.query("""
+                SELECT artifact_id, embedding_vector FROM artifact_embeddings
+                WHERE model_version = $1 AND content_type = 'full' ORDER BY md5(artifact_id::text) LIMIT $2::int8
+                """, [model.name, queries]).rows
+            for row in rows {
+                let id: Int = try row.decode(0)
+                result.append(SweepQuery(label: "artifact \(id)", vector: try row.decode(1, as: Vector.self).values, excluding: id))
+            }
+            return result
+        }
+    }
+}
+
+/// The sweep's table, CSV or JSON, plus the recall-vs-p95 chart under the table.
+enum BenchReport {
+    static func render(_ rows: [SweepRow], format: String, k: Int) throws -> String {
+        func ms(_ value: Double?) -> String { value.map { String(format: "%.2f", $0) } ?? "" }
+        switch format {
+        case "json":
+            let objects: [[String: Any]] = rows.map { row in
+                var object: [String: Any] = [
+                    "ef_search": row.setting.efSearch, "probes": row.setting.probes, "iterative_scan": row.setting.iterativeScan.rawValue,
+                    "queries": row.queries, "k": k, "recall_mean": row.recallMean, "recall_min": row.recallMin,
+                    "p50_ms": row.latency.p50, "p95_ms": row.latency.p95, "p99_ms": row.latency.p99, "max_ms": row.latency.max,
+                    "qps": row.queriesPerSecond, "concurrency": row.concurrency, "mean_shortfall": row.meanShortfall,
+                    "queries_short": row.queriesShort, "pareto": row.onParetoFront]
+                if let server = row.serverLatency { object["server_p50_ms"] = server.p50; object["server_p95_ms"] = server.p95 }
+                if let plan = row.plan { object["plan"] = plan }
+                return object
+            }
+            return try JSONText.encode(objects)
+        case "csv":
+            var lines = ["ef_search,probes,iterative_scan,queries,recall_mean,recall_min,p50_ms,p95_ms,p99_ms,max_ms,server_p50_ms,qps,mean_shortfall,queries_short,pareto"]
+            for row in rows {
+                lines.append([String(row.setting.efSearch), String(row.setting.probes), row.setting.iterativeScan.rawValue, String(row.queries),
+                              String(format: "%.4f", row.recallMean), String(format: "%.4f", row.recallMin), ms(row.latency.p50),
+                              ms(row.latency.p95), ms(row.latency.p99), ms(row.latency.max), ms(row.serverLatency?.p50),
+                              String(format: "%.1f", row.queriesPerSecond), String(format: "%.2f", row.meanShortfall),
+                              String(row.queriesShort), row.onParetoFront ? "1" : "0"].joined(separator: ","))
+            }
+            return lines.joined(separator: "\n")
+        default:
+            var lines = [String(format: "%-3@ %-44@ %8@ %7@ %8@ %8@ %8@ %8@ %8@ %6@", "#", "setting", "recall@\(k)", "min", "p50 ms",
+                                "p95 ms", "p99 ms", "srv p50", "QPS", "short")]
+            for (index, row) in rows.enumerated() {
+                lines.append(String(format: "%-3@ %-44@ %8.3f %7.3f %8.2f %8.2f %8.2f %8@ %8.1f %6d", "\(index + 1)\(row.onParetoFront ? "*" : "")",
+                                    row.setting.label, row.recallMean, row.recallMin, row.latency.p50, row.latency.p95, row.latency.p99,
+                                    ms(row.serverLatency?.p50), row.queriesPerSecond, row.queriesShort))
+            }
+            lines.append("* Pareto front (no other setting has both higher recall and lower p95). short: queries with fewer rows than k.")
+            lines.append("")
+            lines.append("recall@\(k) vs p95 latency (points numbered as rows):")
+            lines += RecallChart.render(rows)
+            return lines.joined(separator: "\n")
+        }
+    }
+}

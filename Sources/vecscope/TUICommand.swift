@@ -1,0 +1,100 @@
+import ArgumentParser
+import Foundation
+import Logging
+import VecCore
+import VecTUI
+
+extension Vecscope {
+    struct TUI: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "tui",
+            abstract: "Open the interactive explorer (what `vecscope` with no arguments does).",
+            discussion: """
+                Type a job description, see ranked artifacts with every score, change ef_search, probes, metric and
+                method live, grade results 0–3 and watch nDCG move. Press ? inside for every key. The first run
+                loads and embeds Fixtures/ (with progress) when the database holds no artifacts.
+                """)
+        @OptionGroup var database: DatabaseOptions
+        @Option(help: "Open with a job from Fixtures/jobs.jsonl as the query, e.g. j01.") var job: String?
+        @Option(help: "Open with this text as the query.") var query: String?
+        @Flag(help: "Do not load and embed the fixtures when the database is empty.") var noFixtures = false
+
+        func run() throws {
+            let home = VecscopeHome.resolve()
+            Self.bootstrapFileLogging(home: home)
+            try runReportingErrors {
+                let target = database.target()
+                if case .embedded(let server) = target.source, !server.status().running {
+                    print("starting the embedded PostgreSQL…")
+                }
+                let connection = try target.connect()
+                if !noFixtures { try Self.prepareFirstRun(connection: connection) }
+                let url = try target.connectionString()
+                let backend = EngineBackend(connect: { try Connection(url, applicationName: "vecscope-tui") })
+                var state = AppState(params: AppState.defaultParams, connectionTarget: ConnectionString.summary(connection.displayTarget))
+                if let job {
+                    let description = try JobCatalog.load(from: try FixturesLocator.folder(explicit: nil)).job(id: job)
+                    reduce(&state, .loadQuery(description.text))
+                } else if let query {
+                    reduce(&state, .loadQuery(query))
+                }
+                let runtime = TUIRuntime(backend: backend, state: state,
+                                         historyURL: home.root.appendingPathComponent("tui-history.jsonl"))
+                _ = try runtime.run()
+            }
+        }
+
+        /// Inside the TUI nothing may print to the screen: logs go to VECSCOPE_HOME/log/vecscope.log.
+        static func bootstrapFileLogging(home: VecscopeHome) {
+            try? FileManager.default.createDirectory(at: home.logDirectory, withIntermediateDirectories: true)
+            let path = home.logDirectory.appendingPathComponent("vecscope.log").path
+            if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+            let handle = FileHandle(forWritingAtPath: path)
+            _ = try? handle?.seekToEnd()
+            LoggingSystem.bootstrap { label in
+                var handler = FileLogHandler(label: label, handle: handle)
+                handler.logLevel = .info
+                return handler
+            }
+        }
+
+        /// The first run on an empty database: load the fixtures and embed them, with progress on the terminal.
+        static func prepareFirstRun(connection: Connection) throws {
+            let folder = try FixturesLocator.folder(explicit: nil)
+            if try Inventory(connection: connection).artifactCount() == 0 {
+                print("first run: loading the demo fixtures…")
+                _ = try loadArtifacts(folder.appendingPathComponent("artifacts.jsonl"), connection: connection, strict: false)
+            }
+            let model = try EmbeddingModelRegistry(connection: connection).model(named: SearchParams.defaultModel)
+            let pipeline = try EmbeddingPipeline(connection: connection, embedder: try EmbedderFactory.make(for: model), model: model)
+            let plan = try pipeline.plan()
+            guard plan.items > 0 else { return }
+            print("embedding \(plan.items) texts with \(model.name) (once; later runs skip what is current)…")
+            let bar = ProgressBar(label: "embedding", unit: "texts")
+            let summary = try pipeline.run { bar.update(done: $0, total: $1) }
+            bar.finish()
+            if summary.failedItems > 0 {
+                throw VecscopeError(what: "\(summary.failedItems) texts failed to embed", why: summary.failures.first, fix: "Run `vecscope embed` to retry.")
+            }
+        }
+    }
+}
+
+/// A swift-log handler writing lines to a file (the TUI owns the screen).
+struct FileLogHandler: LogHandler {
+    let label: String
+    let handle: FileHandle?
+    var logLevel: Logger.Level = .info
+    var metadata: Logger.Metadata = [:]
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String,
+             file: String, function: String, line: UInt) {
+        let stamp = ISO8601DateFormatter().string(from: Date())
+        handle?.write(Data("\(stamp) \(level) \(label): \(message)\n".utf8))
+    }
+}

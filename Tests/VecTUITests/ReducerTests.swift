@@ -1,0 +1,499 @@
+import Testing
+@testable import VecCore
+@testable import VecTUI
+
+/// Feeds keys one by one and collects every effect.
+@discardableResult
+private func press(_ state: inout AppState, _ keys: Key...) -> [Effect] {
+    keys.flatMap { reduce(&state, .key($0)) }
+}
+
+private func type(_ state: inout AppState, _ text: String) {
+    for character in text { _ = reduce(&state, .key(.char(character))) }
+}
+
+@Suite("Reducer: editing")
+struct ReducerEditingTests {
+    @Test func typingGoesIntoTheEditor() {
+        var state = AppState()
+        type(&state, "Go dev")
+        #expect(state.editor.text == "Go dev")
+    }
+
+    @Test func qTypesAQWhileEditing() {
+        var state = AppState()
+        let effects = press(&state, .char("q"))
+        #expect(effects.isEmpty)
+        #expect(state.editor.text == "q")
+        #expect(!state.isQuitting)
+    }
+
+    @Test func questionMarkTypesWhileEditingAndF1OpensHelp() {
+        var state = AppState()
+        press(&state, .char("?"))
+        #expect(state.editor.text == "?")
+        #expect(state.overlay == nil)
+        press(&state, Key(.function(1)))
+        #expect(state.overlay == .help)
+    }
+
+    @Test func enterInsertsANewLine() {
+        var state = AppState()
+        type(&state, "ab")
+        press(&state, .enter)
+        type(&state, "c")
+        #expect(state.editor.lines == ["ab", "c"])
+    }
+
+    @Test func ctrlArrowsJumpWords() {
+        var state = AppState()
+        type(&state, "senior rust engineer")
+        press(&state, Key(.left, .control))
+        #expect(state.editor.cursor.column == 12)
+        press(&state, .alt("b"))
+        #expect(state.editor.cursor.column == 7)
+        press(&state, Key(.right, .control))
+        #expect(state.editor.cursor.column == 11)
+    }
+
+    @Test func ctrlWDeletesTheLastWord() {
+        var state = AppState()
+        type(&state, "pgvector tuning")
+        press(&state, .ctrl("w"))
+        #expect(state.editor.text == "pgvector ")
+    }
+
+    @Test func pasteInsertsAllTextAndFocusesTheEditor() {
+        var state = Fixture.searched()
+        state.focus = .results
+        _ = reduce(&state, .paste("line one\nline two"))
+        #expect(state.focus == .query)
+        #expect(state.editor.text.hasSuffix("line one\nline two"))
+    }
+
+    @Test func historyRecallsEarlierQueries() {
+        var state = Fixture.searched(query: "first query")
+        press(&state, .ctrl("x"))
+        type(&state, "draft")
+        press(&state, .ctrl("p"))
+        #expect(state.editor.text == "first query")
+        press(&state, .ctrl("n"))
+        #expect(state.editor.text == "draft")
+    }
+
+    @Test func upOnTheFirstLineRecallsHistory() {
+        var state = Fixture.searched(query: "earlier")
+        press(&state, .ctrl("x"))
+        press(&state, .up)
+        #expect(state.editor.text == "earlier")
+    }
+}
+
+@Suite("Reducer: searching")
+struct ReducerSearchTests {
+    @Test func ctrlRRunsASearchWithTheTrimmedText() {
+        var state = AppState()
+        type(&state, "  Go developer  ")
+        let effects = press(&state, .ctrl("r"))
+        #expect(effects.first == .runSearch(generation: 1, text: "Go developer", params: state.params))
+        #expect(state.search.inFlight == 1)
+        #expect(state.history.entries == ["Go developer"])
+    }
+
+    @Test func runningWithoutTextExplainsWhy() {
+        var state = AppState()
+        let effects = press(&state, .ctrl("r"))
+        #expect(effects.isEmpty)
+        #expect(state.message?.text == "type a query first")
+    }
+
+    @Test func finishedSearchShowsResultsAndAsksForRecallAndGrades() {
+        var state = AppState()
+        type(&state, "Go developer")
+        press(&state, .ctrl("r"))
+        let response = Fixture.response(ids: [3, 1, 2])
+        let effects = reduce(&state, .searchFinished(generation: 1, .success(response)))
+        #expect(state.results.items.map(\.artifactID) == [3, 1, 2])
+        #expect(state.results.queryText == "Go developer")
+        #expect(!state.search.isBusy)
+        #expect(!state.resultsAreStale)
+        #expect(effects.contains(.loadJudgments(queryText: "Go developer")))
+        #expect(effects.contains(.measureRecall(generation: 1, text: "Go developer", params: state.params,
+                                                resultIDs: [3, 1, 2])))
+    }
+
+    @Test func staleGenerationIsIgnored() {
+        var state = AppState()
+        type(&state, "Go developer")
+        press(&state, .ctrl("r"))
+        let second = press(&state, .ctrl("r"))
+        #expect(second.first == .cancelSearch(generation: 1))
+        #expect(second.contains(.runSearch(generation: 2, text: "Go developer", params: state.params)))
+        _ = reduce(&state, .searchFinished(generation: 1, .success(Fixture.response(ids: [9]))))
+        #expect(state.results.response == nil)
+        #expect(state.search.inFlight == 2)
+        _ = reduce(&state, .searchFinished(generation: 2, .success(Fixture.response(ids: [4]))))
+        #expect(state.results.items.map(\.artifactID) == [4])
+    }
+
+    @Test func resultsOfACancelledSearchAreNeverShown() {
+        var state = Fixture.searched(ids: [1, 2])
+        press(&state, .ctrl("r"))  // generation 2 in flight
+        state.focus = .parameters
+        state.parameterSelection = TunableParameter.allCases.firstIndex(of: .efSearch) ?? 0
+        let effects = press(&state, .right)
+        #expect(effects == [.cancelSearch(generation: 2)])
+        _ = reduce(&state, .searchFinished(generation: 2, .success(Fixture.response(ids: [7]))))
+        #expect(state.results.items.map(\.artifactID) == [1, 2])
+    }
+
+    @Test func cancellationErrorsAreNotShown() {
+        var state = AppState()
+        type(&state, "q")
+        press(&state, .ctrl("r"))
+        _ = reduce(&state, .searchFinished(generation: 1, .failure(TUIError(message: "canceling statement", isCancellation: true))))
+        #expect(state.message == nil)
+        #expect(!state.search.isBusy)
+    }
+
+    @Test func searchErrorsAppearInTheMessageLine() {
+        var state = AppState()
+        type(&state, "q")
+        press(&state, .ctrl("r"))
+        _ = reduce(&state, .searchFinished(generation: 1, .failure(TUIError(message: "relation does not exist"))))
+        #expect(state.message == StatusMessage(text: "relation does not exist", kind: .error))
+    }
+
+    @Test func parameterChangeSearchesOnlyAfterTheDebounce() {
+        var state = Fixture.searched()
+        state.focus = .parameters
+        state.parameterSelection = TunableParameter.allCases.firstIndex(of: .efSearch) ?? 0
+        #expect(press(&state, .right).isEmpty)
+        #expect(press(&state, .right).isEmpty)
+        #expect(state.params.efSearch == 60)
+        #expect(state.resultsAreStale)
+        #expect(reduce(&state, .tick(now: 10.1)).isEmpty)
+        let effects = reduce(&state, .tick(now: 10.3))
+        #expect(effects.first == .runSearch(generation: 2, text: state.results.queryText, params: state.params))
+        #expect(reduce(&state, .tick(now: 10.6)).isEmpty)
+    }
+
+    @Test func eachKeyRepeatPushesTheDeadlineBack() {
+        var state = Fixture.searched()
+        state.focus = .parameters
+        state.parameterSelection = TunableParameter.allCases.firstIndex(of: .limit) ?? 0
+        press(&state, .right)
+        _ = reduce(&state, .tick(now: 10.2))
+        press(&state, .right)
+        #expect(reduce(&state, .tick(now: 10.3)).isEmpty)
+        #expect(reduce(&state, .tick(now: 10.5)).count >= 1)
+        #expect(state.search.requestParams?.limit == 12)
+    }
+
+    @Test func parameterChangeWithoutAQueryDoesNotSearch() {
+        var state = AppState()
+        state.focus = .parameters
+        press(&state, .right)
+        #expect(state.search.deadline == nil)
+    }
+
+    @Test func rankChangesCompareWithThePreviousRun() {
+        var state = Fixture.searched(ids: [1, 2, 3, 4])
+        press(&state, .ctrl("r"))
+        _ = reduce(&state, .searchFinished(generation: 2, .success(Fixture.response(ids: [3, 1, 5, 2]))))
+        #expect(state.results.rankChanges[3] == .up(2))
+        #expect(state.results.rankChanges[1] == .down(1))
+        #expect(state.results.rankChanges[5] == .new)
+        #expect(state.results.rankChanges[2] == .down(2))
+    }
+
+    @Test func selectionFollowsTheSameArtifactAcrossRuns() {
+        var state = Fixture.searched(ids: [1, 2, 3])
+        state.focus = .results
+        press(&state, .down, .down)
+        #expect(state.results.selectedResult?.artifactID == 3)
+        press(&state, .ctrl("r"))
+        _ = reduce(&state, .searchFinished(generation: 2, .success(Fixture.response(ids: [3, 1, 2]))))
+        #expect(state.results.selected == 0)
+    }
+
+    @Test func lateRecallForAnOlderRunIsIgnored() {
+        var state = Fixture.searched()
+        press(&state, .ctrl("r"))
+        _ = reduce(&state, .searchFinished(generation: 2, .success(Fixture.response(ids: [1]))))
+        _ = reduce(&state, .recallMeasured(generation: 1, .success(RecallMeasurement(k: 10, recall: 0.5))))
+        #expect(state.results.recall == nil)
+        _ = reduce(&state, .recallMeasured(generation: 2, .success(RecallMeasurement(k: 10, recall: 0.9))))
+        #expect(state.results.recall?.recall == 0.9)
+    }
+}
+
+@Suite("Reducer: judging")
+struct ReducerJudgingTests {
+    @Test func digitGradesTheSelectedResultAndMovesOn() {
+        var state = Fixture.searched(ids: [11, 12, 13])
+        state.focus = .results
+        let effects = press(&state, .char("3"))
+        #expect(state.grades[11] == 3)
+        #expect(state.results.selected == 1)
+        #expect(effects.first == .saveJudgment(queryText: state.results.queryText, artifactID: 11, grade: 3,
+                                               previousGrade: nil))
+        #expect(effects.contains(.scoreRanking(generation: 1, rankedIDs: [11, 12, 13], grades: [11: 3], k: 10)))
+    }
+
+    @Test func xRemovesAGrade() {
+        var state = Fixture.searched(ids: [11, 12])
+        state.focus = .results
+        press(&state, .char("2"), .up)
+        let effects = press(&state, .char("x"))
+        #expect(state.grades[11] == nil)
+        #expect(effects.first == .saveJudgment(queryText: state.results.queryText, artifactID: 11, grade: nil,
+                                               previousGrade: 2))
+    }
+
+    @Test func gradingWaitsForStoredGrades() {
+        var state = AppState()
+        type(&state, "Go")
+        press(&state, .ctrl("r"))
+        _ = reduce(&state, .searchFinished(generation: 1, .success(Fixture.response(ids: [1]))))
+        state.focus = .results
+        #expect(press(&state, .char("2")).isEmpty)
+        #expect(state.message?.text == "stored grades for this query are still loading")
+        _ = reduce(&state, .judgmentsLoaded(queryText: "Go", .success([1: 1])))
+        #expect(state.grades == [1: 1])
+        #expect(!press(&state, .char("2")).isEmpty)
+    }
+
+    @Test func digitsTypeIntoTheEditorNotGrades() {
+        var state = Fixture.searched()
+        state.focus = .query
+        press(&state, .char("2"))
+        #expect(state.grades.isEmpty)
+        #expect(state.editor.text.hasSuffix("2"))
+    }
+
+    @Test func failedSaveRollsTheGradeBack() {
+        var state = Fixture.searched(ids: [11, 12])
+        state.focus = .results
+        press(&state, .char("3"))
+        _ = reduce(&state, .judgmentSaveFailed(queryText: state.results.queryText, artifactID: 11, previousGrade: nil,
+                                               TUIError(message: "permission denied")))
+        #expect(state.grades[11] == nil)
+        #expect(state.message?.kind == .error)
+    }
+
+    @Test func newQueryTextReloadsGrades() {
+        var state = Fixture.searched(ids: [1])
+        state.focus = .results
+        press(&state, .char("2"))
+        state.focus = .query
+        type(&state, " and Rust")
+        let effects = press(&state, .ctrl("r"))
+        guard case .runSearch(let generation, let text, _)? = effects.first else {
+            Issue.record("no search")
+            return
+        }
+        let finished = reduce(&state, .searchFinished(generation: generation, .success(Fixture.response(ids: [1]))))
+        #expect(state.grades.isEmpty)
+        #expect(finished.contains(.loadJudgments(queryText: text)))
+    }
+
+    @Test func scoresForAnOlderRunAreIgnored() {
+        var state = Fixture.searched()
+        _ = reduce(&state, .rankingScored(generation: 99, .success(RankingScore(k: 10, ndcg: 1, precision: 1, judged: 1))))
+        #expect(state.results.score == nil)
+        _ = reduce(&state, .rankingScored(generation: 1, .success(RankingScore(k: 10, ndcg: 0.5, precision: 0.2, judged: 2))))
+        #expect(state.results.score?.ndcg == 0.5)
+    }
+}
+
+@Suite("Reducer: navigation and quitting")
+struct ReducerNavigationTests {
+    @Test func qQuitsOutsideTheEditor() {
+        var state = Fixture.searched()
+        state.focus = .results
+        #expect(press(&state, .char("q")) == [.quit])
+        #expect(state.isQuitting)
+    }
+
+    @Test func ctrlCQuitsEvenWhileTyping() {
+        var state = AppState()
+        #expect(press(&state, .ctrl("c")) == [.quit])
+    }
+
+    @Test func quittingCancelsTheSearchInFlight() {
+        var state = AppState()
+        type(&state, "Go")
+        press(&state, .ctrl("r"))
+        #expect(press(&state, .ctrl("c")) == [.cancelSearch(generation: 1), .quit])
+    }
+
+    @Test func qQuitsFromTheHelpOverlay() {
+        var state = AppState()
+        press(&state, Key(.function(1)))
+        #expect(press(&state, .char("q")) == [.quit])
+    }
+
+    @Test func tabCyclesPanes() {
+        var state = AppState()
+        press(&state, .tab)
+        #expect(state.focus == .results)
+        press(&state, .tab)
+        #expect(state.focus == .parameters)
+        press(&state, .tab)
+        #expect(state.focus == .query)
+        press(&state, .backTab)
+        #expect(state.focus == .parameters)
+    }
+
+    @Test func escBacksOutOneLevelAtATime() {
+        var state = Fixture.searched()
+        state.focus = .results
+        press(&state, .enter)
+        #expect(state.focus == .detail)
+        press(&state, .char("?"))
+        #expect(state.overlay == .help)
+        press(&state, .escape)
+        #expect(state.overlay == nil)
+        #expect(state.focus == .detail)
+        press(&state, .escape)
+        #expect(state.focus == .results)
+    }
+
+    @Test func escLeavesTheEditor() {
+        var state = AppState()
+        press(&state, .escape)
+        #expect(state.focus == .results)
+    }
+
+    @Test func selectionScrollsToStayVisible() {
+        var state = Fixture.searched(ids: Array(1...40))
+        state.focus = .results
+        let visible = Layout(size: state.size).resultRows
+        for _ in 0..<visible { press(&state, .down) }
+        #expect(state.results.selected == visible)
+        #expect(state.results.scroll == 1)
+        press(&state, .char("G"))
+        #expect(state.results.selected == 39)
+        #expect(state.results.scroll == 40 - visible)
+        press(&state, .char("g"))
+        #expect(state.results.scroll == 0)
+    }
+
+    @Test func resizeKeepsTheSelectionVisible() {
+        var state = Fixture.searched(ids: Array(1...40), size: Size(width: 120, height: 40))
+        state.focus = .results
+        press(&state, .char("G"))
+        _ = reduce(&state, .resize(Size(width: 80, height: 24)))
+        let visible = Layout(size: state.size).resultRows
+        #expect(state.results.scroll == 40 - visible)
+    }
+
+    @Test func onlyQuitWorksWhenTheTerminalIsTooSmall() {
+        var state = Fixture.searched()
+        _ = reduce(&state, .resize(Size(width: 40, height: 10)))
+        state.focus = .results
+        #expect(press(&state, .char("j")).isEmpty)
+        #expect(state.results.selected == 0)
+        #expect(press(&state, .char("q")) == [.quit])
+    }
+
+    @Test func disabledKeyExplainsWhy() {
+        var state = AppState()
+        state.focus = .results
+        press(&state, .enter)
+        #expect(state.focus == .results)
+        #expect(state.message?.text == "no result selected — run a search first")
+    }
+
+    @Test func infoMessagesExpire() {
+        var state = AppState()
+        _ = reduce(&state, .notify("hello"))
+        _ = reduce(&state, .tick(now: 3))
+        #expect(state.message != nil)
+        _ = reduce(&state, .tick(now: 5))
+        #expect(state.message == nil)
+    }
+}
+
+@Suite("Parameters")
+struct ParameterTests {
+    private let choices = ParameterChoices(users: ["u01", "u02"], models: ["all-MiniLM-L6-v2", "text-embedding-3-small"])
+
+    @Test func efSearchStepsToMultiplesAndClamps() {
+        var p = SearchParams()
+        p.efSearch = 1
+        p = TunableParameter.efSearch.adjusted(p, direction: 1, large: false, choices: choices)
+        #expect(p.efSearch == 10)
+        p = TunableParameter.efSearch.adjusted(p, direction: -1, large: false, choices: choices)
+        #expect(p.efSearch == 1)
+        p.efSearch = 950
+        p = TunableParameter.efSearch.adjusted(p, direction: 1, large: true, choices: choices)
+        #expect(p.efSearch == 1000)
+    }
+
+    @Test func shiftTakesALargerStep() {
+        var state = AppState()
+        state.focus = .parameters
+        state.parameterSelection = TunableParameter.allCases.firstIndex(of: .efSearch) ?? 0
+        _ = reduce(&state, .key(Key(.right, .shift)))
+        #expect(state.params.efSearch == 100)
+        _ = reduce(&state, .key(.char("<")))
+        #expect(state.params.efSearch == 1)
+    }
+
+    @Test func thresholdGoesFromOffUpAndBackToOff() {
+        var p = SearchParams()
+        p = TunableParameter.threshold.adjusted(p, direction: 1, large: false, choices: choices)
+        #expect(p.similarityThreshold == 0)
+        p = TunableParameter.threshold.adjusted(p, direction: 1, large: true, choices: choices)
+        #expect(p.similarityThreshold == 0.25)
+        p = TunableParameter.threshold.adjusted(p, direction: -1, large: true, choices: choices)
+        p = TunableParameter.threshold.adjusted(p, direction: -1, large: false, choices: choices)
+        #expect(p.similarityThreshold == nil)
+    }
+
+    @Test func enumsCycleBothWays() {
+        var p = SearchParams()
+        p = TunableParameter.method.adjusted(p, direction: -1, large: false, choices: choices)
+        #expect(p.method == .hybrid)
+        p = TunableParameter.iterativeScan.adjusted(p, direction: 1, large: false, choices: choices)
+        #expect(p.iterativeScan == .relaxedOrder)
+        p = TunableParameter.userScope.adjusted(p, direction: 1, large: false, choices: choices)
+        #expect(p.userScope == .user("u01"))
+        p = TunableParameter.model.adjusted(p, direction: 1, large: false, choices: choices)
+        #expect(p.model == "text-embedding-3-small")
+    }
+
+    @Test func everyStepStaysValid() throws {
+        for parameter in TunableParameter.allCases {
+            for direction in [-1, 1] {
+                for large in [false, true] {
+                    var p = AppState.defaultParams
+                    for _ in 0..<60 {
+                        p = parameter.adjusted(p, direction: direction, large: large, choices: choices)
+                        try p.validate()
+                    }
+                }
+            }
+        }
+    }
+
+    @Test func resetRestoresTheDefault() {
+        var state = AppState()
+        state.focus = .parameters
+        state.parameterSelection = TunableParameter.allCases.firstIndex(of: .limit) ?? 0
+        _ = reduce(&state, .key(.right))
+        #expect(state.params.limit == 11)
+        _ = reduce(&state, .key(.char("d")))
+        #expect(state.params.limit == 10)
+    }
+
+    @Test func singleModelCannotBeCycled() {
+        var state = AppState()
+        state.focus = .parameters
+        state.parameterSelection = TunableParameter.allCases.firstIndex(of: .model) ?? 0
+        _ = reduce(&state, .key(.right))
+        #expect(state.message?.text == "only one embedding model has vectors")
+    }
+}

@@ -1,0 +1,132 @@
+import Foundation
+import Testing
+@testable import VecCore
+@testable import VecTUI
+
+/// A backend that answers from memory, can be told to be slow, and records calls.
+final class FakeBackend: SearchBackend, @unchecked Sendable {
+    private let lock = NSLock()
+    private var cancelRequested = false
+    private(set) var searches: [String] = []
+    private(set) var cancels = 0
+    private(set) var saved: [(String, Int, Int?)] = []
+    var delay: TimeInterval = 0
+    var ids = [1, 2, 3]
+
+    func search(text: String, params: SearchParams) throws -> SearchResponse {
+        lock.withLock {
+            searches.append(text)
+            cancelRequested = false
+        }
+        let end = Date().addingTimeInterval(delay)
+        while Date() < end {
+            if lock.withLock({ cancelRequested }) {
+                throw PostgresError(kind: .server, code: .queryCanceled, message: "canceling statement due to user request")
+            }
+            usleep(2_000)
+        }
+        return Fixture.response(ids: ids, params: params)
+    }
+
+    func cancelSearch() { lock.withLock { cancelRequested = true; cancels += 1 } }
+    func measureRecall(text: String, params: SearchParams, resultIDs: [Int]) throws -> RecallMeasurement {
+        RecallMeasurement(k: params.limit, recall: 0.9)
+    }
+    func judgments(for queryText: String) throws -> [Int: Int] { [2: 3] }
+    func saveJudgment(queryText: String, artifactID: Int, grade: Int?) throws {
+        lock.withLock { saved.append((queryText, artifactID, grade)) }
+    }
+    func score(rankedIDs: [Int], grades: [Int: Int], k: Int) -> RankingScore {
+        RankingScore(k: k, ndcg: grades.isEmpty ? nil : 0.5, precision: 0.1, judged: grades.count)
+    }
+    func choices() throws -> ParameterChoices { ParameterChoices(users: ["u01"], models: ["m"]) }
+    func reconnect() throws {}
+}
+
+@Suite("Runtime without a terminal")
+struct RuntimeTests {
+    /// Pumps the loop until `done` holds or two seconds pass.
+    private func pump(_ runtime: TUIRuntime, until done: (AppState) -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(2)
+        while Date() < deadline {
+            runtime.pump()
+            if done(runtime.currentState) { return true }
+            usleep(5_000)
+        }
+        return false
+    }
+
+    @Test func searchRunsOnAWorkerAndItsResultComesBackAsAnAction() {
+        let backend = FakeBackend()
+        let runtime = TUIRuntime(backend: backend, state: AppState(connectionTarget: "test"))
+        runtime.dispatch(.paste("Go developer"))
+        runtime.dispatch(.key(.ctrl("r")))
+        #expect(pump(runtime) { $0.results.response != nil && $0.results.recall != nil && $0.gradesQuery != nil })
+        let state = runtime.currentState
+        #expect(state.results.items.map(\.artifactID) == [1, 2, 3])
+        #expect(state.results.recall?.recall == 0.9)
+        #expect(state.grades == [2: 3])
+        #expect(state.database == .connected)
+    }
+
+    @Test func aNewSearchCancelsTheOneInFlight() {
+        let backend = FakeBackend()
+        backend.delay = 1
+        let runtime = TUIRuntime(backend: backend, state: AppState())
+        runtime.dispatch(.paste("slow query"))
+        runtime.dispatch(.key(.ctrl("r")))
+        usleep(50_000)
+        backend.delay = 0
+        runtime.dispatch(.key(.ctrl("r")))
+        #expect(backend.cancels == 1)
+        #expect(pump(runtime) { $0.results.response != nil })
+        #expect(runtime.currentState.results.generation == 2)
+        #expect(runtime.currentState.message == nil)
+    }
+
+    @Test func gradesAreSavedThroughTheBackend() {
+        let backend = FakeBackend()
+        let runtime = TUIRuntime(backend: backend, state: AppState())
+        runtime.dispatch(.paste("Go developer"))
+        runtime.dispatch(.key(.ctrl("r")))
+        #expect(pump(runtime) { $0.gradesQuery != nil })
+        runtime.dispatch(.key(.tab))
+        runtime.dispatch(.key(.char("1")))
+        #expect(pump(runtime) { $0.results.score?.judged == 2 })
+        #expect(pump(runtime) { _ in backend.saved.count == 1 })
+        #expect(backend.saved.first?.1 == 1)
+        #expect(backend.saved.first?.2 == 1)
+    }
+
+    @Test func historyIsKeptInAFile() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("vecscope-history-\(UUID()).jsonl")
+        defer { try? FileManager.default.removeItem(at: url) }
+        let runtime = TUIRuntime(backend: FakeBackend(), state: AppState(), historyURL: url)
+        runtime.dispatch(.paste("multi\nline \"query\""))
+        runtime.dispatch(.key(.ctrl("r")))
+        #expect(pump(runtime) { _ in FileManager.default.fileExists(atPath: url.path) })
+        let reloaded = TUIRuntime(backend: FakeBackend(), state: AppState(), historyURL: url)
+        #expect(reloaded.currentState.history.entries == ["multi\nline \"query\""])
+    }
+}
+
+@Suite("Errors")
+struct TUIErrorTests {
+    @Test func cancellationIsRecognised() {
+        let error = TUIError(PostgresError(kind: .server, code: .queryCanceled, message: "canceling statement"))
+        #expect(error.isCancellation)
+        #expect(!error.isConnectionFailure)
+    }
+
+    @Test func lostConnectionIsRecognised() {
+        let error = TUIError(PostgresError(kind: .connection, message: "server closed the connection unexpectedly"))
+        #expect(error.isConnectionFailure)
+        #expect(TUIRuntime.connectionStatus(after: .failure(error)) == .connectionChanged(.down(error.message)))
+    }
+
+    @Test func vecscopeErrorsKeepTheirFixOnOneLine() {
+        let error = TUIError(VecscopeError(what: "ef_search 0 is out of range", fix: "Use 1…1000."))
+        #expect(error.message == "ef_search 0 is out of range — Use 1…1000.")
+        #expect(TUIRuntime.connectionStatus(after: .failure(error)) == nil)
+    }
+}

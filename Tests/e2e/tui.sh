@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# End-to-end: the real vecscope binary in tmux against an embedded PostgreSQL with the fixtures, driven as a
+# person would (send-keys) and read off the screen (capture-pane). Prints "N passed, M failed".
+set -uo pipefail
+BIN=${VECSCOPE_BIN:?set VECSCOPE_BIN to the vecscope executable}
+VENDOR_HOME=${VECSCOPE_HOME:?set VECSCOPE_HOME (the vendored PostgreSQL and model live there)}
+root=$(mktemp -d /tmp/vecscope-e2e.XXXXXX); chmod 755 "$root"
+ln -s "$VENDOR_HOME/vendor" "$root/vendor"
+export VECSCOPE_HOME="$root"
+unset DATABASE_URL
+session="vecscope-e2e-$$"
+# A private tmux server: the session gets this environment, not that of a tmux server the user already runs.
+tmux() { command tmux -L "$session" "$@"; }
+passed=0; failed=0
+cleanup() {
+  tmux kill-server 2>/dev/null
+  "$BIN" db stop >/dev/null 2>&1
+  rm -rf "$root"
+}
+trap cleanup EXIT
+
+screen() { tmux capture-pane -t "$session" -p; }
+check() {  # check NAME PATTERN [TIMEOUT]: waits until the screen matches
+  local name=$1 pattern=$2 deadline=$(( $(date +%s) + ${3:-20} ))
+  while [ "$(date +%s)" -le "$deadline" ]; do
+    if screen | grep -qE -- "$pattern"; then echo "ok   $name"; passed=$((passed + 1)); return 0; fi
+    sleep 0.5
+  done
+  echo "FAIL $name (no /$pattern/ on screen)"; screen | sed 's/^/     | /'; failed=$((failed + 1)); return 1
+}
+
+"$BIN" demo >/dev/null || { echo "FAIL demo set-up"; echo "0 passed, 1 failed"; exit 1; }
+tmux new-session -d -s "$session" -x 120 -y 40 "env VECSCOPE_HOME='$root' TERM=xterm-256color '$BIN' tui --job j01; echo VECSCOPE-EXITED; sleep 600"
+check "first run embeds the fixtures and opens the TUI" "Query" 600
+check "the job description is loaded in the query pane" "do not match every requirement" 10
+tmux send-keys -t "$session" C-r
+check "ranked results with similarity, cosine, L2 and inner product" "Results · semantic · 10/10" 60
+check "result columns" "sim +cos +L2 +IP +kw +rel" 5
+check "status bar shows plan and recall" "recall@10 1.00" 30
+# Grade the top result: nDCG appears.
+tmux send-keys -t "$session" Tab; sleep 0.3
+tmux send-keys -t "$session" 3
+check "grading a result shows nDCG" "nDCG@10 1.00" 15
+# ef_search 40 → lower with ←: the parameter and the status bar update.
+tmux send-keys -t "$session" Tab; sleep 0.3
+for _ in 1 2 3 4 5 6; do tmux send-keys -t "$session" Down; sleep 0.2; done
+tmux send-keys -t "$session" Left; sleep 1
+check "changing ef_search re-runs the search" "ef_search +[0-9]+ " 10
+if screen | grep -qE "│ ef_search +40 "; then
+  echo "FAIL ef_search did not change"; screen | grep -E "ef_search|recall" | sed 's/^/     | /'; failed=$((failed + 1))
+else
+  echo "ok   ef_search changed"; passed=$((passed + 1))
+fi
+tmux send-keys -t "$session" '?'
+check "help overlay lists the keys" "Keys —" 5
+tmux send-keys -t "$session" Escape; sleep 0.5
+tmux resize-window -t "$session" -x 70 -y 20
+check "a small terminal asks for 80×24" "terminal too small" 5
+tmux resize-window -t "$session" -x 120 -y 40
+check "resizing back redraws the panes" "Results · semantic" 5
+tmux send-keys -t "$session" q
+check "q quits and the shell gets the terminal back" "VECSCOPE-EXITED" 10
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
