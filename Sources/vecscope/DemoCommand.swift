@@ -24,6 +24,14 @@ extension Vecscope {
                     SELECT artifact_type, count(*)::int FROM artifacts GROUP BY 1 ORDER BY 2 DESC, 1
                     """).rows.map { (try $0.decode(0, as: String.self), try $0.decode(1, as: Int.self)) }
                 print("artifacts by type: " + counts.map { "\($0.0) \($0.1)" }.joined(separator: ", "))
+                // The recruiter's grades for the fixture jobs, so nDCG and P@k show from the first search.
+                let judgments = folder.appendingPathComponent("judgments.tsv")
+                let alreadyJudged = try connection.query("SELECT count(*) FROM relevance_judgments").scalar(Int.self) ?? 0
+                if alreadyJudged == 0, let tsv = try? String(contentsOf: judgments, encoding: .utf8) {
+                    let count = try JudgmentStore(connection: connection)
+                        .importTSV(tsv, jobs: try JobCatalog.load(from: folder), judge: "fixtures")
+                    print("judgments: \(count) grades for the fixture jobs (vecscope judgments export prints them)")
+                }
             }
         }
     }
@@ -31,7 +39,7 @@ extension Vecscope {
 
 /// Finds the shipped Fixtures/ folder: the flag, else next to the working directory or the executable's checkout.
 enum FixturesLocator {
-    static func folder(explicit: String?) throws -> URL {
+    static func folder(explicit: String?, needs file: String = "artifacts.jsonl") throws -> URL {
         var candidates: [URL] = []
         if let explicit { candidates.append(URL(fileURLWithPath: explicit)) }
         candidates.append(URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("Fixtures"))
@@ -39,10 +47,10 @@ enum FixturesLocator {
         let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
         candidates.append(executable.deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures"))
-        for candidate in candidates where FileManager.default.fileExists(atPath: candidate.appendingPathComponent("artifacts.jsonl").path) {
+        for candidate in candidates where FileManager.default.fileExists(atPath: candidate.appendingPathComponent(file).path) {
             return candidate
         }
-        throw VecscopeError(what: "cannot find the fixtures (artifacts.jsonl)",
+        throw VecscopeError(what: "cannot find the fixtures (\(file))",
                             why: "looked in " + candidates.map(\.path).joined(separator: ", "),
                             fix: "Run from the vecscope checkout, or pass --fixtures DIR.")
     }

@@ -1,0 +1,137 @@
+import Foundation
+import Testing
+import TestSupport
+import VecCore
+
+/// Runs the built `vecscope` binary against the fixture database, as a script would, and checks its output.
+@Suite struct CommandLineTests {
+    struct Run {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static var binary: String {
+        if let path = ProcessInfo.processInfo.environment["VECSCOPE_BIN"], !path.isEmpty { return path }
+        return FixturePaths.folder.deletingLastPathComponent().appendingPathComponent(".build/debug/vecscope").path
+    }
+
+    func vecscope(_ arguments: [String], databaseURL: String?, stdin: String? = nil) throws -> Run {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["DATABASE_URL"] = databaseURL
+        process.environment = environment
+        process.currentDirectoryURL = FixturePaths.folder.deletingLastPathComponent()
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try input.fileHandleForWriting.close()
+        let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
+        let stderrData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self),
+                   stderr: String(decoding: stderrData, as: UTF8.self))
+    }
+
+    func json(_ run: Run) throws -> [String: Any] {
+        try #require(run.status == 0, "exit \(run.status): \(run.stderr)")
+        return try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+    }
+
+    @Test func searchJSONHasTheFeatureSpecShape() throws {
+        let url = try FixtureDatabase.connectionURL()
+        let object = try json(try vecscope(["search", "--json", "--limit", "5", "observability with Prometheus"], databaseURL: url))
+        let results = try #require(object["results"] as? [[String: Any]])
+        #expect(results.count == 5)
+        for result in results {
+            #expect(result["artifact_id"] is Int)
+            #expect(result["similarity_score"] is Double)
+            #expect(result["distance"] is Double)
+            let artifact = try #require(result["artifact"] as? [String: Any])
+            #expect(artifact["title"] is String && artifact["type"] is String && artifact["description"] is String)
+            #expect((result["external_id"] as? String)?.hasPrefix("a") == true)
+            #expect((result["user"] as? String)?.hasPrefix("u") == true)
+        }
+        let info = try #require(object["query_info"] as? [String: Any])
+        #expect(info["method"] as? String == "semantic")
+        #expect(info["total_candidates"] as? Int == 252)
+        #expect(info["processing_time_ms"] is Double)
+    }
+
+    @Test func rankJSONHasTheFeatureSpecShape() throws {
+        let url = try FixtureDatabase.connectionURL()
+        let object = try json(try vecscope(["rank", "--job-id", "j05", "--top-k", "4", "--json"], databaseURL: url))
+        let ranked = try #require(object["ranked_artifacts"] as? [[String: Any]])
+        #expect(ranked.count == 4)
+        for entry in ranked {
+            #expect(entry["relevance_score"] is Double && entry["semantic_similarity"] is Double)
+            #expect(entry["keyword_match_score"] is Double)
+            #expect((entry["explanation"] as? String)?.isEmpty == false)
+        }
+        #expect(object["job_embedding_generated"] is Bool)
+        #expect(object["processing_metadata"] is [String: Any])
+    }
+
+    @Test func badFlagsAndUnknownIdsFailWithAMessage() throws {
+        let url = try FixtureDatabase.connectionURL()
+        let badEf = try vecscope(["search", "--ef-search", "0", "x"], databaseURL: url)
+        #expect(badEf.status != 0)
+        #expect(badEf.stderr.contains("ef_search 0 is out of range"))
+        let badJob = try vecscope(["rank", "--job-id", "j99"], databaseURL: url)
+        #expect(badJob.status != 0)
+        #expect(badJob.stderr.contains("no job \"j99\""))
+        let twoSources = try vecscope(["rank", "--job-id", "j01", "some text"], databaseURL: url)
+        #expect(twoSources.status != 0)
+    }
+
+    @Test func judgmentsRoundTripThroughTSV() throws {
+        let (_, url) = try TestDatabase.fresh()
+        #expect(try vecscope(["load", "Fixtures/artifacts.jsonl"], databaseURL: url).status == 0)
+        let imported = try vecscope(["judgments", "import", "Fixtures/judgments.tsv"], databaseURL: url)
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(imported.stdout.contains("imported 420 judgments"))
+        let exported = try vecscope(["judgments", "export"], databaseURL: url)
+        let original = try String(contentsOf: FixturePaths.file("judgments.tsv"), encoding: .utf8)
+        #expect(Set(exported.stdout.split(separator: "\n")) == Set(original.split(separator: "\n")))
+        let badFile = try TestDatabase.scratchDirectory("cli").appendingPathComponent("bad.tsv")
+        try "j01\ta001\t7\n".write(to: badFile, atomically: true, encoding: .utf8)
+        let bad = try vecscope(["judgments", "import", badFile.path], databaseURL: url)
+        #expect(bad.status != 0)
+        #expect(bad.stderr.contains("line 1"))
+    }
+
+    @Test func loadReportsRejectedLinesAndStrictFails() throws {
+        let (_, url) = try TestDatabase.fresh()
+        let directory = try TestDatabase.scratchDirectory("cli")
+        let file = directory.appendingPathComponent("mixed.jsonl")
+        try """
+            {"id": "c1", "user": "u1", "artifact_type": "project", "title": "Good"}
+            {"id": "c2", "user": "u1", "artifact_type": "hobby", "title": "Bad type"}
+            """.write(to: file, atomically: true, encoding: .utf8)
+        let loose = try vecscope(["load", file.path], databaseURL: url)
+        #expect(loose.status == 0)
+        #expect(loose.stdout.contains("1 inserted") && loose.stdout.contains("1 rejected"))
+        #expect(loose.stderr.contains("mixed.jsonl:2: unknown artifact_type \"hobby\""))
+        let strict = try vecscope(["load", "--strict", file.path], databaseURL: url)
+        #expect(strict.status != 0)
+        #expect(strict.stderr.contains("--strict loaded nothing"))
+    }
+
+    @Test func embedTextMatchesTheReferenceVector() throws {
+        let run = try vecscope(["embed-text", "--json", "A man is eating food."], databaseURL: nil)
+        let object = try json(run)
+        let vector = try #require((object["embeddings"] as? [[Double]])?.first)
+        #expect(vector.count == 384 && object["dimensions"] as? Int == 384)
+        let expected = try String(contentsOf: FixturePaths.file("minilm-expected.jsonl"), encoding: .utf8)
+            .split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            .first { $0["text"] as? String == "A man is eating food." }
+        let reference = try #require(expected?["embedding"] as? [Double])
+        let dot = zip(vector, reference).reduce(0) { $0 + $1.0 * $1.1 }
+        #expect(dot >= 0.99999)
+    }
+}
