@@ -32,11 +32,14 @@ extension Vecscope {
                 let url = try target.connectionString()
                 let backend = EngineBackend(connect: { try Connection(url, applicationName: "vecscope-tui") })
                 var state = AppState(params: AppState.defaultParams, connectionTarget: ConnectionString.summary(connection.displayTarget))
+                // The job picker (Ctrl-T) lists the fixture jobs; without a Fixtures folder it just says so.
+                let catalog = try? JobCatalog.load(from: try FixturesLocator.folder(explicit: nil))
+                state.jobs = catalog?.jobs.map { JobEntry(id: $0.id, title: $0.title, text: $0.text) } ?? []
                 if let job {
                     let description = try JobCatalog.load(from: try FixturesLocator.folder(explicit: nil)).job(id: job)
-                    reduce(&state, .loadQuery(description.text))
+                    _ = reduce(&state, .loadQuery(description.text))
                 } else if let query {
-                    reduce(&state, .loadQuery(query))
+                    _ = reduce(&state, .loadQuery(query))
                 }
                 let runtime = TUIRuntime(backend: backend, state: state,
                                          historyURL: home.root.appendingPathComponent("tui-history.jsonl"))

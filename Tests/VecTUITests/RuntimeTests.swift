@@ -29,6 +29,29 @@ final class FakeBackend: SearchBackend, @unchecked Sendable {
     }
 
     func cancelSearch() { lock.withLock { cancelRequested = true; cancels += 1 } }
+    private(set) var compareSearches: [SearchParams] = []
+    var compareIDs = [3, 1, 4]
+    func compareSearch(text: String, params: SearchParams) throws -> SearchResponse {
+        lock.withLock { compareSearches.append(params) }
+        return Fixture.response(ids: compareIDs, params: params)
+    }
+    func cancelCompareSearch() {}
+    /// Seconds each sweep value takes.
+    var sweepDelay: TimeInterval = 0
+    func sweep(text: String, params: SearchParams, efSearch: [Int], repetitions: Int,
+               isCancelled: @escaping @Sendable () -> Bool, progress: @escaping @Sendable (SweepPoint) -> Void) throws
+        -> [SweepPoint] {
+        var points: [SweepPoint] = []
+        for value in efSearch {
+            if isCancelled() { throw TUIError(message: "sweep stopped", isCancellation: true) }
+            usleep(UInt32(sweepDelay * 1_000_000))
+            let point = SweepPoint(efSearch: value, recall: min(1, Double(value) / 100), p50Ms: Double(value) / 100,
+                                   p95Ms: Double(value) / 50)
+            points.append(point)
+            progress(point)
+        }
+        return points
+    }
     func measureRecall(text: String, params: SearchParams, resultIDs: [Int]) throws -> RecallMeasurement {
         RecallMeasurement(k: params.limit, recall: 0.9)
     }

@@ -51,6 +51,25 @@ if screen | grep -qE "│ ef_search +40 "; then
 else
   echo "ok   ef_search changed"; passed=$((passed + 1))
 fi
+# Compare mode: c opens it with B a copy of A; ef_search of B lowered in the parameters pane (still on ef_search).
+tmux send-keys -t "$session" c; sleep 0.5
+check "compare mode shows both sides with overlap" "Compare A/B · overlap@10 10/10" 30
+tmux send-keys -t "$session" '<'; sleep 0.3
+tmux send-keys -t "$session" Right; sleep 0.3
+check "B's ef_search differs from A's" "│B ef_search 10 " 30
+check "each side shows its latency and recall" "recall@10 [0-9.]+ · client [0-9.]+ m?s +│recall@10 [0-9.]+ · client" 30
+tmux send-keys -t "$session" c; sleep 0.5
+check "c closes compare mode" "Results · semantic · 10/10" 10
+# Job picker: Ctrl-T lists Fixtures/jobs.jsonl; Enter loads the selected job into the query pane.
+tmux send-keys -t "$session" C-t
+check "the job picker lists fixture jobs" "j02 +Staff Backend Engineer – Payments" 5
+tmux send-keys -t "$session" Down; sleep 0.3
+tmux send-keys -t "$session" Enter
+check "Enter loads the picked job" "loaded j02 “Staff Backend Engineer – Payments”" 5
+check "the job's text is in the query pane" "Remote in Europe; salary" 5
+tmux send-keys -t "$session" C-r
+check "the loaded job is searched (fresh, not stale)" "^ ✓ │ server" 60
+tmux send-keys -t "$session" Tab; sleep 0.3
 tmux send-keys -t "$session" '?'
 check "help overlay lists the keys" "Keys —" 5
 tmux send-keys -t "$session" Escape; sleep 0.5

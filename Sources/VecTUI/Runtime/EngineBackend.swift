@@ -10,6 +10,9 @@ public final class EngineBackend: SearchBackend, @unchecked Sendable {
     private var searchEngine: SearchEngine?
     private var backgroundEngine: SearchEngine?
     private var canceller: QueryCanceller?
+    private var compareEngine: SearchEngine?
+    private var compareCanceller: QueryCanceller?
+    private var sweepEngine: SearchEngine?
     private var embedders: [String: any Embedder] = [:]
 
     /// `connect` opens a new connection (it is called again to reconnect after the server went away).
@@ -73,6 +76,62 @@ public final class EngineBackend: SearchBackend, @unchecked Sendable {
         canceller?.cancel()
     }
 
+    private func compareSide() throws -> SearchEngine {
+        lock.lock()
+        let existing = compareEngine
+        lock.unlock()
+        if let existing, existing.connection.isAlive { return existing }
+        let engine = try makeEngine()
+        let newCanceller = try engine.connection.makeCanceller()
+        lock.lock()
+        compareEngine = engine
+        compareCanceller = newCanceller
+        lock.unlock()
+        return engine
+    }
+
+    public func compareSearch(text: String, params: SearchParams) throws -> SearchResponse {
+        let engine = try compareSide()
+        do {
+            return try engine.search(text: text, params: params)
+        } catch let error as PostgresError where error.kind == .connection {
+            lock.lock()
+            compareEngine = nil
+            lock.unlock()
+            throw error
+        }
+    }
+
+    public func cancelCompareSearch() {
+        lock.lock()
+        let canceller = compareCanceller
+        lock.unlock()
+        canceller?.cancel()
+    }
+
+    /// Each value runs through VecCore's `Sweep` (one setting at a time, so it can stop between values) with the
+    /// query's vector repeated `repetitions` times: recall@k against exact search and client wall time per run.
+    public func sweep(text: String, params: SearchParams, efSearch: [Int], repetitions: Int,
+                      isCancelled: @escaping @Sendable () -> Bool, progress: @escaping @Sendable (SweepPoint) -> Void) throws
+        -> [SweepPoint] {
+        if sweepEngine.map({ !$0.connection.isAlive }) ?? true { sweepEngine = try makeEngine() }
+        guard let engine = sweepEngine else { return [] }
+        let vector = try engine.queryVector(.text(text), model: try engine.model(named: params.model)).vector
+        let shared = SharedEngine(engine)
+        let runner = Sweep(base: params, k: params.limit, concurrency: 1, serverSamples: 0, makeEngine: { shared.engine })
+        let queries = Array(repeating: SweepQuery(label: "current query", vector: vector), count: max(1, repetitions))
+        var points: [SweepPoint] = []
+        for value in efSearch {
+            if isCancelled() { throw TUIError(message: "sweep stopped", isCancellation: true) }
+            let setting = SweepSetting(efSearch: value, probes: params.probes, iterativeScan: params.iterativeScan)
+            guard let row = try runner.run([setting], queries: queries).first else { continue }
+            let point = SweepPoint(efSearch: value, recall: row.recallMean, p50Ms: row.latency.p50, p95Ms: row.latency.p95)
+            points.append(point)
+            progress(point)
+        }
+        return points
+    }
+
     public func measureRecall(text: String, params: SearchParams, resultIDs: [Int]) throws -> RecallMeasurement {
         var exactParams = params
         exactParams.explain = false
@@ -112,4 +171,10 @@ public final class EngineBackend: SearchBackend, @unchecked Sendable {
         _ = try backgroundSide().connection.query("SELECT 1")
         _ = try searchSide()
     }
+}
+
+/// Hands the sweep connection's engine to `Sweep`, which only ever uses it from the sweep queue.
+private final class SharedEngine: @unchecked Sendable {
+    let engine: SearchEngine
+    init(_ engine: SearchEngine) { self.engine = engine }
 }

@@ -12,6 +12,16 @@ public protocol SearchBackend: AnyObject, Sendable {
     func search(text: String, params: SearchParams) throws -> SearchResponse
     /// Cancels the statement `search` is running now, if any (`QueryCanceller.cancel()`). Any thread.
     func cancelSearch()
+    /// Runs side B's search of compare mode, on a third serial queue (so its own connection): blocking.
+    func compareSearch(text: String, params: SearchParams) throws -> SearchResponse
+    /// Cancels the statement `compareSearch` is running now, if any. Any thread.
+    func cancelCompareSearch()
+    /// Measures each ef_search value for one query (recall@k against exact search, client latency over
+    /// `repetitions` runs), calling `progress` after each value; stops with a cancellation `TUIError` once
+    /// `isCancelled` returns true. On a fourth serial queue (its own connection).
+    func sweep(text: String, params: SearchParams, efSearch: [Int], repetitions: Int,
+               isCancelled: @escaping @Sendable () -> Bool, progress: @escaping @Sendable (SweepPoint) -> Void) throws
+        -> [SweepPoint]
     /// Recall@k of `resultIDs` against exact search with the same text, parameters and filters. Background queue.
     func measureRecall(text: String, params: SearchParams, resultIDs: [Int]) throws -> RecallMeasurement
     /// Stored grades (artifact id → 0…3) for a query text. Background queue.

@@ -16,6 +16,13 @@ public final class TUIRuntime {
     private let latestSearch = LatestGeneration()
     private let searchQueue = DispatchQueue(label: "vecscope.tui.search")
     private let backgroundQueue = DispatchQueue(label: "vecscope.tui.background")
+    private let compareQueue = DispatchQueue(label: "vecscope.tui.compare")
+    private let sweepQueue = DispatchQueue(label: "vecscope.tui.sweep")
+    private let fileQueue = DispatchQueue(label: "vecscope.tui.files")
+    /// The newest compare (side B) generation issued.
+    private let latestCompare = LatestGeneration()
+    /// Sweeps asked to stop.
+    private let stoppedSweeps = StoppedSweeps()
     private let start = DispatchTime.now().uptimeNanoseconds
     private var lastReconnectAttempt: Double = -.infinity
     /// How often the loop wakes up without input (spinner, debounce, inbox).
@@ -94,6 +101,32 @@ public final class TUIRuntime {
         case .cancelSearch(let generation):
             if latestSearch.get() == generation { latestSearch.set(0) }  // not started yet: never start it
             backend.cancelSearch()
+        case .runCompareSearch(let generation, let text, let params):
+            let latest = latestCompare
+            latest.set(generation)
+            compareQueue.async {
+                guard latest.get() == generation else { return }
+                let result = Result { try backend.compareSearch(text: text, params: params) }.mapError(TUIError.init)
+                inbox.post(.compareSearchFinished(generation: generation, result))
+                if let status = Self.connectionStatus(after: result) { inbox.post(status) }
+            }
+        case .cancelCompareSearch(let generation):
+            if latestCompare.get() == generation { latestCompare.set(0) }
+            backend.cancelCompareSearch()
+        case .readQueryFile(let path):
+            fileQueue.async { inbox.post(.queryFileRead(path: path, Self.readQueryFile(path))) }
+        case .runSweep(let id, let text, let params, let values):
+            let stopped = stoppedSweeps
+            sweepQueue.async {
+                let result = Result {
+                    try backend.sweep(text: text, params: params, efSearch: values, repetitions: SweepModel.repetitions,
+                                      isCancelled: { stopped.contains(id) },
+                                      progress: { inbox.post(.sweepProgress(id: id, $0)) })
+                }.mapError(TUIError.init)
+                inbox.post(.sweepFinished(id: id, result))
+            }
+        case .cancelSweep(let id):
+            stoppedSweeps.insert(id)
         case .measureRecall(let generation, let text, let params, let ids):
             backgroundQueue.async {
                 let result = Result { try backend.measureRecall(text: text, params: params, resultIDs: ids) }
@@ -161,6 +194,24 @@ public final class TUIRuntime {
         }
     }
 
+    /// The text of a query file (a leading ~ is the home directory), or why it cannot be used.
+    static func readQueryFile(_ path: String) -> Result<String, TUIError> {
+        var expanded = path
+        if expanded == "~" || expanded.hasPrefix("~/") {
+            expanded = FileManager.default.homeDirectoryForCurrentUser.path + expanded.dropFirst()
+        }
+        guard let data = FileManager.default.contents(atPath: expanded) else {
+            let exists = FileManager.default.fileExists(atPath: expanded)
+            return .failure(TUIError(message: exists ? "not a readable file" : "no such file"))
+        }
+        guard data.count <= 1_000_000 else { return .failure(TUIError(message: "over 1 MB — not a job description")) }
+        guard let text = String(data: data, encoding: .utf8) else { return .failure(TUIError(message: "not UTF-8 text")) }
+        guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            return .failure(TUIError(message: "the file is empty"))
+        }
+        return .success(text)
+    }
+
     // MARK: History file
 
     static func readHistory(_ url: URL) -> [String]? {
@@ -207,4 +258,13 @@ final class Inbox: @unchecked Sendable {
         actions.removeAll()
         return drained
     }
+}
+
+/// Ids of sweeps asked to stop, read by the sweep worker between values.
+final class StoppedSweeps: @unchecked Sendable {
+    private let lock = NSLock()
+    private var ids: Set<Int> = []
+
+    func insert(_ id: Int) { lock.withLock { _ = ids.insert(id) } }
+    func contains(_ id: Int) -> Bool { lock.withLock { ids.contains(id) } }
 }

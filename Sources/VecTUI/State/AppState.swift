@@ -19,6 +19,12 @@ public enum Pane: String, CaseIterable, Sendable {
 public enum Overlay: Equatable, Sendable {
     /// The key list for the pane underneath.
     case help
+    /// The fixture job picker (Ctrl-T/F2): Enter loads the selected job into the query pane.
+    case jobs
+    /// A one-line prompt for a file path (Ctrl-O/F3) whose text becomes the query.
+    case openFile
+    /// The sweep view (s): recall against p95 latency over ef_search values for the current query.
+    case sweep
 }
 
 /// How a result moved since the previous run (the results pane's "Δ" column).
@@ -149,6 +155,16 @@ public struct AppState: Equatable, Sendable {
     public var database: DatabaseStatus = .connecting
     public var message: StatusMessage?
 
+    /// Compare mode (A/B): side B, or nil when not comparing.
+    public var compare: CompareModel?
+    /// Fixture jobs for the job picker, and its selection.
+    public var jobs: [JobEntry] = []
+    public var jobPicker = ListSelection()
+    /// The file-path prompt's text.
+    public var prompt = TextBuffer()
+    /// The latest ef_search sweep (kept after the view closes, so reopening shows it).
+    public var sweep: SweepModel?
+
     /// Monotonic seconds from the latest tick.
     public var now: Double = 0
     /// How long parameter changes wait for more key repeats before searching.
@@ -183,7 +199,7 @@ public struct AppState: Equatable, Sendable {
     }
 
     /// True while the text being typed is what the user is doing: printable keys go to the editor, not to commands.
-    public var isTyping: Bool { focus == .query && overlay == nil }
+    public var isTyping: Bool { (focus == .query && overlay == nil) || overlay == .openFile }
 
     /// The results on screen no longer answer the current query text and parameters (or a newer search is on its
     /// way). Stale results stay visible but are marked so.

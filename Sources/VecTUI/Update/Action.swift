@@ -13,7 +13,15 @@ public enum Action: Equatable, Sendable {
     case tick(now: Double)
     /// A `.runSearch` effect finished. Ignored unless `generation` is the search the state is waiting for.
     case searchFinished(generation: Int, Result<SearchResponse, TUIError>)
-    /// A `.measureRecall` effect finished.
+    /// A `.runCompareSearch` effect finished (side B of compare mode). Ignored unless B waits for `generation`.
+    case compareSearchFinished(generation: Int, Result<SearchResponse, TUIError>)
+    /// A `.readQueryFile` effect finished: the file's text becomes the query.
+    case queryFileRead(path: String, Result<String, TUIError>)
+    /// One ef_search value of the sweep `id` was measured.
+    case sweepProgress(id: Int, SweepPoint)
+    /// The sweep `id` ended (all points, or why it stopped).
+    case sweepFinished(id: Int, Result<[SweepPoint], TUIError>)
+    /// A `.measureRecall` effect finished (for side A or, by generation, side B).
     case recallMeasured(generation: Int, Result<RecallMeasurement, TUIError>)
     /// A `.scoreRanking` effect finished.
     case rankingScored(generation: Int, Result<RankingScore, TUIError>)

@@ -8,6 +8,17 @@ public enum Effect: Equatable, Sendable {
     /// Cancel the search of this generation if it is still running (libpq cancel); no answer is expected, and any
     /// late answer is ignored because the state no longer waits for that generation.
     case cancelSearch(generation: Int)
+    /// Run side B's search of compare mode on its own worker and connection; answer `.compareSearchFinished`.
+    case runCompareSearch(generation: Int, text: String, params: SearchParams)
+    /// Cancel side B's search of this generation if it is still running.
+    case cancelCompareSearch(generation: Int)
+    /// Read a text file (a job description) in the background; answer `.queryFileRead`.
+    case readQueryFile(path: String)
+    /// Measure recall@k and p95 latency for each ef_search value, in the background on its own connection;
+    /// answer `.sweepProgress` per value and `.sweepFinished` at the end.
+    case runSweep(id: Int, text: String, params: SearchParams, efSearch: [Int])
+    /// Stop the sweep `id` after the value being measured; it answers `.sweepFinished` with a cancellation.
+    case cancelSweep(id: Int)
     /// Measure recall@k of a finished search against exact search in the background; answer `.recallMeasured`.
     case measureRecall(generation: Int, text: String, params: SearchParams, resultIDs: [Int])
     /// Compute nDCG@k and P@k of a ranking from the grades given; answer `.rankingScored`.

@@ -10,6 +10,12 @@ public enum Command: Equatable, Sendable {
     case adjust(direction: Int, large: Bool), resetParameter
     case edit(EditorCommand)
     case historyOlder, historyNewer
+    /// Compare mode: open/close it, and choose the side (A/B) the parameter keys edit.
+    case toggleCompare, switchCompareSide
+    /// Fixture jobs and files as the query.
+    case openJobPicker, loadSelectedJob, openFilePrompt, submitPrompt
+    /// The sweep view: open it (starting a sweep when needed), run again, stop, pick a point, apply it.
+    case openSweep, rerunSweep, cancelSweep, selectSweepPoint(Int), applySweepPoint
 }
 
 /// Editing commands of the query editor.
@@ -26,6 +32,12 @@ public enum BindingScope: Equatable, Sendable {
     case pane(Pane)
     /// Only while the help overlay is open.
     case help
+    /// Only while the job picker is open.
+    case jobs
+    /// Only while the file-path prompt is open (printable keys are typed into it).
+    case prompt
+    /// Only while the sweep view is open.
+    case sweep
 }
 
 /// One key binding as data (lazygit's `Binding`): the keys, what they do, where, and why they may be unavailable.
@@ -61,7 +73,8 @@ public struct Keybinding: Sendable {
 /// The TUI's key bindings, and how a key press is resolved to one of them.
 public enum Keymap {
     /// Every binding, pane scopes first, then help, then global.
-    public static let bindings: [Keybinding] = query + results + parameters + detail + help + global
+    public static let bindings: [Keybinding] = query + results + parameters + detail + help + jobs + prompt + sweep
+        + global
 
     private static let needsQuery: @Sendable (AppState) -> String? = { state in
         if state.editor.trimmedText.isEmpty { return "type a query first" }
@@ -80,6 +93,16 @@ public enum Keymap {
         state.selectedParameter.disabledReason(choices: state.choices)
     }
 
+    private static let needsCompare: @Sendable (AppState) -> String? = { state in
+        state.compare == nil ? "not comparing — press c to open compare mode first" : nil
+    }
+    private static let canSweep: @Sendable (AppState) -> String? = { state in
+        if state.editor.trimmedText.isEmpty { return "type a query first" }
+        if case .down = state.database { return "the database is unreachable — reconnecting" }
+        if state.params.method == .keyword { return "a sweep measures the vector index; method is keyword" }
+        return nil
+    }
+
     static let global: [Keybinding] = [
         Keybinding([.char("q"), .ctrl("c")], "quit (q does not quit while typing a query)", scope: .global,
                    command: .quit, label: "q/Ctrl-C", hint: "quit"),
@@ -93,6 +116,60 @@ public enum Keymap {
                    hint: "run", disabledReason: needsQuery),
         Keybinding([.char("/")], "edit the query", scope: .global, command: .focus(.query)),
         Keybinding([.char("p")], "go to parameters", scope: .global, command: .focus(.parameters)),
+        Keybinding([.char("c")], "compare mode (A/B): B starts as a copy of these parameters; both rankings side by side",
+                   scope: .global, command: .toggleCompare),
+        Keybinding([.char("b")], "compare: switch the side (A or B) the parameter keys edit", scope: .global,
+                   command: .switchCompareSide, disabledReason: needsCompare),
+        Keybinding([.ctrl("t"), Key(.function(2))], "pick a fixture job (Fixtures/jobs.jsonl) as the query",
+                   scope: .global, command: .openJobPicker, label: "Ctrl-T/F2",
+                   disabledReason: { $0.jobs.isEmpty ? "no fixture jobs were loaded" : nil }),
+        Keybinding([.ctrl("o"), Key(.function(3))], "load the query from a file (type its path)", scope: .global,
+                   command: .openFilePrompt, label: "Ctrl-O/F3"),
+        Keybinding([.char("s")], "sweep ef_search for this query: recall against p95 latency", scope: .global,
+                   command: .openSweep, disabledReason: canSweep),
+    ]
+
+    static let jobs: [Keybinding] = [
+        Keybinding([.up, .char("k")], "previous job", scope: .jobs, command: .moveUp, label: "↑/k"),
+        Keybinding([.down, .char("j")], "next job", scope: .jobs, command: .moveDown, label: "↓/j"),
+        Keybinding([.pageUp], "page up / down", scope: .jobs, command: .pageUp, label: "PgUp/PgDn"),
+        Keybinding([.pageDown], "", scope: .jobs, command: .pageDown),
+        Keybinding([.home, .char("g")], "first job", scope: .jobs, command: .moveToTop),
+        Keybinding([.end, .char("G")], "last job", scope: .jobs, command: .moveToBottom),
+        Keybinding([.enter], "load the job into the query pane (Ctrl-R then searches)", scope: .jobs,
+                   command: .loadSelectedJob, hint: "load"),
+        Keybinding([.escape, .ctrl("t"), Key(.function(2))], "close the job list", scope: .jobs, command: .back,
+                   label: "Esc", hint: "close"),
+    ]
+
+    static let prompt: [Keybinding] = [
+        Keybinding([.enter], "read the file; its text becomes the query", scope: .prompt, command: .submitPrompt,
+                   hint: "load", disabledReason: { $0.prompt.trimmedText.isEmpty ? "type a file path first" : nil }),
+        Keybinding([.escape], "cancel", scope: .prompt, command: .back, hint: "cancel"),
+        Keybinding([.left], "move the cursor", scope: .prompt, command: .edit(.left), label: "←/→"),
+        Keybinding([.right], "", scope: .prompt, command: .edit(.right)),
+        Keybinding([.home, .ctrl("a")], "start of the path", scope: .prompt, command: .edit(.lineStart)),
+        Keybinding([.end, .ctrl("e")], "end of the path", scope: .prompt, command: .edit(.lineEnd)),
+        Keybinding([.backspace], "delete before the cursor", scope: .prompt, command: .edit(.deleteBackward)),
+        Keybinding([.delete, .ctrl("d")], "delete under the cursor", scope: .prompt, command: .edit(.deleteForward)),
+        Keybinding([.ctrl("w")], "delete the previous word", scope: .prompt, command: .edit(.deleteWordBackward)),
+        Keybinding([.ctrl("u"), .ctrl("x")], "clear the path", scope: .prompt, command: .edit(.clear), label: "Ctrl-U"),
+    ]
+
+    static let sweep: [Keybinding] = [
+        Keybinding([.left, .char("h")], "previous point (lower ef_search)", scope: .sweep,
+                   command: .selectSweepPoint(-1), label: "←/h"),
+        Keybinding([.right, .char("l")], "next point (higher ef_search)", scope: .sweep, command: .selectSweepPoint(1),
+                   label: "→/l"),
+        Keybinding([.enter], "use the selected point's ef_search (results refresh)", scope: .sweep,
+                   command: .applySweepPoint, hint: "apply",
+                   disabledReason: { ($0.sweep?.points.isEmpty ?? true) ? "no point measured yet" : nil }),
+        Keybinding([.char("r")], "run the sweep again (current query and parameters)", scope: .sweep,
+                   command: .rerunSweep, hint: "rerun", disabledReason: canSweep),
+        Keybinding([.char("x")], "stop the sweep", scope: .sweep, command: .cancelSweep, hint: "stop",
+                   disabledReason: { $0.sweep?.isRunning == true ? nil : "no sweep is running" }),
+        Keybinding([.escape, .char("s")], "close the view (a running sweep carries on)", scope: .sweep,
+                   command: .back, label: "Esc/s", hint: "close"),
     ]
 
     static let query: [Keybinding] = [
@@ -185,7 +262,14 @@ public enum Keymap {
 
     /// The binding a key press triggers in this state, or nil (for the editor: nil means "type it").
     public static func binding(for key: Key, in state: AppState) -> Keybinding? {
-        let scopes: [BindingScope] = state.overlay == .help ? [.help, .global] : [.pane(state.focus), .global]
+        let scopes: [BindingScope]
+        switch state.overlay {
+        case .help: scopes = [.help, .global]
+        case .jobs: scopes = [.jobs, .global]
+        case .openFile: scopes = [.prompt, .global]
+        case .sweep: scopes = [.sweep, .global]
+        case nil: scopes = [.pane(state.focus), .global]
+        }
         for scope in scopes {
             for binding in bindings where binding.scope == scope && binding.keys.contains(key) {
                 // While typing, printable keys are text: `q` types a q, it does not quit.
@@ -204,9 +288,27 @@ public enum Keymap {
         return [(pane.title, own), ("Everywhere", shared)]
     }
 
+    /// The help overlay's sections for a state: the pane's and the global keys, then those of the job list, the
+    /// file prompt and the sweep view, so every key is listed somewhere.
+    public static func helpSections(for state: AppState) -> [(title: String, bindings: [Keybinding])] {
+        func section(_ title: String, _ scope: BindingScope) -> (title: String, bindings: [Keybinding]) {
+            (title, bindings.filter { $0.scope == scope && !$0.description.isEmpty })
+        }
+        return helpSections(for: state.focus) + [
+            section("Job list (Ctrl-T)", .jobs), section("File prompt (Ctrl-O)", .prompt), section("Sweep view (s)", .sweep),
+        ]
+    }
+
     /// The short hints for the message line when there is no message: the focused pane's, then global ones.
     public static func hints(for state: AppState) -> [Keybinding] {
-        let scope: BindingScope = state.overlay == .help ? .help : .pane(state.focus)
+        let scope: BindingScope
+        switch state.overlay {
+        case .help: scope = .help
+        case .jobs: scope = .jobs
+        case .openFile: scope = .prompt
+        case .sweep: scope = .sweep
+        case nil: scope = .pane(state.focus)
+        }
         let own = bindings.filter { $0.scope == scope && $0.hint != nil }
         return own + bindings.filter { $0.scope == .global && $0.hint != nil }
     }

@@ -8,6 +8,11 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
         return Reducer.handle(key, &state)
 
     case .paste(let text):
+        if state.overlay == .openFile {
+            // A pasted path goes into the prompt (its first line: the prompt is one line).
+            state.prompt.insert(text.split(whereSeparator: \.isNewline).first.map(String.init) ?? "")
+            return []
+        }
         state.focus = .query
         state.overlay = nil
         state.editor.insert(text)
@@ -23,13 +28,57 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
         state.now = now
         if let message = state.message, let expires = message.expires, now >= expires { state.message = nil }
         if let deadline = state.search.deadline, now >= deadline { return Reducer.startSearch(&state) }
+        if let deadline = state.compare?.deadline, now >= deadline { return Reducer.startCompareSearch(&state) }
         return []
 
     case .searchFinished(let generation, let result):
         guard generation == state.search.inFlight else { return [] }  // superseded or cancelled: never shown
         return Reducer.finishSearch(&state, generation: generation, result)
 
+    case .compareSearchFinished(let generation, let result):
+        guard generation == state.compare?.inFlight else { return [] }
+        return Reducer.finishCompareSearch(&state, generation: generation, result)
+
+    case .queryFileRead(let path, let result):
+        switch result {
+        case .success(let text):
+            _ = reduce(&state, .loadQuery(text))
+            Reducer.inform(&state, "loaded \(path) (\(text.count) characters) — Ctrl-R searches")
+        case .failure(let error):
+            Reducer.fail(&state, "could not read \(path): \(error.message)")
+        }
+        return []
+
+    case .sweepProgress(let id, let point):
+        guard state.sweep?.id == id else { return [] }
+        state.sweep?.points.append(point)
+        Reducer.selectCurrentSweepPoint(&state)
+        return []
+
+    case .sweepFinished(let id, let result):
+        guard state.sweep?.id == id else { return [] }
+        switch result {
+        case .success(let points):
+            state.sweep?.points = points
+            state.sweep?.phase = .finished
+        case .failure(let error) where error.isCancellation:
+            state.sweep?.phase = .cancelled
+        case .failure(let error):
+            state.sweep?.phase = .failed(error.message)
+        }
+        Reducer.selectCurrentSweepPoint(&state)
+        return []
+
     case .recallMeasured(let generation, let result):
+        if let compare = state.compare, compare.results.response != nil, generation == compare.results.generation {
+            switch result {
+            case .success(let measurement): state.compare?.results.recall = measurement
+            case .failure(let error) where !error.isCancellation:
+                Reducer.inform(&state, "B: recall not measured: \(error.message)")
+            case .failure: break
+            }
+            return []
+        }
         guard generation == state.results.generation else { return [] }
         switch result {
         case .success(let measurement): state.results.recall = measurement
@@ -104,6 +153,10 @@ enum Reducer {
             }
             return perform(binding.command, &state)
         }
+        if state.overlay == .openFile {
+            if let character = key.typedCharacter { state.prompt.insert(String(character)) }
+            return []
+        }
         if state.isTyping, let character = key.typedCharacter {
             state.editor.insert(String(character))
             state.history.stopBrowsing()
@@ -160,13 +213,60 @@ enum Reducer {
             return setGrade(nil, &state)
         case .adjust(let direction, let large):
             let parameter = state.selectedParameter
-            let next = parameter.adjusted(state.params, direction: direction, large: large, choices: state.choices)
-            return changeParams(to: next, &state)
+            let next = parameter.adjusted(state.editedParams, direction: direction, large: large, choices: state.choices)
+            return changeEditedParams(to: next, &state)
         case .resetParameter:
-            return changeParams(to: state.selectedParameter.reset(state.params, defaults: state.defaults), &state)
+            return changeEditedParams(to: state.selectedParameter.reset(state.editedParams, defaults: state.defaults),
+                                      &state)
         case .edit(let edit):
-            self.edit(edit, &state)
+            if state.overlay == .openFile {
+                editPrompt(edit, &state)
+            } else {
+                self.edit(edit, &state)
+            }
             return []
+        case .toggleCompare:
+            return toggleCompare(&state)
+        case .switchCompareSide:
+            state.compare?.editingB.toggle()
+            if let compare = state.compare {
+                inform(&state, "the parameter keys now edit side \(compare.editingB ? "B" : "A")")
+            }
+            return []
+        case .openJobPicker:
+            state.overlay = .jobs
+            if let index = state.jobs.firstIndex(where: { $0.text.trimmingWhitespace() == state.editor.trimmedText }) {
+                state.jobPicker.selected = index
+            }
+            keepSelectionVisible(&state)
+            return []
+        case .loadSelectedJob:
+            guard state.jobs.indices.contains(state.jobPicker.selected) else { return [] }
+            let job = state.jobs[state.jobPicker.selected]
+            _ = reduce(&state, .loadQuery(job.text))
+            inform(&state, "loaded \(job.id) “\(job.title)” — Ctrl-R searches")
+            return []
+        case .openFilePrompt:
+            state.overlay = .openFile
+            return []
+        case .submitPrompt:
+            let path = state.prompt.trimmedText
+            guard !path.isEmpty else { return [] }
+            state.overlay = nil
+            return [.readQueryFile(path: path)]
+        case .openSweep:
+            return openSweep(&state)
+        case .rerunSweep:
+            return startSweep(&state)
+        case .cancelSweep:
+            guard let sweep = state.sweep, sweep.isRunning else { return [] }
+            return [.cancelSweep(id: sweep.id)]
+        case .selectSweepPoint(let delta):
+            guard let sweep = state.sweep, !sweep.points.isEmpty else { return [] }
+            state.sweep?.selected = min(max(0, sweep.selected + delta), sweep.points.count - 1)
+            return []
+        case .applySweepPoint:
+            return applySweepPoint(&state)
         case .historyOlder:
             if let text = state.history.older(current: state.editor.text) { state.editor.setText(text) }
             return []
@@ -183,6 +283,10 @@ enum Reducer {
         if let running = state.search.inFlight { effects.append(.cancelSearch(generation: running)) }
         state.search.inFlight = nil
         state.search.deadline = nil
+        if let running = state.compare?.inFlight { effects.append(.cancelCompareSearch(generation: running)) }
+        state.compare?.inFlight = nil
+        state.compare?.deadline = nil
+        if let sweep = state.sweep, sweep.isRunning { effects.append(.cancelSweep(id: sweep.id)) }
         effects.append(.quit)
         return effects
     }
@@ -261,6 +365,7 @@ enum Reducer {
         state.history.record(text)
         effects.append(.runSearch(generation: generation, text: text, params: state.params))
         if state.history.entries != before { effects.append(.saveHistory(state.history.entries)) }
+        if state.compare != nil { effects += startCompareSearch(&state) }
         return effects
     }
 
@@ -359,6 +464,7 @@ enum Reducer {
 
     static func pageSize(_ state: AppState) -> Int {
         let layout = Layout(for: state)
+        if state.overlay == .jobs { return max(1, JobPickerView.visibleRows(state) - 1) }
         switch state.overlay == .help ? nil : state.focus {
         case .results: return max(1, layout.resultRows - 1)
         case .parameters: return max(1, layout.parameterRows - 1)
@@ -369,6 +475,11 @@ enum Reducer {
     static func move(_ state: inout AppState, by delta: Int) -> [Effect] {
         if state.overlay == .help {
             state.helpScroll = min(max(0, state.helpScroll + delta), HelpView.maxScroll(state))
+            return []
+        }
+        if state.overlay == .jobs {
+            state.jobPicker.selected = clamp(state.jobPicker.selected, by: delta, count: state.jobs.count)
+            keepSelectionVisible(&state)
             return []
         }
         switch state.focus {
@@ -402,6 +513,8 @@ enum Reducer {
                                        visible: layout.parameterRows, count: TunableParameter.allCases.count)
         state.detailScroll = min(state.detailScroll, DetailView.maxScroll(state))
         state.helpScroll = min(state.helpScroll, HelpView.maxScroll(state))
+        state.jobPicker.scroll = scroll(state.jobPicker.scroll, selected: state.jobPicker.selected,
+                                        visible: JobPickerView.visibleRows(state), count: state.jobs.count)
     }
 
     /// The smallest scroll change that shows `selected`, never leaving empty rows at the end.

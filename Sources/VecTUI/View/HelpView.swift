@@ -42,7 +42,7 @@ enum HelpView {
     static func lines(_ state: AppState, width: Int) -> [[Span]] {
         guard width > 0 else { return [] }
         var out: [[Span]] = []
-        for (index, section) in Keymap.helpSections(for: state.focus).enumerated() {
+        for (index, section) in Keymap.helpSections(for: state).enumerated() {
             if index > 0 { out.append([]) }
             out.append([Span(section.title, CellStyle(foreground: .title, bold: true))])
             for binding in section.bindings {

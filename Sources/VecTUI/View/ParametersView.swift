@@ -5,7 +5,11 @@ enum ParametersView {
     static func draw(_ state: AppState, in rect: Rect, into grid: inout CellGrid) {
         let focused = state.focus == .parameters && state.overlay == nil
         let styles = borderStyle(focused: focused)
-        let inner = grid.box(rect, title: "Parameters", style: styles.border, titleStyle: styles.title)
+        let params = state.editedParams
+        var title = "Parameters"
+        if let compare = state.compare { title += compare.editingB ? " · B" : " · A" }
+        let inner = grid.box(rect, title: title, style: styles.border, titleStyle: styles.title,
+                             rightTitle: state.compare == nil ? [] : [Span(" b: A/B ", .fg(.muted))])
         guard !inner.isEmpty else { return }
         let area = inner.inset(dx: 1, dy: 0)
         guard !area.isEmpty else { return }
@@ -15,8 +19,9 @@ enum ParametersView {
                                  count: all.count)
         for (index, parameter) in all.enumerated().dropFirst(top).prefix(listArea.height) {
             let row = listArea.row(index - top)
-            let relevant = parameter.isRelevant(to: state.params)
-            let changed = parameter.value(in: state.params) != parameter.value(in: state.defaults)
+            let relevant = parameter.isRelevant(to: params)
+            let changed = parameter.value(in: params) != parameter.value(in: state.defaults)
+            let differs = state.otherParams.map { parameter.value(in: $0) != parameter.value(in: params) } ?? false
             var labelStyle = CellStyle.fg(.muted)
             var valueStyle = changed ? CellStyle(foreground: .accent, bold: true) : .plain
             if !relevant {
@@ -25,9 +30,13 @@ enum ParametersView {
             }
             let label = DisplayWidth.pad(parameter.label, to: min(labelWidth, max(0, row.width - 4)))
             let x = row.x + grid.text(label + " ", at: Point(x: row.x, y: row.y), style: labelStyle, clip: row)
-            let valueWidth = max(0, row.maxX - x)
-            grid.text(DisplayWidth.truncate(parameter.value(in: state.params), to: valueWidth),
+            let valueWidth = max(0, row.maxX - x - (differs ? 2 : 0))
+            grid.text(DisplayWidth.truncate(parameter.value(in: params), to: valueWidth),
                       at: Point(x: x, y: row.y), style: valueStyle, clip: row)
+            if differs {
+                grid.text("≠", at: Point(x: row.maxX - 1, y: row.y), style: CellStyle(foreground: .highlight, bold: true),
+                          clip: row)
+            }
             if index == state.parameterSelection {
                 grid.restyle(row) { style in
                     if focused { style.reverse = true } else { style.bold = true }
@@ -44,7 +53,7 @@ enum ParametersView {
         let parameter = state.selectedParameter
         var help = parameter.help
         if let reason = parameter.disabledReason(choices: state.choices) { help = reason }
-        else if !parameter.isRelevant(to: state.params) { help = "(not used by \(state.params.method.rawValue)) " + help }
+        else if !parameter.isRelevant(to: params) { help = "(not used by \(params.method.rawValue)) " + help }
         let lines = TextWrap.wrap(help, width: helpArea.width)
         for (index, line) in lines.prefix(helpArea.height - 1).enumerated() {
             grid.text(line, in: helpArea.row(index + 1), style: .fg(.muted))

@@ -11,14 +11,22 @@ public func render(_ state: AppState, into grid: inout CellGrid) {
     if state.focus == .detail {
         DetailView.draw(state, in: layout.detail, into: &grid)
     } else {
-        ResultsView.draw(state, in: layout.results, into: &grid)
+        if state.compare != nil {
+            CompareView.draw(state, in: layout.results, into: &grid)
+        } else {
+            ResultsView.draw(state, in: layout.results, into: &grid)
+        }
         ParametersView.draw(state, in: layout.parameters, into: &grid)
     }
     StatusView.draw(state, in: layout.status, into: &grid)
     MessageView.draw(state, in: layout.message, into: &grid)
-    if state.overlay == .help {
-        grid.cursor = nil
-        HelpView.draw(state, in: grid.bounds, into: &grid)
+    if state.overlay != nil { grid.cursor = nil }
+    switch state.overlay {
+    case .help: HelpView.draw(state, in: grid.bounds, into: &grid)
+    case .jobs: JobPickerView.draw(state, in: grid.bounds, into: &grid)
+    case .openFile: PromptView.draw(state, in: grid.bounds, into: &grid)
+    case .sweep: SweepView.draw(state, in: layout.detail, into: &grid)
+    case nil: break
     }
 }
 

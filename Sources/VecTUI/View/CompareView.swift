@@ -1,0 +1,181 @@
+import VecCore
+
+/// Compare mode (A/B): the two rankings for the same query side by side, with overlap@k, rank moves, and each
+/// side's parameters that differ, latency and recall.
+enum CompareView {
+    static func draw(_ state: AppState, in rect: Rect, into grid: inout CellGrid) {
+        guard let compare = state.compare else { return }
+        let focused = state.focus == .results && state.overlay == nil
+        let styles = borderStyle(focused: focused)
+        let inner = grid.box(rect, title: title(state, compare), style: styles.border, titleStyle: styles.title,
+                             rightTitle: badge(state, compare))
+        guard !inner.isEmpty else { return }
+        let area = inner.inset(dx: 1, dy: 0)
+        guard area.width >= 3, area.height >= 1 else { return }
+        let leftWidth = (area.width - 1) / 2
+        let (left, rest) = area.splitLeft(leftWidth)
+        let (divider, right) = rest.splitLeft(1)
+        for y in divider.y..<divider.maxY { grid.put("│", x: divider.x, y: y, style: .fg(.border)) }
+        let aIDs = state.results.items.map(\.artifactID)
+        let bIDs = compare.results.items.map(\.artifactID)
+        drawSide(.a, state: state, compare: compare, otherIDs: bIDs, in: left, into: &grid)
+        drawSide(.b, state: state, compare: compare, otherIDs: aIDs, in: right, into: &grid)
+    }
+
+    enum Side { case a, b }
+
+    /// "Compare A/B · overlap@10 7/10 · 3 moved" once both sides have answered.
+    static func title(_ state: AppState, _ compare: CompareModel) -> String {
+        guard let summary = summary(state, compare) else { return "Compare A/B" }
+        return "Compare A/B · overlap@\(summary.k) \(summary.overlap)/\(summary.k) · \(summary.moved) moved"
+    }
+
+    /// Overlap of the two top-k lists and how many shared results sit at different ranks.
+    static func summary(_ state: AppState, _ compare: CompareModel) -> (k: Int, overlap: Int, moved: Int)? {
+        guard state.results.response != nil, compare.results.response != nil else { return nil }
+        let a = state.results.items.map(\.artifactID), b = compare.results.items.map(\.artifactID)
+        let k = max(1, min(state.results.params?.limit ?? a.count, compare.results.params?.limit ?? b.count))
+        let moved = RankChange.changes(from: a, to: b).values.filter { if case .up = $0 { return true }
+            if case .down = $0 { return true }
+            return false
+        }.count
+        return (k, CompareModel.overlap(a, b, k: k), moved)
+    }
+
+    static func badge(_ state: AppState, _ compare: CompareModel) -> [Span] {
+        if state.search.isBusy || compare.isBusy {
+            return [Span(" \(Format.spinnerFrame(now: state.now)) searching ", CellStyle(foreground: .accent, bold: true))]
+        }
+        if state.search.deadline != nil || compare.deadline != nil { return [Span(" waiting… ", .fg(.accent))] }
+        if state.resultsAreStale || state.compareIsStale {
+            return [Span(" stale · Ctrl-R ", CellStyle(foreground: .warn, bold: true))]
+        }
+        return [Span(" c closes · b side ", .fg(.muted))]
+    }
+
+    static func drawSide(_ side: Side, state: AppState, compare: CompareModel, otherIDs: [Int], in rect: Rect,
+                         into grid: inout CellGrid) {
+        guard !rect.isEmpty else { return }
+        let model = side == .a ? state.results : compare.results
+        let params = side == .a ? state.params : compare.params
+        let editing = (side == .b) == compare.editingB
+        let name = side == .a ? "A" : "B"
+
+        // Row 0: the side's name and what differs from the other side.
+        var header: [Span] = [Span(name, CellStyle(foreground: editing ? .focus : .title, bold: true, reverse: editing))]
+        let differences = CompareModel.differences(state.params, compare.params)
+        if differences.isEmpty {
+            header.append(Span(" same parameters as \(side == .a ? "B" : "A")", .fg(.muted)))
+        } else {
+            for (index, difference) in differences.enumerated() {
+                header.append(Span(index == 0 ? " " : " · ", .fg(.muted)))
+                header.append(Span(difference.parameter.label + " ", .fg(.muted)))
+                header.append(Span(side == .a ? difference.a : difference.b, CellStyle(foreground: .accent, bold: true)))
+            }
+        }
+        grid.spans(header, at: Point(x: rect.x, y: rect.y), clip: rect.row(0))
+        guard rect.height >= 3 else { return }
+
+        guard let response = model.response else {
+            let text = (side == .a ? state.search.isBusy : compare.isBusy) ? "Searching…" : "No search yet — Ctrl-R."
+            grid.text(text, in: rect.row(2), style: .fg(.muted))
+            return
+        }
+        let method = model.params?.method ?? response.info.method
+        let scoreHeader = method == .semantic ? "sim" : "rel"
+        let rankWidth = max(2, String(response.results.count).count)
+        let changeWidth = 4
+        let scoreWidth = method == .semantic ? 5 : 6
+        let titleWidth = max(1, rect.width - rankWidth - changeWidth - scoreWidth - 3)
+        func row(_ rank: String, _ change: String, _ title: String, _ score: String) -> String {
+            DisplayWidth.pad(rank, to: rankWidth, alignRight: true) + " " + DisplayWidth.pad(change, to: changeWidth) + " "
+                + DisplayWidth.pad(title, to: titleWidth) + " " + DisplayWidth.pad(score, to: scoreWidth, alignRight: true)
+        }
+        grid.text(row("#", "Δ", "title", scoreHeader), at: Point(x: rect.x, y: rect.y + 1),
+                  style: CellStyle(foreground: .muted, bold: true), clip: rect.row(1))
+
+        if response.results.isEmpty {
+            let text = "No artifacts returned (0/\(response.info.limit) rows) — the index scan found nothing; "
+                + "raise ef_search or turn on iterative_scan."
+            for (index, line) in TextWrap.wrap(text, width: rect.width).prefix(max(0, rect.height - 3)).enumerated() {
+                grid.text(line, in: rect.row(2 + index), style: .fg(.warn))
+            }
+        }
+        let footerRows = 1
+        let visible = max(0, rect.height - 2 - footerRows)
+        let moves = side == .b ? RankChange.changes(from: otherIDs, to: model.items.map(\.artifactID)) : [:]
+        let otherSet = Set(otherIDs)
+        let stale = side == .a ? state.resultsAreStale : state.compareIsStale
+        let top = Reducer.scroll(state.results.scroll, selected: state.results.selected, visible: visible,
+                                 count: max(state.results.items.count, model.items.count))
+        let selectedID = state.results.selectedResult?.artifactID
+        let focused = state.focus == .results && state.overlay == nil
+        for (index, result) in response.results.enumerated().dropFirst(top).prefix(visible) {
+            let y = rect.y + 2 + index - top
+            var changeText = "", changeStyle = CellStyle.plain
+            if side == .b {
+                let change = moves[result.artifactID] ?? .same
+                changeText = change.label
+                switch change {
+                case .up: changeStyle = .fg(.good)
+                case .down: changeStyle = .fg(.bad)
+                case .new: changeStyle = .fg(.accent)
+                case .same: break
+                }
+            } else if !otherSet.isEmpty && !otherSet.contains(result.artifactID) {
+                changeText = "out"
+                changeStyle = .fg(.bad)
+            }
+            let score = method == .semantic ? Format.score(result.similarity) : Format.relevance(result.relevanceScore)
+            var x = rect.x
+            let cells: [(String, Int, Bool, CellStyle)] = [
+                ("\(result.rank)", rankWidth, true, .fg(.muted)), (changeText, changeWidth, false, changeStyle),
+                (result.title, titleWidth, false, .plain), (score, scoreWidth, true, CellStyle(foreground: .accent, bold: true)),
+            ]
+            for (text, width, alignRight, style) in cells {
+                var style = style
+                if stale { style.dim = true }
+                grid.text(DisplayWidth.pad(text, to: width, alignRight: alignRight), at: Point(x: x, y: y), style: style,
+                          clip: rect)
+                x += width + 1
+            }
+            if result.artifactID == selectedID {
+                grid.restyle(Rect(x: rect.x, y: y, width: rect.width, height: 1)) { style in
+                    if focused && side == .a { style.reverse = true } else { style.bold = true; style.underline = side == .b }
+                }
+            }
+        }
+        let k = model.params?.limit ?? response.info.limit
+        grid.spans(footer(model, k: k, width: rect.width), at: Point(x: rect.x, y: rect.maxY - 1), clip: rect)
+    }
+
+    /// The side's latency and recall in as many words as fit.
+    static func footer(_ model: ResultsModel, k: Int, width: Int) -> [Span] {
+        guard let info = model.response?.info else { return [] }
+        let method = model.params?.method ?? info.method
+        let recall = method != .semantic ? "n/a" : Format.ratio(model.recall?.recall)
+        let client = Format.milliseconds(info.clientWallMs), server = Format.milliseconds(info.serverExecutionMs)
+        let value = { (text: String) in Span(text, CellStyle(bold: true)) }
+        let muted = { (text: String) in Span(text, .fg(.muted)) }
+        let short = info.rowsReturned < info.limit
+        let rows = Span("\(info.rowsReturned)/\(info.limit) rows", CellStyle(foreground: short ? .warn : .muted, bold: short))
+        let candidates: [[Span]] = [
+            [muted("recall@\(k) "), value(recall), muted(" · client "), value(client), muted(" · server "), value(server),
+             muted(" · "), rows],
+            [muted("recall@\(k) "), value(recall), muted(" · client "), value(client), muted(" · server "), value(server)],
+            [muted("recall@\(k) "), value(recall), muted(" · client "), value(client), muted(" · "), rows],
+            [muted("recall@\(k) "), value(recall), muted(" · client "), value(client)],
+            [muted("recall@\(k) "), value(recall), muted(" · "), value(client)],
+            [muted("R@\(k) "), value(recall), muted(" · "), value(client)],
+        ]
+        if short {
+            // A short side says so even when narrow: rows missing is the news.
+            let narrow = [muted("R@\(k) "), value(recall), muted(" · "), rows]
+            if let fit = candidates.dropLast().first(where: { $0.contains(rows) && $0.reduce(0) { $0 + $1.width } <= width }) {
+                return fit
+            }
+            return narrow
+        }
+        return candidates.first { $0.reduce(0) { $0 + $1.width } <= width } ?? candidates[candidates.count - 1]
+    }
+}

@@ -1,0 +1,500 @@
+import Foundation
+import Testing
+@testable import VecCore
+@testable import VecTUI
+
+@discardableResult
+private func press(_ state: inout AppState, _ keys: Key...) -> [Effect] {
+    keys.flatMap { reduce(&state, .key($0)) }
+}
+
+/// A searched state in compare mode with B answered by `bIDs` (and recall measured on both sides).
+private func comparing(aIDs: [Int] = Array(1...10), bIDs: [Int], size: Size = Size(width: 80, height: 24),
+                       editB: (inout SearchParams) -> Void = { _ in }) -> AppState {
+    var state = Fixture.searched(ids: aIDs, size: size)
+    _ = reduce(&state, .recallMeasured(generation: 1, .success(RecallMeasurement(k: 10, recall: 0.9))))
+    state.focus = .results
+    press(&state, .char("c"))
+    editB(&state.compare!.params)
+    let effects = reduce(&state, .key(.ctrl("r")))
+    for effect in effects {
+        switch effect {
+        case .runSearch(let generation, _, let params):
+            _ = reduce(&state, .searchFinished(generation: generation, .success(Fixture.response(ids: aIDs, params: params))))
+            _ = reduce(&state, .recallMeasured(generation: generation, .success(RecallMeasurement(k: 10, recall: 0.9))))
+        case .runCompareSearch(let generation, _, let params):
+            _ = reduce(&state, .compareSearchFinished(generation: generation, .success(Fixture.response(ids: bIDs, params: params))))
+            _ = reduce(&state, .recallMeasured(generation: generation, .success(RecallMeasurement(k: 10, recall: 0.6))))
+        default: break
+        }
+    }
+    return state
+}
+
+private let jobs = [
+    JobEntry(id: "j01", title: "Senior Machine Learning Engineer – Search Relevance", text: "Search relevance at Harbourlight"),
+    JobEntry(id: "j02", title: "Staff Backend Engineer – Payments", text: "Payments core at Tallyrun"),
+    JobEntry(id: "j03", title: "Healthcare Data Scientist – Real-World Evidence", text: "Real-world evidence"),
+]
+
+@Suite("Compare mode (A/B)")
+struct CompareReducerTests {
+    @Test func cStartsCompareWithACopyOfTheParametersAndSearchesB() {
+        var state = Fixture.searched()
+        state.focus = .results
+        let effects = press(&state, .char("c"))
+        #expect(state.compare?.params == state.params)
+        #expect(state.compare?.editingB == true)
+        #expect(effects == [.runCompareSearch(generation: 2, text: state.editor.trimmedText, params: state.params)])
+        #expect(state.compare?.inFlight == 2)
+    }
+
+    @Test func cTypesWhileEditingTheQuery() {
+        var state = Fixture.searched()
+        state.focus = .query
+        press(&state, .char("c"))
+        #expect(state.compare == nil)
+        #expect(state.editor.text.hasSuffix("c"))
+    }
+
+    @Test func parameterKeysEditBAndOnlyBIsSearchedAgain() {
+        var state = comparing(bIDs: [1, 2, 3])
+        state.focus = .parameters
+        state.parameterSelection = TunableParameter.allCases.firstIndex(of: .efSearch)!
+        let effects = press(&state, .left)
+        #expect(state.params.efSearch == 40)
+        #expect(state.compare?.params.efSearch == 30)
+        #expect(effects.isEmpty)
+        #expect(state.compare?.deadline != nil)
+        #expect(state.search.deadline == nil)
+        let started = reduce(&state, .tick(now: 11))
+        guard case .runCompareSearch(_, _, let params)? = started.first else {
+            Issue.record("B did not search: \(started)")
+            return
+        }
+        #expect(params.efSearch == 30)
+        #expect(started.count == 1)
+    }
+
+    @Test func bSwitchesTheEditedSide() {
+        var state = comparing(bIDs: [1, 2, 3])
+        state.focus = .parameters
+        state.parameterSelection = TunableParameter.allCases.firstIndex(of: .efSearch)!
+        press(&state, .char("b"))
+        #expect(state.compare?.editingB == false)
+        press(&state, .right)
+        #expect(state.params.efSearch == 50)
+        #expect(state.compare?.params.efSearch == 40)
+        #expect(state.search.deadline != nil)
+    }
+
+    @Test func bWithoutCompareExplainsWhy() {
+        var state = Fixture.searched()
+        state.focus = .results
+        press(&state, .char("b"))
+        #expect(state.message?.text.contains("not comparing") == true)
+    }
+
+    @Test func ctrlRSearchesBothSides() {
+        var state = comparing(bIDs: [1, 2, 3])
+        let effects = press(&state, .ctrl("r"))
+        #expect(effects.contains { if case .runSearch = $0 { return true } else { return false } })
+        #expect(effects.contains { if case .runCompareSearch = $0 { return true } else { return false } })
+    }
+
+    @Test func recallIsRoutedToItsSideByGeneration() {
+        let state = comparing(bIDs: [3, 1, 2])
+        #expect(state.results.recall?.recall == 0.9)
+        #expect(state.compare?.results.recall?.recall == 0.6)
+    }
+
+    @Test func aLateAnswerForAnOldBSearchIsDropped() {
+        var state = comparing(bIDs: [3, 1, 2])
+        _ = reduce(&state, .compareSearchFinished(generation: 1, .success(Fixture.response(ids: [9]))))
+        #expect(state.compare?.results.items.map(\.artifactID) == [3, 1, 2])
+    }
+
+    @Test func closingCompareCancelsBInFlight() {
+        var state = comparing(bIDs: [3, 1, 2])
+        let started = press(&state, .ctrl("r"))
+        guard case .runCompareSearch(let generation, _, _)? = started.last else {
+            Issue.record("no B search")
+            return
+        }
+        let effects = press(&state, .char("c"))
+        #expect(state.compare == nil)
+        #expect(effects == [.cancelCompareSearch(generation: generation)])
+    }
+
+    @Test func overlapCountsSharedResultsInTheTopK() {
+        #expect(CompareModel.overlap([1, 2, 3, 4], [4, 3, 9, 8], k: 4) == 2)
+        #expect(CompareModel.overlap([1, 2, 3, 4], [4, 3, 9, 8], k: 2) == 0)
+    }
+}
+
+@Suite("Compare mode rendering")
+struct CompareRenderTests {
+    @Test func sideBySideAt80x24() {
+        let state = comparing(bIDs: [3, 1, 2, 11, 4, 5, 6, 7, 12, 8]) { $0.efSearch = 10 }
+        let lines = render(state).trimmedLines
+        #expect(lines[6].hasPrefix("┌─ Compare A/B · overlap@10 8/10 · 8 moved ─"))
+        #expect(lines[6].hasSuffix("┌─ Parameters · B ─────────┐"))
+        #expect(lines[7] == "│ A ef_search 40         │B ef_search 10           ││ method          semantic │")
+        #expect(lines[8] == "│  # Δ    title       sim│ # Δ    title        sim ││ metric          cosine   │")
+        #expect(lines[9].hasPrefix("│  1      Kubernet… 0.900│ 1 ↑2   Staff eng… 0.900 │"))
+        #expect(lines[12].hasPrefix("│  4      CKA: Cer… 0.750│ 4 new  Terraform… 0.750 │"))
+        #expect(lines[17].hasPrefix("│  9 out  Streamin… 0.500│ 9 new  Rust SIMD… 0.500 │"))
+        #expect(lines[18].hasPrefix("│ 10 out  田中さん… 0.450│10 ↓2   Best pape… 0.450 │"))
+        #expect(lines[19].hasPrefix("│ R@10 0.90 · 14.2 ms    │recall@10 0.60 · 14.2 ms │"))
+        #expect(lines[13].hasSuffix("│ ef_search       10     ≠ │"))
+    }
+
+    @Test func sideBySideAt120x40() {
+        let state = comparing(bIDs: [3, 1, 2, 11, 4, 5, 6, 7, 12, 8], size: Size(width: 120, height: 40)) {
+            $0.efSearch = 10
+            $0.method = .hybrid
+        }
+        let lines = render(state).trimmedLines
+        #expect(lines[10].hasPrefix("┌─ Compare A/B · overlap@10 8/10 · 8 moved ─"))
+        #expect(lines[10].contains(" c closes · b side "))
+        #expect(lines[11] == "│ A method semantic · ef_search 40       │B method hybrid · ef_search 10           ││ method          hybrid         ≠ │")
+        #expect(lines[12].hasPrefix("│  # Δ    title                       sim│ # Δ    title                        rel │"))
+        #expect(lines[13].hasPrefix("│  1      Kubernetes operator for … 0.900│ 1 ↑2   Staff engineer, payments…  0.900 │"))
+        #expect(lines[35].hasPrefix("│ recall@10 0.90 · client 14.2 ms        │recall@10 n/a · client 14.2 ms           │"))
+    }
+
+    @Test func selectedResultIsReversedOnAAndUnderlinedOnB() {
+        var state = comparing(bIDs: [3, 1, 2])
+        state.focus = .results
+        let grid = render(state)
+        #expect(grid[5, 9].style.reverse)  // A row 1: artifact 1
+        #expect(grid[30, 10].style.underline)  // B row 2: artifact 1
+        #expect(!grid[30, 9].style.underline)
+    }
+
+    @Test func sameParametersAreSaidSo() {
+        let state = comparing(bIDs: Array(1...10))
+        let lines = render(state).trimmedLines
+        #expect(lines[6].hasPrefix("┌─ Compare A/B · overlap@10 10/10 · 0 moved "))
+        #expect(lines[7].hasPrefix("│ A same parameters as B │B same parameters as A"))
+    }
+
+    @Test func bStillSearchingSaysSo() {
+        var state = Fixture.searched()
+        state.focus = .results
+        press(&state, .char("c"))
+        let grid = render(state)
+        #expect(grid.contains("Searching…"))
+        #expect(grid.lines()[6].contains("searching"))
+    }
+}
+
+@Suite("Job picker and file prompt")
+struct JobPickerTests {
+    @Test func ctrlTOpensThePickerAndEnterLoadsTheJob() {
+        var state = AppState()
+        state.jobs = jobs
+        press(&state, .ctrl("t"))
+        #expect(state.overlay == .jobs)
+        press(&state, .down, .char("j"), .up)
+        #expect(state.jobPicker.selected == 1)
+        let effects = press(&state, .enter)
+        #expect(effects.isEmpty)
+        #expect(state.overlay == nil)
+        #expect(state.editor.text == "Payments core at Tallyrun")
+        #expect(state.focus == .query)
+        #expect(state.message?.text.contains("j02") == true)
+    }
+
+    @Test func ctrlTWithoutJobsExplains() {
+        var state = AppState()
+        press(&state, .ctrl("t"))
+        #expect(state.overlay == nil)
+        #expect(state.message?.text == "no fixture jobs were loaded")
+    }
+
+    @Test func escClosesThePickerWithoutLoading() {
+        var state = AppState()
+        state.jobs = jobs
+        press(&state, .ctrl("t"), .escape)
+        #expect(state.overlay == nil)
+        #expect(state.editor.isEmpty)
+    }
+
+    @Test func pickerPreselectsTheLoadedJob() {
+        var state = AppState()
+        state.jobs = jobs
+        _ = reduce(&state, .loadQuery(jobs[2].text))
+        press(&state, .ctrl("t"))
+        #expect(state.jobPicker.selected == 2)
+    }
+
+    @Test func pickerRendersAt80x24() {
+        var state = AppState()
+        state.jobs = jobs
+        press(&state, .ctrl("t"), .down)
+        let grid = render(state)
+        let lines = grid.trimmedLines
+        #expect(lines[9].contains("┌─ Fixture jobs ─"))
+        #expect(lines[9].contains(" Enter loads · Esc closes "))
+        #expect(lines[10].contains("│ j01  Senior Machine Learning Engineer – Search Relevance"))
+        #expect(lines[11].contains("│ j02  Staff Backend Engineer – Payments"))
+        #expect(grid[12, 11].style.reverse)
+        #expect(!grid[12, 10].style.reverse)
+        #expect(grid.cursor == nil)
+        #expect(lines[23] == " Enter load  Esc close  q quit  ? help  Tab pane  Ctrl-R run")
+    }
+
+    @Test func pickerScrollsAt120x40WithManyJobs() {
+        var state = AppState(size: Size(width: 120, height: 40))
+        state.jobs = (1...60).map { JobEntry(id: String(format: "j%02d", $0), title: "Job \($0)", text: "text \($0)") }
+        press(&state, .ctrl("t"), .end)
+        #expect(state.jobPicker.selected == 59)
+        let lines = render(state).trimmedLines
+        #expect(lines[2].contains("┌─ Fixture jobs ─"))
+        #expect(lines[36].contains("│ j60  Job 60"))
+        #expect(lines[37].contains(" 27–60 of 60 "))
+    }
+
+    @Test func ctrlOPromptTakesTypedTextIncludingQ() {
+        var state = Fixture.searched()
+        state.focus = .results
+        press(&state, .ctrl("o"))
+        #expect(state.overlay == .openFile)
+        for character in "/tmp/q?.txt" { press(&state, .char(character)) }
+        #expect(state.prompt.text == "/tmp/q?.txt")
+        #expect(!state.isQuitting)
+        press(&state, .backspace)
+        let effects = press(&state, .enter)
+        #expect(effects == [.readQueryFile(path: "/tmp/q?.tx")])
+        #expect(state.overlay == nil)
+    }
+
+    @Test func enterOnAnEmptyPromptExplains() {
+        var state = AppState()
+        press(&state, .ctrl("o"))
+        let effects = press(&state, .enter)
+        #expect(effects.isEmpty)
+        #expect(state.overlay == .openFile)
+        #expect(state.message?.text == "type a file path first")
+    }
+
+    @Test func aReadFileBecomesTheQueryAndAFailureIsShown() {
+        var state = AppState()
+        _ = reduce(&state, .queryFileRead(path: "/tmp/j.txt", .success("Rust engineer")))
+        #expect(state.editor.text == "Rust engineer")
+        #expect(state.message?.text.hasPrefix("loaded /tmp/j.txt") == true)
+        _ = reduce(&state, .queryFileRead(path: "/nope", .failure(TUIError(message: "no such file"))))
+        #expect(state.editor.text == "Rust engineer")
+        #expect(state.message == StatusMessage(text: "could not read /nope: no such file", kind: .error))
+    }
+
+    @Test func promptRendersWithTheCaretAt80x24() {
+        var state = AppState()
+        press(&state, .ctrl("o"))
+        for character in "~/job.txt" { press(&state, .char(character)) }
+        let grid = render(state)
+        let lines = grid.trimmedLines
+        #expect(lines[10].contains("┌─ Load the query from a file ─"))
+        #expect(lines[11].contains("│ path ~/job.txt"))
+        #expect(grid.cursor == Point(x: 20, y: 11))
+        #expect(lines[23] == " Enter load  Esc cancel  Ctrl-C quit  F1 help  Tab pane  Ctrl-R run")
+    }
+
+    @Test func readingAFileExpandsTildeAndRejectsMissingFiles() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("vecscope-job-\(getpid()).txt")
+        try "Go developer\n".write(to: url, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: url) }
+        #expect(try TUIRuntime.readQueryFile(url.path).get() == "Go developer\n")
+        #expect(TUIRuntime.readQueryFile(url.path + ".missing") == .failure(TUIError(message: "no such file")))
+    }
+}
+
+@Suite("Sweep view")
+struct SweepTests {
+    private func point(_ ef: Int) -> SweepPoint {
+        SweepPoint(efSearch: ef, recall: min(1, Double(ef) / 60), p50Ms: Double(ef) / 40, p95Ms: Double(ef) / 30)
+    }
+
+    @Test func sStartsASweepAroundTheCurrentEfSearch() {
+        var state = Fixture.searched()
+        state.focus = .results
+        state.params.efSearch = 50
+        let effects = press(&state, .char("s"))
+        #expect(state.overlay == .sweep)
+        #expect(effects == [.runSweep(id: 1, text: state.editor.trimmedText, params: state.params,
+                                      efSearch: [10, 20, 40, 50, 80, 160, 320, 640])])
+        #expect(state.sweep?.isRunning == true)
+    }
+
+    @Test func sIsUnavailableForKeywordSearch() {
+        var state = Fixture.searched()
+        state.focus = .results
+        state.params.method = .keyword
+        let effects = press(&state, .char("s"))
+        #expect(effects.isEmpty)
+        #expect(state.overlay == nil)
+        #expect(state.message?.text.contains("method is keyword") == true)
+    }
+
+    @Test func progressFillsPointsAndXStopsTheSweep() {
+        var state = Fixture.searched()
+        state.focus = .results
+        press(&state, .char("s"))
+        _ = reduce(&state, .sweepProgress(id: 1, point(10)))
+        _ = reduce(&state, .sweepProgress(id: 7, point(20)))  // another sweep's: dropped
+        #expect(state.sweep?.points == [point(10)])
+        let effects = press(&state, .char("x"))
+        #expect(effects == [.cancelSweep(id: 1)])
+        _ = reduce(&state, .sweepFinished(id: 1, .failure(TUIError(message: "sweep stopped", isCancellation: true))))
+        #expect(state.sweep?.phase == .cancelled)
+        #expect(press(&state, .char("x")).isEmpty)
+    }
+
+    @Test func escClosesAndSReopensTheSameSweepWithoutRerunning() {
+        var state = Fixture.searched()
+        state.focus = .results
+        press(&state, .char("s"))
+        _ = reduce(&state, .sweepFinished(id: 1, .success([point(10), point(40)])))
+        press(&state, .escape)
+        #expect(state.overlay == nil)
+        #expect(press(&state, .char("s")).isEmpty)
+        #expect(state.overlay == .sweep)
+        #expect(state.sweep?.selected == 1)  // the current ef_search (40)
+        guard case .runSweep(let id, _, _, _)? = press(&state, .char("r")).last else {
+            Issue.record("r did not rerun")
+            return
+        }
+        #expect(id == 2)
+    }
+
+    @Test func enterAppliesTheSelectedEfSearch() {
+        var state = Fixture.searched()
+        state.focus = .results
+        press(&state, .char("s"))
+        _ = reduce(&state, .sweepFinished(id: 1, .success([point(10), point(40), point(80)])))
+        press(&state, .right, .right, .char("l"))
+        #expect(state.sweep?.selected == 2)
+        press(&state, .enter)
+        #expect(state.params.efSearch == 80)
+        #expect(state.overlay == nil)
+        #expect(state.search.deadline != nil)  // the results refresh
+        #expect(state.message?.text.hasPrefix("ef_search 80: recall 1.00") == true)
+    }
+
+    @Test func chartAndTableAt80x24() {
+        var state = Fixture.searched()
+        state.focus = .results
+        press(&state, .char("s"))
+        for ef in [10, 20, 40, 80] { _ = reduce(&state, .sweepProgress(id: 1, point(ef))) }
+        let grid = render(state)
+        let lines = grid.trimmedLines
+        #expect(lines[6].hasPrefix("┌─ Sweep ef_search · recall@10 vs p95 latency ─"))
+        #expect(lines[6].contains(" 4/7 · x stops "))
+        #expect(lines[7].hasPrefix("│ 1.00│ "))
+        #expect(lines[7].hasSuffix("  ef recall    p50    p95 │"))
+        #expect(lines[10].hasSuffix("◆  40   0.67   1.00   1.33 │"))
+        #expect(lines[11].hasSuffix("   80   1.00   2.00   2.67 │"))
+        #expect(lines[11].contains("◆ ef=40"))
+        #expect(lines[16].hasPrefix("│ 0.15│●"))
+        #expect(lines[18].hasPrefix("│     0.33"))
+        #expect(lines[19] == "│ ◆ current ef_search 40 · selected ef 40: recall 0.67 p95 1.33 ms · Enter app │")
+        #expect(grid[60, 10].style.reverse)  // the selected row of the table
+        #expect(lines[23].hasPrefix(" Enter apply  r rerun  x stop  Esc close"))
+    }
+
+    @Test func chartAt120x40AndAFailureIsShown() {
+        var state = Fixture.searched(size: Size(width: 120, height: 40))
+        state.focus = .results
+        press(&state, .char("s"))
+        for ef in [10, 20, 40] { _ = reduce(&state, .sweepProgress(id: 1, point(ef))) }
+        _ = reduce(&state, .sweepFinished(id: 1, .failure(TUIError(message: "relation does not exist"))))
+        let lines = render(state).trimmedLines
+        #expect(lines[10].contains(" failed · r reruns "))
+        #expect(lines[11].hasPrefix("│ 1.00│"))
+        #expect(lines[35].hasPrefix("│ ✖ relation does not exist"))
+        #expect(lines[34].contains("p95 ms (7 runs each)"))
+    }
+
+    @Test func valuesAreADoublingLadderWithTheCurrentSetting() {
+        #expect(SweepModel.values(around: 40) == [10, 20, 40, 80, 160, 320, 640])
+        #expect(SweepModel.values(around: 1000) == [10, 20, 40, 80, 160, 320, 640, 1000])
+    }
+}
+
+@Suite("New keys in help")
+struct ModesHelpTests {
+    @Test func helpListsCompareJobsFileAndSweepKeys() {
+        var state = Fixture.searched(size: Size(width: 120, height: 40))
+        state.focus = .results
+        state.jobs = jobs
+        press(&state, .char("?"))
+        let text = HelpView.lines(state, width: 72).map { $0.map(\.text).joined() }
+        for expected in ["compare mode (A/B)", "switch the side (A or B)", "Ctrl-T/F2", "Ctrl-O/F3", "sweep ef_search",
+                         "Job list (Ctrl-T)", "load the job into the query pane", "File prompt (Ctrl-O)",
+                         "Sweep view (s)", "use the selected point's ef_search", "stop the sweep"] {
+            #expect(text.contains { $0.contains(expected) }, "\(expected) missing from help")
+        }
+    }
+
+    @Test func everyBindingAppearsInSomeHelpSection() {
+        let listed = Pane.allCases.flatMap { pane -> [String] in
+            var state = AppState()
+            state.focus = pane
+            return Keymap.helpSections(for: state).flatMap { $0.bindings.map(\.description) }
+        }
+        for binding in Keymap.bindings where !binding.description.isEmpty && binding.scope != .help {
+            #expect(listed.contains(binding.description), "\(binding.keyLabel) is not in help")
+        }
+    }
+}
+
+@Suite("Runtime: compare and sweep")
+struct ModesRuntimeTests {
+    private func pump(_ runtime: TUIRuntime, until done: (AppState) -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(3)
+        while Date() < deadline {
+            runtime.pump()
+            if done(runtime.currentState) { return true }
+            usleep(5_000)
+        }
+        return false
+    }
+
+    @Test func compareRunsBOnItsOwnWorker() {
+        let backend = FakeBackend()
+        let runtime = TUIRuntime(backend: backend, state: AppState())
+        runtime.dispatch(.paste("Go developer"))
+        runtime.dispatch(.key(.ctrl("r")))
+        #expect(pump(runtime) { $0.results.response != nil })
+        runtime.dispatch(.key(.tab))
+        runtime.dispatch(.key(.char("c")))
+        #expect(pump(runtime) { $0.compare?.results.response != nil && $0.compare?.results.recall != nil })
+        #expect(runtime.currentState.compare?.results.items.map(\.artifactID) == [3, 1, 4])
+        #expect(backend.compareSearches.count == 1)
+    }
+
+    @Test func sweepStreamsPointsAndCanBeStopped() {
+        let backend = FakeBackend()
+        backend.sweepDelay = 0.05
+        let runtime = TUIRuntime(backend: backend, state: AppState())
+        runtime.dispatch(.paste("Go developer"))
+        runtime.dispatch(.key(.tab))
+        runtime.dispatch(.key(.char("s")))
+        #expect(pump(runtime) { ($0.sweep?.points.count ?? 0) >= 1 })
+        runtime.dispatch(.key(.char("x")))
+        #expect(pump(runtime) { $0.sweep?.phase == .cancelled })
+        #expect((runtime.currentState.sweep?.points.count ?? 0) < 7)
+    }
+
+    @Test func fileReadComesBackAsTheQuery() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("vecscope-rt-\(getpid()).txt")
+        try "Kotlin engineer".write(to: url, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: url) }
+        let runtime = TUIRuntime(backend: FakeBackend(), state: AppState())
+        runtime.dispatch(.key(.ctrl("o")))
+        runtime.dispatch(.paste(url.path))
+        runtime.dispatch(.key(.enter))
+        #expect(pump(runtime) { $0.editor.text == "Kotlin engineer" })
+    }
+}
