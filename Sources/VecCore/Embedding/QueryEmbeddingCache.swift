@@ -7,7 +7,8 @@ public struct QueryEmbeddingCache {
     public init(connection: Connection) { self.connection = connection }
 
     /// The vector for `text`, embedding and storing it on a miss. `cached` says whether it came from the table.
-    public func vector(for text: String, model: EmbeddingModel, embedder: any Embedder, userID: Int? = nil)
+    /// `embedder` is only called on a miss, so a cache hit never loads a model.
+    public func vector(for text: String, model: EmbeddingModel, embedder: () throws -> any Embedder, userID: Int? = nil)
         throws -> (vector: [Float], cached: Bool)
     {
         let hash = SHA256.hex(text)
@@ -17,7 +18,7 @@ public struct QueryEmbeddingCache {
             RETURNING embedding_vector
             """, [hash, model.name])
         if let vector = try hit.scalar(Vector.self) { return (vector.values, true) }
-        guard let vector = try embedder.embed([text]).first, vector.count == model.dimensions else {
+        guard let vector = try embedder().embed([text]).first, vector.count == model.dimensions else {
             throw VecscopeError(what: "\(model.name) did not return a \(model.dimensions)-dimension vector for the query")
         }
         try connection.execute("""

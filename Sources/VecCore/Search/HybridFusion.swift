@@ -67,7 +67,7 @@ extension SearchEngine {
         }
         ordered = Array(ordered.prefix(params.limit))
         let bands = SimilarityBands.forModel(plan.model)
-        let queryTermCount = Set(wordsByLexeme.keys).count
+        let queryTermCount = min(Set(wordsByLexeme.keys).count, Self.maxKeywordTerms)
         for index in ordered.indices {
             ordered[index].rank = index + 1
             ordered[index].explanation = ExplanationBuilder.explain(
@@ -138,7 +138,7 @@ enum ExplanationBuilder {
         }
         if let score = row.keywordScore, score > 0 {
             let shown = row.matchedTerms.prefix(12).joined(separator: ", ")
-            var line = "Keyword: matches \(row.matchedTerms.count) of \(queryTermCount) query terms (\(shown)\(row.matchedTerms.count > 12 ? ", …" : "")); ts_rank_cd \(f3(score))"
+            var line = "Keyword: matches \(row.matchedTerms.count) of the query's \(queryTermCount) key terms (\(shown)\(row.matchedTerms.count > 12 ? ", …" : "")); ts_rank_cd \(f3(score))"
             if let rank = row.keywordRank { line += ", keyword rank \(rank)" }
             details.append(line + ".")
         } else if params.method != .semantic || queryTermCount > 0 {

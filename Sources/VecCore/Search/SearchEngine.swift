@@ -100,8 +100,8 @@ public final class SearchEngine {
                 throw VecscopeError(what: "the query is empty", fix: "Type a job description or a few words to search for.")
             }
             let started = DispatchTime.now()
-            let embedder = try embedder(for: model)
-            let (vector, cached) = try QueryEmbeddingCache(connection: connection).vector(for: text, model: model, embedder: embedder)
+            let (vector, cached) = try QueryEmbeddingCache(connection: connection).vector(
+                for: text, model: model, embedder: { try self.embedder(for: model) })
             return (vector, cached, Self.milliseconds(since: started))
         }
     }
