@@ -69,5 +69,6 @@ clean-test-servers:
 	  [ -f "$$pid" ] || continue; p=$$(head -1 "$$pid"); kill -QUIT "$$p" 2>/dev/null || true; \
 	done
 
+# Speed numbers beside baselines measured in the same run (BENCH_ARTIFACTS=100000 for the full spec size).
 bench: build
-	@"$(BIN)" bench-suite
+	@VECSCOPE_BIN="$(BIN)" bash Tests/bench/run.sh

@@ -11,7 +11,7 @@ struct Vecscope: ParsableCommand {
         discussion: """
             Without DATABASE_URL every command uses the embedded PostgreSQL under VECSCOPE_HOME, starting it on demand.
             """,
-        subcommands: [TUI.self, Db.self, Migrate.self, Load.self, Embed.self, EmbedText.self, Search.self, Rank.self, Models.self, Bench.self, Judgments.self, Demo.self],
+        subcommands: [TUI.self, Db.self, Migrate.self, Load.self, Embed.self, EmbedText.self, Search.self, Rank.self, Models.self, Bench.self, Index.self, Gen.self, BenchSuite.self, Judgments.self, Demo.self],
         defaultSubcommand: TUI.self)
 
     /// Logs go to stderr, at VECSCOPE_LOG_LEVEL (default: warning), so stdout stays clean for --json.

@@ -274,6 +274,19 @@ extension SearchEngine {
 
     /// Artifacts the filters admit for the signal that orders the results (before ANN and limit).
     private func candidateCount(_ plan: SearchPlan, on conn: Connection) throws -> Int {
+        let p = plan.params
+        let key = [p.method.rawValue, plan.model.name, "\(p.userScope)", p.artifactTypes.map(\.rawValue).joined(separator: ","),
+                   plan.restrictTo.map { $0.map(String.init).joined(separator: ",") } ?? "",
+                   p.method == .keyword ? SHA256.hex(plan.queryText) : ""].joined(separator: "|")
+        if let cached = candidateCounts[key], Date().timeIntervalSince(cached.measuredAt) < Self.candidateCountLifetime {
+            return cached.count
+        }
+        let count = try countCandidates(plan, on: conn)
+        candidateCounts[key] = (count, Date())
+        return count
+    }
+
+    private func countCandidates(_ plan: SearchPlan, on conn: Connection) throws -> Int {
         var builder = StatementBuilder()
         var sql: String
         if plan.params.method == .keyword {

@@ -16,6 +16,10 @@ public final class SearchEngine {
     private let makeEmbedder: (EmbeddingModel) throws -> any Embedder
     private var embedders: [String: any Embedder] = [:]
     private var models: [String: EmbeddingModel] = [:]
+    /// Candidate counts by filter set, reused for a few seconds: counting every row of a 100k-vector model cost
+    /// more than the ANN search itself, on every keystroke of the TUI and every query of a benchmark.
+    var candidateCounts: [String: (count: Int, measuredAt: Date)] = [:]
+    static let candidateCountLifetime: TimeInterval = 30
     private let logger = Logger(label: "vecscope.search")
 
     public init(connection: Connection,

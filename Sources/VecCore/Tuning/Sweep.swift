@@ -118,12 +118,22 @@ public struct Sweep: Sendable {
         let results = ResultBox(count: queries.count)
         let workers = WorkerEngines(engines)
         let started = DispatchTime.now()
-        DispatchQueue.concurrentPerform(iterations: engines.count) { worker in
-            let engine = workers.engine(for: worker)
-            while let next = results.claim() {
-                results.store(next, Result { try measure(queries[next], setting, on: engine) })
+        // One real thread per connection: concurrentPerform would cap the workers at the core count, so
+        // --concurrency 100 would measure two clients, not a hundred.
+        let group = DispatchGroup()
+        for worker in 0..<engines.count {
+            group.enter()
+            let thread = Thread {
+                let engine = workers.engine(for: worker)
+                while let next = results.claim() {
+                    results.store(next, Result { try measure(queries[next], setting, on: engine) })
+                }
+                group.leave()
             }
+            thread.stackSize = 1 << 20
+            thread.start()
         }
+        group.wait()
         let wallSeconds = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
         let measured = try results.values().map { try $0.get() }
         var server: [Double] = []

@@ -1,0 +1,286 @@
+import Foundation
+
+/// One vector index as the catalog describes it (`vecscope index list`).
+public struct VectorIndexInfo: Sendable, Equatable, Codable {
+    public var name: String
+    public var schema: String
+    public var table: String
+    /// The model of the partial predicate (`WHERE model_version = '…'`); nil when the index has no such predicate.
+    public var model: String?
+    public var type: String
+    public var opclass: String
+    public var m: Int?
+    public var efConstruction: Int?
+    public var lists: Int?
+    public var sizeBytes: Int
+    /// Rows of the table that belong to the index's model (the whole table when it has no model predicate).
+    public var rows: Int
+    public var scans: Int
+    public var valid: Bool
+    public var definition: String
+}
+
+/// Where an index build stands, from `pg_stat_progress_create_index`.
+public struct IndexBuildProgress: Sendable, Equatable {
+    public var phase: String
+    public var tuplesDone: Int
+    public var tuplesTotal: Int
+    public var blocksDone: Int
+    public var blocksTotal: Int
+
+    public init(phase: String, tuplesDone: Int = 0, tuplesTotal: Int = 0, blocksDone: Int = 0, blocksTotal: Int = 0) {
+        self.phase = phase
+        self.tuplesDone = tuplesDone
+        self.tuplesTotal = tuplesTotal
+        self.blocksDone = blocksDone
+        self.blocksTotal = blocksTotal
+    }
+
+    /// Tuples when the phase counts them, blocks otherwise, else (0, 0).
+    public var counts: (done: Int, total: Int, unit: String) {
+        if tuplesTotal > 0 { return (tuplesDone, tuplesTotal, "tuples") }
+        if blocksTotal > 0 { return (blocksDone, blocksTotal, "blocks") }
+        return (0, 0, "")
+    }
+}
+
+/// What a finished build did.
+public struct IndexBuildSummary: Sendable, Equatable {
+    public var name: String
+    public var seconds: Double
+    /// Whether the index existed already (IF NOT EXISTS skipped the build).
+    public var alreadyExisted: Bool
+    public var phasesSeen: [String]
+}
+
+/// The usual guidance for index parameters against a row count; pure, so a test pins its numbers.
+public enum IndexAdvice {
+    /// IVFFlat: about rows / 1000 lists up to 1M rows, sqrt(rows) above (pgvector's README), at least 1.
+    public static func recommendedLists(rows: Int) -> Int {
+        guard rows > 0 else { return 1 }
+        if rows <= 1_000_000 { return max(1, rows / 1_000) }
+        return Int(Double(rows).squareRoot().rounded())
+    }
+
+    /// HNSW: m 16 / ef_construction 64 serve most sizes; past 1M rows (or for recall ≥ 0.99 at 100k+) more
+    /// neighbours and a wider build search pay off.
+    public static func recommendedHNSW(rows: Int) -> (m: Int, efConstruction: Int) {
+        if rows > 5_000_000 { return (32, 200) }
+        if rows > 1_000_000 { return (24, 128) }
+        return (16, 64)
+    }
+
+    /// A sentence when the parameters are far from the guidance for `rows` (a factor of 4 for lists, 2 for m and
+    /// ef_construction); nil when they are within it.
+    public static func advice(type: VectorIndexType, m: Int, efConstruction: Int, lists: Int, rows: Int) -> String? {
+        switch type {
+        case .ivfflat:
+            let recommended = recommendedLists(rows: rows)
+            let rule = rows <= 1_000_000 ? "rows/1000" : "sqrt(rows)"
+            if rows > 0, rows < lists * 10 {
+                return "lists \(lists) for \(rows) rows leaves under 10 rows per list; use about \(recommended) (\(rule)) — or build the index after loading the data."
+            }
+            if lists > recommended * 4 || lists * 4 < recommended {
+                return "lists \(lists) is far from the usual \(recommended) for \(rows) rows (\(rule)); recall and speed at a given probes will suffer."
+            }
+            return nil
+        case .hnsw:
+            let (rm, ref) = recommendedHNSW(rows: rows)
+            if m > rm * 2 || m * 2 < rm || efConstruction > ref * 4 || efConstruction * 2 < ref {
+                return "m \(m) / ef_construction \(efConstruction) is far from the usual m \(rm) / ef_construction \(ref) for \(rows) rows"
+                    + (m > rm * 2 || efConstruction > ref * 4 ? "; the build will be slower and the index larger for little recall gain." : "; expect lower recall at a given ef_search.")
+            }
+            return nil
+        }
+    }
+}
+
+/// Lists, creates, drops and rebuilds the vector indexes of `artifact_embeddings` and `chunk_embeddings`.
+/// DROP and REINDEX take only names the catalog shows are such indexes, quoted by the server (`%I`).
+public struct IndexManager {
+    public let connection: Connection
+
+    public init(connection: Connection) { self.connection = connection }
+
+    private static let catalogSQL = """
+        SELECT c.relname::text, n.nspname::text, t.relname::text, am.amname::text,
+               coalesce(oc.opcname::text, ''),
+               coalesce(pg_get_expr(i.indpred, i.indrelid), ''),
+               coalesce(array_to_string(c.reloptions, ','), ''),
+               pg_relation_size(c.oid)::int8,
+               coalesce(s.idx_scan, 0)::int8,
+               i.indisvalid,
+               pg_get_indexdef(c.oid)
+        FROM pg_index i
+        JOIN pg_class c ON c.oid = i.indexrelid
+        JOIN pg_class t ON t.oid = i.indrelid
+        JOIN pg_namespace n ON n.oid = c.relnamespace
+        JOIN pg_am am ON am.oid = c.relam
+        LEFT JOIN pg_opclass oc ON oc.oid = i.indclass[0]
+        LEFT JOIN pg_stat_user_indexes s ON s.indexrelid = c.oid
+        WHERE am.amname IN ('hnsw', 'ivfflat')
+          AND t.relname IN ('artifact_embeddings', 'chunk_embeddings')
+          AND n.nspname = current_schema()
+        """
+
+    /// Every vector index on the two embedding tables, by table then name.
+    public func list() throws -> [VectorIndexInfo] {
+        let rows = try connection.query(Self.catalogSQL + " ORDER BY t.relname, c.relname").rows
+        var infos: [VectorIndexInfo] = []
+        for row in rows {
+            let predicate: String = try row.decode(5)
+            let options = Self.parseReloptions(try row.decode(6))
+            let table: String = try row.decode(2)
+            let model = Self.parseModel(fromPredicate: predicate)
+            infos.append(VectorIndexInfo(
+                name: try row.decode(0), schema: try row.decode(1), table: table, model: model,
+                type: try row.decode(3), opclass: try row.decode(4),
+                m: options["m"].flatMap(Int.init), efConstruction: options["ef_construction"].flatMap(Int.init),
+                lists: options["lists"].flatMap(Int.init),
+                sizeBytes: try row.decode(7), rows: try modelRows(table: table, model: model),
+                scans: try row.decode(8), valid: try row.decode(9), definition: try row.decode(10)))
+        }
+        // Defaults pgvector applies when WITH (…) names none.
+        return infos.map { info in
+            var info = info
+            if info.type == "hnsw" { info.m = info.m ?? 16; info.efConstruction = info.efConstruction ?? 64 }
+            if info.type == "ivfflat" { info.lists = info.lists ?? 100 }
+            return info
+        }
+    }
+
+    /// The catalog's entry for `name`, or an error naming the vector indexes there are.
+    public func index(named name: String) throws -> VectorIndexInfo {
+        let all = try list()
+        if let found = all.first(where: { $0.name == name }) { return found }
+        let known = all.map(\.name)
+        throw VecscopeError(what: "\"\(name)\" is not a vecscope vector index",
+                            why: "only HNSW and IVFFlat indexes on artifact_embeddings and chunk_embeddings are managed here",
+                            fix: known.isEmpty ? "There are none yet; create one with `vecscope index create`." : "Use one of: \(known.joined(separator: ", ")).")
+    }
+
+    /// Rows of `table` (a fixed catalog name) for `model`, or all rows without a model.
+    public func modelRows(table: String, model: String?) throws -> Int {
+        guard let vectorTable = VectorTable(rawValue: table) else { return 0 }
+        if let model {
+            return try connection.query("SELECT count(*)::int8 FROM \(vectorTable.rawValue) WHERE model_version = $1", [model])
+                .row(0).decode(0)
+        }
+        return try connection.query("SELECT count(*)::int8 FROM \(vectorTable.rawValue)").row(0).decode(0)
+    }
+
+    /// Rows an index on `spec` would cover.
+    public func rows(for spec: VectorIndexSpec) throws -> Int {
+        try modelRows(table: spec.table.rawValue, model: spec.model.name)
+    }
+
+    /// Builds the index on this connection while `monitor` (a second connection) polls its progress every
+    /// `pollInterval`; `progress` runs on the calling thread.
+    public func create(_ spec: VectorIndexSpec, concurrently: Bool = false, maintenanceWorkMem: String? = "1GB",
+                       monitor: Connection?, pollInterval: Double = 0.2,
+                       progress: (IndexBuildProgress) -> Void = { _ in }) throws -> IndexBuildSummary {
+        try spec.validate()
+        let existed = try connection.query("SELECT to_regclass($1) IS NOT NULL", [spec.name]).row(0).decode(0, as: Bool.self)
+        if existed {
+            return IndexBuildSummary(name: spec.name, seconds: 0, alreadyExisted: true, phasesSeen: [])
+        }
+        if let maintenanceWorkMem {
+            guard maintenanceWorkMem.range(of: #"^[0-9]+\s*(kB|MB|GB)?$"#, options: .regularExpression) != nil else {
+                throw VecscopeError(what: "maintenance_work_mem \"\(maintenanceWorkMem)\" is not a size", fix: "Write e.g. 512MB or 2GB.")
+            }
+            try connection.execute("SELECT set_config('maintenance_work_mem', $1, false)", [maintenanceWorkMem])
+        }
+        let pid = connection.backendPID
+        let builder = BuildThread(connection: connection, sql: spec.createSQL(concurrently: concurrently))
+        let started = DispatchTime.now()
+        builder.start()
+        var phases: [String] = []
+        while !builder.wait(seconds: pollInterval) {
+            guard let monitor else { continue }
+            let rows = try monitor.query("""
+                SELECT phase, coalesce(tuples_done, 0)::int8, coalesce(tuples_total, 0)::int8,
+                       coalesce(blocks_done, 0)::int8, coalesce(blocks_total, 0)::int8
+                FROM pg_stat_progress_create_index WHERE pid = $1
+                """, [Int(pid)]).rows
+            guard let row = rows.first else { continue }
+            let state = IndexBuildProgress(phase: try row.decode(0), tuplesDone: try row.decode(1), tuplesTotal: try row.decode(2),
+                                           blocksDone: try row.decode(3), blocksTotal: try row.decode(4))
+            if phases.last != state.phase { phases.append(state.phase) }
+            progress(state)
+        }
+        if let error = builder.error { throw error }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
+        return IndexBuildSummary(name: spec.name, seconds: seconds, alreadyExisted: false, phasesSeen: phases)
+    }
+
+    /// Drops a vecscope vector index (named as the catalog lists it).
+    public func drop(named name: String, concurrently: Bool = false) throws {
+        let info = try index(named: name)
+        let sql: String = try connection.query("SELECT format('DROP INDEX \(concurrently ? "CONCURRENTLY " : "")%I.%I', $1::text, $2::text)",
+                                               [info.schema, info.name]).row(0).decode(0)
+        try connection.execute(sql)
+    }
+
+    /// Rebuilds a vecscope vector index; returns the seconds it took.
+    @discardableResult
+    public func reindex(named name: String, concurrently: Bool = false, maintenanceWorkMem: String? = "1GB") throws -> Double {
+        let info = try index(named: name)
+        if let maintenanceWorkMem {
+            try connection.execute("SELECT set_config('maintenance_work_mem', $1, false)", [maintenanceWorkMem])
+        }
+        let sql: String = try connection.query("SELECT format('REINDEX INDEX \(concurrently ? "CONCURRENTLY " : "")%I.%I', $1::text, $2::text)",
+                                               [info.schema, info.name]).row(0).decode(0)
+        let started = DispatchTime.now()
+        try connection.execute(sql)
+        return Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
+    }
+
+    // MARK: - Parsing the catalog (pure)
+
+    /// `(model_version = 'all-MiniLM-L6-v2'::text)` → `all-MiniLM-L6-v2`; nil for any other predicate.
+    public static func parseModel(fromPredicate predicate: String) -> String? {
+        guard let range = predicate.range(of: #"model_version\s*=\s*'((?:[^']|'')*)'"#, options: .regularExpression) else { return nil }
+        let match = String(predicate[range])
+        guard let open = match.firstIndex(of: "'") else { return nil }
+        let literal = match[match.index(after: open)..<match.index(before: match.endIndex)]
+        return literal.replacingOccurrences(of: "''", with: "'")
+    }
+
+    /// `m=16,ef_construction=64` → ["m": "16", "ef_construction": "64"].
+    public static func parseReloptions(_ text: String) -> [String: String] {
+        var options: [String: String] = [:]
+        for part in text.split(separator: ",") {
+            let pair = part.split(separator: "=", maxSplits: 1)
+            if pair.count == 2 { options[String(pair[0])] = String(pair[1]) }
+        }
+        return options
+    }
+}
+
+/// Runs one DDL statement on its own thread, so the caller can poll progress meanwhile; the connection is used
+/// by this thread alone until `wait` returns true.
+private final class BuildThread: @unchecked Sendable {
+    private let connection: Connection
+    private let sql: String
+    private let done = DispatchSemaphore(value: 0)
+    private(set) var error: (any Error)?
+
+    init(connection: Connection, sql: String) {
+        self.connection = connection
+        self.sql = sql
+    }
+
+    func start() {
+        let thread = Thread { [self] in
+            do { try connection.execute(sql) } catch { self.error = error }
+            done.signal()
+        }
+        thread.stackSize = 1 << 20
+        thread.start()
+    }
+
+    /// True once the statement has finished (the semaphore publishes `error`).
+    func wait(seconds: Double) -> Bool {
+        done.wait(timeout: .now() + seconds) == .success
+    }
+}

@@ -1,0 +1,194 @@
+import ArgumentParser
+import Foundation
+import VecCore
+
+extension Vecscope {
+    /// `vecscope index`: list, create (with live build progress), drop and rebuild vector indexes.
+    struct Index: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "index",
+            abstract: "List, create, drop and rebuild the HNSW / IVFFlat indexes of each model.",
+            subcommands: [List.self, Create.self, Drop.self, Reindex.self],
+            defaultSubcommand: List.self)
+    }
+}
+
+extension Vecscope.Index {
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Each vector index: model, type, parameters, size, rows, scans, validity.")
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() throws {
+            Vecscope.bootstrapLogging()
+            try runReportingErrors {
+                let indexes = try IndexManager(connection: try database.connect()).list()
+                print(output.json ? try IndexReport.json(indexes) : IndexReport.table(indexes))
+            }
+        }
+    }
+
+    struct Create: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Build a partial index for one model's vectors, showing progress from pg_stat_progress_create_index.")
+        @OptionGroup var database: DatabaseOptions
+        @Option(help: "Embedding model (see `vecscope models`).") var model: String
+        @Option(help: "hnsw | ivfflat.") var type: String = "hnsw"
+        @Option(help: "cosine | l2 | ip.") var metric: String = "cosine"
+        @Option(help: "HNSW: neighbours per node.") var m: Int = 16
+        @Option(help: "HNSW: candidate list size while building.") var efConstruction: Int = 64
+        @Option(help: "IVFFlat: number of lists (default: rows/1000, or sqrt(rows) above 1M rows).") var lists: Int?
+        @Option(help: "artifacts | chunks.") var table: String = "artifacts"
+        @Option(help: "maintenance_work_mem for the build (the HNSW graph should fit in it).") var maintenanceWorkMem = "1GB"
+        @Flag(help: "CREATE INDEX CONCURRENTLY: slower, but writes go on meanwhile.") var concurrently = false
+        @OptionGroup var output: OutputOptions
+
+        func validate() throws {
+            guard VectorIndexType(rawValue: type) != nil else { throw ValidationError("--type must be hnsw or ivfflat") }
+            guard Self.metric(metric) != nil else { throw ValidationError("--metric must be cosine, l2 or ip") }
+            guard ["artifacts", "chunks"].contains(table) else { throw ValidationError("--table must be artifacts or chunks") }
+        }
+
+        static func metric(_ text: String) -> DistanceMetric? {
+            switch text {
+            case "cosine": return .cosine
+            case "l2": return .l2
+            case "ip", "inner_product": return .innerProduct
+            default: return nil
+            }
+        }
+
+        func run() throws {
+            Vecscope.bootstrapLogging()
+            try runReportingErrors {
+                let connection = try database.connect()
+                let monitor = try database.connect(migrate: false)
+                let registry = EmbeddingModelRegistry(connection: connection)
+                let manager = IndexManager(connection: connection)
+                let indexType = VectorIndexType(rawValue: type) ?? .hnsw
+                var spec = VectorIndexSpec(model: try registry.model(named: model),
+                                           table: table == "chunks" ? .chunkEmbeddings : .artifactEmbeddings,
+                                           type: indexType, metric: Self.metric(metric) ?? .cosine, m: m, efConstruction: efConstruction)
+                let rows = try manager.rows(for: spec)
+                spec.lists = lists ?? IndexAdvice.recommendedLists(rows: rows)
+                try spec.validate()
+                if let advice = IndexAdvice.advice(type: indexType, m: spec.m, efConstruction: spec.efConstruction, lists: spec.lists, rows: rows) {
+                    FileHandle.standardError.write(Data("advice: \(advice)\n".utf8))
+                }
+                let bar = PhaseProgress(enabled: !output.json)
+                let summary = try manager.create(spec, concurrently: concurrently, maintenanceWorkMem: maintenanceWorkMem,
+                                                 monitor: monitor) { bar.update($0) }
+                bar.finish()
+                if output.json {
+                    print(try JSONText.encode(["name": summary.name, "rows": rows, "seconds": summary.seconds,
+                                               "already_existed": summary.alreadyExisted, "phases": summary.phasesSeen] as [String: Any]))
+                } else if summary.alreadyExisted {
+                    print("\(summary.name) exists already (drop it first to rebuild with other parameters, or `vecscope index reindex`).")
+                } else {
+                    print(String(format: "created %@ over %d rows in %.1fs", summary.name, rows, summary.seconds))
+                }
+            }
+        }
+    }
+
+    struct Drop: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Drop a vector index listed by `vecscope index list`.")
+        @OptionGroup var database: DatabaseOptions
+        @Argument(help: "Index name, as `vecscope index list` shows it.") var name: String
+        @Flag(help: "DROP INDEX CONCURRENTLY.") var concurrently = false
+
+        func run() throws {
+            Vecscope.bootstrapLogging()
+            try runReportingErrors {
+                try IndexManager(connection: try database.connect()).drop(named: name, concurrently: concurrently)
+                print("dropped \(name)")
+            }
+        }
+    }
+
+    struct Reindex: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Rebuild a vector index listed by `vecscope index list`.")
+        @OptionGroup var database: DatabaseOptions
+        @Argument(help: "Index name, as `vecscope index list` shows it.") var name: String
+        @Flag(help: "REINDEX CONCURRENTLY.") var concurrently = false
+        @Option(help: "maintenance_work_mem for the rebuild.") var maintenanceWorkMem = "1GB"
+
+        func run() throws {
+            Vecscope.bootstrapLogging()
+            try runReportingErrors {
+                let seconds = try IndexManager(connection: try database.connect())
+                    .reindex(named: name, concurrently: concurrently, maintenanceWorkMem: maintenanceWorkMem)
+                print(String(format: "rebuilt %@ in %.1fs", name, seconds))
+            }
+        }
+    }
+}
+
+/// One progress bar per build phase (pgvector's phases count tuples or blocks, each with its own total).
+final class PhaseProgress {
+    private let enabled: Bool
+    private var phase: String?
+    private var bar: ProgressBar?
+
+    init(enabled: Bool) { self.enabled = enabled }
+
+    func update(_ progress: IndexBuildProgress) {
+        guard enabled else { return }
+        let (done, total, unit) = progress.counts
+        if progress.phase != phase {
+            bar?.finish()
+            bar = nil
+            phase = progress.phase
+            if unit.isEmpty { FileHandle.standardError.write(Data("\(progress.phase)…\n".utf8)) }
+        }
+        guard !unit.isEmpty else { return }
+        // A phase's counts may appear a moment after the phase itself.
+        if bar == nil { bar = ProgressBar(label: progress.phase, unit: unit) }
+        bar?.update(done: done, total: total)
+    }
+
+    func finish() { bar?.finish() }
+}
+
+/// `vecscope index list` as a table or JSON.
+enum IndexReport {
+    static func size(_ bytes: Int) -> String {
+        let units = ["B", "kB", "MB", "GB", "TB"]
+        var value = Double(bytes)
+        var unit = 0
+        while value >= 1024, unit < units.count - 1 { value /= 1024; unit += 1 }
+        return unit == 0 ? "\(bytes) B" : String(format: "%.1f %@", value, units[unit])
+    }
+
+    static func parameters(_ info: VectorIndexInfo) -> String {
+        if info.type == "hnsw" { return "m=\(info.m ?? 16) ef_construction=\(info.efConstruction ?? 64)" }
+        return "lists=\(info.lists ?? 100)"
+    }
+
+    static func table(_ indexes: [VectorIndexInfo]) -> String {
+        guard !indexes.isEmpty else { return "no vector indexes (create one with `vecscope index create --model M`)" }
+        let header = ["name", "table", "model", "type", "opclass", "parameters", "size", "rows", "scans", "valid"]
+        let rows = indexes.map { info in
+            [info.name, info.table, info.model ?? "-", info.type, info.opclass, parameters(info), size(info.sizeBytes),
+             String(info.rows), String(info.scans), info.valid ? "yes" : "NO"]
+        }
+        let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ")
+                .trimmingCharacters(in: .whitespaces)
+        }
+        return ([line(header)] + rows.map(line)).joined(separator: "\n")
+    }
+
+    static func json(_ indexes: [VectorIndexInfo]) throws -> String {
+        try JSONText.encode(indexes.map { info -> [String: Any] in
+            var object: [String: Any] = [
+                "name": info.name, "table": info.table, "model": info.model.map { $0 as Any } ?? NSNull(), "type": info.type, "opclass": info.opclass,
+                "size_bytes": info.sizeBytes, "rows": info.rows, "idx_scan": info.scans, "valid": info.valid]
+            if let m = info.m { object["m"] = m }
+            if let ef = info.efConstruction { object["ef_construction"] = ef }
+            if let lists = info.lists { object["lists"] = lists }
+            return object
+        })
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import VecCore
+
+@Suite("Index advice")
+struct IndexAdviceTests {
+    @Test func listsAreRowsOverAThousandUpToAMillion() {
+        #expect(IndexAdvice.recommendedLists(rows: 0) == 1)
+        #expect(IndexAdvice.recommendedLists(rows: 500) == 1)
+        #expect(IndexAdvice.recommendedLists(rows: 100_000) == 100)
+        #expect(IndexAdvice.recommendedLists(rows: 1_000_000) == 1_000)
+    }
+
+    @Test func listsAreSquareRootAboveAMillion() {
+        #expect(IndexAdvice.recommendedLists(rows: 4_000_000) == 2_000)
+        #expect(IndexAdvice.recommendedLists(rows: 100_000_000) == 10_000)
+    }
+
+    @Test func usualParametersGetNoAdvice() {
+        #expect(IndexAdvice.advice(type: .ivfflat, m: 16, efConstruction: 64, lists: 100, rows: 100_000) == nil)
+        #expect(IndexAdvice.advice(type: .ivfflat, m: 16, efConstruction: 64, lists: 300, rows: 100_000) == nil)
+        #expect(IndexAdvice.advice(type: .hnsw, m: 16, efConstruction: 64, lists: 100, rows: 100_000) == nil)
+        #expect(IndexAdvice.advice(type: .hnsw, m: 24, efConstruction: 128, lists: 100, rows: 3_000_000) == nil)
+    }
+
+    @Test func farParametersGetAdviceWithTheUsualNumber() throws {
+        let lists = try #require(IndexAdvice.advice(type: .ivfflat, m: 16, efConstruction: 64, lists: 2_000, rows: 100_000))
+        #expect(lists.contains("100"))
+        let tooFewRows = try #require(IndexAdvice.advice(type: .ivfflat, m: 16, efConstruction: 64, lists: 100, rows: 500))
+        #expect(tooFewRows.contains("under 10 rows per list"))
+        #expect(IndexAdvice.advice(type: .hnsw, m: 64, efConstruction: 64, lists: 1, rows: 10_000) != nil)
+        #expect(IndexAdvice.advice(type: .hnsw, m: 4, efConstruction: 16, lists: 1, rows: 10_000) != nil)
+        #expect(IndexAdvice.advice(type: .hnsw, m: 16, efConstruction: 64, lists: 1, rows: 10_000_000) != nil)
+    }
+
+    @Test func catalogPredicateAndOptionsParse() {
+        #expect(IndexManager.parseModel(fromPredicate: "(model_version = 'all-MiniLM-L6-v2'::text)") == "all-MiniLM-L6-v2")
+        #expect(IndexManager.parseModel(fromPredicate: "(model_version = 'it''s'::text)") == "it's")
+        #expect(IndexManager.parseModel(fromPredicate: "(stale = false)") == nil)
+        #expect(IndexManager.parseReloptions("m=16,ef_construction=64") == ["m": "16", "ef_construction": "64"])
+        #expect(IndexManager.parseReloptions("") == [:])
+    }
+}
+
+@Suite("Index manager", .serialized)
+struct IndexManagerTests {
+    /// A fresh database with 300 synthetic 16-dimensional vectors.
+    static func database() throws -> (Connection, String, EmbeddingModel) {
+        let (connection, url) = try TestDatabase.fresh()
+        let data = SyntheticData(users: 10, artifacts: 300, dimensions: 16, seed: 7, clusters: 8, batchSize: 128)
+        _ = try SyntheticDataLoader(connection: connection).load(data)
+        return (connection, url, data.model)
+    }
+
+    @Test func createListReindexDrop() throws {
+        let (connection, url, model) = try Self.database()
+        let manager = IndexManager(connection: connection)
+        #expect(try manager.list().isEmpty)
+        let spec = VectorIndexSpec(model: model, type: .hnsw, metric: .cosine, m: 8, efConstruction: 32)
+        var seen: [IndexBuildProgress] = []
+        let summary = try manager.create(spec, monitor: try Connection(url), pollInterval: 0.01) { seen.append($0) }
+        #expect(!summary.alreadyExisted)
+        #expect(summary.name == spec.name)
+
+        let listed = try manager.list()
+        #expect(listed.count == 1)
+        let info = try #require(listed.first)
+        #expect(info.name == spec.name)
+        #expect(info.table == "artifact_embeddings")
+        #expect(info.model == model.name)
+        #expect(info.type == "hnsw")
+        #expect(info.opclass == "vector_cosine_ops")
+        #expect(info.m == 8)
+        #expect(info.efConstruction == 32)
+        #expect(info.lists == nil)
+        #expect(info.rows == 300)
+        #expect(info.sizeBytes > 0)
+        #expect(info.valid)
+
+        // A second create of the same spec leaves the index alone.
+        #expect(try manager.create(spec, monitor: nil).alreadyExisted)
+
+        try manager.reindex(named: spec.name)
+        #expect(try manager.list().map(\.name) == [spec.name])
+
+        try manager.drop(named: spec.name)
+        #expect(try manager.list().isEmpty)
+        #expect(try connection.query("SELECT to_regclass($1) IS NULL", [spec.name]).row(0).decode(0, as: Bool.self))
+    }
+
+    @Test func ivfflatListsAndScansAreListed() throws {
+        let (connection, url, model) = try Self.database()
+        let manager = IndexManager(connection: connection)
+        let spec = VectorIndexSpec(model: model, type: .ivfflat, metric: .l2, lists: 3)
+        _ = try manager.create(spec, monitor: try Connection(url))
+        let info = try #require(try manager.list().first)
+        #expect(info.type == "ivfflat")
+        #expect(info.opclass == "vector_l2_ops")
+        #expect(info.lists == 3)
+        #expect(info.m == nil)
+        #expect(info.scans >= 0)
+    }
+
+    @Test func refusesIndexesThatAreNotVecscopeVectorIndexes() throws {
+        let (connection, _, _) = try Self.database()
+        let manager = IndexManager(connection: connection)
+        for name in ["artifacts_search_gin", "artifacts_pkey", "x; DROP TABLE users", ""] {
+            #expect(throws: VecscopeError.self) { try manager.drop(named: name) }
+            #expect(throws: VecscopeError.self) { try manager.reindex(named: name) }
+        }
+        #expect(try connection.query("SELECT to_regclass('artifacts_search_gin') IS NOT NULL").row(0).decode(0, as: Bool.self))
+        #expect(try connection.query("SELECT count(*)::int8 FROM users").row(0).decode(0, as: Int.self) == 10)
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import VecCore
+
+@Suite("Synthetic data")
+struct SyntheticDataTests {
+    static let small = SyntheticData(users: 50, artifacts: 500, dimensions: 32, seed: 11, clusters: 20, batchSize: 128)
+
+    @Test func itemsAreUnitVectorsAndDeterministic() {
+        let data = Self.small
+        let centres = data.clusterCentres()
+        let cdf = data.userCDF()
+        for index in [0, 1, 250, 499] {
+            let item = data.item(index, centres: centres, userCDF: cdf)
+            #expect(item.vector.count == 32)
+            let norm = item.vector.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            #expect(abs(norm - 1) < 1e-5)
+            #expect(item == data.item(index, centres: data.clusterCentres(), userCDF: data.userCDF()))
+            #expect((0..<50).contains(item.userIndex))
+            #expect(SyntheticData.types.contains(item.type))
+        }
+        var other = data
+        other.seed = 12
+        #expect(other.item(3, centres: other.clusterCentres(), userCDF: other.userCDF()).vector
+                != data.item(3, centres: centres, userCDF: cdf).vector)
+    }
+
+    @Test func vectorsClusterAroundTheirDirection() {
+        let data = Self.small
+        let centres = data.clusterCentres()
+        let item = data.item(5, centres: centres, userCDF: data.userCDF())
+        let cosine = zip(item.vector, centres[item.cluster]).reduce(0) { $0 + $1.0 * $1.1 }
+        #expect(cosine > 0.6)
+    }
+
+    @Test func userSizesAreSkewed() {
+        let data = SyntheticData(users: 100, artifacts: 5_000, dimensions: 4, seed: 1, clusters: 4)
+        let centres = data.clusterCentres()
+        let cdf = data.userCDF()
+        var sizes = [Int](repeating: 0, count: 100)
+        for index in 0..<5_000 { sizes[data.item(index, centres: centres, userCDF: cdf).userIndex] += 1 }
+        #expect(sizes[0] > 10 * max(sizes[99], 1))
+    }
+
+    static func load(_ data: SyntheticData) throws -> Connection {
+        let (connection, _) = try TestDatabase.fresh()
+        _ = try SyntheticDataLoader(connection: connection).load(data)
+        return connection
+    }
+
+    @Test func loadsCountsDimensionsAndUnitNorms() throws {
+        let connection = try Self.load(Self.small)
+        func count(_ sql: String) throws -> Int { try connection.query(sql).row(0).decode(0) }
+        #expect(try count("SELECT count(*)::int8 FROM users WHERE external_id LIKE 'synthetic-u%'") == 50)
+        #expect(try count("SELECT count(*)::int8 FROM artifacts") == 500)
+        #expect(try count("SELECT count(*)::int8 FROM artifact_embeddings WHERE model_version = 'synthetic-32' AND content_type = 'full'") == 500)
+        #expect(try count("SELECT count(*)::int8 FROM artifact_embeddings WHERE vector_dims(embedding_vector) <> 32") == 0)
+        #expect(try count("SELECT count(*)::int8 FROM artifact_embeddings WHERE abs(vector_norm(embedding_vector) - 1) > 1e-5") == 0)
+        #expect(try count("SELECT count(*)::int8 FROM artifacts a JOIN artifact_embeddings e ON e.artifact_id = a.id WHERE a.content_hash <> e.content_hash") == 0)
+        #expect(try count("SELECT count(*)::int8 FROM artifacts WHERE length(content_hash) <> 64") == 0)
+        let model = try EmbeddingModelRegistry(connection: connection).model(named: "synthetic-32")
+        #expect(model.provider == .synthetic)
+        #expect(model.dimensions == 32)
+        #expect(model.storage == .vector)
+        // Skewed collections: the biggest user has many times the median.
+        let sizes: [Int] = try connection.query("SELECT count(*)::int8 FROM artifacts GROUP BY user_id ORDER BY 1 DESC").rows.map { try $0.decode(0) }
+        #expect(sizes[0] > 3 * sizes[sizes.count / 2])
+    }
+
+    @Test func sameSeedLoadsTheSameData() throws {
+        var rebatched = Self.small
+        rebatched.batchSize = 77
+        let first = try Self.load(Self.small)
+        let second = try Self.load(rebatched)
+        let sql = """
+            SELECT a.external_id, a.title, u.external_id, e.embedding_vector::text FROM artifacts a
+            JOIN users u ON u.id = a.user_id JOIN artifact_embeddings e ON e.artifact_id = a.id ORDER BY a.external_id
+            """
+        func rows(_ connection: Connection) throws -> [[String]] {
+            try connection.query(sql).rows.map { row in try (0..<4).map { try row.decode($0, as: String.self) } }
+        }
+        let a = try rows(first)
+        #expect(a.count == 500)
+        #expect(a == (try rows(second)))
+    }
+
+    @Test func aSecondLoadNeedsReplace() throws {
+        let data = SyntheticData(users: 5, artifacts: 20, dimensions: 8, seed: 3, clusters: 2)
+        let connection = try Self.load(data)
+        let loader = SyntheticDataLoader(connection: connection)
+        #expect(throws: VecscopeError.self) { try loader.load(data) }
+        let summary = try loader.load(data, replace: true)
+        #expect(summary.artifacts == 20)
+        #expect(try connection.query("SELECT count(*)::int8 FROM artifacts").row(0).decode(0, as: Int.self) == 20)
+    }
+
+    @Test func manyDimensionsIndexAsHalfvec() {
+        #expect(SyntheticData(users: 1, artifacts: 1, dimensions: 3_072).model.storage == .halfvec)
+        #expect(SyntheticData(users: 1, artifacts: 1, dimensions: 2_000).model.storage == .vector)
+    }
+}

