@@ -13,12 +13,7 @@ extension SearchEngine {
     /// - Parameter forceIndexScan: disables sequential scans for the ANN half, so a small table still goes
     ///   through its vector index (the planner prefers a seq scan below a few thousand rows).
     func answerWithGroundTruth(_ query: Query, params: SearchParams, forceIndexScan: Bool = false) throws -> GroundTruthAnswer {
-        try params.validate()
-        guard params.method == .semantic else {
-            throw VecscopeError(what: "recall is measured for semantic search only",
-                                why: "keyword and hybrid rankings have no approximate index to compare against",
-                                fix: "Use --method semantic.")
-        }
+        try Self.checkRecallApplies(params)
         let model = try model(named: params.model)
         let (vector, _, _) = try queryVector(query, model: model)
         let queryText: String = if case .text(let text) = query { text } else { "" }
@@ -33,15 +28,42 @@ extension SearchEngine {
             var ann = try execute(plan, on: conn)
             let annMs = Self.milliseconds(since: started)
             ann.info.clientWallMs = annMs
-            for (name, value) in [("enable_seqscan", "on"), ("enable_sort", "on"), ("enable_indexscan", "off"), ("enable_bitmapscan", "off"),
-                                  ("enable_indexonlyscan", "off")] {
-                try conn.execute("SELECT set_config($1, $2, true)", [name, value])
-            }
-            var exactParams = params
-            exactParams.explain = false
-            let exact = try execute(SearchPlan(model: model, params: exactParams, vector: vector, queryText: queryText,
-                                               restrictTo: nil), on: conn)
+            let exact = try executeExactly(plan, on: conn)
             return GroundTruthAnswer(ann: ann, exact: exact, annWallMs: annMs)
         }
+    }
+
+    /// The exact answer alone, for a caller that already holds the approximate one (the TUI's shown results).
+    public func groundTruth(_ query: Query, params: SearchParams) throws -> SearchResponse {
+        try Self.checkRecallApplies(params)
+        let model = try model(named: params.model)
+        let (vector, _, _) = try queryVector(query, model: model)
+        let queryText: String = if case .text(let text) = query { text } else { "" }
+        return try connection.transaction { conn in
+            try applySettings(params, on: conn)
+            return try executeExactly(SearchPlan(model: model, params: params, vector: vector, queryText: queryText,
+                                                 restrictTo: nil), on: conn)
+        }
+    }
+
+    /// Valid parameters for a semantic search: only there is an approximate index to measure against exact search.
+    private static func checkRecallApplies(_ params: SearchParams) throws {
+        try params.validate()
+        guard params.method == .semantic else {
+            throw VecscopeError(what: "recall is measured for semantic search only",
+                                why: "keyword and hybrid rankings have no approximate index to compare against",
+                                fix: "Use --method semantic.")
+        }
+    }
+
+    /// Runs `plan` with index scans switched off for the rest of the transaction, so every distance is computed.
+    private func executeExactly(_ plan: SearchPlan, on conn: Connection) throws -> SearchResponse {
+        for (name, value) in [("enable_seqscan", "on"), ("enable_sort", "on"), ("enable_indexscan", "off"), ("enable_bitmapscan", "off"),
+                              ("enable_indexonlyscan", "off")] {
+            try conn.execute("SELECT set_config($1, $2, true)", [name, value])
+        }
+        var exactPlan = plan
+        exactPlan.params.explain = false
+        return try execute(exactPlan, on: conn)
     }
 }

@@ -136,8 +136,8 @@ public final class EngineBackend: SearchBackend, @unchecked Sendable {
         var exactParams = params
         exactParams.explain = false
         // The exact top k on the background connection, compared with exactly the ids the user is looking at.
-        let report = try backgroundSide().measureRecall(of: .text(text), params: exactParams)
-        return RecallMeasurement(k: params.limit, recall: Recall.atK(approximate: resultIDs, exact: report.exactIDs, k: params.limit))
+        let exact = try backgroundSide().groundTruth(.text(text), params: exactParams).results.map(\.artifactID)
+        return RecallMeasurement(k: params.limit, recall: Recall.atK(approximate: resultIDs, exact: exact, k: params.limit))
     }
 
     public func judgments(for queryText: String) throws -> [Int: Int] {
