@@ -23,9 +23,17 @@ import TestSupport
         return try EmbeddingPipeline(connection: connection, embedder: embedder, model: model).run(options)
     }
 
-    private func forceIndexPlan() throws {
+    /// Searches with EXPLAIN, seq scans and sorts off so the 252-row table still goes through the model's index.
+    private func searchThroughIndex(_ text: String, model: String, server: FakeEmbeddingsServer) throws -> SearchResponse {
         try connection.execute("SET enable_seqscan = off")
         try connection.execute("SET enable_sort = off")
+        let engine = SearchEngine(connection: connection, makeEmbedder: {
+            try EmbedderFactory.make(for: $0, environment: ["OPENAI_BASE_URL": server.baseURL, "OPENAI_API_KEY": "test"])
+        })
+        var params = SearchParams()
+        params.model = model
+        params.explain = true
+        return try engine.search(text: text, params: params)
     }
 
     @Test func smallModelEmbedsWithCostAndSearchesThroughItsOwnIndex() throws {
@@ -44,14 +52,7 @@ import TestSupport
         #expect(abs(try row.decode(2, as: Double.self) - summary.costUSD) < 1e-9)
         #expect(summary.createdIndexes == ["ae_hnsw_cosine_text_embedding_3_small"])
 
-        try forceIndexPlan()
-        let engine = SearchEngine(connection: connection, makeEmbedder: {
-            try EmbedderFactory.make(for: $0, environment: ["OPENAI_BASE_URL": server.baseURL, "OPENAI_API_KEY": "test"])
-        })
-        var params = SearchParams()
-        params.model = "text-embedding-3-small"
-        params.explain = true
-        let response = try engine.search(text: "payments platform engineer", params: params)
+        let response = try searchThroughIndex("payments platform engineer", model: "text-embedding-3-small", server: server)
         #expect(response.results.count == 10)
         #expect(response.info.indexName == "ae_hnsw_cosine_text_embedding_3_small")
         // Re-running embeds nothing: everything is current.
@@ -74,14 +75,7 @@ import TestSupport
         #expect(try connection.query("SELECT count(*) FROM artifact_embeddings WHERE model_version = 'text-embedding-3-small'").scalar(Int.self) == 252)
         #expect(try connection.query("SELECT count(*) FROM pg_indexes WHERE indexname = 'ae_hnsw_cosine_text_embedding_3_small'").scalar(Int.self) == 1)
 
-        try forceIndexPlan()
-        let engine = SearchEngine(connection: connection, makeEmbedder: {
-            try EmbedderFactory.make(for: $0, environment: ["OPENAI_BASE_URL": large.baseURL, "OPENAI_API_KEY": "test"])
-        })
-        var params = SearchParams()
-        params.model = "text-embedding-3-large"
-        params.explain = true
-        let response = try engine.search(text: "embedded firmware robotics", params: params)
+        let response = try searchThroughIndex("embedded firmware robotics", model: "text-embedding-3-large", server: large)
         #expect(response.results.count == 10)
         #expect(response.info.indexName == "ae_hnsw_cosine_text_embedding_3_large")
         let statuses = try ModelStatus.all(connection: connection)
