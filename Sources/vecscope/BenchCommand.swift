@@ -18,6 +18,9 @@ extension Vecscope {
         @Option(help: "Results per query (recall@k).") var k = 10
         @Option(help: "Connections (one thread each) running queries at once.") var concurrency = 1
         @Option(help: "Only this user's artifacts (external id).") var user: String?
+        @Flag(help: ArgumentHelp("Scope each query to one user: a stored vector to its owner, a text query to a user with many artifacts.",
+                                 discussion: "Filtered HNSW scans can return fewer than k rows; compare --iterative-scan off,relaxed_order."))
+        var userScoped = false
         @Option(help: "Queries per setting re-run with EXPLAIN ANALYZE for the server's time.") var serverSamples = 10
         @Flag(help: "Keep the planner on the vector index even where a seq scan is cheaper.") var forceIndex = false
         @Option(help: "table | csv | json.") var format = "table"
@@ -26,6 +29,7 @@ extension Vecscope {
             guard ["table", "csv", "json"].contains(format) else { throw ValidationError("--format must be table, csv or json") }
             guard concurrency >= 1 else { throw ValidationError("--concurrency must be 1 or more") }
             guard (1...1000).contains(k) else { throw ValidationError("--k must be 1…1000") }
+            guard !(userScoped && user != nil) else { throw ValidationError("--user-scoped and --user exclude each other: pick one") }
         }
 
         private func ints(_ text: String, _ flag: String) throws -> [Int] {
@@ -48,7 +52,8 @@ extension Vecscope {
                 let connection = try database.connect()
                 let engine = SearchEngine(connection: connection)
                 let embeddingModel = try engine.model(named: model)
-                let sweepQueries = try loadQueries(engine: engine, model: embeddingModel)
+                var sweepQueries = try loadQueries(engine: engine, model: embeddingModel)
+                if userScoped { sweepQueries = try SweepQuery.scopingUnscoped(sweepQueries, connection: connection, model: model) }
                 var base = SearchParams()
                 base.model = model
                 if let user { base.userScope = .user(user) }
@@ -60,7 +65,7 @@ extension Vecscope {
                 let bar = ProgressBar(label: "bench", unit: "settings", enabled: format == "table")
                 let rows = try sweep.run(settings, queries: sweepQueries) { bar.update(done: $0, total: $1) }
                 bar.finish()
-                print(try BenchReport.render(rows, format: format, k: k))
+                print(try BenchReport.render(rows, format: format, k: k, userScoped: userScoped))
             }
         }
 
@@ -80,14 +85,7 @@ extension Vecscope {
                 }
             }
             // A repeatable sample of stored vectors; each excludes its own artifact from the answers.
-            let rows = try engine.connection.query("""
-                SELECT artifact_id, embedding_vector FROM artifact_embeddings
-                WHERE model_version = $1 AND content_type = 'full' ORDER BY md5(artifact_id::text) LIMIT $2::int8
-                """, [model.name, queries]).rows
-            for row in rows {
-                let id: Int = try row.decode(0)
-                result.append(SweepQuery(label: "artifact \(id)", vector: try row.decode(1, as: Vector.self).values, excluding: id))
-            }
+            result += try SweepQuery.storedSample(engine.connection, model: model.name, count: queries, userScoped: userScoped)
             return result
         }
     }
@@ -95,7 +93,7 @@ extension Vecscope {
 
 /// The sweep's table, CSV or JSON, plus the recall-vs-p95 chart under the table.
 enum BenchReport {
-    static func render(_ rows: [SweepRow], format: String, k: Int) throws -> String {
+    static func render(_ rows: [SweepRow], format: String, k: Int, userScoped: Bool = false) throws -> String {
         func ms(_ value: Double?) -> String { value.map { String(format: "%.2f", $0) } ?? "" }
         switch format {
         case "json":
@@ -105,7 +103,7 @@ enum BenchReport {
                     "queries": row.queries, "k": k, "recall_mean": row.recallMean, "recall_min": row.recallMin,
                     "p50_ms": row.latency.p50, "p95_ms": row.latency.p95, "p99_ms": row.latency.p99, "max_ms": row.latency.max,
                     "qps": row.queriesPerSecond, "concurrency": row.concurrency, "mean_shortfall": row.meanShortfall,
-                    "queries_short": row.queriesShort, "pareto": row.onParetoFront]
+                    "queries_short": row.queriesShort, "pareto": row.onParetoFront, "user_scoped": userScoped]
                 if let server = row.serverLatency { object["server_p50_ms"] = server.p50; object["server_p95_ms"] = server.p95 }
                 if let plan = row.plan { object["plan"] = plan }
                 return object
@@ -130,6 +128,7 @@ enum BenchReport {
                                     ms(row.serverLatency?.p50), row.queriesPerSecond, row.queriesShort))
             }
             lines.append("* Pareto front (no other setting has both higher recall and lower p95). short: queries with fewer rows than k.")
+            if userScoped { lines.append("Each query was scoped to one user's artifacts (--user-scoped); recall is against that user's exact top \(k).") }
             lines.append("")
             lines.append("recall@\(k) vs p95 latency (points numbered as rows):")
             lines += RecallChart.render(rows)

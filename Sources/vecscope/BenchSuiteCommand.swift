@@ -12,17 +12,6 @@ extension Vecscope {
     }
 }
 
-/// Stored vectors of a model as queries, a repeatable sample (each excludes its own artifact where it matters).
-private func sampleQueries(_ connection: Connection, model: String, count: Int) throws -> [SweepQuery] {
-    try connection.query("""
-        SELECT artifact_id, embedding_vector FROM artifact_embeddings
-        WHERE model_version = $1 AND content_type = 'full' ORDER BY md5(artifact_id::text) LIMIT $2::int8
-        """, [model, count]).rows.map { row in
-        let id: Int = try row.decode(0)
-        return SweepQuery(label: "artifact \(id)", vector: try row.decode(1, as: Vector.self).values, excluding: id)
-    }
-}
-
 extension Vecscope.BenchSuite {
     struct MiniLMThroughput: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -72,7 +61,7 @@ extension Vecscope.BenchSuite {
             try runReportingErrors {
                 let target = database
                 let engine = SearchEngine(connection: try target.connect())
-                let sample = try sampleQueries(engine.connection, model: model, count: queries)
+                let sample = try SweepQuery.storedSample(engine.connection, model: model, count: queries)
                 var params = SearchParams()
                 params.model = model
                 params.method = .semantic
@@ -164,7 +153,7 @@ extension Vecscope.BenchSuite {
             Vecscope.bootstrapLogging()
             try runReportingErrors {
                 let target = database
-                let sample = try sampleQueries(try target.connect(), model: model, count: queries)
+                let sample = try SweepQuery.storedSample(try target.connect(), model: model, count: queries)
                 guard !sample.isEmpty else { throw VecscopeError(what: "no vectors of model \(model)", fix: "Run `vecscope gen` first.") }
                 var params = SearchParams()
                 params.model = model

@@ -51,3 +51,29 @@ import TestSupport
         #expect(RecallChart.render([row(1, 1)], width: 1, height: 1).isEmpty)
     }
 }
+
+/// Queries scoped to one user each (`vecscope bench --user-scoped`).
+@Suite struct UserScopedSweepTests {
+    @Test func storedSampleScopesEachVectorToItsOwner() throws {
+        let (_, connection) = try FixtureDatabase.engine()
+        let sample = try SweepQuery.storedSample(connection, model: SearchParams.defaultModel, count: 8, userScoped: true)
+        #expect(sample.count == 8)
+        for query in sample {
+            let id = try #require(query.excluding)
+            let owner: String = try connection.query(
+                "SELECT u.external_id FROM artifacts a JOIN users u ON u.id = a.user_id WHERE a.id = $1", [id]).rows[0].decode(0)
+            #expect(query.userID == owner)
+        }
+        #expect(try SweepQuery.storedSample(connection, model: SearchParams.defaultModel, count: 3).allSatisfy { $0.userID == nil })
+    }
+
+    @Test func textQueriesGoToTheLargestCollectionsRoundRobin() throws {
+        let (_, connection) = try FixtureDatabase.engine()
+        let queries = (0..<3).map { SweepQuery(label: "q\($0)", vector: [0]) } + [SweepQuery(label: "kept", vector: [0], userID: "u05")]
+        let scoped = try SweepQuery.scopingUnscoped(queries, connection: connection, model: SearchParams.defaultModel)
+        #expect(scoped[3].userID == "u05")
+        let users = scoped.prefix(3).compactMap(\.userID)
+        #expect(users.count == 3 && Set(users).count == 3)
+        #expect(scoped[0].label.hasSuffix(" in \(users[0])"))
+    }
+}

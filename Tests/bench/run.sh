@@ -83,6 +83,18 @@ print("    overhead %.2f×; target: %s (the path also runs candidate count + sco
 print("  plan: %s" % d["plan"].splitlines()[0] if d["plan"] else "  plan: (none)")
 PY
 
+# (b2) The same index with each query scoped to its owner (a filtered HNSW scan), without and with iterative scan.
+echo
+echo "-- (b2) user-scoped queries (each scoped to one user), ef_search 40: iterative scan off vs relaxed_order"
+"$BIN" bench --model "$MODEL" --ef-search 40 --iterative-scan off,relaxed_order --queries 100 --user-scoped \
+  --server-samples 0 --format json > "$home/scoped.json"
+python3 - "$home/scoped.json" <<'PY'
+import json, sys
+for r in json.load(open(sys.argv[1])):
+    print("  iterative %-13s recall@10 %.3f (min %.3f)  p95 %.2f ms  queries short of k: %d/%d (mean %.1f rows missing)" % (
+        r["iterative_scan"], r["recall_mean"], r["recall_min"], r["p95_ms"], r["queries_short"], r["queries"], r["mean_shortfall"]))
+PY
+
 # (c) Concurrent searches.
 echo
 echo "-- (c) $CONCURRENCY concurrent searches ($CONCURRENCY connections, $CONCURRENCY threads, $SEARCHES searches, ef_search 40)"

@@ -135,3 +135,35 @@ import VecCore
         #expect(dot >= 0.99999)
     }
 }
+
+/// `vecscope bench` end to end: recall rises with ef_search, and --user-scoped keeps every answer inside one user.
+@Suite struct BenchCommandTests {
+    func rows(_ arguments: [String]) throws -> [[String: Any]] {
+        let run = try CommandLineTests().vecscope(["bench", "--format", "json", "--force-index", "--server-samples", "0"] + arguments,
+                                                  databaseURL: try FixtureDatabase.connectionURL())
+        try #require(run.status == 0, "exit \(run.status): \(run.stderr)")
+        return try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [[String: Any]])
+    }
+
+    @Test func recallRisesWithEfSearch() throws {
+        let result = try rows(["--ef-search", "1,200", "--queries", "20"])
+        #expect(result.count == 2)
+        let low = try #require(result[0]["recall_mean"] as? Double), high = try #require(result[1]["recall_mean"] as? Double)
+        #expect(low < high)
+        #expect(high == 1)
+        #expect(result.allSatisfy { $0["user_scoped"] as? Bool == false && ($0["p95_ms"] as? Double ?? 0) > 0 })
+    }
+
+    @Test func userScopedQueriesShowTheFilteredScanShortfall() throws {
+        // ef_search 10 without iterative scan: the index hands back 10 rows of everyone, the user filter keeps few.
+        let strictOff = try rows(["--ef-search", "10", "--queries", "12", "--user-scoped"])
+        #expect(strictOff.first?["user_scoped"] as? Bool == true)
+        #expect((strictOff.first?["queries_short"] as? Int ?? 0) > 0)
+        // The same with a relaxed iterative scan keeps scanning until the user's rows fill k: no shortfall.
+        let relaxed = try rows(["--ef-search", "10", "--queries", "12", "--user-scoped", "--iterative-scan", "relaxed_order"])
+        #expect(relaxed.first?["queries_short"] as? Int == 0)
+        #expect((relaxed.first?["recall_mean"] as? Double ?? 0) > (strictOff.first?["recall_mean"] as? Double ?? 1))
+        let both = try CommandLineTests().vecscope(["bench", "--user-scoped", "--user", "u01"], databaseURL: try FixtureDatabase.connectionURL())
+        #expect(both.status != 0 && both.stderr.contains("exclude each other"))
+    }
+}

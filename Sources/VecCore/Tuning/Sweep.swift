@@ -22,16 +22,19 @@ public struct SweepSetting: Sendable, Equatable, Codable {
     }
 }
 
-/// A query of a sweep, already a vector so workers never embed; `excluding` drops the artifact the vector came from.
+/// A query of a sweep, already a vector so workers never embed; `excluding` drops the artifact the vector came from,
+/// and `userID` (an external id) scopes it to one user's artifacts, the filtered search a per-person ranking runs.
 public struct SweepQuery: Sendable, Equatable {
     public var label: String
     public var vector: [Float]
     public var excluding: Int?
+    public var userID: String?
 
-    public init(label: String, vector: [Float], excluding: Int? = nil) {
+    public init(label: String, vector: [Float], excluding: Int? = nil, userID: String? = nil) {
         self.label = label
         self.vector = vector
         self.excluding = excluding
+        self.userID = userID
     }
 }
 
@@ -96,6 +99,7 @@ public struct Sweep: Sendable {
         params.iterativeScan = setting.iterativeScan
         params.limit = query.excluding == nil ? k : k + 1
         params.explain = false
+        if let user = query.userID { params.userScope = .user(user) }
         return params
     }
 
