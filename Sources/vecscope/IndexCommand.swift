@@ -116,8 +116,13 @@ extension Vecscope.Index {
         func run() throws {
             Vecscope.bootstrapLogging()
             try runReportingErrors {
+                let monitor = try database.connect(migrate: false)
+                let bar = PhaseProgress(enabled: true)
                 let seconds = try IndexManager(connection: try database.connect())
-                    .reindex(named: name, concurrently: concurrently, maintenanceWorkMem: maintenanceWorkMem)
+                    .reindex(named: name, concurrently: concurrently, maintenanceWorkMem: maintenanceWorkMem, monitor: monitor) {
+                        bar.update($0)
+                    }
+                bar.finish()
                 print(String(format: "rebuilt %@ in %.1fs", name, seconds))
             }
         }
@@ -152,24 +157,11 @@ final class PhaseProgress {
 
 /// `vecscope index list` as a table or JSON.
 enum IndexReport {
-    static func size(_ bytes: Int) -> String {
-        let units = ["B", "kB", "MB", "GB", "TB"]
-        var value = Double(bytes)
-        var unit = 0
-        while value >= 1024, unit < units.count - 1 { value /= 1024; unit += 1 }
-        return unit == 0 ? "\(bytes) B" : String(format: "%.1f %@", value, units[unit])
-    }
-
-    static func parameters(_ info: VectorIndexInfo) -> String {
-        if info.type == "hnsw" { return "m=\(info.m ?? 16) ef_construction=\(info.efConstruction ?? 64)" }
-        return "lists=\(info.lists ?? 100)"
-    }
-
     static func table(_ indexes: [VectorIndexInfo]) -> String {
         guard !indexes.isEmpty else { return "no vector indexes (create one with `vecscope index create --model M`)" }
         let header = ["name", "table", "model", "type", "opclass", "parameters", "size", "rows", "scans", "valid"]
         let rows = indexes.map { info in
-            [info.name, info.table, info.model ?? "-", info.type, info.opclass, parameters(info), size(info.sizeBytes),
+            [info.name, info.table, info.model ?? "-", info.type, info.opclass, info.parameterSummary, info.readableSize,
              String(info.rows), String(info.scans), info.valid ? "yes" : "NO"]
         }
         let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }

@@ -81,8 +81,12 @@ struct IndexManagerTests {
         // A second create of the same spec leaves the index alone.
         #expect(try manager.create(spec, monitor: nil).alreadyExisted)
 
-        try manager.reindex(named: spec.name)
+        var rebuilt: [IndexBuildProgress] = []
+        try manager.reindex(named: spec.name, monitor: try Connection(url), pollInterval: 0.005) { rebuilt.append($0) }
         #expect(try manager.list().map(\.name) == [spec.name])
+        // (A 300-row rebuild can finish before the first poll, so the phases seen are not asserted here.)
+        #expect(rebuilt.allSatisfy { !$0.phase.isEmpty })
+        #expect(throws: VecscopeError.self) { try manager.reindex(named: spec.name, maintenanceWorkMem: "lots") }
 
         try manager.drop(named: spec.name)
         #expect(try manager.list().isEmpty)

@@ -64,6 +64,24 @@ final class FakeBackend: SearchBackend, @unchecked Sendable {
     }
     func choices() throws -> ParameterChoices { ParameterChoices(users: ["u01"], models: ["m"]) }
     func reconnect() throws {}
+    private(set) var indexJobs: [IndexJob.Kind] = []
+    private var indexCancelled = false
+    func indexInventory() throws -> IndexInventory { IndexInventory(indexes: [], rowsByModel: ["m": 10]) }
+    /// Reports two progress steps, then waits (up to 2 s) for a cancel when `indexJobWaits` is set.
+    var indexJobWaits = false
+    func runIndexJob(_ kind: IndexJob.Kind, progress: @escaping @Sendable (IndexBuildProgress) -> Void) throws -> String {
+        lock.withLock { indexJobs.append(kind); indexCancelled = false }
+        progress(IndexBuildProgress(phase: "building index: loading tuples", tuplesDone: 5, tuplesTotal: 10))
+        let end = Date().addingTimeInterval(indexJobWaits ? 2 : 0)
+        while Date() < end {
+            if lock.withLock({ indexCancelled }) {
+                throw PostgresError(kind: .server, code: .queryCanceled, message: "canceling statement due to user request")
+            }
+            usleep(2_000)
+        }
+        return "built it"
+    }
+    func cancelIndexJob() { lock.withLock { indexCancelled = true } }
 }
 
 @Suite("Runtime without a terminal")

@@ -20,6 +20,30 @@ public struct VectorIndexInfo: Sendable, Equatable, Codable {
     public var definition: String
 }
 
+
+extension VectorIndexInfo {
+    /// "781.2 MB": the on-disk size in binary units, as the CLI table and the TUI's index view show it.
+    public var readableSize: String {
+        let units = ["B", "kB", "MB", "GB", "TB"]
+        var value = Double(sizeBytes)
+        var unit = 0
+        while value >= 1024, unit < units.count - 1 { value /= 1024; unit += 1 }
+        return unit == 0 ? "\(sizeBytes) B" : String(format: "%.1f %@", value, units[unit])
+    }
+
+    /// "m=16 ef_construction=64" or "lists=100".
+    public var parameterSummary: String {
+        if type == "hnsw" { return "m=\(m ?? 16) ef_construction=\(efConstruction ?? 64)" }
+        return "lists=\(lists ?? 100)"
+    }
+
+    /// The distance the operator class serves ("cosine", "l2", "ip", …), from e.g. `vector_cosine_ops`.
+    public var metricName: String {
+        let parts = opclass.split(separator: "_")
+        return parts.count >= 3 ? parts[1...].dropLast().joined(separator: "_") : opclass
+    }
+}
+
 /// Where an index build stands, from `pg_stat_progress_create_index`.
 public struct IndexBuildProgress: Sendable, Equatable {
     public var phase: String
@@ -184,14 +208,27 @@ public struct IndexManager {
         if existed {
             return IndexBuildSummary(name: spec.name, seconds: 0, alreadyExisted: true, phasesSeen: [])
         }
-        if let maintenanceWorkMem {
-            guard maintenanceWorkMem.range(of: #"^[0-9]+\s*(kB|MB|GB)?$"#, options: .regularExpression) != nil else {
-                throw VecscopeError(what: "maintenance_work_mem \"\(maintenanceWorkMem)\" is not a size", fix: "Write e.g. 512MB or 2GB.")
-            }
-            try connection.execute("SELECT set_config('maintenance_work_mem', $1, false)", [maintenanceWorkMem])
+        try setMaintenanceWorkMem(maintenanceWorkMem)
+        let (seconds, phases) = try runReportingProgress(spec.createSQL(concurrently: concurrently), monitor: monitor,
+                                                         pollInterval: pollInterval, progress: progress)
+        return IndexBuildSummary(name: spec.name, seconds: seconds, alreadyExisted: false, phasesSeen: phases)
+    }
+
+    /// HNSW builds fast only while the graph fits in maintenance_work_mem; the size is checked before it reaches SQL.
+    private func setMaintenanceWorkMem(_ size: String?) throws {
+        guard let size else { return }
+        guard size.range(of: #"^[0-9]+\s*(kB|MB|GB)?$"#, options: .regularExpression) != nil else {
+            throw VecscopeError(what: "maintenance_work_mem \"\(size)\" is not a size", fix: "Write e.g. 512MB or 2GB.")
         }
+        try connection.execute("SELECT set_config('maintenance_work_mem', $1, false)", [size])
+    }
+
+    /// Runs a CREATE INDEX or REINDEX on this connection (on its own thread) while `monitor`, a second connection,
+    /// polls pg_stat_progress_create_index for this backend every `pollInterval`; `progress` runs on the calling thread.
+    private func runReportingProgress(_ sql: String, monitor: Connection?, pollInterval: Double,
+                                      progress: (IndexBuildProgress) -> Void) throws -> (seconds: Double, phases: [String]) {
         let pid = connection.backendPID
-        let builder = BuildThread(connection: connection, sql: spec.createSQL(concurrently: concurrently))
+        let builder = BuildThread(connection: connection, sql: sql)
         let started = DispatchTime.now()
         builder.start()
         var phases: [String] = []
@@ -209,8 +246,7 @@ public struct IndexManager {
             progress(state)
         }
         if let error = builder.error { throw error }
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
-        return IndexBuildSummary(name: spec.name, seconds: seconds, alreadyExisted: false, phasesSeen: phases)
+        return (Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9, phases)
     }
 
     /// Drops a vecscope vector index (named as the catalog lists it).
@@ -221,18 +257,17 @@ public struct IndexManager {
         try connection.execute(sql)
     }
 
-    /// Rebuilds a vecscope vector index; returns the seconds it took.
+    /// Rebuilds a vecscope vector index, reporting progress like `create` when given a `monitor` connection;
+    /// returns the seconds it took.
     @discardableResult
-    public func reindex(named name: String, concurrently: Bool = false, maintenanceWorkMem: String? = "1GB") throws -> Double {
+    public func reindex(named name: String, concurrently: Bool = false, maintenanceWorkMem: String? = "1GB",
+                        monitor: Connection? = nil, pollInterval: Double = 0.2,
+                        progress: (IndexBuildProgress) -> Void = { _ in }) throws -> Double {
         let info = try index(named: name)
-        if let maintenanceWorkMem {
-            try connection.execute("SELECT set_config('maintenance_work_mem', $1, false)", [maintenanceWorkMem])
-        }
+        try setMaintenanceWorkMem(maintenanceWorkMem)
         let sql: String = try connection.query("SELECT format('REINDEX INDEX \(concurrently ? "CONCURRENTLY " : "")%I.%I', $1::text, $2::text)",
                                                [info.schema, info.name]).row(0).decode(0)
-        let started = DispatchTime.now()
-        try connection.execute(sql)
-        return Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
+        return try runReportingProgress(sql, monitor: monitor, pollInterval: pollInterval, progress: progress).seconds
     }
 
     // MARK: - Parsing the catalog (pure)

@@ -13,6 +13,10 @@ public final class EngineBackend: SearchBackend, @unchecked Sendable {
     private var compareEngine: SearchEngine?
     private var compareCanceller: QueryCanceller?
     private var sweepEngine: SearchEngine?
+    /// The index queue's connections: one runs the DDL, the other watches pg_stat_progress_create_index.
+    private var indexConnection: Connection?
+    private var indexMonitor: Connection?
+    private var indexCanceller: QueryCanceller?
     private var embedders: [String: any Embedder] = [:]
 
     /// `connect` opens a new connection (it is called again to reconnect after the server went away).
@@ -164,6 +168,57 @@ public final class EngineBackend: SearchBackend, @unchecked Sendable {
         let inventory = Inventory(connection: try backgroundSide().connection)
         let models = try inventory.modelsWithVectors()
         return ParameterChoices(users: try inventory.userIDs(), models: models.isEmpty ? [SearchParams.defaultModel] : models)
+    }
+
+    private func indexSide() throws -> (connection: Connection, monitor: Connection) {
+        if let connection = indexConnection, connection.isAlive, let monitor = indexMonitor, monitor.isAlive {
+            return (connection, monitor)
+        }
+        let connection = try connect(), monitor = try connect()
+        let canceller = try connection.makeCanceller()
+        lock.withLock { indexCanceller = canceller }
+        indexConnection = connection
+        indexMonitor = monitor
+        return (connection, monitor)
+    }
+
+    public func indexInventory() throws -> IndexInventory {
+        let connection = try indexSide().connection
+        let indexes = try IndexManager(connection: connection).list()
+        var rows: [String: Int] = [:]
+        for row in try connection.query("SELECT model_version, count(*)::int8 FROM artifact_embeddings GROUP BY 1").rows {
+            rows[try row.decode(0, as: String.self)] = try row.decode(1, as: Int.self)
+        }
+        return IndexInventory(indexes: indexes, rowsByModel: rows)
+    }
+
+    public func runIndexJob(_ kind: IndexJob.Kind, progress: @escaping @Sendable (IndexBuildProgress) -> Void) throws -> String {
+        let (connection, monitor) = try indexSide()
+        let manager = IndexManager(connection: connection)
+        switch kind {
+        case .create(let request):
+            let model = try EmbeddingModelRegistry(connection: connection).model(named: request.model)
+            let spec = VectorIndexSpec(model: model, type: request.type, metric: request.metric, m: request.m,
+                                       efConstruction: request.efConstruction, lists: request.lists)
+            let summary = try manager.create(spec, monitor: monitor, progress: progress)
+            if summary.alreadyExisted { return "\(spec.name) exists already — r rebuilds it, D drops it" }
+            var text = String(format: "built %@ in %.1fs", spec.name, summary.seconds)
+            if let advice = IndexAdvice.advice(type: spec.type, m: spec.m, efConstruction: spec.efConstruction,
+                                               lists: spec.lists, rows: try manager.rows(for: spec)) {
+                text += " · " + advice
+            }
+            return text
+        case .reindex(let name):
+            let seconds = try manager.reindex(named: name, monitor: monitor, progress: progress)
+            return String(format: "rebuilt %@ in %.1fs", name, seconds)
+        case .drop(let name):
+            try manager.drop(named: name)
+            return "dropped \(name)"
+        }
+    }
+
+    public func cancelIndexJob() {
+        lock.withLock { indexCanceller }?.cancel()
     }
 
     public func reconnect() throws {

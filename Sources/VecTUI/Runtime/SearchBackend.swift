@@ -32,6 +32,13 @@ public protocol SearchBackend: AnyObject, Sendable {
     func score(rankedIDs: [Int], grades: [Int: Int], k: Int) -> RankingScore
     /// Users and models to cycle through in the parameters pane. Background queue.
     func choices() throws -> ParameterChoices
+    /// The vector indexes and each model's vector count. On the index queue (a fifth, with its own connections).
+    func indexInventory() throws -> IndexInventory
+    /// Creates, rebuilds or drops an index, calling `progress` with pg_stat_progress_create_index while it runs;
+    /// returns one line saying what it did. On the index queue.
+    func runIndexJob(_ kind: IndexJob.Kind, progress: @escaping @Sendable (IndexBuildProgress) -> Void) throws -> String
+    /// Cancels the index job running now, if any. Any thread.
+    func cancelIndexJob()
     /// Checks (and if needed re-opens) the connections; called every few seconds while the database is down.
     /// Background queue.
     func reconnect() throws

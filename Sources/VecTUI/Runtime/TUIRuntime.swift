@@ -19,6 +19,7 @@ public final class TUIRuntime {
     private let compareQueue = DispatchQueue(label: "vecscope.tui.compare")
     private let sweepQueue = DispatchQueue(label: "vecscope.tui.sweep")
     private let fileQueue = DispatchQueue(label: "vecscope.tui.files")
+    private let indexQueue = DispatchQueue(label: "vecscope.tui.indexes")
     /// The newest compare (side B) generation issued.
     private let latestCompare = LatestGeneration()
     /// Sweeps asked to stop.
@@ -149,6 +150,19 @@ public final class TUIRuntime {
                                                    previousGrade: previousGrade, TUIError(error)))
                 }
             }
+        case .loadIndexes:
+            indexQueue.async {
+                inbox.post(.indexesLoaded(Result { try backend.indexInventory() }.mapError(TUIError.init)))
+            }
+        case .runIndexJob(let kind):
+            indexQueue.async {
+                let result = Result {
+                    try backend.runIndexJob(kind, progress: { inbox.post(.indexJobProgress($0)) })
+                }.mapError(TUIError.init)
+                inbox.post(.indexJobFinished(result))
+            }
+        case .cancelIndexJob:
+            backend.cancelIndexJob()
         case .saveHistory(let entries):
             guard let historyURL else { return }
             backgroundQueue.async { Self.writeHistory(entries, to: historyURL) }

@@ -25,6 +25,8 @@ public enum Overlay: Equatable, Sendable {
     case openFile
     /// The sweep view (s): recall against p95 latency over ef_search values for the current query.
     case sweep
+    /// The index view (i): vector indexes with their parameters, size and scans; create, drop, reindex.
+    case indexes
 }
 
 /// How a result moved since the previous run (the results pane's "Δ" column).
@@ -164,6 +166,8 @@ public struct AppState: Equatable, Sendable {
     public var prompt = TextBuffer()
     /// The latest ef_search sweep (kept after the view closes, so reopening shows it).
     public var sweep: SweepModel?
+    /// The index view's list, create form and the build running in the background (kept while the view is closed).
+    public var indexView = IndexViewModel()
 
     /// Monotonic seconds from the latest tick.
     public var now: Double = 0

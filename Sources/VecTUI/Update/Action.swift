@@ -29,6 +29,12 @@ public enum Action: Equatable, Sendable {
     case judgmentsLoaded(queryText: String, Result<[Int: Int], TUIError>)
     /// A `.saveJudgment` effect failed; the grade shown is rolled back.
     case judgmentSaveFailed(queryText: String, artifactID: Int, previousGrade: Int?, TUIError)
+    /// The vector indexes were listed (`.loadIndexes`).
+    case indexesLoaded(Result<IndexInventory, TUIError>)
+    /// The index job reported its phase and counts.
+    case indexJobProgress(IndexBuildProgress)
+    /// The index job ended: a line saying what it did, or why it stopped.
+    case indexJobFinished(Result<String, TUIError>)
     /// Users and models found in the database, for the parameters that cycle through them.
     case choicesLoaded(ParameterChoices)
     /// The database went away or came back.

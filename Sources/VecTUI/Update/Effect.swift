@@ -28,6 +28,13 @@ public enum Effect: Equatable, Sendable {
     /// Store (or, with nil, delete) a grade 0…3 for an artifact under a query; answer only on failure, with
     /// `.judgmentSaveFailed` carrying `previousGrade` so the screen can roll back.
     case saveJudgment(queryText: String, artifactID: Int, grade: Int?, previousGrade: Int?)
+    /// List the vector indexes and each model's row count, on the index worker; answer `.indexesLoaded`.
+    case loadIndexes
+    /// Create, rebuild or drop an index on the index worker (its own connections), answering `.indexJobProgress`
+    /// while pg_stat_progress_create_index reports, and `.indexJobFinished` at the end.
+    case runIndexJob(IndexJob.Kind)
+    /// Cancel the index job running now (libpq cancel); it answers `.indexJobFinished` with a cancellation.
+    case cancelIndexJob
     /// Remember the query history (e.g. in a file under VECSCOPE_HOME).
     case saveHistory([String])
     /// Restore the terminal and exit.

@@ -16,6 +16,10 @@ public enum Command: Equatable, Sendable {
     case openJobPicker, loadSelectedJob, openFilePrompt, submitPrompt
     /// The sweep view: open it (starting a sweep when needed), run again, stop, pick a point, apply it.
     case openSweep, rerunSweep, cancelSweep, selectSweepPoint(Int), applySweepPoint
+    /// The index view: open it, refresh the list, open the create form, rebuild or drop the selected index (drop asks
+    /// first), confirm the drop, stop the running job; in the form, move between fields, step a value, build.
+    case openIndexes, refreshIndexes, newIndex, reindexSelected, dropSelected, confirmDrop, cancelIndexJob
+    case indexFormField(Int), indexFormAdjust(direction: Int, large: Bool), indexFormRecommended, submitIndexForm
 }
 
 /// Editing commands of the query editor.
@@ -38,6 +42,12 @@ public enum BindingScope: Equatable, Sendable {
     case prompt
     /// Only while the sweep view is open.
     case sweep
+    /// Only while the index view is open (and neither its form nor a drop confirmation is).
+    case indexes
+    /// Only while the index view's create form is open.
+    case indexForm
+    /// Only while the index view asks to confirm a drop.
+    case confirmDrop
 }
 
 /// One key binding as data (lazygit's `Binding`): the keys, what they do, where, and why they may be unavailable.
@@ -74,7 +84,7 @@ public struct Keybinding: Sendable {
 public enum Keymap {
     /// Every binding, pane scopes first, then help, then global.
     public static let bindings: [Keybinding] = query + results + parameters + detail + help + jobs + prompt + sweep
-        + global
+        + indexes + indexForm + confirmDrop + global
 
     private static let needsQuery: @Sendable (AppState) -> String? = { state in
         if state.editor.trimmedText.isEmpty { return "type a query first" }
@@ -127,6 +137,62 @@ public enum Keymap {
                    command: .openFilePrompt, label: "Ctrl-O/F3"),
         Keybinding([.char("s")], "sweep ef_search for this query: recall against p95 latency", scope: .global,
                    command: .openSweep, disabledReason: canSweep),
+        Keybinding([.char("i"), Key(.function(4))], "vector indexes: list, create, rebuild, drop (with build progress)",
+                   scope: .global, command: .openIndexes, label: "i/F4", disabledReason: needsDatabase),
+    ]
+
+    private static let needsDatabase: @Sendable (AppState) -> String? = { state in
+        if case .down = state.database { return "the database is unreachable — reconnecting" }
+        return nil
+    }
+    private static let noIndexJob: @Sendable (AppState) -> String? = { state in
+        if let job = state.indexView.job { return "wait: \(job.title) is running (x stops it)" }
+        return needsDatabase(state)
+    }
+    private static let needsIndex: @Sendable (AppState) -> String? = { state in
+        if state.indexView.selectedIndex == nil { return "no index selected — n creates one" }
+        return noIndexJob(state)
+    }
+
+    static let indexes: [Keybinding] = [
+        Keybinding([.up, .char("k")], "previous index", scope: .indexes, command: .moveUp, label: "↑/k"),
+        Keybinding([.down, .char("j")], "next index", scope: .indexes, command: .moveDown, label: "↓/j"),
+        Keybinding([.char("n")], "new index: choose model, type, metric and parameters", scope: .indexes,
+                   command: .newIndex, hint: "new", disabledReason: noIndexJob),
+        Keybinding([.char("r")], "rebuild the selected index (REINDEX, with progress)", scope: .indexes,
+                   command: .reindexSelected, hint: "rebuild", disabledReason: needsIndex),
+        Keybinding([.char("D"), .delete], "drop the selected index (asks first)", scope: .indexes,
+                   command: .dropSelected, label: "D/Del", hint: "drop", disabledReason: needsIndex),
+        Keybinding([.char("x")], "stop the build running now", scope: .indexes, command: .cancelIndexJob, hint: "stop",
+                   disabledReason: { $0.indexView.job == nil ? "no index job is running" : nil }),
+        Keybinding([Key(.function(5)), .ctrl("r"), .char("g")], "refresh the list (sizes, rows, scans)", scope: .indexes,
+                   command: .refreshIndexes, label: "F5/g", disabledReason: noIndexJob),
+        Keybinding([.escape, .char("i"), Key(.function(4))], "close the view (a running build carries on)",
+                   scope: .indexes, command: .back, label: "Esc/i", hint: "close"),
+    ]
+
+    static let indexForm: [Keybinding] = [
+        Keybinding([.up, .char("k")], "previous field", scope: .indexForm, command: .indexFormField(-1), label: "↑/k"),
+        Keybinding([.down, .char("j"), .tab], "next field", scope: .indexForm, command: .indexFormField(1), label: "↓/j"),
+        Keybinding([.left, .char("-"), .char("h")], "previous value / decrease", scope: .indexForm,
+                   command: .indexFormAdjust(direction: -1, large: false), label: "←/-"),
+        Keybinding([.right, .char("+"), .char("="), .char("l")], "next value / increase", scope: .indexForm,
+                   command: .indexFormAdjust(direction: 1, large: false), label: "→/+"),
+        Keybinding([Key(.left, .shift), .char("<"), .char("H")], "decrease by a large step", scope: .indexForm,
+                   command: .indexFormAdjust(direction: -1, large: true), label: "Shift-←/<"),
+        Keybinding([Key(.right, .shift), .char(">"), .char("L")], "increase by a large step", scope: .indexForm,
+                   command: .indexFormAdjust(direction: 1, large: true), label: "Shift-→/>"),
+        Keybinding([.char("a")], "use the recommended parameters for the model's row count", scope: .indexForm,
+                   command: .indexFormRecommended, hint: "advice"),
+        Keybinding([.enter], "build the index (progress shows in the view)", scope: .indexForm,
+                   command: .submitIndexForm, hint: "build", disabledReason: noIndexJob),
+        Keybinding([.escape], "cancel", scope: .indexForm, command: .back, hint: "cancel"),
+    ]
+
+    static let confirmDrop: [Keybinding] = [
+        Keybinding([.char("y")], "yes, drop it", scope: .confirmDrop, command: .confirmDrop, hint: "drop"),
+        Keybinding([.char("n"), .escape], "no, keep it", scope: .confirmDrop, command: .back, label: "n/Esc",
+                   hint: "keep"),
     ]
 
     static let jobs: [Keybinding] = [
@@ -268,6 +334,7 @@ public enum Keymap {
         case .jobs: scopes = [.jobs, .global]
         case .openFile: scopes = [.prompt, .global]
         case .sweep: scopes = [.sweep, .global]
+        case .indexes: scopes = [indexScope(state)] + (state.indexView.form == nil && state.indexView.pendingDrop == nil ? [.global] : [])
         case nil: scopes = [.pane(state.focus), .global]
         }
         for scope in scopes {
@@ -296,7 +363,16 @@ public enum Keymap {
         }
         return helpSections(for: state.focus) + [
             section("Job list (Ctrl-T)", .jobs), section("File prompt (Ctrl-O)", .prompt), section("Sweep view (s)", .sweep),
+            section("Index view (i)", .indexes), section("New index form (n in the index view)", .indexForm),
+            section("Drop confirmation", .confirmDrop),
         ]
+    }
+
+    /// The index view's keys: the form's while it is open, the drop confirmation's while it asks, else the list's.
+    static func indexScope(_ state: AppState) -> BindingScope {
+        if state.indexView.form != nil { return .indexForm }
+        if state.indexView.pendingDrop != nil { return .confirmDrop }
+        return .indexes
     }
 
     /// The short hints for the message line when there is no message: the focused pane's, then global ones.
@@ -307,6 +383,7 @@ public enum Keymap {
         case .jobs: scope = .jobs
         case .openFile: scope = .prompt
         case .sweep: scope = .sweep
+        case .indexes: scope = indexScope(state)
         case nil: scope = .pane(state.focus)
         }
         let own = bindings.filter { $0.scope == scope && $0.hint != nil }

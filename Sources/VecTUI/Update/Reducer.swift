@@ -113,6 +113,17 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
         state.grades[artifactID] = previousGrade
         return Reducer.scoreEffect(state)
 
+    case .indexesLoaded(let result):
+        Reducer.indexesLoaded(&state, result)
+        return []
+
+    case .indexJobProgress(let progress):
+        Reducer.indexJobProgress(&state, progress)
+        return []
+
+    case .indexJobFinished(let result):
+        return Reducer.indexJobFinished(&state, result)
+
     case .choicesLoaded(let choices):
         state.choices = choices
         return []
@@ -267,6 +278,36 @@ enum Reducer {
             return []
         case .applySweepPoint:
             return applySweepPoint(&state)
+        case .openIndexes:
+            return openIndexes(&state)
+        case .refreshIndexes:
+            return [.loadIndexes]
+        case .newIndex:
+            return newIndex(&state)
+        case .reindexSelected:
+            guard let index = state.indexView.selectedIndex else { return [] }
+            return startIndexJob(.reindex(index.name), &state)
+        case .dropSelected:
+            state.indexView.pendingDrop = state.indexView.selectedIndex?.name
+            return []
+        case .confirmDrop:
+            guard let name = state.indexView.pendingDrop else { return [] }
+            return startIndexJob(.drop(name), &state)
+        case .cancelIndexJob:
+            guard state.indexView.job != nil else { return [] }
+            state.indexView.job?.cancelRequested = true
+            return [.cancelIndexJob]
+        case .indexFormField(let delta):
+            state.indexView.form?.moveField(by: delta)
+            return []
+        case .indexFormAdjust(let direction, let large):
+            indexFormAdjust(&state, direction: direction, large: large)
+            return []
+        case .indexFormRecommended:
+            indexFormRecommended(&state)
+            return []
+        case .submitIndexForm:
+            return submitIndexForm(&state)
         case .historyOlder:
             if let text = state.history.older(current: state.editor.text) { state.editor.setText(text) }
             return []
@@ -287,13 +328,19 @@ enum Reducer {
         state.compare?.inFlight = nil
         state.compare?.deadline = nil
         if let sweep = state.sweep, sweep.isRunning { effects.append(.cancelSweep(id: sweep.id)) }
+        // A build left running would hold the table's lock until the server noticed the client was gone.
+        if state.indexView.job != nil { effects.append(.cancelIndexJob) }
         effects.append(.quit)
         return effects
     }
 
     /// Esc: close the innermost thing open.
     static func back(_ state: inout AppState) {
-        if state.overlay != nil {
+        if state.overlay == .indexes && state.indexView.form != nil {
+            state.indexView.form = nil
+        } else if state.overlay == .indexes && state.indexView.pendingDrop != nil {
+            state.indexView.pendingDrop = nil
+        } else if state.overlay != nil {
             state.overlay = nil
         } else if state.focus == .detail {
             state.focus = state.focusBeforeDetail == .detail ? .results : state.focusBeforeDetail
@@ -480,6 +527,11 @@ enum Reducer {
         if state.overlay == .jobs {
             state.jobPicker.selected = clamp(state.jobPicker.selected, by: delta, count: state.jobs.count)
             keepSelectionVisible(&state)
+            return []
+        }
+        if state.overlay == .indexes {
+            state.indexView.selected = clamp(state.indexView.selected, by: delta,
+                                             count: state.indexView.inventory.indexes.count)
             return []
         }
         switch state.focus {

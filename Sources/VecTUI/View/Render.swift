@@ -26,6 +26,7 @@ public func render(_ state: AppState, into grid: inout CellGrid) {
     case .jobs: JobPickerView.draw(state, in: grid.bounds, into: &grid)
     case .openFile: PromptView.draw(state, in: grid.bounds, into: &grid)
     case .sweep: SweepView.draw(state, in: layout.detail, into: &grid)
+    case .indexes: IndexView.draw(state, in: layout.detail, into: &grid)
     case nil: break
     }
 }
