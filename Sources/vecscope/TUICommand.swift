@@ -12,12 +12,13 @@ extension Vecscope {
             discussion: """
                 Type a job description, see ranked artifacts with every score, change ef_search, probes, metric and
                 method live, grade results 0–3 and watch nDCG move. Press ? inside for every key. The first run
-                loads and embeds Fixtures/ (with progress) when the database holds no artifacts.
+                loads and embeds Fixtures/ on a progress screen when the database holds no artifacts; when some
+                artifacts lack vectors it offers to embed them (Esc skips).
                 """)
         @OptionGroup var database: DatabaseOptions
         @Option(help: "Open with a job from Fixtures/jobs.jsonl as the query, e.g. j01.") var job: String?
         @Option(help: "Open with this text as the query.") var query: String?
-        @Flag(help: "Do not load and embed the fixtures when the database is empty.") var noFixtures = false
+        @Flag(help: "Neither load the fixtures into an empty database nor offer to embed missing vectors.") var noFixtures = false
 
         func run() throws {
             let home = VecscopeHome.resolve()
@@ -28,10 +29,16 @@ extension Vecscope {
                     print("starting the embedded PostgreSQL…")
                 }
                 let connection = try target.connect()
-                if !noFixtures { try Self.prepareFirstRun(connection: connection) }
+                let fixtures = try? FixturesLocator.folder(explicit: nil)
                 let url = try target.connectionString()
-                let backend = EngineBackend(connect: { try Connection(url, applicationName: "vecscope-tui") })
+                let backend = EngineBackend(connect: { try Connection(url, applicationName: "vecscope-tui") }, fixtures: fixtures)
                 var state = AppState(params: AppState.defaultParams, connectionTarget: ConnectionString.summary(connection.displayTarget))
+                if !noFixtures {
+                    // Loading and embedding happen inside the TUI on its set-up screen, with progress.
+                    let model = try EmbeddingModelRegistry(connection: connection).model(named: SearchParams.defaultModel)
+                    let plan = try DemoSetup(connection: connection, fixtures: fixtures, model: model).plan()
+                    if !plan.isEmpty { state.setup = SetupModel(plan: plan) }
+                }
                 // The job picker (Ctrl-T) lists the fixture jobs; without a Fixtures folder it just says so.
                 let catalog = try? JobCatalog.load(from: try FixturesLocator.folder(explicit: nil))
                 state.jobs = catalog?.jobs.map { JobEntry(id: $0.id, title: $0.title, text: $0.text) } ?? []
@@ -58,26 +65,6 @@ extension Vecscope {
                 var handler = FileLogHandler(label: label, handle: handle)
                 handler.logLevel = .info
                 return handler
-            }
-        }
-
-        /// The first run on an empty database: load the fixtures and embed them, with progress on the terminal.
-        static func prepareFirstRun(connection: Connection) throws {
-            let folder = try FixturesLocator.folder(explicit: nil)
-            if try Inventory(connection: connection).artifactCount() == 0 {
-                print("first run: loading the demo fixtures…")
-                _ = try loadArtifacts(folder.appendingPathComponent("artifacts.jsonl"), connection: connection, strict: false)
-            }
-            let model = try EmbeddingModelRegistry(connection: connection).model(named: SearchParams.defaultModel)
-            let pipeline = try EmbeddingPipeline(connection: connection, embedder: try EmbedderFactory.make(for: model), model: model)
-            let plan = try pipeline.plan()
-            guard plan.items > 0 else { return }
-            print("embedding \(plan.items) texts with \(model.name) (once; later runs skip what is current)…")
-            let bar = ProgressBar(label: "embedding", unit: "texts")
-            let summary = try pipeline.run { bar.update(done: $0, total: $1) }
-            bar.finish()
-            if summary.failedItems > 0 {
-                throw VecscopeError(what: "\(summary.failedItems) texts failed to embed", why: summary.failures.first, fix: "Run `vecscope embed` to retry.")
             }
         }
     }

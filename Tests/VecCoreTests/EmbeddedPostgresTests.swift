@@ -30,6 +30,12 @@ import TestSupport
                 || (try connection.query("SELECT extversion FROM pg_extension WHERE extname = 'vector'").scalar(String.self)).map { DatabaseTarget.compareVersions($0, "0.8.0") >= 0 } == true)
         // Starting again is a no-op that returns the same URL.
         #expect(try server.start() == url)
+        // A restart keeps the port although the server's closed connections linger in TIME_WAIT, so a client
+        // holding the URL (an open TUI) reconnects.
+        _ = try connection.query("SELECT 1")
+        #expect(try server.stop())
+        #expect(try server.start() == url)
+        #expect(try Connection(url).query("SELECT 1").scalar(Int.self) == 1)
         #expect(try server.stop())
         #expect(server.status().running == false)
         #expect(try server.stop() == false)

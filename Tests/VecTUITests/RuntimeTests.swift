@@ -82,6 +82,17 @@ final class FakeBackend: SearchBackend, @unchecked Sendable {
         return "built it"
     }
     func cancelIndexJob() { lock.withLock { indexCancelled = true } }
+    private(set) var setups: [(Bool, Bool)] = []
+    var setupFails = false
+    func prepare(loadFixtures: Bool, embed: Bool, progress: @escaping @Sendable (DemoSetup.Progress) -> Void,
+                 stepDone: @escaping @Sendable (String) -> Void) throws -> String {
+        lock.withLock { setups.append((loadFixtures, embed)) }
+        progress(DemoSetup.Progress(step: .loading, done: 252, total: 252))
+        stepDone("loaded 252 artifacts of 12 people")
+        if setupFails { throw TUIError(message: "model weights not found") }
+        progress(DemoSetup.Progress(step: .embedding, done: 10, total: 20))
+        return "loaded and embedded"
+    }
 }
 
 @Suite("Runtime without a terminal")

@@ -31,7 +31,9 @@ check() {  # check NAME PATTERN [TIMEOUT]: waits until the screen matches
 
 "$BIN" demo >/dev/null || { echo "FAIL demo set-up"; echo "0 passed, 1 failed"; exit 1; }
 tmux new-session -d -s "$session" -x 120 -y 40 "env VECSCOPE_HOME='$root' TERM=xterm-256color '$BIN' tui --job j01; echo VECSCOPE-EXITED; sleep 600"
+check "the first run shows the set-up screen with a progress bar" "embedding · [0-9]+s elapsed|[0-9]+/[0-9]+ texts" 120
 check "first run embeds the fixtures and opens the TUI" "Query" 600
+check "the loaded job is searched as soon as the set-up ends" "Results · semantic · 10/10" 60
 check "the job description is loaded in the query pane" "do not match every requirement" 10
 tmux send-keys -t "$session" C-r
 check "ranked results with similarity, cosine, L2 and inner product" "Results · semantic · 10/10" 60
@@ -73,6 +75,27 @@ tmux send-keys -t "$session" Tab; sleep 0.3
 tmux send-keys -t "$session" '?'
 check "help overlay lists the keys" "Keys —" 5
 tmux send-keys -t "$session" Escape; sleep 0.5
+# Index view: list, build an IVFFlat index with the form, see it listed, drop it (with the confirmation).
+tmux send-keys -t "$session" i
+check "the index view lists the model's HNSW index" "ae_hnsw_cosine_all_minilm_l6_v2 +hnsw +m 16 ef 64" 10
+tmux send-keys -t "$session" n; sleep 0.3
+check "n opens the create form" "New index" 5
+tmux send-keys -t "$session" Down Right Enter
+check "Enter builds the index and the view says so" "built ae_ivfflat_cosine_all_minilm_l6_v2 in" 60
+check "the new index is listed with its lists" "ae_ivfflat_cosine_all_minilm_l6_v2 +ivfflat +lists 1 " 10
+tmux send-keys -t "$session" Down D; sleep 0.3
+check "D asks before dropping" "DROP INDEX ae_ivfflat_cosine_all_minilm_l6_v2" 5
+tmux send-keys -t "$session" y
+check "y drops it" "dropped ae_ivfflat_cosine_all_minilm_l6_v2" 30
+tmux send-keys -t "$session" Escape; sleep 0.5
+# The database goes away: a banner says so and the TUI keeps running; it reconnects once the server is back.
+"$BIN" db stop >/dev/null
+tmux send-keys -t "$session" r
+check "a stopped database shows the banner" "database unreachable" 30
+"$BIN" db start >/dev/null
+check "the TUI reconnects by itself" "^ ● " 60
+tmux send-keys -t "$session" r
+check "searches work again after the reconnect" "^ ✓ │ server" 60
 tmux resize-window -t "$session" -x 70 -y 20
 check "a small terminal asks for 80×24" "terminal too small" 5
 tmux resize-window -t "$session" -x 120 -y 40

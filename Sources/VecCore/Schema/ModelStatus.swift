@@ -9,8 +9,12 @@ public struct ModelStatus: Sendable, Equatable {
 
     /// One row per registered model, counting full-text embeddings against the artifacts there are.
     public static func all(connection: Connection) throws -> [ModelStatus] {
-        let registry = EmbeddingModelRegistry(connection: connection)
-        return try registry.all().map { model in
+        try EmbeddingModelRegistry(connection: connection).all().map { try of($0, connection: connection) }
+    }
+
+    /// One model's counts.
+    public static func of(_ model: EmbeddingModel, connection: Connection) throws -> ModelStatus {
+        do {
             let row = try connection.query("""
                 SELECT count(*) FILTER (WHERE e.id IS NOT NULL AND NOT e.stale AND e.content_hash = a.content_hash),
                        count(*) FILTER (WHERE e.id IS NOT NULL AND (e.stale OR e.content_hash <> a.content_hash)),
@@ -24,4 +28,7 @@ public struct ModelStatus: Sendable, Equatable {
                                chunkVectors: try row.decode(3), costUSD: try row.decode(4))
         }
     }
+
+    /// Artifacts whose full text has no current vector of this model.
+    public var needingEmbedding: Int { stale + missing }
 }

@@ -6,6 +6,8 @@ import VecCore
 public final class EngineBackend: SearchBackend, @unchecked Sendable {
     private let connect: () throws -> Connection
     private let makeEmbedder: (EmbeddingModel) throws -> any Embedder
+    /// The shipped fixtures, for the first-run set-up (nil: none found).
+    private let fixtures: URL?
     private let lock = NSLock()
     private var searchEngine: SearchEngine?
     private var backgroundEngine: SearchEngine?
@@ -20,9 +22,10 @@ public final class EngineBackend: SearchBackend, @unchecked Sendable {
     private var embedders: [String: any Embedder] = [:]
 
     /// `connect` opens a new connection (it is called again to reconnect after the server went away).
-    public init(connect: @escaping () throws -> Connection,
+    public init(connect: @escaping () throws -> Connection, fixtures: URL? = nil,
                 makeEmbedder: @escaping (EmbeddingModel) throws -> any Embedder = { try EmbedderFactory.make(for: $0) }) {
         self.connect = connect
+        self.fixtures = fixtures
         self.makeEmbedder = makeEmbedder
     }
 
@@ -168,6 +171,16 @@ public final class EngineBackend: SearchBackend, @unchecked Sendable {
         let inventory = Inventory(connection: try backgroundSide().connection)
         let models = try inventory.modelsWithVectors()
         return ParameterChoices(users: try inventory.userIDs(), models: models.isEmpty ? [SearchParams.defaultModel] : models)
+    }
+
+    public func prepare(loadFixtures: Bool, embed: Bool, progress: @escaping @Sendable (DemoSetup.Progress) -> Void,
+                        stepDone: @escaping @Sendable (String) -> Void) throws -> String {
+        // Its own connection, closed when done: the set-up runs once.
+        let connection = try connect()
+        let model = try EmbeddingModelRegistry(connection: connection).model(named: SearchParams.defaultModel)
+        let setup = DemoSetup(connection: connection, fixtures: fixtures, model: model,
+                              makeEmbedder: { [unowned self] in try self.sharedEmbedder($0) })
+        return try setup.run(loadFixtures: loadFixtures, embed: embed, progress: progress, stepDone: stepDone)
     }
 
     private func indexSide() throws -> (connection: Connection, monitor: Connection) {

@@ -32,6 +32,10 @@ public protocol SearchBackend: AnyObject, Sendable {
     func score(rankedIDs: [Int], grades: [Int: Int], k: Int) -> RankingScore
     /// Users and models to cycle through in the parameters pane. Background queue.
     func choices() throws -> ParameterChoices
+    /// Prepares the database (VecCore's `DemoSetup`): loads the fixtures and/or embeds what lacks vectors for the
+    /// default model, reporting progress and each finished step; returns a line for the whole run. On its own queue.
+    func prepare(loadFixtures: Bool, embed: Bool, progress: @escaping @Sendable (DemoSetup.Progress) -> Void,
+                 stepDone: @escaping @Sendable (String) -> Void) throws -> String
     /// The vector indexes and each model's vector count. On the index queue (a fifth, with its own connections).
     func indexInventory() throws -> IndexInventory
     /// Creates, rebuilds or drops an index, calling `progress` with pg_stat_progress_create_index while it runs;

@@ -20,6 +20,7 @@ public final class TUIRuntime {
     private let sweepQueue = DispatchQueue(label: "vecscope.tui.sweep")
     private let fileQueue = DispatchQueue(label: "vecscope.tui.files")
     private let indexQueue = DispatchQueue(label: "vecscope.tui.indexes")
+    private let setupQueue = DispatchQueue(label: "vecscope.tui.setup")
     /// The newest compare (side B) generation issued.
     private let latestCompare = LatestGeneration()
     /// Sweeps asked to stop.
@@ -50,6 +51,7 @@ public final class TUIRuntime {
         dispatch(.resize(terminal.size))
         dispatch(.tick(now: now()))
         loadChoices()
+        dispatch(.started)
         var grid = CellGrid(size: state.size)
         while !state.isQuitting {
             render(state, into: &grid)
@@ -150,6 +152,17 @@ public final class TUIRuntime {
                                                    previousGrade: previousGrade, TUIError(error)))
                 }
             }
+        case .runSetup(let loadFixtures, let embed):
+            setupQueue.async {
+                let result = Result {
+                    try backend.prepare(loadFixtures: loadFixtures, embed: embed,
+                                        progress: { inbox.post(.setupProgress($0)) },
+                                        stepDone: { inbox.post(.setupStepDone($0)) })
+                }.mapError(TUIError.init)
+                inbox.post(.setupFinished(result))
+            }
+        case .loadChoices:
+            loadChoices()
         case .loadIndexes:
             indexQueue.async {
                 inbox.post(.indexesLoaded(Result { try backend.indexInventory() }.mapError(TUIError.init)))

@@ -166,6 +166,8 @@ public struct AppState: Equatable, Sendable {
     public var prompt = TextBuffer()
     /// The latest ef_search sweep (kept after the view closes, so reopening shows it).
     public var sweep: SweepModel?
+    /// The set-up screen (first run, or vectors missing); nil once the database is ready or the user skipped it.
+    public var setup: SetupModel?
     /// The index view's list, create form and the build running in the background (kept while the view is closed).
     public var indexView = IndexViewModel()
 
@@ -203,7 +205,7 @@ public struct AppState: Equatable, Sendable {
     }
 
     /// True while the text being typed is what the user is doing: printable keys go to the editor, not to commands.
-    public var isTyping: Bool { (focus == .query && overlay == nil) || overlay == .openFile }
+    public var isTyping: Bool { setup == nil && ((focus == .query && overlay == nil) || overlay == .openFile) }
 
     /// The results on screen no longer answer the current query text and parameters (or a newer search is on its
     /// way). Stale results stay visible but are marked so.

@@ -29,6 +29,14 @@ public enum Action: Equatable, Sendable {
     case judgmentsLoaded(queryText: String, Result<[Int: Int], TUIError>)
     /// A `.saveJudgment` effect failed; the grade shown is rolled back.
     case judgmentSaveFailed(queryText: String, artifactID: Int, previousGrade: Int?, TUIError)
+    /// The runtime is up and the first frame is drawn: work that starts on its own (the first-run set-up) starts.
+    case started
+    /// The set-up reported where it is.
+    case setupProgress(DemoSetup.Progress)
+    /// The set-up finished a step (a line saying what it did).
+    case setupStepDone(String)
+    /// The set-up ended.
+    case setupFinished(Result<String, TUIError>)
     /// The vector indexes were listed (`.loadIndexes`).
     case indexesLoaded(Result<IndexInventory, TUIError>)
     /// The index job reported its phase and counts.

@@ -28,6 +28,11 @@ public enum Effect: Equatable, Sendable {
     /// Store (or, with nil, delete) a grade 0…3 for an artifact under a query; answer only on failure, with
     /// `.judgmentSaveFailed` carrying `previousGrade` so the screen can roll back.
     case saveJudgment(queryText: String, artifactID: Int, grade: Int?, previousGrade: Int?)
+    /// Prepare the database (DemoSetup): load the fixtures and/or embed what lacks vectors, on its own worker;
+    /// answer `.setupProgress`, `.setupStepDone` per step and `.setupFinished`.
+    case runSetup(loadFixtures: Bool, embed: Bool)
+    /// Read the users and models again (after the set-up added some); answer `.choicesLoaded`.
+    case loadChoices
     /// List the vector indexes and each model's row count, on the index worker; answer `.indexesLoaded`.
     case loadIndexes
     /// Create, rebuild or drop an index on the index worker (its own connections), answering `.indexJobProgress`

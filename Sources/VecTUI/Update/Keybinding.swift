@@ -20,6 +20,8 @@ public enum Command: Equatable, Sendable {
     /// first), confirm the drop, stop the running job; in the form, move between fields, step a value, build.
     case openIndexes, refreshIndexes, newIndex, reindexSelected, dropSelected, confirmDrop, cancelIndexJob
     case indexFormField(Int), indexFormAdjust(direction: Int, large: Bool), indexFormRecommended, submitIndexForm
+    /// The set-up screen: start (or retry) it, or skip it and go to the panes.
+    case startSetup, skipSetup
 }
 
 /// Editing commands of the query editor.
@@ -48,6 +50,8 @@ public enum BindingScope: Equatable, Sendable {
     case indexForm
     /// Only while the index view asks to confirm a drop.
     case confirmDrop
+    /// Only while the set-up screen is shown (it replaces the panes, so nothing else applies).
+    case setup
 }
 
 /// One key binding as data (lazygit's `Binding`): the keys, what they do, where, and why they may be unavailable.
@@ -84,7 +88,7 @@ public struct Keybinding: Sendable {
 public enum Keymap {
     /// Every binding, pane scopes first, then help, then global.
     public static let bindings: [Keybinding] = query + results + parameters + detail + help + jobs + prompt + sweep
-        + indexes + indexForm + confirmDrop + global
+        + indexes + indexForm + confirmDrop + setup + global
 
     private static let needsQuery: @Sendable (AppState) -> String? = { state in
         if state.editor.trimmedText.isEmpty { return "type a query first" }
@@ -153,6 +157,16 @@ public enum Keymap {
         if state.indexView.selectedIndex == nil { return "no index selected — n creates one" }
         return noIndexJob(state)
     }
+
+    static let setup: [Keybinding] = [
+        Keybinding([.enter], "embed now (or retry after a failure)", scope: .setup, command: .startSetup, hint: "embed",
+                   disabledReason: { $0.setup?.phase == .running ? "already running" : nil }),
+        Keybinding([.escape], "skip: search what is embedded already (`vecscope embed` finishes it later)", scope: .setup,
+                   command: .skipSetup, hint: "skip",
+                   disabledReason: { $0.setup?.phase == .running ? "running — q quits; what is done is kept" : nil }),
+        Keybinding([.char("q"), .ctrl("c")], "quit (embedded texts are kept; the next start carries on)", scope: .setup,
+                   command: .quit, label: "q/Ctrl-C", hint: "quit"),
+    ]
 
     static let indexes: [Keybinding] = [
         Keybinding([.up, .char("k")], "previous index", scope: .indexes, command: .moveUp, label: "↑/k"),
@@ -329,6 +343,7 @@ public enum Keymap {
     /// The binding a key press triggers in this state, or nil (for the editor: nil means "type it").
     public static func binding(for key: Key, in state: AppState) -> Keybinding? {
         let scopes: [BindingScope]
+        if state.setup != nil { return bindings.first { $0.scope == .setup && $0.keys.contains(key) } }
         switch state.overlay {
         case .help: scopes = [.help, .global]
         case .jobs: scopes = [.jobs, .global]
@@ -364,7 +379,7 @@ public enum Keymap {
         return helpSections(for: state.focus) + [
             section("Job list (Ctrl-T)", .jobs), section("File prompt (Ctrl-O)", .prompt), section("Sweep view (s)", .sweep),
             section("Index view (i)", .indexes), section("New index form (n in the index view)", .indexForm),
-            section("Drop confirmation", .confirmDrop),
+            section("Drop confirmation", .confirmDrop), section("Set-up screen (first run)", .setup),
         ]
     }
 
@@ -377,6 +392,9 @@ public enum Keymap {
 
     /// The short hints for the message line when there is no message: the focused pane's, then global ones.
     public static func hints(for state: AppState) -> [Keybinding] {
+        if state.setup != nil {
+            return bindings.filter { $0.scope == .setup && $0.hint != nil && $0.disabledReason(state) == nil }
+        }
         let scope: BindingScope
         switch state.overlay {
         case .help: scope = .help

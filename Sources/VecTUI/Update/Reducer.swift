@@ -139,6 +139,22 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
         state.overlay = nil
         return []
 
+    case .started:
+        guard state.setup?.startsAutomatically == true else { return [] }
+        state.setup?.startsAutomatically = false
+        return Reducer.startSetup(&state)
+
+    case .setupProgress(let progress):
+        Reducer.setupProgress(&state, progress)
+        return []
+
+    case .setupStepDone(let line):
+        state.setup?.finishedSteps.append(line)
+        return []
+
+    case .setupFinished(let result):
+        return Reducer.setupFinished(&state, result)
+
     case .notify(let text):
         Reducer.inform(&state, text)
         return []
@@ -164,6 +180,7 @@ enum Reducer {
             }
             return perform(binding.command, &state)
         }
+        if state.setup != nil { return [] }  // the set-up screen hides the editor: keys must not type into it
         if state.overlay == .openFile {
             if let character = key.typedCharacter { state.prompt.insert(String(character)) }
             return []
@@ -308,6 +325,10 @@ enum Reducer {
             return []
         case .submitIndexForm:
             return submitIndexForm(&state)
+        case .startSetup:
+            return startSetup(&state)
+        case .skipSetup:
+            return skipSetup(&state)
         case .historyOlder:
             if let text = state.history.older(current: state.editor.text) { state.editor.setText(text) }
             return []

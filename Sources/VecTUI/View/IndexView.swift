@@ -167,7 +167,7 @@ enum IndexView {
                                         lists: request.lists, rows: rows)
         let adviceRow = fields.count + 1
         if adviceRow < body.height {
-            let text = advice.map { "advice: " + $0 } ?? "\(rows) vectors of this model · parameters are in the usual range"
+            let text = advice.map { "advice: " + $0 } ?? "\(rows) vectors of this model · usual parameters for that size"
             grid.text(DisplayWidth.truncate(text, to: body.width), in: body.row(adviceRow),
                       style: advice == nil ? .fg(.muted) : .fg(.warn))
         }
@@ -185,7 +185,7 @@ enum IndexView {
         let body = inner.inset(dx: 1, dy: 0)
         grid.text(DisplayWidth.truncate("DROP INDEX \(name)", to: body.width), in: body.row(0), style: CellStyle(bold: true))
         if body.height >= 2 {
-            grid.text("y drops it (searches fall back to exact scans) · n/Esc keeps it", in: body.row(1), style: .fg(.muted))
+            grid.text("y drops it · n/Esc keeps it · searches it served use another index or scan", in: body.row(1), style: .fg(.muted))
         }
     }
 }

@@ -6,6 +6,10 @@ public func render(_ state: AppState, into grid: inout CellGrid) {
         TooSmallView.draw(state, into: &grid)
         return
     }
+    if let setup = state.setup {
+        SetupView.draw(state, setup, into: &grid)
+        return
+    }
     let layout = Layout(for: state)
     QueryView.draw(state, in: layout.query, into: &grid)
     if state.focus == .detail {

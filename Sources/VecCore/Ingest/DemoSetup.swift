@@ -1,0 +1,93 @@
+import Foundation
+
+/// Gets a database ready for the explorer: the shipped fixtures on an empty database, the fixture grades when no
+/// grades are stored, and the default model's missing vectors. Every step commits as it goes, so stopping half-way
+/// loses nothing and the next run carries on.
+public struct DemoSetup {
+    /// A step of the set-up, as the progress screen names it.
+    public enum Step: String, Sendable, Equatable, CaseIterable {
+        case loading = "loading the fixture artifacts"
+        case grading = "importing the fixture grades"
+        case embedding = "embedding"
+    }
+
+    /// Where a step is: `done` of `total` (records or texts).
+    public struct Progress: Sendable, Equatable {
+        public var step: Step
+        public var done: Int
+        public var total: Int
+
+        public init(step: Step, done: Int, total: Int) {
+            self.step = step
+            self.done = done
+            self.total = total
+        }
+    }
+
+    /// What needs doing, measured before anything is written.
+    public struct Plan: Sendable, Equatable {
+        /// The database holds no artifacts and the fixtures are at hand.
+        public var loadsFixtures: Bool
+        /// Artifacts without a current vector of the model (0 while the fixtures are still to be loaded: the
+        /// embedding step then covers all of theirs).
+        public var artifactsToEmbed: Int
+        public var model: String
+
+        public var isEmpty: Bool { !loadsFixtures && artifactsToEmbed == 0 }
+    }
+
+    public let connection: Connection
+    /// The folder with artifacts.jsonl, jobs.jsonl and judgments.tsv; nil when it cannot be found.
+    public let fixtures: URL?
+    public let model: EmbeddingModel
+    public let makeEmbedder: (EmbeddingModel) throws -> any Embedder
+
+    public init(connection: Connection, fixtures: URL?, model: EmbeddingModel,
+                makeEmbedder: @escaping (EmbeddingModel) throws -> any Embedder = { try EmbedderFactory.make(for: $0) }) {
+        self.connection = connection
+        self.fixtures = fixtures
+        self.model = model
+        self.makeEmbedder = makeEmbedder
+    }
+
+    public func plan() throws -> Plan {
+        let empty = try Inventory(connection: connection).artifactCount() == 0
+        let loads = empty && fixtures.map { FileManager.default.fileExists(atPath: $0.appendingPathComponent("artifacts.jsonl").path) } == true
+        // A count, not the pipeline's plan: planning chunks and tokens for a large database would delay start-up.
+        let missing = loads ? 0 : try ModelStatus.of(model, connection: connection).needingEmbedding
+        return Plan(loadsFixtures: loads, artifactsToEmbed: missing, model: model.name)
+    }
+
+    /// Runs the plan's steps; `stepDone` gets one line per finished step ("loaded 252 artifacts…"). Returns a line
+    /// for the whole run.
+    public func run(loadFixtures: Bool, embed: Bool, progress: @escaping (Progress) -> Void, stepDone: (String) -> Void) throws -> String {
+        var lines: [String] = []
+        func finish(_ line: String) {
+            lines.append(line)
+            stepDone(line)
+        }
+        if loadFixtures, let fixtures {
+            let summary = try ArtifactLoader(connection: connection)
+                .load(file: fixtures.appendingPathComponent("artifacts.jsonl")) { progress(Progress(step: .loading, done: $0, total: $1)) }
+            finish("loaded \(summary.inserted + summary.updated + summary.unchanged) artifacts of \(summary.users) people"
+                   + (summary.rejected.isEmpty ? "" : " (\(summary.rejected.count) lines rejected)"))
+        }
+        if loadFixtures, let fixtures, try JudgmentStore(connection: connection).all().isEmpty,
+           let tsv = try? String(contentsOf: fixtures.appendingPathComponent("judgments.tsv"), encoding: .utf8),
+           let jobs = try? JobCatalog.load(from: fixtures) {
+            progress(Progress(step: .grading, done: 0, total: 1))
+            let count = try JudgmentStore(connection: connection).importTSV(tsv, jobs: jobs, judge: "fixtures")
+            finish("imported \(count) recruiter grades for \(jobs.jobs.count) fixture jobs")
+        }
+        if embed {
+            let pipeline = try EmbeddingPipeline(connection: connection, embedder: try makeEmbedder(model), model: model)
+            let summary = try pipeline.run { progress(Progress(step: .embedding, done: $0, total: $1)) }
+            if summary.failedItems > 0 {
+                throw VecscopeError(what: "\(summary.failedItems) texts failed to embed", why: summary.failures.first,
+                                    fix: "Run `vecscope embed` to retry; the others are stored.")
+            }
+            finish(String(format: "embedded %d texts with %@ in %.0fs", summary.embeddedCount, model.name, summary.seconds))
+        }
+        return lines.isEmpty ? "nothing to do" : lines.joined(separator: "; ")
+    }
+}
