@@ -130,6 +130,41 @@ struct CompareReducerTests {
         #expect(CompareModel.overlap([1, 2, 3, 4], [4, 3, 9, 8], k: 4) == 2)
         #expect(CompareModel.overlap([1, 2, 3, 4], [4, 3, 9, 8], k: 2) == 0)
     }
+
+    @Test func rightSelectsInBsRankingAndTheDetailAndGradesFollow() {
+        // B holds 99, which A does not: only selecting on B's side reaches it.
+        var state = comparing(aIDs: Array(1...10), bIDs: [3, 99, 1, 4, 5, 6, 7, 8, 9, 10])
+        press(&state, .down)  // A's second row: artifact 2
+        #expect(state.results.selected == 1)
+        press(&state, .right)
+        #expect(state.compare?.selectingB == true)
+        // Artifact 2 is not in B: the selection stays at B's row 2 (artifact 99).
+        #expect(state.activeResults.selectedResult?.artifactID == 99)
+        press(&state, .enter)
+        #expect(state.focus == .detail)
+        let grid = render(state)
+        #expect(grid.contains("Detail — B #2 of 10"))
+        #expect(grid.contains(Fixture.result(id: 99, rank: 2).title))
+        let effects = press(&state, .char("3"))
+        #expect(effects.first == .saveJudgment(queryText: state.results.queryText, artifactID: 99, grade: 3, previousGrade: nil))
+        #expect(state.grades[99] == 3)
+        press(&state, .right)  // next result on B's side inside the detail
+        #expect(grid != render(state))
+        #expect(render(state).contains("Detail — B #3 of 10"))
+        press(&state, .escape)
+        // Back on A: the same artifact (1) is selected where A has it.
+        press(&state, .left)
+        #expect(state.compare?.selectingB == false)
+        #expect(state.activeResults.selectedResult?.artifactID == 1)
+        #expect(state.results.selected == 0)
+    }
+
+    @Test func leftAndRightSayWhyWhenNotComparing() {
+        var state = Fixture.searched()
+        state.focus = .results
+        #expect(press(&state, .right).isEmpty)
+        #expect(state.message?.text.contains("not comparing") == true)
+    }
 }
 
 @Suite("Compare mode rendering")
@@ -156,7 +191,7 @@ struct CompareRenderTests {
         }
         let lines = render(state).trimmedLines
         #expect(lines[10].hasPrefix("┌─ Compare A/B · overlap@10 8/10 · 8 moved ─"))
-        #expect(lines[10].contains(" c closes · b side "))
+        #expect(lines[10].contains(" ←/→ side · c closes "))
         #expect(lines[11] == "│ A method semantic · ef_search 40       │B method hybrid · ef_search 10           ││ method          hybrid         ≠ │")
         #expect(lines[12].hasPrefix("│  # Δ    title                       sim│ # Δ    title                        rel │"))
         #expect(lines[13].hasPrefix("│  1      Kubernetes operator for … 0.900│ 1 ↑2   Staff engineer, payments…  0.900 │"))

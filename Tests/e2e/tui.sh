@@ -60,6 +60,10 @@ tmux send-keys -t "$session" '<'; sleep 0.3
 tmux send-keys -t "$session" Right; sleep 0.3
 check "B's ef_search differs from A's" "│B ef_search 10 " 30
 check "each side shows its latency and recall" "recall@10 [0-9.]+ · client [0-9.]+ m?s +│recall@10 [0-9.]+ · client" 30
+tmux send-keys -t "$session" Escape; sleep 0.3
+tmux send-keys -t "$session" Right Enter
+check "→ then Enter opens the detail of B's selected result" "Detail — B #1 of 10" 10
+tmux send-keys -t "$session" Escape; sleep 0.3
 tmux send-keys -t "$session" c; sleep 0.5
 check "c closes compare mode" "Results · semantic · 10/10" 10
 # Job picker: Ctrl-T lists Fixtures/jobs.jsonl; Enter loads the selected job into the query pane.

@@ -10,6 +10,8 @@ public struct CompareModel: Equatable, Sendable {
     public var params: SearchParams
     /// Whether the parameter keys edit B (the default) or A.
     public var editingB: Bool = true
+    /// Whether the results keys (move, detail, grade) act on B's ranking (→) or A's (←, the default).
+    public var selectingB: Bool = false
     /// Side B's results (its `rankChanges` are against B's previous run; moves against A are computed on screen).
     public var results = ResultsModel()
     /// B's search in flight, its debounce deadline, and what was sent.
@@ -39,6 +41,17 @@ public struct CompareModel: Equatable, Sendable {
 }
 
 extension AppState {
+    /// The ranking the results keys act on: side B's while comparing with B selected, else A's.
+    public var activeResults: ResultsModel {
+        get {
+            if let compare, compare.selectingB { return compare.results }
+            return results
+        }
+        set {
+            if compare?.selectingB == true { compare?.results = newValue } else { results = newValue }
+        }
+    }
+
     /// The parameters the parameter keys change: B's while comparing with B selected, else A's.
     public var editedParams: SearchParams {
         get {

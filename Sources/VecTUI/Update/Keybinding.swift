@@ -22,6 +22,8 @@ public enum Command: Equatable, Sendable {
     case indexFormField(Int), indexFormAdjust(direction: Int, large: Bool), indexFormRecommended, submitIndexForm
     /// The set-up screen: start (or retry) it, or skip it and go to the panes.
     case startSetup, skipSetup
+    /// Compare mode: the results keys act on side B's ranking (true) or A's.
+    case selectCompareSide(b: Bool)
 }
 
 /// Editing commands of the query editor.
@@ -96,10 +98,10 @@ public enum Keymap {
         return nil
     }
     private static let needsSelection: @Sendable (AppState) -> String? = { state in
-        state.results.selectedResult == nil ? "no result selected — run a search first" : nil
+        state.activeResults.selectedResult == nil ? "no result selected — run a search first" : nil
     }
     private static let canGrade: @Sendable (AppState) -> String? = { state in
-        if state.results.selectedResult == nil { return "no result to grade — run a search first" }
+        if state.activeResults.selectedResult == nil { return "no result to grade — run a search first" }
         if state.gradesQuery != state.results.queryText { return "stored grades for this query are still loading" }
         return nil
     }
@@ -288,6 +290,9 @@ public enum Keymap {
         Keybinding([.end, .char("G")], "last result", scope: .pane(.results), command: .moveToBottom),
         Keybinding([.enter, .char("l")], "open the detail: full content, matched terms, explanation",
                    scope: .pane(.results), command: .openDetail, hint: "detail", disabledReason: needsSelection),
+        Keybinding([.left], "compare: select in A's ranking / B's ranking (detail and grades follow)",
+                   scope: .pane(.results), command: .selectCompareSide(b: false), label: "←/→", disabledReason: needsCompare),
+        Keybinding([.right], "", scope: .pane(.results), command: .selectCompareSide(b: true), disabledReason: needsCompare),
     ] + gradeBindings(.results) + [
         Keybinding([.char("r")], "run the search again", scope: .pane(.results), command: .runSearch,
                    disabledReason: needsQuery),

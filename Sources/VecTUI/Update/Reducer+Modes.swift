@@ -12,7 +12,7 @@ extension Reducer {
         }
         state.compare = CompareModel(params: state.params)
         if state.focus == .detail { state.focus = .results }
-        inform(&state, "compare: B is a copy of A — change B in Parameters (p); b switches the side edited")
+        inform(&state, "compare: B is a copy of A — p changes B's parameters (b: A's) · ←/→ select in A or B")
         guard !state.editor.trimmedText.isEmpty, state.results.response != nil || state.search.isBusy else { return [] }
         return startCompareSearch(&state)
     }

@@ -228,10 +228,10 @@ enum Reducer {
             state.detailScroll = 0
             return []
         case .previousResult, .nextResult:
-            let count = state.results.items.count
+            let count = state.activeResults.items.count
             guard count > 0 else { return [] }
-            let next = state.results.selected + (command == .nextResult ? 1 : -1)
-            state.results.selected = min(max(next, 0), count - 1)
+            let next = state.activeResults.selected + (command == .nextResult ? 1 : -1)
+            state.activeResults.selected = min(max(next, 0), count - 1)
             state.detailScroll = 0
             keepSelectionVisible(&state)
             return []
@@ -325,6 +325,20 @@ enum Reducer {
             return []
         case .submitIndexForm:
             return submitIndexForm(&state)
+        case .selectCompareSide(let b):
+            guard var compare = state.compare else { return [] }
+            guard compare.selectingB != b else { return [] }
+            // Keep the same artifact selected on the other side when it is there.
+            let id = state.activeResults.selectedResult?.artifactID, row = state.activeResults.selected
+            compare.selectingB = b
+            state.compare = compare
+            if let id, let index = state.activeResults.items.firstIndex(where: { $0.artifactID == id }) {
+                state.activeResults.selected = index
+            } else {
+                state.activeResults.selected = min(row, max(0, state.activeResults.items.count - 1))  // same row
+            }
+            keepSelectionVisible(&state)
+            return []
         case .startSetup:
             return startSetup(&state)
         case .skipSetup:
@@ -512,7 +526,7 @@ enum Reducer {
     // MARK: Judging
 
     static func setGrade(_ grade: Int?, _ state: inout AppState) -> [Effect] {
-        guard let result = state.results.selectedResult else { return [] }
+        guard let result = state.activeResults.selectedResult else { return [] }
         let id = result.artifactID
         let previous = state.grades[id]
         guard previous != grade else { return [] }
@@ -521,8 +535,8 @@ enum Reducer {
                                                 previousGrade: previous)]
         effects += scoreEffect(state)
         // Judging goes down the list: after a grade, the next result is selected.
-        if grade != nil && state.focus == .results && state.results.selected + 1 < state.results.items.count {
-            state.results.selected += 1
+        if grade != nil && state.focus == .results && state.activeResults.selected + 1 < state.activeResults.items.count {
+            state.activeResults.selected += 1
             keepSelectionVisible(&state)
         }
         return effects
@@ -557,9 +571,9 @@ enum Reducer {
         }
         switch state.focus {
         case .results:
-            let count = state.results.items.count
+            let count = state.activeResults.items.count
             guard count > 0 else { return [] }
-            state.results.selected = clamp(state.results.selected, by: delta, count: count)
+            state.activeResults.selected = clamp(state.activeResults.selected, by: delta, count: count)
         case .parameters:
             state.parameterSelection = clamp(state.parameterSelection, by: delta, count: TunableParameter.allCases.count)
         case .detail:
@@ -582,6 +596,11 @@ enum Reducer {
         let layout = Layout(for: state)
         state.results.scroll = scroll(state.results.scroll, selected: state.results.selected,
                                       visible: layout.resultRows, count: state.results.items.count)
+        if let compare = state.compare {
+            // The compare view has two more header rows (side names, differences) than the results pane.
+            state.compare?.results.scroll = scroll(compare.results.scroll, selected: compare.results.selected,
+                                                   visible: max(1, layout.resultRows - 2), count: compare.results.items.count)
+        }
         state.parameterScroll = scroll(state.parameterScroll, selected: state.parameterSelection,
                                        visible: layout.parameterRows, count: TunableParameter.allCases.count)
         state.detailScroll = min(state.detailScroll, DetailView.maxScroll(state))

@@ -50,7 +50,7 @@ enum CompareView {
         if state.resultsAreStale || state.compareIsStale {
             return [Span(" stale · Ctrl-R ", CellStyle(foreground: .warn, bold: true))]
         }
-        return [Span(" c closes · b side ", .fg(.muted))]
+        return [Span(" ←/→ side · c closes ", .fg(.muted))]
     }
 
     static func drawSide(_ side: Side, state: AppState, compare: CompareModel, otherIDs: [Int], in rect: Rect,
@@ -106,10 +106,13 @@ enum CompareView {
         let moves = side == .b ? RankChange.changes(from: otherIDs, to: model.items.map(\.artifactID)) : [:]
         let otherSet = Set(otherIDs)
         let stale = side == .a ? state.resultsAreStale : state.compareIsStale
-        let top = Reducer.scroll(state.results.scroll, selected: state.results.selected, visible: visible,
+        // Both sides scroll together, following the selection on the side the results keys act on.
+        let active = state.activeResults
+        let top = Reducer.scroll(active.scroll, selected: active.selected, visible: visible,
                                  count: max(state.results.items.count, model.items.count))
-        let selectedID = state.results.selectedResult?.artifactID
+        let selectedID = active.selectedResult?.artifactID
         let focused = state.focus == .results && state.overlay == nil
+        let isActiveSide = (side == .b) == compare.selectingB
         for (index, result) in response.results.enumerated().dropFirst(top).prefix(visible) {
             let y = rect.y + 2 + index - top
             var changeText = "", changeStyle = CellStyle.plain
@@ -141,7 +144,7 @@ enum CompareView {
             }
             if result.artifactID == selectedID {
                 grid.restyle(Rect(x: rect.x, y: y, width: rect.width, height: 1)) { style in
-                    if focused && side == .a { style.reverse = true } else { style.bold = true; style.underline = side == .b }
+                    if focused && isActiveSide { style.reverse = true } else { style.bold = true; style.underline = !isActiveSide }
                 }
             }
         }

@@ -3,8 +3,9 @@
 enum DetailView {
     static func draw(_ state: AppState, in rect: Rect, into grid: inout CellGrid) {
         let styles = borderStyle(focused: state.overlay == nil)
-        let count = state.results.items.count
-        let title = state.results.selectedResult.map { "Detail — #\($0.rank) of \(count)" } ?? "Detail"
+        let active = state.activeResults
+        let side = state.compare.map { $0.selectingB ? "B " : "A " } ?? ""
+        let title = active.selectedResult.map { "Detail — \(side)#\($0.rank) of \(active.items.count)" } ?? "Detail"
         let inner = grid.box(rect, title: title, style: styles.border, titleStyle: styles.title,
                              rightTitle: [Span(" Esc back · ←/→ result · 0–3 grade ", .fg(.muted))])
         guard !inner.isEmpty else { return }
@@ -31,7 +32,7 @@ enum DetailView {
     /// The detail text, wrapped to `width`.
     static func lines(_ state: AppState, width: Int) -> [[Span]] {
         guard width > 0 else { return [] }
-        guard let result = state.results.selectedResult else {
+        guard let result = state.activeResults.selectedResult else {
             return [[Span("No result selected.", .fg(.muted))]]
         }
         let muted = CellStyle.fg(.muted)
@@ -46,7 +47,7 @@ enum DetailView {
         var meta: [Span] = [Span(result.type.rawValue.replacingOccurrences(of: "_", with: " "), muted),
                             Span(" · ", muted), Span(result.userName.map { "\($0) (\(result.userExternalID))" } ?? result.userExternalID),
                             Span(" · rank ", muted), Span("\(result.rank)", strong)]
-        if let change = state.results.rankChanges[result.artifactID], change != .same {
+        if let change = state.activeResults.rankChanges[result.artifactID], change != .same {
             meta.append(Span(" (\(change.label))", .fg(.accent)))
         }
         meta.append(Span(" · ", muted))
