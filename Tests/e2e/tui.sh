@@ -62,7 +62,7 @@ check "B's ef_search differs from A's" "│B ef_search 10 " 30
 check "each side shows its latency and recall" "recall@10 [0-9.]+ · client [0-9.]+ m?s +│recall@10 [0-9.]+ · client" 30
 tmux send-keys -t "$session" Escape; sleep 0.3
 tmux send-keys -t "$session" Right Enter
-check "→ then Enter opens the detail of B's selected result" "Detail — B #1 of 10" 10
+check "→ then Enter opens the detail of B's selected result" "Detail — B #1 of [0-9]+" 10
 tmux send-keys -t "$session" Escape; sleep 0.3
 tmux send-keys -t "$session" c; sleep 0.5
 check "c closes compare mode" "Results · semantic · 10/10" 10
