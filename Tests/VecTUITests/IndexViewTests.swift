@@ -166,6 +166,15 @@ struct IndexViewTests {
         #expect(effects.contains(.cancelIndexJob) && effects.last == .quit)
     }
 
+    @Test func theHintLineOffersOnlyWhatCanHappenNow() {
+        var state = indexViewOpen()
+        var hints = render(state).lines().last ?? ""
+        #expect(hints.contains("n new") && hints.contains("r rebuild") && !hints.contains("x stop"))
+        press(&state, .char("r"))
+        hints = render(state).lines().last ?? ""
+        #expect(hints.contains("x stop") && !hints.contains("n new"))
+    }
+
     @Test func helpListsTheIndexViewKeys() {
         let titles = Keymap.helpSections(for: indexViewOpen()).map(\.title)
         #expect(titles.contains("Index view (i)") && titles.contains("New index form (n in the index view)"))

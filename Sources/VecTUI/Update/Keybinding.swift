@@ -409,7 +409,9 @@ public enum Keymap {
         case .indexes: scope = indexScope(state)
         case nil: scope = .pane(state.focus)
         }
-        let own = bindings.filter { $0.scope == scope && $0.hint != nil }
+        // In a view over the panes, a hint for something that cannot happen now ("x stop" with nothing running)
+        // only misleads; the panes keep theirs, whose reasons the message line explains.
+        let own = bindings.filter { $0.scope == scope && $0.hint != nil && (state.overlay == nil || $0.disabledReason(state) == nil) }
         return own + bindings.filter { $0.scope == .global && $0.hint != nil }
     }
 }
