@@ -25,6 +25,9 @@ import TestSupport
         #expect(status.runsAs == (getuid() == 0 ? EmbeddedPostgres.systemUser : nil))
         let connection = try Connection(url)
         #expect(connection.serverVersion / 10_000 == 18)
+        let expectedBuffers = EmbeddedPostgres.sharedBuffersMB(physicalMemory: ProcessInfo.processInfo.physicalMemory)
+        #expect(try connection.query("SELECT setting::int8 * 8 / 1024 FROM pg_settings WHERE name = 'shared_buffers'")
+            .scalar(Int.self) == expectedBuffers)
         try connection.execute("CREATE EXTENSION IF NOT EXISTS vector")
         #expect(try connection.query("SELECT extversion FROM pg_extension WHERE extname = 'vector'").scalar(String.self) == "0.8.1"
                 || (try connection.query("SELECT extversion FROM pg_extension WHERE extname = 'vector'").scalar(String.self)).map { DatabaseTarget.compareVersions($0, "0.8.0") >= 0 } == true)
@@ -92,6 +95,12 @@ import TestSupport
         let flag = DatabaseTarget.resolve(explicitURL: "host=x", environment: ["DATABASE_URL": "postgresql://h/db"])
         #expect(try flag.connectionString() == "host=x")
         #expect(DatabaseTarget.resolve(environment: ["VECSCOPE_HOME": "/tmp/x"]).isEmbedded)
+    }
+
+    @Test func sharedBuffersScaleWithMemoryWithinBounds() {
+        #expect(EmbeddedPostgres.sharedBuffersMB(physicalMemory: 512 << 20) == 128)
+        #expect(EmbeddedPostgres.sharedBuffersMB(physicalMemory: 4 << 30) == 512)
+        #expect(EmbeddedPostgres.sharedBuffersMB(physicalMemory: 24 << 30) == 1024)
     }
 
     @Test func versionsCompareNumerically() {
