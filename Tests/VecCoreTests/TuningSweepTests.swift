@@ -22,6 +22,8 @@ import TestSupport
         let result = try sweep.run(SweepSetting.grid(efSearch: [1, 200], probes: [1], iterativeScans: [.off]), queries: queries)
         #expect(result.count == 2)
         #expect(result.allSatisfy { $0.queries == 7 && $0.concurrency == 2 && $0.queriesPerSecond > 0 })
+        // QPS is the ANN path's (2 workers each busy mean × 7 / 2), not the loop's, which also runs exact searches.
+        #expect(result.allSatisfy { abs($0.queriesPerSecond - 2 * 1000 / $0.latency.mean) < 0.01 * $0.queriesPerSecond })
         #expect(result[1].recallMean == 1 && result[1].recallMin == 1)
         #expect(result[0].recallMean < result[1].recallMean)
         #expect(result[0].queriesShort > 0)
