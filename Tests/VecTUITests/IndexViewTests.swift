@@ -32,7 +32,7 @@ private func indexViewOpen(size: Size = Size(width: 80, height: 24)) -> AppState
 
 @Suite("Index view")
 struct IndexViewTests {
-    @Test func iOpensTheViewAndListsTheIndexes() {
+    @Test func iOpensTheViewAndListsTheIndexes() throws {
         var state = Fixture.searched()
         state.focus = .results
         let effects = press(&state, .char("i"))
@@ -43,8 +43,8 @@ struct IndexViewTests {
         let grid = render(state)
         #expect(grid.contains("Vector indexes"))
         #expect(grid.contains("2 vector indexes"))
-        let row = try? #require(grid.row(containing: "ae_hnsw_cosine"))
-        #expect(row?.contains("hnsw") == true && row?.contains("m 16 ef 64") == true && row?.contains("2.4 MB") == true)
+        let row = try #require(grid.row(containing: "ae_hnsw_cosine"))
+        #expect(row.contains("hnsw") && row.contains("m 16 ef 64") && row.contains("2.4 MB"))
         #expect(grid.contains("✖ ae_ivfflat_l2"))
         #expect(grid.contains("lists 100"))
         #expect(grid.contains("model all-MiniLM-L6-v2 · artifact_embeddings · cosine (vector_cosine_ops)"))
@@ -74,11 +74,11 @@ struct IndexViewTests {
         #expect(render(state).contains("could not list the indexes: permission denied"))
     }
 
-    @Test func newIndexFormStartsOnTheSearchedModelAndSteps() {
+    @Test func newIndexFormStartsOnTheSearchedModelAndSteps() throws {
         var state = indexViewOpen()
         press(&state, .char("n"))
-        let form = try? #require(state.indexView.form)
-        #expect(form?.request == IndexRequest(model: SearchParams.defaultModel).recommended(rows: 252))
+        let form = try #require(state.indexView.form)
+        #expect(form.request == IndexRequest(model: SearchParams.defaultModel).recommended(rows: 252))
         var grid = render(state)
         #expect(grid.contains("New index"))
         #expect(grid.contains("◀ all-MiniLM-L6-v2 ▶"))
@@ -106,7 +106,7 @@ struct IndexViewTests {
         #expect(state.indexView.form == nil && state.overlay == .indexes)
     }
 
-    @Test func enterBuildsInTheBackgroundWithALiveBar() {
+    @Test func enterBuildsInTheBackgroundWithALiveBar() throws {
         var state = indexViewOpen()
         state.now = 100
         press(&state, .char("n"))
@@ -121,9 +121,9 @@ struct IndexViewTests {
                                                                  tuplesTotal: 252)))
         _ = reduce(&state, .tick(now: 102))
         let grid = render(state)
-        let bar = try? #require(grid.row(containing: "building index: loading tuples"))
-        #expect(bar?.contains("█") == true)
-        #expect(bar?.contains("100/252 tuples · 100/s · ~2s left") == true)
+        let bar = try #require(grid.row(containing: "building index: loading tuples"))
+        #expect(bar.contains("█"))
+        #expect(bar.contains("100/252 tuples · 100/s · ~2s left"))
         // One job at a time: n and r wait, and say why.
         #expect(press(&state, .char("n")).isEmpty)
         #expect(state.message?.text.contains("is running (x stops it)") == true)

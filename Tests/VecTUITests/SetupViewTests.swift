@@ -17,7 +17,7 @@ private func state(_ plan: DemoSetup.Plan, query: String = "") -> AppState {
 
 @Suite("Set-up screen")
 struct SetupViewTests {
-    @Test func theFirstRunStartsOnItsOwnAndShowsEachStep() {
+    @Test func theFirstRunStartsOnItsOwnAndShowsEachStep() throws {
         var s = state(firstRun, query: "Senior search engineer")
         #expect(reduce(&s, .started) == [.runSetup(loadFixtures: true, embed: true)])
         #expect(reduce(&s, .started).isEmpty)  // only once
@@ -34,8 +34,8 @@ struct SetupViewTests {
         grid = render(s)
         #expect(grid.contains("✔ loaded 252 artifacts of 12 people"))
         #expect(grid.contains("embedding · 11s elapsed"))
-        let bar = try? #require(grid.row(containing: "200/987 texts"))
-        #expect(bar?.contains("█") == true && bar?.contains("20.0/s · ~39s left") == true)
+        let bar = try #require(grid.row(containing: "200/987 texts"))
+        #expect(bar.contains("█") && bar.contains("20.0/s · ~39s left"))
         #expect(grid.contains("q quits at any time"))
 
         // Keys do not reach the hidden editor; Esc cannot skip a running set-up.
