@@ -175,6 +175,21 @@ struct IndexViewTests {
         #expect(hints.contains("x stop") && !hints.contains("n new"))
     }
 
+    @Test func helpFromTheIndexViewListsItsKeysFirstAndEscReturnsToIt() {
+        var state = indexViewOpen()
+        press(&state, .char("?"))
+        #expect(state.overlay == .help)
+        #expect(Keymap.helpSections(for: state).first?.title == "Index view (i)")
+        #expect(render(state).contains("Keys — Index view"))
+        press(&state, .escape)
+        #expect(state.overlay == .indexes)
+        press(&state, .char("?"), .char("?"))
+        #expect(state.overlay == .indexes)
+        // From the panes, help closes to the panes.
+        press(&state, .escape, .char("?"), .escape)
+        #expect(state.overlay == nil)
+    }
+
     @Test func helpListsTheIndexViewKeys() {
         let titles = Keymap.helpSections(for: indexViewOpen()).map(\.title)
         #expect(titles.contains("Index view (i)") && titles.contains("New index form (n in the index view)"))

@@ -129,6 +129,9 @@ public struct AppState: Equatable, Sendable {
     /// The pane focused before the detail pane opened, to return to on Esc.
     public var focusBeforeDetail: Pane = .results
     public var overlay: Overlay?
+    /// The view help was opened from (the sweep or index view, the job list): help lists its keys first, and
+    /// closing help returns to it.
+    public var overlayUnderHelp: Overlay?
     public var helpScroll: Int = 0
 
     /// The query editor and its history.

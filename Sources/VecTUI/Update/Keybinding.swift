@@ -381,11 +381,20 @@ public enum Keymap {
         func section(_ title: String, _ scope: BindingScope) -> (title: String, bindings: [Keybinding]) {
             (title, bindings.filter { $0.scope == scope && !$0.description.isEmpty })
         }
-        return helpSections(for: state.focus) + [
+        let views = [
             section("Job list (Ctrl-T)", .jobs), section("File prompt (Ctrl-O)", .prompt), section("Sweep view (s)", .sweep),
             section("Index view (i)", .indexes), section("New index form (n in the index view)", .indexForm),
             section("Drop confirmation", .confirmDrop), section("Set-up screen (first run)", .setup),
         ]
+        // Opened from a view over the panes: that view's keys come first.
+        let underneath: String? = switch state.overlayUnderHelp {
+        case .jobs: "Job list (Ctrl-T)"
+        case .sweep: "Sweep view (s)"
+        case .indexes: "Index view (i)"
+        default: nil
+        }
+        let first = views.filter { $0.title == underneath }
+        return first + helpSections(for: state.focus) + views.filter { $0.title != underneath }
     }
 
     /// The index view's keys: the form's while it is open, the drop confirmation's while it asks, else the list's.

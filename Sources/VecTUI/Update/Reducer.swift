@@ -197,7 +197,13 @@ enum Reducer {
         case .quit:
             return quit(&state)
         case .toggleHelp:
-            state.overlay = state.overlay == .help ? nil : .help
+            if state.overlay == .help {
+                state.overlay = state.overlayUnderHelp
+                state.overlayUnderHelp = nil
+            } else {
+                state.overlayUnderHelp = state.overlay
+                state.overlay = .help
+            }
             state.helpScroll = 0
             return []
         case .back:
@@ -371,7 +377,10 @@ enum Reducer {
 
     /// Esc: close the innermost thing open.
     static func back(_ state: inout AppState) {
-        if state.overlay == .indexes && state.indexView.form != nil {
+        if state.overlay == .help {
+            state.overlay = state.overlayUnderHelp
+            state.overlayUnderHelp = nil
+        } else if state.overlay == .indexes && state.indexView.form != nil {
             state.indexView.form = nil
         } else if state.overlay == .indexes && state.indexView.pendingDrop != nil {
             state.indexView.pendingDrop = nil
