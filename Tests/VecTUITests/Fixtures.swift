@@ -1,5 +1,6 @@
 @testable import VecCore
-import VecTUI
+@testable import VecTUI
+import Foundation
 
 /// Builders for search results and states, so each test reads as the situation it sets up.
 enum Fixture {
@@ -67,4 +68,15 @@ extension CellGrid {
 
     /// The first row containing `text`.
     func row(containing text: String) -> String? { lines().first { $0.contains(text) } }
+}
+
+/// Pumps the runtime's loop without a terminal until `done` holds or `seconds` pass; true when it held.
+func pump(_ runtime: TUIRuntime, seconds: Double = 3, until done: (AppState) -> Bool) -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        runtime.pump()
+        if done(runtime.currentState) { return true }
+        usleep(5_000)
+    }
+    return false
 }

@@ -205,16 +205,6 @@ struct IndexViewTests {
 
 @Suite("Index view on the runtime")
 struct IndexRuntimeTests {
-    private func pump(_ runtime: TUIRuntime, until done: (AppState) -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(3)
-        while Date() < deadline {
-            runtime.pump()
-            if done(runtime.currentState) { return true }
-            usleep(5_000)
-        }
-        return false
-    }
-
     @Test func aBuildReportsProgressAndCanBeStopped() {
         let backend = FakeBackend()
         backend.indexJobWaits = true

@@ -486,16 +486,6 @@ struct ModesHelpTests {
 
 @Suite("Runtime: compare and sweep")
 struct ModesRuntimeTests {
-    private func pump(_ runtime: TUIRuntime, until done: (AppState) -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(3)
-        while Date() < deadline {
-            runtime.pump()
-            if done(runtime.currentState) { return true }
-            usleep(5_000)
-        }
-        return false
-    }
-
     @Test func compareRunsBOnItsOwnWorker() {
         let backend = FakeBackend()
         let runtime = TUIRuntime(backend: backend, state: AppState())

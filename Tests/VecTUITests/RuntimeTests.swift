@@ -97,23 +97,12 @@ final class FakeBackend: SearchBackend, @unchecked Sendable {
 
 @Suite("Runtime without a terminal")
 struct RuntimeTests {
-    /// Pumps the loop until `done` holds or two seconds pass.
-    private func pump(_ runtime: TUIRuntime, until done: (AppState) -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(2)
-        while Date() < deadline {
-            runtime.pump()
-            if done(runtime.currentState) { return true }
-            usleep(5_000)
-        }
-        return false
-    }
-
     @Test func searchRunsOnAWorkerAndItsResultComesBackAsAnAction() {
         let backend = FakeBackend()
         let runtime = TUIRuntime(backend: backend, state: AppState(connectionTarget: "test"))
         runtime.dispatch(.paste("Go developer"))
         runtime.dispatch(.key(.ctrl("r")))
-        #expect(pump(runtime) { $0.results.response != nil && $0.results.recall != nil && $0.gradesQuery != nil })
+        #expect(pump(runtime, seconds: 2) { $0.results.response != nil && $0.results.recall != nil && $0.gradesQuery != nil })
         let state = runtime.currentState
         #expect(state.results.items.map(\.artifactID) == [1, 2, 3])
         #expect(state.results.recall?.recall == 0.9)
@@ -131,7 +120,7 @@ struct RuntimeTests {
         backend.delay = 0
         runtime.dispatch(.key(.ctrl("r")))
         #expect(backend.cancels == 1)
-        #expect(pump(runtime) { $0.results.response != nil })
+        #expect(pump(runtime, seconds: 2) { $0.results.response != nil })
         #expect(runtime.currentState.results.generation == 2)
         #expect(runtime.currentState.message == nil)
     }
@@ -141,11 +130,11 @@ struct RuntimeTests {
         let runtime = TUIRuntime(backend: backend, state: AppState())
         runtime.dispatch(.paste("Go developer"))
         runtime.dispatch(.key(.ctrl("r")))
-        #expect(pump(runtime) { $0.gradesQuery != nil })
+        #expect(pump(runtime, seconds: 2) { $0.gradesQuery != nil })
         runtime.dispatch(.key(.tab))
         runtime.dispatch(.key(.char("1")))
-        #expect(pump(runtime) { $0.results.score?.judged == 2 })
-        #expect(pump(runtime) { _ in backend.saved.count == 1 })
+        #expect(pump(runtime, seconds: 2) { $0.results.score?.judged == 2 })
+        #expect(pump(runtime, seconds: 2) { _ in backend.saved.count == 1 })
         #expect(backend.saved.first?.1 == 1)
         #expect(backend.saved.first?.2 == 1)
     }
@@ -156,7 +145,7 @@ struct RuntimeTests {
         let runtime = TUIRuntime(backend: FakeBackend(), state: AppState(), historyURL: url)
         runtime.dispatch(.paste("multi\nline \"query\""))
         runtime.dispatch(.key(.ctrl("r")))
-        #expect(pump(runtime) { _ in FileManager.default.fileExists(atPath: url.path) })
+        #expect(pump(runtime, seconds: 2) { _ in FileManager.default.fileExists(atPath: url.path) })
         let reloaded = TUIRuntime(backend: FakeBackend(), state: AppState(), historyURL: url)
         #expect(reloaded.currentState.history.entries == ["multi\nline \"query\""])
     }
