@@ -25,12 +25,8 @@ extension Vecscope {
                     """).rows.map { (try $0.decode(0, as: String.self), try $0.decode(1, as: Int.self)) }
                 print("artifacts by type: " + counts.map { "\($0.0) \($0.1)" }.joined(separator: ", "))
                 // The recruiter's grades for the fixture jobs, so nDCG and P@k show from the first search.
-                let judgments = folder.appendingPathComponent("judgments.tsv")
-                let alreadyJudged = try connection.query("SELECT count(*) FROM relevance_judgments").scalar(Int.self) ?? 0
-                if alreadyJudged == 0, let tsv = try? String(contentsOf: judgments, encoding: .utf8) {
-                    let count = try JudgmentStore(connection: connection)
-                        .importTSV(tsv, jobs: try JobCatalog.load(from: folder), judge: "fixtures")
-                    print("judgments: \(count) grades for the fixture jobs (vecscope judgments export prints them)")
+                if let imported = try JudgmentStore(connection: connection).importFixtureGradesIfNone(from: folder) {
+                    print("judgments: \(imported.grades) grades for the fixture jobs (vecscope judgments export prints them)")
                 }
             }
         }

@@ -72,12 +72,11 @@ public struct DemoSetup {
             finish("loaded \(summary.inserted + summary.updated + summary.unchanged) artifacts of \(summary.users) people"
                    + (summary.rejected.isEmpty ? "" : " (\(summary.rejected.count) lines rejected)"))
         }
-        if loadFixtures, let fixtures, try JudgmentStore(connection: connection).all().isEmpty,
-           let tsv = try? String(contentsOf: fixtures.appendingPathComponent("judgments.tsv"), encoding: .utf8),
-           let jobs = try? JobCatalog.load(from: fixtures) {
+        if loadFixtures, let fixtures {
             progress(Progress(step: .grading, done: 0, total: 1))
-            let count = try JudgmentStore(connection: connection).importTSV(tsv, jobs: jobs, judge: "fixtures")
-            finish("imported \(count) recruiter grades for \(jobs.jobs.count) fixture jobs")
+            if let imported = try JudgmentStore(connection: connection).importFixtureGradesIfNone(from: fixtures) {
+                finish("imported \(imported.grades) recruiter grades for \(imported.jobs) fixture jobs")
+            }
         }
         if embed {
             let pipeline = try EmbeddingPipeline(connection: connection, embedder: try makeEmbedder(model), model: model)

@@ -93,6 +93,15 @@ public struct JudgmentStore {
         }
     }
 
+    /// Imports the shipped grades (`judgments.tsv` and `jobs.jsonl` in `folder`) when no grade is stored yet, so
+    /// nDCG and P@k show from the first search; nil when grades exist or the files are not there.
+    public func importFixtureGradesIfNone(from folder: URL) throws -> (grades: Int, jobs: Int)? {
+        guard try connection.query("SELECT count(*) FROM relevance_judgments").scalar(Int.self) == 0,
+              let tsv = try? String(contentsOf: folder.appendingPathComponent("judgments.tsv"), encoding: .utf8),
+              let jobs = try? JobCatalog.load(from: folder) else { return nil }
+        return (try importTSV(tsv, jobs: jobs, judge: "fixtures"), jobs.jobs.count)
+    }
+
     /// Imports `job_id<TAB>artifact_external_id<TAB>grade` lines (blank lines and `#` comments skipped); returns
     /// how many were stored. All or nothing: a bad line names its number and nothing is stored.
     @discardableResult
