@@ -40,10 +40,11 @@ extension Vecscope {
                     if !plan.isEmpty { state.setup = SetupModel(plan: plan) }
                 }
                 // The job picker (Ctrl-T) lists the fixture jobs; without a Fixtures folder it just says so.
-                let catalog = try? JobCatalog.load(from: try FixturesLocator.folder(explicit: nil))
+                let catalog = fixtures.flatMap { try? JobCatalog.load(from: $0) }
                 state.jobs = catalog?.jobs.map { JobEntry(id: $0.id, title: $0.title, text: $0.text) } ?? []
                 if let job {
-                    let description = try JobCatalog.load(from: try FixturesLocator.folder(explicit: nil)).job(id: job)
+                    // Without a catalog, locating and loading again gives the error that says where it looked.
+                    let description = try (catalog ?? JobCatalog.load(from: FixturesLocator.folder(explicit: nil))).job(id: job)
                     _ = reduce(&state, .loadQuery(description.text))
                 } else if let query {
                     _ = reduce(&state, .loadQuery(query))
