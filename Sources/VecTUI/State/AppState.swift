@@ -27,6 +27,17 @@ public enum Overlay: Equatable, Sendable {
     case sweep
     /// The index view (i): vector indexes with their parameters, size and scans; create, drop, reindex.
     case indexes
+
+    /// The name help gives the view ("Keys — Index view").
+    public var title: String {
+        switch self {
+        case .help: return "Help"
+        case .jobs: return "Job list"
+        case .openFile: return "File prompt"
+        case .sweep: return "Sweep view"
+        case .indexes: return "Index view"
+        }
+    }
 }
 
 /// How a result moved since the previous run (the results pane's "Δ" column).

@@ -347,16 +347,10 @@ public enum Keymap {
 
     /// The binding a key press triggers in this state, or nil (for the editor: nil means "type it").
     public static func binding(for key: Key, in state: AppState) -> Keybinding? {
-        let scopes: [BindingScope]
         if state.setup != nil { return bindings.first { $0.scope == .setup && $0.keys.contains(key) } }
-        switch state.overlay {
-        case .help: scopes = [.help, .global]
-        case .jobs: scopes = [.jobs, .global]
-        case .openFile: scopes = [.prompt, .global]
-        case .sweep: scopes = [.sweep, .global]
-        case .indexes: scopes = [indexScope(state)] + (state.indexView.form == nil && state.indexView.pendingDrop == nil ? [.global] : [])
-        case nil: scopes = [.pane(state.focus), .global]
-        }
+        let own = scope(of: state.overlay, in: state)
+        // The index view's form and drop question take every key: nothing global may fire behind them.
+        let scopes: [BindingScope] = own == .indexForm || own == .confirmDrop ? [own] : [own, .global]
         for scope in scopes {
             for binding in bindings where binding.scope == scope && binding.keys.contains(key) {
                 // While typing, printable keys are text: `q` types a q, it does not quit.
@@ -378,8 +372,8 @@ public enum Keymap {
     /// The help overlay's sections for a state: the pane's and the global keys, then those of the job list, the
     /// file prompt and the sweep view, so every key is listed somewhere.
     public static func helpSections(for state: AppState) -> [(title: String, bindings: [Keybinding])] {
-        func section(_ title: String, _ scope: BindingScope) -> (title: String, bindings: [Keybinding]) {
-            (title, bindings.filter { $0.scope == scope && !$0.description.isEmpty })
+        func section(_ title: String, _ scope: BindingScope) -> (scope: BindingScope, title: String, bindings: [Keybinding]) {
+            (scope, title, bindings.filter { $0.scope == scope && !$0.description.isEmpty })
         }
         let views = [
             section("Job list (Ctrl-T)", .jobs), section("File prompt (Ctrl-O)", .prompt), section("Sweep view (s)", .sweep),
@@ -387,14 +381,22 @@ public enum Keymap {
             section("Drop confirmation", .confirmDrop), section("Set-up screen (first run)", .setup),
         ]
         // Opened from a view over the panes: that view's keys come first.
-        let underneath: String? = switch state.overlayUnderHelp {
-        case .jobs: "Job list (Ctrl-T)"
-        case .sweep: "Sweep view (s)"
-        case .indexes: "Index view (i)"
-        default: nil
+        let underneath = state.overlayUnderHelp.map { scope(of: $0, in: state) }
+        let first = views.filter { $0.scope == underneath }.map { ($0.title, $0.bindings) }
+        return first + helpSections(for: state.focus) + views.filter { $0.scope != underneath }.map { ($0.title, $0.bindings) }
+    }
+
+    /// Whose keys apply: the view's over the panes (the index view's form or drop question while open), else the
+    /// focused pane's.
+    static func scope(of overlay: Overlay?, in state: AppState) -> BindingScope {
+        switch overlay {
+        case .help: return .help
+        case .jobs: return .jobs
+        case .openFile: return .prompt
+        case .sweep: return .sweep
+        case .indexes: return indexScope(state)
+        case nil: return .pane(state.focus)
         }
-        let first = views.filter { $0.title == underneath }
-        return first + helpSections(for: state.focus) + views.filter { $0.title != underneath }
     }
 
     /// The index view's keys: the form's while it is open, the drop confirmation's while it asks, else the list's.
@@ -409,15 +411,7 @@ public enum Keymap {
         if state.setup != nil {
             return bindings.filter { $0.scope == .setup && $0.hint != nil && $0.disabledReason(state) == nil }
         }
-        let scope: BindingScope
-        switch state.overlay {
-        case .help: scope = .help
-        case .jobs: scope = .jobs
-        case .openFile: scope = .prompt
-        case .sweep: scope = .sweep
-        case .indexes: scope = indexScope(state)
-        case nil: scope = .pane(state.focus)
-        }
+        let scope = scope(of: state.overlay, in: state)
         // In a view over the panes, a hint for something that cannot happen now ("x stop" with nothing running)
         // only misleads; the panes keep theirs, whose reasons the message line explains.
         let own = bindings.filter { $0.scope == scope && $0.hint != nil && (state.overlay == nil || $0.disabledReason(state) == nil) }

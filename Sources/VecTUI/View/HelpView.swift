@@ -5,13 +5,7 @@ enum HelpView {
         let box = frame(state, in: bounds)
         guard !box.isEmpty else { return }
         grid.fill(box)
-        let underneath: String? = switch state.overlayUnderHelp {
-        case .jobs: "Job list"
-        case .sweep: "Sweep view"
-        case .indexes: "Index view"
-        default: nil
-        }
-        let title = "Keys — \(underneath ?? state.focus.title)"
+        let title = "Keys — \(state.overlayUnderHelp?.title ?? state.focus.title)"
         let inner = grid.box(box, title: title, style: CellStyle(foreground: .focus, bold: true),
                              titleStyle: CellStyle(foreground: .focus, bold: true),
                              rightTitle: [Span(" Esc closes ", .fg(.muted))])
