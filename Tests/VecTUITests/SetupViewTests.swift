@@ -58,6 +58,12 @@ struct SetupViewTests {
         #expect(render(s).contains("so vecscope embeds them now"))
     }
 
+    @Test func progressTailGivesRateAndTimeLeftOnceThereIsARate() {
+        #expect(Format.progressTail(done: 0, total: 10, unit: "texts", seconds: 5) == " 0/10 texts")
+        #expect(Format.progressTail(done: 5, total: 10, unit: "texts", seconds: 0.2) == " 5/10 texts")
+        #expect(Format.progressTail(done: 10, total: 10_000, unit: "tuples", seconds: 1) == " 10/10000 tuples · 10.0/s · ~17 min left")
+    }
+
     @Test func missingVectorsAskFirstAndEscSkips() {
         var s = state(missing)
         #expect(reduce(&s, .started).isEmpty)
@@ -91,12 +97,7 @@ struct SetupRuntimeTests {
         initial.setup = SetupModel(plan: firstRun)
         let runtime = TUIRuntime(backend: backend, state: initial)
         runtime.dispatch(.started)
-        let deadline = Date().addingTimeInterval(3)
-        while Date() < deadline && runtime.currentState.setup != nil {
-            runtime.pump()
-            usleep(5_000)
-        }
-        #expect(runtime.currentState.setup == nil)
+        #expect(pump(runtime) { $0.setup == nil })
         #expect(backend.setups.count == 1 && backend.setups.first?.0 == true)
     }
 }

@@ -48,6 +48,19 @@ enum Format {
         }
     }
 
+    /// " 200/987 texts · 20.0/s · ~39s left": counts, then rate and time left once `seconds` of work give a rate.
+    static func progressTail(done: Int, total: Int, unit: String, seconds: Double) -> String {
+        var tail = " \(done)/\(total) \(unit)"
+        guard done > 0, seconds >= 0.5 else { return tail }
+        let rate = Double(done) / seconds
+        tail += String(format: rate >= 100 ? " · %.0f/s" : " · %.1f/s", rate)
+        let remaining = Double(total - done) / rate
+        if remaining >= 1 {
+            tail += remaining >= 90 ? String(format: " · ~%.0f min left", remaining / 60) : String(format: " · ~%.0fs left", remaining)
+        }
+        return tail
+    }
+
     /// A text bar of `width` cells for a fraction (eighth-cell precision).
     static func bar(_ fraction: Double, width: Int) -> String {
         guard width > 0 else { return "" }

@@ -112,14 +112,8 @@ enum IndexView {
         let label = progress.phase + " "
         let x = row.x + grid.text(label, at: Point(x: row.x, y: row.y), style: .fg(.accent), clip: row)
         guard counts.total > 0 else { return }
-        let phaseSeconds = max(0.001, state.now - job.phaseStartedAt)
-        let rate = Double(counts.done) / phaseSeconds
-        var tail = " \(counts.done)/\(counts.total) \(counts.unit)"
-        if rate > 0 && counts.done > 0 {
-            tail += String(format: " · %.0f/s", rate)
-            let remaining = Double(counts.total - counts.done) / rate
-            if remaining >= 1 { tail += String(format: " · ~%.0fs left", remaining) }
-        }
+        let tail = Format.progressTail(done: counts.done, total: counts.total, unit: counts.unit,
+                                       seconds: state.now - job.phaseStartedAt)
         let tailWidth = DisplayWidth.of(tail)
         let barWidth = max(0, row.maxX - x - tailWidth)
         if barWidth >= 5 {

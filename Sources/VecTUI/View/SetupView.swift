@@ -74,14 +74,8 @@ enum SetupView {
         guard rect.height >= 2, let progress = setup.progress, progress.total > 0 else { return }
         let row = rect.row(1)
         let unit = progress.step == .loading ? "records" : progress.step == .embedding ? "texts" : "files"
-        var tail = " \(progress.done)/\(progress.total) \(unit)"
-        let seconds = max(0.001, state.now - setup.stepStartedAt)
-        let rate = Double(progress.done) / seconds
-        if progress.done > 0 && seconds >= 0.5 {
-            tail += String(format: " · %.1f/s", rate)
-            let remaining = Double(progress.total - progress.done) / max(rate, 0.001)
-            if remaining >= 1 { tail += remaining >= 90 ? String(format: " · ~%.0f min left", remaining / 60) : String(format: " · ~%.0fs left", remaining) }
-        }
+        let tail = Format.progressTail(done: progress.done, total: progress.total, unit: unit,
+                                       seconds: state.now - setup.stepStartedAt)
         let barWidth = max(0, min(50, row.width - DisplayWidth.of(tail)))
         grid.horizontalBar(Double(progress.done) / Double(progress.total), in: Rect(x: row.x, y: row.y, width: barWidth, height: 1))
         grid.text(tail, at: Point(x: row.x + barWidth, y: row.y), clip: row)
