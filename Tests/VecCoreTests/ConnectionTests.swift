@@ -96,6 +96,44 @@ import TestSupport
         #expect(try connection.query("SELECT count(*) FROM tx").scalar(Int.self) == 1)
     }
 
+    /// A prepared statement is parsed once per connection and reused with new values; the server switches it to
+    /// its generic plan when asked (what `SearchEngine` does for its scoring statement).
+    @Test func preparedStatementsAreReusedAndTakeAGenericPlan() throws {
+        try connection.execute("CREATE TABLE prep (id int PRIMARY KEY, v vector(3))")
+        try connection.execute("INSERT INTO prep SELECT g, ARRAY[g, 0, 0]::vector FROM generate_series(1, 50) g")
+        let sql = "SELECT id, (v <-> $1)::float8 FROM prep WHERE id = ANY($2::int4[]) ORDER BY id"
+        for round in 1...3 {
+            let rows = try connection.transaction { conn in
+                try conn.execute("SELECT set_config('plan_cache_mode', 'force_generic_plan', true)")
+                return try conn.queryPrepared(sql, [Vector([0, 0, 0]), "{\(round),\(round + 10)}"]).rows
+            }
+            #expect(try rows.map { try $0.decode(0, as: Int.self) } == [round, round + 10])
+            #expect(try rows.map { try $0.decode(1, as: Double.self) } == [Double(round), Double(round + 10)])
+        }
+        let statements = try connection.query("""
+            SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE from_sql = false
+            """).rows.map { (try $0.decode(0, as: Int.self), try $0.decode(1, as: Int.self)) }
+        #expect(statements.count == 1)
+        #expect(statements.first?.0 == 3)
+        #expect(statements.first?.1 == 0)
+    }
+
+    /// A statement the server forgot (DEALLOCATE ALL, a pooler's new backend) is prepared again: at once outside a
+    /// transaction; inside one, the failed transaction's error surfaces and the next call succeeds.
+    @Test func forgottenPreparedStatementsArePreparedAgain() throws {
+        let sql = "SELECT $1::int4 + 1"
+        #expect(try connection.queryPrepared(sql, [1]).scalar(Int.self) == 2)
+        try connection.execute("DEALLOCATE ALL")
+        #expect(try connection.queryPrepared(sql, [2]).scalar(Int.self) == 3)
+        try connection.execute("DEALLOCATE ALL")
+        let error = #expect(throws: PostgresError.self) {
+            try connection.transaction { try $0.queryPrepared(sql, [3]) }
+        }
+        #expect(error?.code == .invalidStatementName)
+        #expect(!connection.inTransaction)
+        #expect(try connection.queryPrepared(sql, [4]).scalar(Int.self) == 5)
+    }
+
     @Test(arguments: [1, 384, 1536, 3072])
     func vectorRoundTripsInBinary(dimensions: Int) throws {
         let values = (0..<dimensions).map { Float(sin(Double($0) * 0.37)) * (Float($0 % 7) + 0.5) }

@@ -7,6 +7,10 @@ public final class Connection {
     /// The connection string with any password removed, for messages and the status bar.
     public let displayTarget: String
     private var cachedVectorTypes: VectorTypeOIDs?
+    /// Names of the statements prepared on this connection, by SQL text and parameter types.
+    private var preparedStatements: [String: String] = [:]
+    /// Enough for every filter combination of a search; past it, statements run unprepared rather than pile up.
+    static let maxPreparedStatements = 64
 
     /// Connects with a libpq URI (`postgresql://…`) or a conninfo string (`host=… dbname=…`).
     public init(_ connectionString: String, applicationName: String = "vecscope") throws {
@@ -44,6 +48,31 @@ public final class Connection {
     public func query(_ sql: String, _ parameters: [any PostgresEncodable] = []) throws -> QueryResult {
         let binds = try parameters.map { try wireValue(for: $0.postgresBind) }
         return try run(sql, binds)
+    }
+
+    /// Like `query`, but the statement is parsed once per connection (PQprepare) and then only bound and executed,
+    /// which also lets the server reuse one generic plan (`plan_cache_mode`) instead of planning every execution.
+    @discardableResult
+    public func queryPrepared(_ sql: String, _ parameters: [any PostgresEncodable] = []) throws -> QueryResult {
+        let binds = try parameters.map { try wireValue(for: $0.postgresBind) }
+        let key = binds.map { String($0.oid) }.joined(separator: ",") + "|" + sql
+        if let name = preparedStatements[key] {
+            do {
+                return try run(sql, binds, prepared: name)
+            } catch let error as PostgresError where error.code == .invalidStatementName {
+                // Gone from the server (DEALLOCATE ALL, a pooler's new backend): prepare again, now if no failed
+                // transaction is in the way, else on the next call.
+                preparedStatements[key] = nil
+                if inTransaction { throw error }
+            }
+        }
+        guard preparedStatements.count < Self.maxPreparedStatements else { return try run(sql, binds) }
+        let name = "vecscope_\(preparedStatements.count + 1)"
+        let types = binds.map { Oid($0.oid) }
+        guard let result = PQprepare(handle, name, sql, Int32(binds.count), types) else { throw connectionLost(statement: sql) }
+        _ = try QueryResult(result, statement: sql, vectorTypes: cachedVectorTypes, connection: self)
+        preparedStatements[key] = name
+        return try run(sql, binds, prepared: name)
     }
 
     /// Runs one statement and returns how many rows it affected.
@@ -185,7 +214,8 @@ public final class Connection {
                             hint: "Run `vecscope migrate`, which creates it, or CREATE EXTENSION vector; as a superuser.")
     }
 
-    private func run(_ sql: String, _ binds: [WireValue]) throws -> QueryResult {
+    /// Executes `sql`, or the statement prepared for it under `prepared`, with `binds`; results in binary format.
+    private func run(_ sql: String, _ binds: [WireValue], prepared: String? = nil) throws -> QueryResult {
         let count = Int32(binds.count)
         let types = binds.map { Oid($0.oid) }
         let lengths = binds.map { Int32($0.isBinary ? ($0.bytes?.count ?? 0) : 0) }
@@ -199,7 +229,11 @@ public final class Connection {
         }
         defer { buffers.forEach { $0?.deallocate() } }
         let values: [UnsafePointer<CChar>?] = buffers.map { $0.map { UnsafePointer($0.assumingMemoryBound(to: CChar.self)) } }
-        let result = PQexecParams(handle, sql, count, types, values, lengths, formats, 1)
+        let result = if let prepared {
+            PQexecPrepared(handle, prepared, count, values, lengths, formats, 1)
+        } else {
+            PQexecParams(handle, sql, count, types, values, lengths, formats, 1)
+        }
         guard let result else { throw connectionLost(statement: sql) }
         return try QueryResult(result, statement: sql, vectorTypes: cachedVectorTypes, connection: self)
     }

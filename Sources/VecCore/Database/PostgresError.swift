@@ -19,6 +19,7 @@ public struct PostgresError: Error, CustomStringConvertible, CustomDebugStringCo
         public static let queryCanceled: Code = "57014"
         public static let adminShutdown: Code = "57P01"
         public static let featureNotSupported: Code = "0A000"
+        public static let invalidStatementName: Code = "26000"
         public static let undefinedFile: Code = "58P01"
         public static let invalidTextRepresentation: Code = "22P02"
         public static let dataException: Code = "22000"

@@ -58,10 +58,12 @@ extension SearchEngine {
 
     /// Runs `plan` with index scans switched off for the rest of the transaction, so every distance is computed.
     private func executeExactly(_ plan: SearchPlan, on conn: Connection) throws -> SearchResponse {
-        for (name, value) in [("enable_seqscan", "on"), ("enable_sort", "on"), ("enable_indexscan", "off"), ("enable_bitmapscan", "off"),
-                              ("enable_indexonlyscan", "off")] {
-            try conn.execute("SELECT set_config($1, $2, true)", [name, value])
-        }
+        // plan_cache_mode: the approximate pass before this one ended in generic-plan mode (see `scores`).
+        try conn.execute("""
+            SELECT set_config('enable_seqscan', 'on', true), set_config('enable_sort', 'on', true),
+                   set_config('enable_indexscan', 'off', true), set_config('enable_bitmapscan', 'off', true),
+                   set_config('enable_indexonlyscan', 'off', true), set_config('plan_cache_mode', 'auto', true)
+            """)
         var exactPlan = plan
         exactPlan.params.explain = false
         return try execute(exactPlan, on: conn)
