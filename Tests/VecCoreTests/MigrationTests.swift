@@ -67,6 +67,38 @@ import TestSupport
         #expect(search == "'search':1A")
     }
 
+    /// A 1536-dimension vector (6 kB) stays in its row: nothing goes to the TOAST table, so reading it costs no
+    /// TOAST index lookup (migration 2; pgvector's default EXTERNAL storage moved every such vector out).
+    @Test func largeVectorsStayInTheRow() throws {
+        let (connection, _) = try TestDatabase.fresh()
+        try connection.execute("INSERT INTO users (external_id) VALUES ('u1')")
+        try connection.execute("""
+            INSERT INTO artifacts (user_id, external_id, artifact_type, title, content_hash)
+            VALUES (1, 'a1', 'project', 'Search', repeat('0', 64))
+            """)
+        let values = (0..<1536).map { Float(($0 * 7919) % 1000) / 1000 - 0.5 }
+        try connection.execute("""
+            INSERT INTO artifact_embeddings (artifact_id, content_type, model_version, model_dimensions,
+                                             embedding_vector, content_hash)
+            VALUES (1, 'full', 'text-embedding-3-small', 1536, $1, repeat('0', 64))
+            """, [Vector(values)])
+        for table in ["artifact_embeddings", "chunk_embeddings", "job_embeddings"] {
+            let storage = try connection.query("""
+                SELECT attstorage::text FROM pg_attribute WHERE attrelid = $1::regclass AND attname = 'embedding_vector'
+                """, [table]).scalar(String.self)
+            #expect(storage == "m", "\(table).embedding_vector storage \(storage ?? "nil")")
+        }
+        let toastName = try connection.query("""
+            SELECT reltoastrelid::regclass::text FROM pg_class WHERE oid = 'artifact_embeddings'::regclass
+            """).scalar(String.self) ?? ""
+        #expect(toastName.hasPrefix("pg_toast."))
+        // toastName comes from the catalog, not from input; a regclass cannot be bound as a table name.
+        let toastRows = try connection.query("SELECT count(*) FROM \(toastName)").scalar(Int.self)
+        #expect(toastRows == 0)
+        let stored = try connection.query("SELECT embedding_vector FROM artifact_embeddings").scalar(Vector.self)
+        #expect(stored?.values == values)
+    }
+
     @Test func concurrentMigratorsDoNotCollide() throws {
         let (_, url) = try TestDatabase.fresh(migrate: false)
         let results = ConcurrentResults()

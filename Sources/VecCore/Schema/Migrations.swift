@@ -121,6 +121,15 @@ public enum Migrations {
                 ('text-embedding-3-small', 'openai', 1536, 'vector', 0.02, 8191),
                 ('text-embedding-3-large', 'openai', 3072, 'halfvec', 0.13, 8191);
             """),
+        // pgvector's types default to EXTERNAL storage: every vector over ~2 kB (512+ dimensions) went to the TOAST
+        // table, and each one read (a result's distance, every row of an exact scan) cost a TOAST index lookup and
+        // four chunk fetches. MAIN keeps it in the row whenever the row fits a page (1536 floats, 3072 halfs); at
+        // 100k × 1536 this raised 100-client search throughput by about a third. Rows written before keep theirs.
+        Migration(version: 2, name: "vectors stored in the row", sql: """
+            ALTER TABLE artifact_embeddings ALTER COLUMN embedding_vector SET STORAGE MAIN;
+            ALTER TABLE chunk_embeddings ALTER COLUMN embedding_vector SET STORAGE MAIN;
+            ALTER TABLE job_embeddings ALTER COLUMN embedding_vector SET STORAGE MAIN;
+            """),
     ]
 }
 
