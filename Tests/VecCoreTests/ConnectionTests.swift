@@ -132,6 +132,15 @@ import TestSupport
         #expect(error?.code == .invalidStatementName)
         #expect(!connection.inTransaction)
         #expect(try connection.queryPrepared(sql, [4]).scalar(Int.self) == 5)
+        // One forgotten among several still prepared: its new name must not be one of theirs.
+        let other = "SELECT $1::int4 * 2"
+        #expect(try connection.queryPrepared(other, [4]).scalar(Int.self) == 8)
+        let names = try connection.query("SELECT name FROM pg_prepared_statements ORDER BY prepare_time")
+            .rows.map { try $0.decode(0, as: String.self) }
+        #expect(names.count == 2)
+        try connection.execute("DEALLOCATE \(names[0])")
+        #expect(try connection.queryPrepared(sql, [5]).scalar(Int.self) == 6)
+        #expect(try connection.queryPrepared(other, [5]).scalar(Int.self) == 10)
     }
 
     @Test(arguments: [1, 384, 1536, 3072])

@@ -9,6 +9,8 @@ public final class Connection {
     private var cachedVectorTypes: VectorTypeOIDs?
     /// Names of the statements prepared on this connection, by SQL text and parameter types.
     private var preparedStatements: [String: String] = [:]
+    /// Never reused, so a name prepared again cannot collide with one the server still holds.
+    private var preparedStatementsCreated = 0
     /// Enough for every filter combination of a search; past it, statements run unprepared rather than pile up.
     static let maxPreparedStatements = 64
 
@@ -67,7 +69,8 @@ public final class Connection {
             }
         }
         guard preparedStatements.count < Self.maxPreparedStatements else { return try run(sql, binds) }
-        let name = "vecscope_\(preparedStatements.count + 1)"
+        preparedStatementsCreated += 1
+        let name = "vecscope_\(preparedStatementsCreated)"
         let types = binds.map { Oid($0.oid) }
         guard let result = PQprepare(handle, name, sql, Int32(binds.count), types) else { throw connectionLost(statement: sql) }
         _ = try QueryResult(result, statement: sql, vectorTypes: cachedVectorTypes, connection: self)
