@@ -66,6 +66,13 @@ struct SyntheticDataTests {
         // Skewed collections: the biggest user has many times the median.
         let sizes: [Int] = try connection.query("SELECT count(*)::int8 FROM artifacts GROUP BY user_id ORDER BY 1 DESC").rows.map { try $0.decode(0) }
         #expect(sizes[0] > 3 * sizes[sizes.count / 2])
+        // Vacuumed after the load: the pages are all-visible, so searches neither set hint bits nor visit the heap
+        // for index-only scans.
+        for table in ["users", "artifacts", "artifact_embeddings"] {
+            let row = try connection.query("SELECT relpages::int8, relallvisible::int8 FROM pg_class WHERE relname = $1", [table]).row(0)
+            let (pages, allVisible) = (try row.decode(0, as: Int.self), try row.decode(1, as: Int.self))
+            #expect(pages > 0 && allVisible == pages, "\(table): \(allVisible) of \(pages) pages all-visible")
+        }
     }
 
     @Test func sameSeedLoadsTheSameData() throws {
