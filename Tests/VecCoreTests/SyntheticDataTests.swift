@@ -107,3 +107,48 @@ struct SyntheticDataTests {
         #expect(SyntheticData(users: 1, artifacts: 1, dimensions: 2_000).model.storage == .vector)
     }
 }
+
+/// A user-scoped search is planned for that user's collection size (the user's row id is bound, so the planner reads
+/// artifacts.user_id's statistics): the biggest collection goes through the HNSW index with the filter, where
+/// iterative scan decides whether k rows come back; a one-artifact user is answered exactly from its own rows.
+@Suite struct UserScopedPlanTests {
+    @Test func theBiggestUserGetsAFilteredHNSWScanAndTheSmallestAnExactOne() throws {
+        let data = SyntheticData(users: 400, artifacts: 20_000, dimensions: 16, seed: 5, clusters: 50, batchSize: 5_000)
+        let connection = try SyntheticDataTests.load(data)
+        let model = try EmbeddingModelRegistry(connection: connection).model(named: data.model.name)
+        _ = try IndexManager(connection: connection).create(VectorIndexSpec(model: model), monitor: nil)
+        try connection.execute("ANALYZE artifact_embeddings")
+        let sizes = try connection.query("""
+            SELECT u.external_id, count(*)::int8 FROM artifacts a JOIN users u ON u.id = a.user_id
+            GROUP BY u.external_id ORDER BY 2 DESC, 1
+            """).rows.map { (user: try $0.decode(0, as: String.self), count: try $0.decode(1, as: Int.self)) }
+        let biggest = try #require(sizes.first), smallest = try #require(sizes.last)
+        #expect(biggest.count > 1_000 && smallest.count < 5)
+
+        let engine = SearchEngine(connection: connection)
+        let query = try #require(SweepQuery.storedSample(connection, model: model.name, count: 1).first).vector
+        func search(_ user: String, _ iterative: IterativeScan) throws -> SearchResponse {
+            var params = SearchParams()
+            params.model = model.name
+            params.method = .semantic
+            params.efSearch = 10
+            params.iterativeScan = iterative
+            params.userScope = .user(user)
+            params.explain = true
+            return try engine.search(.vector(query), params: params)
+        }
+        let big = try search(biggest.user, .off)
+        #expect(big.info.indexName?.hasPrefix("ae_hnsw") == true, "plan: \(big.info.plan ?? "none")")
+        // ef_search 10 over a user holding a few percent of the rows: the filter leaves fewer than k…
+        #expect(big.results.count < 10)
+        // …unless the scan goes on (pgvector 0.8 iterative scan).
+        #expect(try search(biggest.user, .relaxedOrder).results.count == 10)
+        let small = try search(smallest.user, .off)
+        #expect(small.info.indexName?.hasPrefix("ae_hnsw") != true, "plan: \(small.info.plan ?? "none")")
+        #expect(small.results.count == smallest.count)
+        #expect(small.results.allSatisfy { $0.userExternalID == smallest.user })
+
+        let unknown = #expect(throws: VecscopeError.self) { try search("synthetic-u999999", .off) }
+        #expect(unknown?.what.contains("synthetic-u999999") == true)
+    }
+}
