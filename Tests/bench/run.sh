@@ -98,11 +98,15 @@ PY
 # (c) Concurrent searches.
 echo
 echo "-- (c) $CONCURRENCY concurrent searches ($CONCURRENCY connections, $CONCURRENCY threads, $SEARCHES searches, ef_search 40)"
-"$BIN" bench-suite concurrent --model "$MODEL" --concurrency "$CONCURRENCY" --searches "$SEARCHES" --ef-search 40 --json > "$home/conc.json"
+"$BIN" bench-suite concurrent --model "$MODEL" --concurrency "$CONCURRENCY" --searches "$SEARCHES" --warmup "$SEARCHES" \
+  --ef-search 40 --json > "$home/conc.json"
 python3 - "$home/conc.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
-print("  %.0f QPS   p50 %.1f ms   p95 %.1f ms   p99 %.1f ms   (feature spec: p95 < 500 ms)" % (d["qps"], d["p50_ms"], d["p95_ms"], d["p99_ms"]))
+f = d["fresh_pool"]
+print("  fresh pool (each connection's first searches): %4.0f QPS   p50 %6.1f ms   p95 %6.1f ms   p99 %6.1f ms" % (f["qps"], f["p50_ms"], f["p95_ms"], f["p99_ms"]))
+print("  warmed pool:                                   %4.0f QPS   p50 %6.1f ms   p95 %6.1f ms   p99 %6.1f ms   (feature spec: p95 < 500 ms)" % (
+    d["qps"], d["p50_ms"], d["p95_ms"], d["p99_ms"]))
 PY
 
 # (d) Ingest: binary COPY vs psql \copy text, same rows, same table shape, synchronous_commit off for both.

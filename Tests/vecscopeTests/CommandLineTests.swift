@@ -136,6 +136,29 @@ import VecCore
     }
 }
 
+/// `vecscope bench-suite concurrent` (make bench's 100-client part): both phases run the asked number of searches
+/// on every connection at once and report consistent percentiles.
+@Suite struct ConcurrentBenchTests {
+    @Test func freshAndWarmedPoolsAreTimedApart() throws {
+        let run = try CommandLineTests().vecscope(
+            ["bench-suite", "concurrent", "--model", "all-MiniLM-L6-v2", "--concurrency", "4", "--searches", "24", "--warmup", "8",
+             "--queries", "10", "--json"], databaseURL: try FixtureDatabase.connectionURL())
+        try #require(run.status == 0, "exit \(run.status): \(run.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        let fresh = try #require(object["fresh_pool"] as? [String: Any])
+        #expect(object["concurrency"] as? Int == 4)
+        #expect(object["searches"] as? Int == 24)
+        #expect(fresh["searches"] as? Int == 8)
+        for phase in [object, fresh] {
+            let values = try ["p50_ms", "p95_ms", "p99_ms", "max_ms"].map { try #require(phase[$0] as? Double) }
+            #expect(values[0] > 0 && values == values.sorted(), "\(values)")
+            // Four clients each busy for a search at a time: throughput is bounded by 4 / (median latency).
+            let qps = try #require(phase["qps"] as? Double)
+            #expect(qps > 0 && qps <= 4 * 1000 / values[0] * 1.5, "qps \(qps), p50 \(values[0]) ms")
+        }
+    }
+}
+
 /// `vecscope bench` end to end: recall rises with ef_search, and --user-scoped keeps every answer inside one user.
 @Suite struct BenchCommandTests {
     func rows(_ arguments: [String]) throws -> [[String: Any]] {
