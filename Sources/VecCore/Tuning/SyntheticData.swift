@@ -224,10 +224,9 @@ public struct SyntheticDataLoader {
         }
         let loadSeconds = Self.seconds(since: loadStarted)
         // VACUUM as well as ANALYZE: freshly copied rows carry no hint bits and no visibility-map bits, so otherwise
-        // the first searches set them (dirtying pages) and index-only scans visit the heap. At 100k × 1536, 100
-        // concurrent searches ran at ~330 QPS right after a load and ~400 after this (1.9 s). ANALYZE first, with
-        // synchronous commit back on: its commit flushes the WAL of the batches, and VACUUM cannot mark a page
-        // all-visible while the commits of its rows are still unflushed.
+        // the first searches set them (dirtying pages) and index-only scans visit the heap (100k × 1536: 1.9 s).
+        // ANALYZE first, with synchronous commit back on: its commit flushes the WAL of the batches, and VACUUM
+        // cannot mark a page all-visible while the commits of its rows are still unflushed.
         try connection.execute("RESET synchronous_commit")
         try connection.execute("ANALYZE users, artifacts, artifact_embeddings")
         try connection.execute("VACUUM users, artifacts, artifact_embeddings")
