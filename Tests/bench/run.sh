@@ -14,6 +14,8 @@ CONCURRENCY=${BENCH_CONCURRENCY:-100}
 QUERIES=${BENCH_QUERIES:-200}
 SEARCHES=${BENCH_SEARCHES:-3000}
 COPY_ROWS=${BENCH_COPY_ROWS:-5000}
+# No more rows than were generated: the rates below divide by this count.
+COPY_ROWS=$(( COPY_ROWS < ARTIFACTS ? COPY_ROWS : ARTIFACTS ))
 MODEL="synthetic-$DIMS"
 REAL_HOME=${VECSCOPE_HOME:?VECSCOPE_HOME must be set (the Makefile exports it)}
 VENDOR="$REAL_HOME/vendor"
