@@ -93,13 +93,6 @@ extension SearchEngine {
         return clauses.map { " AND " + $0 }.joined()
     }
 
-    /// The join the filters need, with the artifact known as `a.id = <artifactID>`: none without filters. Joining
-    /// artifacts and users only to drop nothing cost every search ten lookups in each and a third of its planning time.
-    private func filterJoin(_ plan: SearchPlan, artifactID: String) -> String {
-        plan.userRowID != nil || !plan.params.artifactTypes.isEmpty || plan.restrictTo != nil
-            ? " JOIN artifacts a ON a.id = \(artifactID)" : ""
-    }
-
     private func queryVectorBind(_ plan: SearchPlan) -> any PostgresEncodable {
         plan.model.storage == .halfvec ? HalfVector(rounding: plan.vector) : Vector(plan.vector)
     }
@@ -148,21 +141,26 @@ extension SearchEngine {
         let q = builder.bind(queryVectorBind(plan))
         let expression = "e.embedding_vector\(plan.model.vectorCast)"
         let op = plan.params.metric.sqlOperator
+        let types = table == .artifactEmbeddings ? builder.bind(storedTypes) : ""
+        let filterClauses = filters(plan, &builder)
+        // Artifacts are joined only for a filter to read: joining them (and users) to drop nothing cost every search
+        // ten lookups in each and a third of its planning time.
+        func filterJoin(_ artifactID: String) -> String { filterClauses.isEmpty ? "" : " JOIN artifacts a ON a.id = \(artifactID)" }
         var sql: String
         if table == .artifactEmbeddings {
             sql = """
                 SELECT e.artifact_id, (\(expression) \(op) \(q))::float8 AS distance, e.content_type
-                FROM artifact_embeddings e\(filterJoin(plan, artifactID: "e.artifact_id"))
-                WHERE e.model_version = \(plan.model.sqlLiteral) AND e.content_type = ANY(\(builder.bind(storedTypes))::text[])
+                FROM artifact_embeddings e\(filterJoin("e.artifact_id"))
+                WHERE e.model_version = \(plan.model.sqlLiteral) AND e.content_type = ANY(\(types)::text[])
                 """
         } else {
             sql = """
                 SELECT c.artifact_id, (\(expression) \(op) \(q))::float8 AS distance, c.text
-                FROM chunk_embeddings e JOIN artifact_chunks c ON c.id = e.artifact_chunk_id\(filterJoin(plan, artifactID: "c.artifact_id"))
+                FROM chunk_embeddings e JOIN artifact_chunks c ON c.id = e.artifact_chunk_id\(filterJoin("c.artifact_id"))
                 WHERE e.model_version = \(plan.model.sqlLiteral)
                 """
         }
-        sql += filters(plan, &builder)
+        sql += filterClauses
         if let threshold = plan.params.similarityThreshold {
             sql += " AND (\(expression) <=> \(q)) <= \(builder.bind(1 - threshold))::float8"
         }
