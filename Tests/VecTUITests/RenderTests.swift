@@ -186,6 +186,31 @@ struct Render80Tests {
         #expect(grid.trimmedLines[10].hasPrefix("│ 0.95 may be too strict."))
     }
 
+    /// Nothing back from a user-scoped ANN scan although the user has artifacts: the hint names the cause (the
+    /// filter dropped every row the index handed over) and the knob, not a "too narrow" filter.
+    @Test func emptyFilteredIndexScanPointsAtIterativeScan() {
+        var params = AppState.defaultParams
+        params.userScope = .user("u01")
+        let info = Fixture.response(ids: [], params: params).info
+        #expect(info.totalCandidates == 40)
+        #expect(ResultsView.emptyHint(info, params: params) == "No artifacts returned, though 40 pass the filters: the index "
+            + "scan handed over its nearest rows (ef_search 40) and the user or type filter dropped them all. Turn on "
+            + "iterative_scan, or raise ef_search.")
+        params.iterativeScan = .relaxedOrder
+        #expect(ResultsView.emptyHint(info, params: params).hasSuffix("stopped at max_scan_tuples 20000; raise it."))
+        // Without an index in the plan (an exact scan) nothing was dropped unseen: the filter itself is narrow.
+        let exact = Fixture.response(ids: [], params: params, plan: "Seq Scan on artifact_embeddings", index: nil).info
+        #expect(ResultsView.emptyHint(exact, params: params) == "No artifacts matched. The user or type filter may be too narrow.")
+
+        var state = AppState()
+        state.params = params
+        state.params.iterativeScan = .off
+        _ = reduce(&state, .paste("x"))
+        _ = reduce(&state, .key(.ctrl("r")))
+        _ = reduce(&state, .searchFinished(generation: 1, .success(Fixture.response(ids: [], params: state.params))))
+        #expect(render(state).trimmedLines[9].hasPrefix("│ No artifacts returned, though 40 pass the"))
+    }
+
     @Test func longQueriesWrapAndKeepTheCaretVisible() {
         var state = AppState()
         _ = reduce(&state, .paste(String(repeating: "kubernetes ", count: 40)))

@@ -80,12 +80,7 @@ enum ResultsView {
                               hasKeywordScores: response.results.contains { $0.keywordScore != nil })
         drawHeader(columns, in: table.row(0), into: &grid)
         if response.results.isEmpty {
-            var hint = "No artifacts matched."
-            if let threshold = state.results.params?.similarityThreshold {
-                hint += String(format: " The similarity threshold %.2f may be too strict.", threshold)
-            } else if !(state.results.params?.artifactTypes.isEmpty ?? true) || state.results.params?.userScope != .all {
-                hint += " The user or type filter may be too narrow."
-            }
+            let hint = Self.emptyHint(response.info, params: state.results.params ?? response.info.parameters)
             for (index, line) in TextWrap.wrap(hint, width: table.width).enumerated() {
                 grid.text(line, in: table.row(2 + index), style: .fg(.muted))
             }
@@ -175,5 +170,26 @@ enum ResultsView {
         guard let grade else { return ("·", .fg(.muted)) }
         let role: ColorRole = grade >= 2 ? .good : grade == 1 ? .warn : .bad
         return ("\(grade)", CellStyle(foreground: role, bold: true))
+    }
+}
+
+extension ResultsView {
+    /// Why a search returned nothing, and what to change. A filtered vector-index scan is the case a tuner meets
+    /// most: artifacts pass the filters, but the index hands over only its nearest rows and the filter drops them.
+    static func emptyHint(_ info: QueryInfo, params: SearchParams) -> String {
+        let filtered = !params.artifactTypes.isEmpty || params.userScope != .all
+        if let threshold = params.similarityThreshold {
+            return String(format: "No artifacts matched. The similarity threshold %.2f may be too strict.", threshold)
+        }
+        guard filtered else { return "No artifacts matched." }
+        guard params.method == .semantic, info.totalCandidates > 0, let index = info.indexName, !index.contains("gin") else {
+            return "No artifacts matched. The user or type filter may be too narrow."
+        }
+        let ivfflat = index.contains("ivfflat")
+        let beam = ivfflat ? ("probes", params.probes) : ("ef_search", params.efSearch)
+        let start = "No artifacts returned, though \(info.totalCandidates) pass the filters: the index scan handed over its "
+            + "nearest rows (\(beam.0) \(beam.1)) and the user or type filter dropped them all."
+        if params.iterativeScan == .off { return start + " Turn on iterative_scan, or raise \(beam.0)." }
+        return start + (ivfflat ? " Raise probes." : " The iterative scan stopped at max_scan_tuples \(params.maxScanTuples); raise it.")
     }
 }
