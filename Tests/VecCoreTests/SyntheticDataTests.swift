@@ -59,6 +59,12 @@ struct SyntheticDataTests {
         #expect(try count("SELECT count(*)::int8 FROM artifact_embeddings WHERE abs(vector_norm(embedding_vector) - 1) > 1e-5") == 0)
         #expect(try count("SELECT count(*)::int8 FROM artifacts a JOIN artifact_embeddings e ON e.artifact_id = a.id WHERE a.content_hash <> e.content_hash") == 0)
         #expect(try count("SELECT count(*)::int8 FROM artifacts WHERE length(content_hash) <> 64") == 0)
+        // The same hash the embedding pipeline computes for an artifact's full text, so a text model's vectors of
+        // these artifacts count as current once embedded.
+        for row in try connection.query("SELECT title, description, content, content_hash::text FROM artifacts").rows {
+            let text = EmbeddingText.full(title: try row.decode(0), description: try row.decode(1), content: try row.decode(2))
+            #expect(try row.decode(3, as: String.self) == SHA256.hex(text))
+        }
         let model = try EmbeddingModelRegistry(connection: connection).model(named: "synthetic-32")
         #expect(model.provider == .synthetic)
         #expect(model.dimensions == 32)

@@ -80,7 +80,10 @@ public struct SyntheticData: Sendable {
         public var uuid: UUID
 
         public var externalID: String { SyntheticData.artifactPrefix + String(index) }
-        public var contentHash: String { SHA256.hex(title + "\n" + description) }
+        /// The hash every loader and the embedding pipeline use (of `EmbeddingText.full`): with a recipe of its own,
+        /// a text model's vectors of these artifacts never matched it and they counted as stale for ever (the TUI
+        /// offered to re-embed 3,000 synthetic artifacts on every start).
+        public var contentHash: String { SHA256.hex(EmbeddingText.full(title: title, description: description, content: "")) }
     }
 
     public func item(_ index: Int, centres: [[Float]], userCDF: [Double]) -> Item {
