@@ -20,7 +20,7 @@ VENDOR       := $(VECSCOPE_HOME)/vendor
 SWIFT_FLAGS  ?= -c debug
 BIN           = $(shell swift build $(SWIFT_FLAGS) --show-bin-path)/vecscope
 
-.PHONY: setup apt-packages vendor build demo test bench clean-test-servers
+.PHONY: setup apt-packages vendor build demo test bench clean-test-servers format
 
 setup: apt-packages vendor
 
@@ -72,3 +72,7 @@ clean-test-servers:
 # Speed numbers beside baselines measured in the same run (BENCH_ARTIFACTS=100000 for the full spec size).
 bench: build
 	@VECSCOPE_BIN="$(BIN)" bash Tests/bench/run.sh
+
+# Formats every Swift file with the committed .swift-format (the toolchain ships swift-format).
+format:
+	swift format --configuration .swift-format --in-place --recursive --parallel Sources Tests Package.swift
