@@ -12,7 +12,7 @@ import Foundation
 /// The weights are read-only and every call allocates its own scratch memory, so one instance may serve
 /// several threads.
 public final class MiniLM: Embedder, @unchecked Sendable {
-    public let modelName = "all-MiniLM-L6-v2"
+    public let modelName = ModelCatalog.miniLM.name
     /// 384.
     public let dimensions: Int
     /// 256, from sentence_bert_config.json (tokenizer.json's 128 is not what the model was trained with).

@@ -115,33 +115,11 @@ extension OpenAIEmbedder.Configuration: CustomStringConvertible, CustomDebugStri
 }
 
 extension OpenAIEmbedder {
-    /// An OpenAI embedding model vecscope knows by name.
-    public struct KnownModel: Sendable, Equatable {
-        public var name: String
-        public var dimensions: Int
-        /// Whether the model can return shorter vectors (`dimensions` request parameter).
-        public var acceptsDimensions: Bool
-        public var maxInputTokens: Int
-        public var costPerMillionTokens: Double
-    }
+    /// Whether `name` is a model this provider serves: a built-in OpenAI model or `openai:<name>[:<dims>]`.
+    public static func recognises(_ name: String) -> Bool { ModelSpec(name).namesOpenAIModel }
 
-    public static let knownModels: [KnownModel] = [
-        KnownModel(name: "text-embedding-3-small", dimensions: 1536, acceptsDimensions: true, maxInputTokens: 8191,
-                   costPerMillionTokens: 0.02),
-        KnownModel(name: "text-embedding-3-large", dimensions: 3072, acceptsDimensions: true, maxInputTokens: 8191,
-                   costPerMillionTokens: 0.13),
-        KnownModel(name: "text-embedding-ada-002", dimensions: 1536, acceptsDimensions: false, maxInputTokens: 8191,
-                   costPerMillionTokens: 0.10),
-    ]
-
-    /// Whether `name` is a model this provider serves: a known OpenAI model or `openai:<name>[:<dims>]`.
-    public static func recognises(_ name: String) -> Bool {
-        name.hasPrefix("openai:") || knownModels.contains { $0.name == name }
-    }
-
-    /// The embedder for `name`: `text-embedding-3-small` (1536), `text-embedding-3-large` (3072),
-    /// `text-embedding-ada-002` (1536), or `openai:<model>:<dimensions>` for any compatible server
-    /// (e.g. `openai:nomic-embed-text:768`; the model may contain colons, as Ollama tags do).
+    /// The embedder for `name`: one of OpenAI's built-in models (`ModelCatalog.openAI`), or
+    /// `openai:<model>:<dimensions>` for any compatible server (e.g. `openai:nomic-embed-text:768`).
     /// Reads `OPENAI_BASE_URL` and `OPENAI_API_KEY` from `environment`.
     public static func forModel(name: String, environment: [String: String] = ProcessInfo.processInfo.environment,
                                 logger: Logger = Logger(label: "vecscope.openai"),
@@ -149,49 +127,18 @@ extension OpenAIEmbedder {
         try OpenAIEmbedder(configuration: configuration(forModel: name, environment: environment), logger: logger, sleep: sleep)
     }
 
-    /// The configuration `forModel` would use, without building the embedder.
-    ///
-    /// The registry name is the known model's name, or the spec as written (`openai:nomic-embed-text:768`) —
-    /// a known model asked for with its own size (`openai:text-embedding-3-small:1536`) keeps its plain name.
+    /// The configuration `forModel` would use, without building the embedder; the model as `ModelSpec` reads it.
     public static func configuration(forModel name: String, environment: [String: String]) throws -> Configuration {
-        let spec = name.trimmingCharacters(in: .whitespaces)
-        let model: String
-        let dimensions: Int?
-        if spec.hasPrefix("openai:") {
-            let rest = String(spec.dropFirst("openai:".count))
-            if let colon = rest.lastIndex(of: ":"), let size = Int(rest[rest.index(after: colon)...]) {
-                model = String(rest[..<colon])
-                dimensions = size
-            } else {
-                model = rest
-                dimensions = nil
-            }
-        } else {
-            model = spec
-            dimensions = nil
+        let choice: OpenAIModelChoice
+        do {
+            choice = try ModelSpec(name).openAIModel()
+        } catch let error as VecscopeError {
+            throw EmbeddingProviderError(kind: .configuration, what: error.what, why: error.why, fix: error.fix)
         }
-        let known = knownModels.first { $0.name == model }
-        guard !model.isEmpty, known != nil || spec.hasPrefix("openai:") else {
-            throw unknownModel(name, why: "it is not an OpenAI embedding model vecscope knows")
-        }
-        guard let size = dimensions ?? known?.dimensions else {
-            throw unknownModel(name, why: "the number of dimensions is missing")
-        }
-        guard (1...16_000).contains(size) else {
-            throw unknownModel(name, why: "\(size) dimensions is outside 1–16000")
-        }
-        if let known, size != known.dimensions {
-            guard known.acceptsDimensions, size < known.dimensions else {
-                throw unknownModel(name, why: known.acceptsDimensions
-                    ? "\(known.name) returns at most \(known.dimensions) dimensions"
-                    : "\(known.name) always returns \(known.dimensions) dimensions")
-            }
-        }
-        let registryName = known != nil && size == known?.dimensions ? model : spec
         var configuration = Configuration(
-            model: model, dimensions: size, registryName: registryName,
-            sendsDimensions: known?.acceptsDimensions ?? false,
-            maxInputTokens: known?.maxInputTokens ?? 2048, costPerMillionTokens: known?.costPerMillionTokens)
+            model: choice.serverModel, dimensions: choice.model.dimensions, registryName: choice.model.name,
+            sendsDimensions: choice.sendsDimensions, maxInputTokens: choice.model.maxInputTokens,
+            costPerMillionTokens: choice.builtIn.map { _ in choice.model.costPerMTok })
         if let base = nonEmpty(environment["OPENAI_BASE_URL"]) { configuration.baseURL = base }
         configuration.apiKey = nonEmpty(environment["OPENAI_API_KEY"])
         return configuration
@@ -243,13 +190,6 @@ extension OpenAIEmbedder {
         guard configuration.retry.baseDelay >= 0, configuration.retry.maxDelay >= 0, configuration.retry.retryAfterCap >= 0 else {
             throw invalid("retry delays must not be negative")
         }
-    }
-
-    private static func unknownModel(_ name: String, why: String) -> EmbeddingProviderError {
-        EmbeddingProviderError(
-            kind: .configuration, what: "unknown OpenAI embedding model \"\(name)\"", why: why,
-            fix: "Use text-embedding-3-small, text-embedding-3-large, or openai:<model>:<dimensions> for a compatible "
-                + "server (e.g. openai:nomic-embed-text:768).")
     }
 
     private static func nonEmpty(_ value: String?) -> String? {
