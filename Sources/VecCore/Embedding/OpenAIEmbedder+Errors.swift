@@ -175,3 +175,8 @@ public struct EmbeddingProviderError: Error, CustomStringConvertible, CustomDebu
     /// The same message as the CLI's error type.
     public var vecscopeError: VecscopeError { VecscopeError(what: what, why: why, fix: fix) }
 }
+
+extension EmbeddingProviderError: ReportableError {
+    /// The status and the server's message are already in `what` or `why` where they help.
+    public var report: ErrorReport { ErrorReport(what: what, why: why, fix: fix) }
+}
