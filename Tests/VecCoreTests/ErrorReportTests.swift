@@ -36,7 +36,8 @@ import TestSupport
         #expect(system.what == "cannot read /v/model.safetensors")
         #expect(system.why == "open failed: No such file or directory")
         #expect(system.fix?.contains("make setup") == true)
-        let dtype = ErrorReport(SafeTensorsError.unsupportedDType(path: "/m", tensor: "w", dtype: "F16", expected: "F32"))
+        let f16 = SafeTensorsError.unsupportedDType(path: "/m", tensor: "w", dtype: "F16", expected: "F32")
+        let dtype = ErrorReport(f16)
         #expect(dtype.what == "/m: tensor \"w\" has dtype F16" && dtype.why == "only F32 is supported here")
         let truncated = SafeTensorsError.truncated(path: "/m", reason: "short")
         #expect(ErrorReport(truncated) == ErrorReport(what: truncated.description,
@@ -47,14 +48,13 @@ import TestSupport
         let provider = EmbeddingProviderError(kind: .authentication, what: "api refused the request (HTTP 401)",
                                               why: "OPENAI_API_KEY is missing or invalid", fix: "Set OPENAI_API_KEY.",
                                               status: 401)
-        #expect(ErrorReport(provider) == ErrorReport(what: "api refused the request (HTTP 401)",
-                                                     why: "OPENAI_API_KEY is missing or invalid", fix: "Set OPENAI_API_KEY."))
+        #expect(ErrorReport(provider) == ErrorReport(what: provider.what, why: provider.why, fix: provider.fix))
         let timeout = CurlEasy.TransportError(code: 28, message: "Timeout was reached", detail: "after 10001 ms")
         let report = ErrorReport(timeout)
         #expect(report.what == "an HTTP request got no response (curl error 28: Timeout was reached)")
         #expect(report.why == "after 10001 ms")
         #expect(report.fix == "Try again, or send smaller batches.")
-        let refused = ErrorReport(CurlEasy.TransportError(code: 7, message: "Couldn't connect", detail: "Couldn't connect"))
+        let refused = ErrorReport(CurlEasy.TransportError(code: 7, message: "refused", detail: "refused"))
         #expect(refused.why == nil && refused.fix?.contains("proxy") == true)
     }
 

@@ -20,8 +20,9 @@ import TestSupport
                                [ModelCatalog.textEmbedding3Large.name])
         #expect(try Migrator(connection: connection).migrate().isEmpty)
         let registry = EmbeddingModelRegistry(connection: connection)
-        #expect(try registry.model(named: ModelCatalog.textEmbeddingAda002.name) == ModelCatalog.textEmbeddingAda002.model)
-        #expect(try registry.model(named: ModelCatalog.textEmbedding3Small.name) == ModelCatalog.textEmbedding3Small.model)
+        for builtIn in [ModelCatalog.textEmbeddingAda002, ModelCatalog.textEmbedding3Small] {
+            #expect(try registry.model(named: builtIn.name) == builtIn.model)
+        }
         let resized = try registry.model(named: ModelCatalog.textEmbedding3Large.name)
         #expect(resized.dimensions == 512 && resized.costPerMTok == 9)
     }

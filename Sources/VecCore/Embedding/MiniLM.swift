@@ -459,12 +459,12 @@ extension MiniLMError: ReportableError {
             return ErrorReport(what: "the \(model) weights are not installed", why: "nothing usable at \(path)",
                                fix: reinstall)
         case let .invalidConfiguration(path, reason):
-            return ErrorReport(what: "cannot use the \(model) files at \(path)", why: "unsupported configuration: \(reason)",
-                               fix: reinstall)
+            return ErrorReport(what: "cannot use the \(model) files at \(path)",
+                               why: "unsupported configuration: \(reason)", fix: reinstall)
         case let .invalidInput(index, reason):
             // The tokenizer cuts texts to the model's length, so this means files that do not belong together.
             return ErrorReport(what: "input \(index) cannot be embedded by \(model)", why: reason,
-                               fix: "Check that vocab.txt and config.json belong to the installed weights; " + reinstall)
+                               fix: "Check that vocab.txt and config.json belong to the weights; " + reinstall)
         }
     }
 }

@@ -258,7 +258,8 @@ extension SafeTensorsError: ReportableError {
                                fix: "Check that the file exists and is readable; " + reinstall)
         case let .unsupportedDType(path, tensor, dtype, expected?):
             return ErrorReport(what: "\(path): tensor \"\(tensor)\" has dtype \(dtype)",
-                               why: "only \(expected) is supported here", fix: "Use the float32 (F32) weights; " + reinstall)
+                               why: "only \(expected) is supported here",
+                               fix: "Use the float32 (F32) weights; " + reinstall)
         case .truncated, .malformedHeader, .unsupportedDType, .dataOutOfBounds, .byteCountMismatch, .missingTensor,
              .shapeMismatch:
             // The file is damaged or is not the model's: the description says what is wrong with it.

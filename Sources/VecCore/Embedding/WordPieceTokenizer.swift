@@ -264,7 +264,8 @@ extension WordPieceTokenizerError: ReportableError {
                                fix: "Use the vocab.txt that came with the model (`make setup` installs it).")
         case let .sequenceTooShort(length):
             return ErrorReport(what: "a maximum sequence length of \(length) is too short",
-                               why: "[CLS] and [SEP] take two tokens", fix: "Use a maximum sequence length of at least 2.")
+                               why: "[CLS] and [SEP] take two tokens",
+                               fix: "Use a maximum sequence length of at least 2.")
         }
     }
 }

@@ -56,7 +56,9 @@ public struct ModelSpec: Sendable, Equatable {
         case .openAICompatible(let model, let dimensions): (serverModel, asked) = (model, dimensions)
         }
         guard !serverModel.isEmpty else { throw unknownOpenAIModel(why: "the model name is missing") }
-        guard namesOpenAIModel else { throw unknownOpenAIModel(why: "it is not an OpenAI embedding model vecscope knows") }
+        guard namesOpenAIModel else {
+            throw unknownOpenAIModel(why: "it is not an OpenAI embedding model vecscope knows")
+        }
         let builtIn = ModelCatalog.openAI.first { $0.name == serverModel }
         guard let dimensions = asked ?? builtIn?.model.dimensions else {
             throw unknownOpenAIModel(why: "the number of dimensions is missing")
@@ -92,7 +94,8 @@ public struct ModelSpec: Sendable, Equatable {
         let names = ModelCatalog.openAI.map(\.name).joined(separator: ", ")
         return VecscopeError(
             what: "unknown OpenAI embedding model \"\(text)\"", why: why,
-            fix: "Use \(names), or openai:<model>:<dimensions> for a compatible server (e.g. openai:nomic-embed-text:768).")
+            fix: "Use \(names), or openai:<model>:<dimensions> for a compatible server "
+                + "(e.g. openai:nomic-embed-text:768).")
     }
 }
 

@@ -38,8 +38,9 @@ public final class Terminal {
     /// - Parameter environment: read for `NO_COLOR` (any non-empty value turns colours off).
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
-            throw StartError(description: "vecscope's TUI needs a terminal, and stdin or stdout is not one",
-                             fix: "Run it in a terminal; in scripts use the subcommands (`vecscope --help` lists them).")
+            throw StartError(
+                description: "vecscope's TUI needs a terminal, and stdin or stdout is not one",
+                fix: "Run it in a terminal; in scripts use the subcommands (`vecscope --help` lists them).")
         }
         _ = CNcursesw_set_utf8_locale()
         guard initscr() != nil else {
