@@ -113,16 +113,10 @@ extension Vecscope {
             }
         }
 
-        /// embed-text works without a database: the built-in models are known here.
+        /// embed-text works without a database for the built-in models and `openai:` specs.
         func textModel(named name: String) throws -> EmbeddingModel {
-            switch name {
-            case "all-MiniLM-L6-v2": return EmbeddingModel(name: name, provider: .local, dimensions: 384, storage: .vector)
-            case "text-embedding-3-small": return EmbeddingModel(name: name, provider: .openai, dimensions: 1536, storage: .vector, costPerMTok: 0.02, maxInputTokens: 8191)
-            case "text-embedding-3-large": return EmbeddingModel(name: name, provider: .openai, dimensions: 3072, storage: .halfvec, costPerMTok: 0.13, maxInputTokens: 8191)
-            default:
-                let connection = try DatabaseOptions().connect()
-                return try EmbeddingModelRegistry(connection: connection).model(named: name)
-            }
+            if let model = try ModelSpec(name).catalogModel() { return model }
+            return try EmbeddingModelRegistry(connection: try DatabaseOptions().connect()).model(named: name)
         }
     }
 }

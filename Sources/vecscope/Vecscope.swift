@@ -41,15 +41,17 @@ struct OutputOptions: ParsableArguments {
     var json = false
 }
 
-/// Prints an error the way a user should read it and exits non-zero, instead of a Swift dump.
+/// Prints any error the way a user should read it (`ErrorReport`: what and why, SQLSTATE, detail, hint, → fix),
+/// one `error: ` line each, and exits 1 instead of a Swift dump. ArgumentParser's own errors and exit requests
+/// pass through to it, so usage errors and `ExitCode(2)` keep their behaviour.
 func runReportingErrors(_ body: () throws -> Void) throws {
     do {
         try body()
-    } catch let error as VecscopeError {
-        FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
-        throw ExitCode(1)
-    } catch let error as PostgresError {
-        FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
+    } catch let error where error is ExitCode || error is CleanExit || error is ValidationError {
+        throw error
+    } catch {
+        let text = ErrorReport(error).lines.map { "error: \($0)\n" }.joined()
+        FileHandle.standardError.write(Data(text.utf8))
         throw ExitCode(1)
     }
 }

@@ -26,10 +26,11 @@ import TestSupport
             SELECT indexdef FROM pg_indexes WHERE tablename = 'artifacts' AND indexname = 'artifacts_search_gin'
             """).scalar(String.self)
         #expect(gin?.contains("USING gin (search)") == true)
-        let models = try connection.query("SELECT name, dimensions, storage FROM embedding_models ORDER BY dimensions")
+        let models = try connection
+            .query("SELECT name, dimensions, storage FROM embedding_models ORDER BY dimensions, name")
             .rows.map { "\(try $0.decode(0, as: String.self)) \(try $0.decode(1, as: Int.self)) \(try $0.decode(2, as: String.self))" }
         #expect(models == ["all-MiniLM-L6-v2 384 vector", "text-embedding-3-small 1536 vector",
-                           "text-embedding-3-large 3072 halfvec"])
+                           "text-embedding-ada-002 1536 vector", "text-embedding-3-large 3072 halfvec"])
     }
 
     @Test func constraintsRejectBadRows() throws {

@@ -16,12 +16,14 @@ import VecCore
         return FixturePaths.folder.deletingLastPathComponent().appendingPathComponent(".build/debug/vecscope").path
     }
 
-    func vecscope(_ arguments: [String], databaseURL: String?, stdin: String? = nil) throws -> Run {
+    func vecscope(_ arguments: [String], databaseURL: String?, stdin: String? = nil,
+                  environment extra: [String: String] = [:]) throws -> Run {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binary)
         process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment["DATABASE_URL"] = databaseURL
+        environment.merge(extra) { $1 }
         process.environment = environment
         process.currentDirectoryURL = FixturePaths.folder.deletingLastPathComponent()
         let out = Pipe(), err = Pipe(), input = Pipe()
@@ -87,6 +89,33 @@ import VecCore
         #expect(badJob.stderr.contains("no job \"j99\""))
         let twoSources = try vecscope(["rank", "--job-id", "j01", "some text"], databaseURL: url)
         #expect(twoSources.status != 0)
+    }
+
+    @Test func aBadModelNameIsReportedWithWhatAndFix() throws {
+        let url = try FixtureDatabase.connectionURL()
+        let run = try vecscope(["search", "--model", "nope", "some text"], databaseURL: url)
+        #expect(run.status == 1)
+        let lines = run.stderr.split(separator: "\n").map(String.init)
+        #expect(lines.first == "error: unknown model \"nope\": it is not in the embedding_models registry")
+        #expect(lines.contains { $0.hasPrefix("error: → Use one of: all-MiniLM-L6-v2") })
+        let spec = try vecscope(["embed-text", "--model", "openai:nomic-embed-text", "x"], databaseURL: url)
+        #expect(spec.status == 1)
+        #expect(spec.stderr.contains("error: unknown OpenAI embedding model \"openai:nomic-embed-text\": "
+                                     + "the number of dimensions is missing\n"))
+        #expect(spec.stderr.contains("error: → Use text-embedding-3-small"))
+    }
+
+    @Test func aDatabaseFailureIsReportedWithItsSQLStateAndFix() throws {
+        let (_, url) = try TestDatabase.fresh()
+        let run = try vecscope(["models"], databaseURL: url,
+                               environment: ["PGOPTIONS": "-c default_transaction_read_only=on"])
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("error: cannot execute CREATE TABLE in a read-only transaction\n"))
+        #expect(run.stderr.contains("error: SQLSTATE: 25006\n"))
+        #expect(run.stderr.contains("error: → Connect to a server (or a role) that may write"))
+        let unreachable = try vecscope(["models"], databaseURL: "postgresql://127.0.0.1:1/nothing?connect_timeout=2")
+        #expect(unreachable.status == 1)
+        #expect(unreachable.stderr.contains("error: SQLSTATE: 08001\nerror: Hint: Check that the server is running"))
     }
 
     @Test func judgmentsRoundTripThroughTSV() throws {

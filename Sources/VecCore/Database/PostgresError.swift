@@ -17,6 +17,7 @@ public struct PostgresError: Error, CustomStringConvertible, CustomDebugStringCo
         public static let undefinedFunction: Code = "42883"
         public static let undefinedObject: Code = "42704"
         public static let queryCanceled: Code = "57014"
+        public static let readOnlySQLTransaction: Code = "25006"
         public static let adminShutdown: Code = "57P01"
         public static let featureNotSupported: Code = "0A000"
         public static let invalidStatementName: Code = "26000"

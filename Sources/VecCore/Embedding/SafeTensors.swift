@@ -248,3 +248,22 @@ public enum SafeTensorsError: Error, Equatable, CustomStringConvertible {
         }
     }
 }
+
+extension SafeTensorsError: ReportableError {
+    public var report: ErrorReport {
+        let reinstall = "Run `make setup` to install the weights again."
+        switch self {
+        case let .system(path, call, code):
+            return ErrorReport(what: "cannot read \(path)", why: "\(call) failed: \(String(cString: strerror(code)))",
+                               fix: "Check that the file exists and is readable; " + reinstall)
+        case let .unsupportedDType(path, tensor, dtype, expected?):
+            return ErrorReport(what: "\(path): tensor \"\(tensor)\" has dtype \(dtype)",
+                               why: "only \(expected) is supported here",
+                               fix: "Use the float32 (F32) weights; " + reinstall)
+        case .truncated, .malformedHeader, .unsupportedDType, .dataOutOfBounds, .byteCountMismatch, .missingTensor,
+             .shapeMismatch:
+            // The file is damaged or is not the model's: the description says what is wrong with it.
+            return ErrorReport(what: description, why: nil, fix: reinstall)
+        }
+    }
+}

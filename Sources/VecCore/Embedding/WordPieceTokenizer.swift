@@ -251,3 +251,21 @@ public enum WordPieceTokenizerError: Error, Equatable, CustomStringConvertible {
         }
     }
 }
+
+extension WordPieceTokenizerError: ReportableError {
+    public var report: ErrorReport {
+        switch self {
+        case let .unreadableVocabulary(path, reason):
+            return ErrorReport(what: "cannot read the WordPiece vocabulary \(path)", why: reason,
+                               fix: "Run `make setup` to install the model's vocab.txt.")
+        case let .missingSpecialToken(token):
+            return ErrorReport(what: "the WordPiece vocabulary has no \(token) token",
+                               why: "the tokenizer needs " + WordPieceTokenizer.specialTokens.joined(separator: ", "),
+                               fix: "Use the vocab.txt that came with the model (`make setup` installs it).")
+        case let .sequenceTooShort(length):
+            return ErrorReport(what: "a maximum sequence length of \(length) is too short",
+                               why: "[CLS] and [SEP] take two tokens",
+                               fix: "Use a maximum sequence length of at least 2.")
+        }
+    }
+}

@@ -226,4 +226,10 @@ public final class ArtifactLoader {
     }
 }
 
-extension RejectedRecord: Error {}
+extension RejectedRecord: ReportableError {
+    public var report: ErrorReport {
+        ErrorReport(what: description, why: nil,
+                    fix: "Fix that line: one JSON object per line with id, user, artifact_type and title, "
+                        + "as in Fixtures/artifacts.jsonl.")
+    }
+}

@@ -65,16 +65,11 @@ public struct EmbeddingModelRegistry {
                             fix: "Use one of: \(known); or openai:<name>:<dimensions> for an OpenAI-compatible server.")
     }
 
-    /// The model by name; an `openai:<name>:<dims>` spec for a compatible server is registered on first use.
+    /// The model by name; a built-in model or an `openai:<name>:<dims>` spec (`ModelSpec`) missing from the
+    /// registry is registered on first use.
     public func resolve(_ name: String) throws -> EmbeddingModel {
-        if name.hasPrefix("openai:"), try connection.query("SELECT 1 FROM embedding_models WHERE name = $1", [name]).rowCount == 0 {
-            let parts = name.split(separator: ":")
-            guard parts.count >= 3, let dimensions = Int(parts[parts.count - 1]), (1...16_000).contains(dimensions) else {
-                throw VecscopeError(what: "cannot read model spec \"\(name)\"", fix: "Write openai:<model name>:<dimensions>, e.g. openai:nomic-embed-text:768.")
-            }
-            return try register(EmbeddingModel(name: name, provider: .openai, dimensions: dimensions,
-                                               storage: dimensions > 2_000 ? .halfvec : .vector, costPerMTok: 0, maxInputTokens: 2_048))
-        }
+        let registered = try connection.query("SELECT 1 FROM embedding_models WHERE name = $1", [name]).rowCount > 0
+        if !registered, let model = try ModelSpec(name).catalogModel() { return try register(model) }
         return try model(named: name)
     }
 
@@ -94,6 +89,24 @@ public struct EmbeddingModelRegistry {
                                 fix: "Use another name for the new model; vectors of different sizes cannot share one name.")
         }
         return stored
+    }
+
+    /// Writes the catalog's built-in models: missing ones are added, changed costs and input limits updated. A row
+    /// whose provider, dimensions or storage differ is left alone: its stored vectors were made that way.
+    func seedBuiltInModels() throws {
+        let stored = try all()
+        for builtIn in ModelCatalog.all where !stored.contains(builtIn.model) {
+            let model = builtIn.model
+            try connection.execute("""
+                INSERT INTO embedding_models (name, provider, dimensions, storage, cost_per_mtok, max_input_tokens)
+                VALUES ($1, $2, $3, $4, $5, $6)
+                ON CONFLICT (name) DO UPDATE
+                    SET cost_per_mtok = EXCLUDED.cost_per_mtok, max_input_tokens = EXCLUDED.max_input_tokens
+                    WHERE (embedding_models.provider, embedding_models.dimensions, embedding_models.storage)
+                        = (EXCLUDED.provider, EXCLUDED.dimensions, EXCLUDED.storage)
+                """, [model.name, model.provider.rawValue, model.dimensions, model.storage.rawValue, model.costPerMTok,
+                      model.maxInputTokens])
+        }
     }
 
     private static func decode(_ row: Row) throws -> EmbeddingModel {

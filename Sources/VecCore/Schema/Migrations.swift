@@ -10,6 +10,8 @@ public struct Migration: Sendable {
 /// vecscope's schema, in order. Append new migrations; never edit one that has shipped.
 public enum Migrations {
     public static let all: [Migration] = [
+        // Its INSERT seeded the first three built-in models; it stays as shipped (databases recorded version 1 by
+        // number, and its text is history). `Migrator` writes the models from `ModelCatalog` after every run.
         Migration(version: 1, name: "core tables", sql: """
             CREATE EXTENSION IF NOT EXISTS vector;
 
@@ -172,6 +174,13 @@ public struct Migrator {
                 return true
             }
             if didApply { applied.append(migration) }
+        }
+        // The built-in models come from the catalog, not from a migration: an idempotent upsert (under the same
+        // lock) that fills a fresh database and brings an existing one a model added or re-priced in the catalog,
+        // without editing an applied migration or freezing the catalog's present contents into a new one.
+        try connection.transaction { conn in
+            try conn.execute("SELECT pg_advisory_xact_lock($1)", [Self.lockKey])
+            try EmbeddingModelRegistry(connection: conn).seedBuiltInModels()
         }
         _ = try connection.vectorTypeOIDs(refresh: true)
         return applied

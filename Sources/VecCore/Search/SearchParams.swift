@@ -87,7 +87,7 @@ public struct SearchParams: Sendable, Equatable, Codable {
     /// Run EXPLAIN (ANALYZE) to report the plan and the server's own execution time.
     public var explain: Bool = false
 
-    public static let defaultModel = "all-MiniLM-L6-v2"
+    public static let defaultModel = ModelCatalog.miniLM.name
 
     public init() {}
 

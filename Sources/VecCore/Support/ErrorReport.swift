@@ -74,8 +74,24 @@ extension VecscopeError: ReportableError {
 
 extension PostgresError: ReportableError {
     public var report: ErrorReport {
-        ErrorReport(what: message, why: kind == .server ? nil : "\(kind.rawValue) error", fix: nil,
+        ErrorReport(what: message, why: kind == .server ? nil : "\(kind.rawValue) error", fix: fix,
                     sqlState: code?.rawValue, detail: detail, hint: hint)
+    }
+
+    /// What to do, for the few failures whose cause the SQLSTATE tells; the hint (the server's, or for connection
+    /// failures vecscope's own) covers the rest.
+    private var fix: String? {
+        switch code {
+        case Code.insufficientPrivilege?:
+            return "Connect as a role with access to the object named above, or grant that role access."
+        case Code.queryCanceled?:
+            return "The statement was cancelled (a cancel request or statement_timeout); raise the timeout or "
+                + "narrow the query."
+        case Code.readOnlySQLTransaction?:
+            return "Connect to a server (or a role) that may write; vecscope migrates the schema on connect."
+        default:
+            return nil
+        }
     }
 }
 

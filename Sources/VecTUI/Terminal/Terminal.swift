@@ -12,6 +12,8 @@ public final class Terminal {
     /// Why the terminal could not start.
     public struct StartError: Error, CustomStringConvertible {
         public var description: String
+        /// What to do about it.
+        public var fix: String?
     }
 
     private var active = false
@@ -36,10 +38,15 @@ public final class Terminal {
     /// - Parameter environment: read for `NO_COLOR` (any non-empty value turns colours off).
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
-            throw StartError(description: "vecscope's TUI needs a terminal; use the subcommands (search, tune, …) in scripts")
+            throw StartError(
+                description: "vecscope's TUI needs a terminal, and stdin or stdout is not one",
+                fix: "Run it in a terminal; in scripts use the subcommands (`vecscope --help` lists them).")
         }
         _ = CNcursesw_set_utf8_locale()
-        guard initscr() != nil else { throw StartError(description: "ncurses could not initialise the terminal") }
+        guard initscr() != nil else {
+            throw StartError(description: "ncurses could not initialise the terminal",
+                             fix: "Check that TERM names a terminal type this system's terminfo knows.")
+        }
         active = true
         CNcursesw_install_restore_handlers()
         raw()

@@ -1,0 +1,5 @@
+import VecCore
+
+extension Terminal.StartError: ReportableError {
+    public var report: ErrorReport { ErrorReport(what: description, fix: fix) }
+}
