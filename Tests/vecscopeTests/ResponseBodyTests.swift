@@ -68,6 +68,11 @@ import VecCore
         try expectSameJSON(RankResponseBody(response), LegacyJSON.rank(response))
         let text = try JSONText.encode(RankResponseBody(response))
         #expect(text.contains("\"semantic_similarity\" : null") && text.contains("\"keyword_rank\" : null"))
+        // An HTTP client reads back what the server wrote, nulls included.
+        #expect(try JSONDecoder().decode(RankResponseBody.self, from: Data(text.utf8)) == RankResponseBody(response))
+        let searchText = try JSONText.encode(SearchResponseBody(response))
+        let searchBody = try JSONDecoder().decode(SearchResponseBody.self, from: Data(searchText.utf8))
+        #expect(searchBody == SearchResponseBody(response))
     }
 
     @Test(arguments: [RankingMethod.hybrid, .semantic, .keyword])
