@@ -10,9 +10,9 @@ extension Vecscope {
 
         @OptionGroup var database: DatabaseOptions
         @Option(help: "Embedding model (see `vecscope models`).") var model = SearchParams.defaultModel
-        @Option(help: "Comma-separated HNSW ef_search values.") var efSearch = "10,20,40,80,160"
-        @Option(help: "Comma-separated IVFFlat probes values.") var probes = "1"
-        @Option(help: "Comma-separated iterative scans: off, relaxed_order, strict_order.") var iterativeScan = "off"
+        @Option(help: "Comma-separated HNSW ef_search values.") var efSearch = CommaSeparated([10, 20, 40, 80, 160])
+        @Option(help: "Comma-separated IVFFlat probes values.") var probes = CommaSeparated([1])
+        @Option(help: "Comma-separated iterative scans.") var iterativeScan = CommaSeparated([IterativeScan.off])
         @Option(help: "Stored artifact vectors sampled as queries (besides the fixture jobs for a text model).") var queries = 50
         @Option(help: "A file of query texts, one a line (text models only), instead of the default queries.") var queryFile: String?
         @Option(help: "Results per query (recall@k).") var k = 10
@@ -23,32 +23,18 @@ extension Vecscope {
         var userScoped = false
         @Option(help: "Queries per setting re-run with EXPLAIN ANALYZE for the server's time.") var serverSamples = 10
         @Flag(help: "Keep the planner on the vector index even where a seq scan is cheaper.") var forceIndex = false
-        @Option(help: "table | csv | json.") var format = "table"
+        @Option(help: "How to print the sweep.") var format = ReportFormat.table
 
         func validate() throws {
-            guard ["table", "csv", "json"].contains(format) else { throw ValidationError("--format must be table, csv or json") }
             guard concurrency >= 1 else { throw ValidationError("--concurrency must be 1 or more") }
             guard (1...1000).contains(k) else { throw ValidationError("--k must be 1…1000") }
             guard !(userScoped && user != nil) else { throw ValidationError("--user-scoped and --user exclude each other: pick one") }
         }
 
-        private func ints(_ text: String, _ flag: String) throws -> [Int] {
-            try text.split(separator: ",").map {
-                guard let value = Int($0.trimmingCharacters(in: .whitespaces)) else { throw ValidationError("\(flag): \"\($0)\" is not a number") }
-                return value
-            }
-        }
-
         func run() throws {
             try runReportingErrors {
-                let scans = try iterativeScan.split(separator: ",").map {
-                    guard let scan = IterativeScan(rawValue: String($0)) else {
-                        throw ValidationError("unknown iterative scan \"\($0)\": use off, relaxed_order or strict_order")
-                    }
-                    return scan
-                }
-                let settings = SweepSetting.grid(efSearch: try ints(efSearch, "--ef-search"), probes: try ints(probes, "--probes"),
-                                                 iterativeScans: scans)
+                let settings = SweepSetting.grid(efSearch: efSearch.values, probes: probes.values,
+                                                 iterativeScans: iterativeScan.values)
                 let connection = try database.connect()
                 let engine = SearchEngine(connection: connection)
                 let embeddingModel = try engine.model(named: model)
@@ -62,7 +48,7 @@ extension Vecscope {
                 let sweep = Sweep(base: base, k: k, concurrency: concurrency, serverSamples: serverSamples, forceIndexScan: forceIndex) {
                     SearchEngine(connection: try target.connect(migrate: false))
                 }
-                let bar = ProgressBar(label: "bench", unit: "settings", enabled: format == "table")
+                let bar = ProgressBar(label: "bench", unit: "settings", enabled: format == .table)
                 let rows = try sweep.run(settings, queries: sweepQueries) { bar.update(done: $0, total: $1) }
                 bar.finish()
                 print(try BenchReport.render(rows, format: format, k: k, userScoped: userScoped))
@@ -93,23 +79,12 @@ extension Vecscope {
 
 /// The sweep's table, CSV or JSON, plus the recall-vs-p95 chart under the table.
 enum BenchReport {
-    static func render(_ rows: [SweepRow], format: String, k: Int, userScoped: Bool = false) throws -> String {
+    static func render(_ rows: [SweepRow], format: ReportFormat, k: Int, userScoped: Bool = false) throws -> String {
         func ms(_ value: Double?) -> String { value.map { String(format: "%.2f", $0) } ?? "" }
         switch format {
-        case "json":
-            let objects: [[String: Any]] = rows.map { row in
-                var object: [String: Any] = [
-                    "ef_search": row.setting.efSearch, "probes": row.setting.probes, "iterative_scan": row.setting.iterativeScan.rawValue,
-                    "queries": row.queries, "k": k, "recall_mean": row.recallMean, "recall_min": row.recallMin,
-                    "p50_ms": row.latency.p50, "p95_ms": row.latency.p95, "p99_ms": row.latency.p99, "max_ms": row.latency.max,
-                    "qps": row.queriesPerSecond, "concurrency": row.concurrency, "mean_shortfall": row.meanShortfall,
-                    "queries_short": row.queriesShort, "pareto": row.onParetoFront, "user_scoped": userScoped]
-                if let server = row.serverLatency { object["server_p50_ms"] = server.p50; object["server_p95_ms"] = server.p95 }
-                if let plan = row.plan { object["plan"] = plan }
-                return object
-            }
-            return try JSONText.encode(objects)
-        case "csv":
+        case .json:
+            return try JSONText.encode(rows.map { SweepRowBody($0, k: k, userScoped: userScoped) })
+        case .csv:
             var lines = ["ef_search,probes,iterative_scan,queries,recall_mean,recall_min,p50_ms,p95_ms,p99_ms,max_ms,server_p50_ms,qps,mean_shortfall,queries_short,pareto"]
             for row in rows {
                 lines.append([String(row.setting.efSearch), String(row.setting.probes), row.setting.iterativeScan.rawValue, String(row.queries),
@@ -119,7 +94,7 @@ enum BenchReport {
                               String(row.queriesShort), row.onParetoFront ? "1" : "0"].joined(separator: ","))
             }
             return lines.joined(separator: "\n")
-        default:
+        case .table:
             var lines = [String(format: "%-3@ %-44@ %8@ %7@ %8@ %8@ %8@ %8@ %8@ %6@", "#", "setting", "recall@\(k)", "min", "p50 ms",
                                 "p95 ms", "p99 ms", "srv p50", "QPS", "short")]
             for (index, row) in rows.enumerated() {

@@ -56,14 +56,7 @@ extension Vecscope.Db {
             try runReportingErrors {
                 let status = try Vecscope.Db.embeddedServer().status()
                 if output.json {
-                    let object: [String: Any] = [
-                        "running": status.running, "pid": status.pid.map { Int($0) } as Any, "port": status.port as Any,
-                        "url": status.url as Any, "data_directory": status.dataDirectory,
-                        "install_directory": status.installDirectory, "socket_directory": status.socketDirectory,
-                        "log_file": status.logFile, "runs_as": status.runsAs as Any, "initialized": status.initialized,
-                        "stale_lock_file": status.staleLockFile,
-                    ]
-                    print(try JSONText.encode(object))
+                    print(try JSONText.encode(ServerStatusBody(status)))
                     return
                 }
                 var lines: [(String, String)] = [

@@ -14,25 +14,14 @@ extension Vecscope {
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var output: OutputOptions
         @Option(help: "Model from the registry (see `vecscope models`).") var model = SearchParams.defaultModel
-        @Option(help: "Comma-separated: full, summary, chunks.") var contentTypes = "full,summary,chunks"
+        @Option(help: "Comma-separated content types to embed.")
+        var contentTypes = CommaSeparated<ContentType>([.full, .summary, .chunk])
         @Flag(help: "Re-embed everything, even vectors that are current.") var force = false
         @Flag(help: "Only count what would be embedded, with estimated tokens and cost.") var dryRun = false
         @Option(help: "Texts per batch (one transaction each).") var batchSize = 32
 
         func validate() throws {
             guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
-            _ = try parseContentTypes()
-        }
-
-        func parseContentTypes() throws -> Set<ContentType> {
-            Set(try contentTypes.split(separator: ",").map { raw -> ContentType in
-                switch raw.trimmingCharacters(in: .whitespaces) {
-                case "full": return .full
-                case "summary": return .summary
-                case "chunks", "chunk": return .chunk
-                default: throw ValidationError("unknown content type \"\(raw)\": use full, summary, chunks")
-                }
-            })
         }
 
         func run() throws {
@@ -43,7 +32,7 @@ extension Vecscope {
                 let embedder = try EmbedderFactory.make(for: registered)
                 let pipeline = try EmbeddingPipeline(connection: connection, embedder: embedder, model: registered)
                 var options = EmbeddingPipeline.Options()
-                options.contentTypes = try parseContentTypes()
+                options.contentTypes = Set(contentTypes.values)
                 options.force = force
                 options.batchSize = batchSize
                 if dryRun {
@@ -57,12 +46,7 @@ extension Vecscope {
                 bar.finish()
                 for failure in summary.failures { FileHandle.standardError.write(Data("failed: \(failure)\n".utf8)) }
                 if output.json {
-                    print(try JSONText.encode([
-                        "model": model, "embedded": Dictionary(uniqueKeysWithValues: summary.embedded.map { ($0.key.rawValue, $0.value) }),
-                        "skipped": summary.skipped, "failed_items": summary.failedItems, "failed_batches": summary.failedBatches,
-                        "total_tokens": summary.totalTokens, "cost_usd": summary.costUSD, "seconds": summary.seconds,
-                        "created_indexes": summary.createdIndexes,
-                    ] as [String: Any]))
+                    print(try JSONText.encode(EmbeddingRunBody(summary, model: model)))
                     return
                 }
                 let parts = [ContentType.full, .summary, .chunk].map { "\(summary.embedded[$0] ?? 0) \($0 == .chunk ? "chunks" : $0.rawValue)" }
@@ -100,10 +84,8 @@ extension Vecscope {
                 let embedder = try EmbedderFactory.make(for: try textModel(named: model))
                 let vectors = try embedder.embed(inputs)
                 if json {
-                    let object: [String: Any] = ["model": model, "dimensions": embedder.dimensions,
-                                                 "embeddings": vectors.map { $0.map { Double($0) } }]
-                    let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-                    print(String(decoding: data, as: UTF8.self))
+                    let body = TextEmbeddingsBody(model: model, dimensions: embedder.dimensions, vectors: vectors)
+                    print(try JSONText.encode(body, pretty: false))
                 } else {
                     for (text, vector) in zip(inputs, vectors) {
                         let head = vector.prefix(6).map { String(format: "%.5f", $0) }.joined(separator: ", ")

@@ -40,10 +40,7 @@ extension Vecscope {
                 let summary = try SyntheticDataLoader(connection: connection).load(data, replace: replace) { bar.update(done: $0, total: $1) }
                 bar.finish()
                 if output.json {
-                    print(try JSONText.encode([
-                        "model": summary.model, "users": summary.users, "artifacts": summary.artifacts, "dimensions": dims,
-                        "seconds": summary.seconds, "load_seconds": summary.loadSeconds,
-                        "vectors_per_second": summary.vectorsPerSecond] as [String: Any]))
+                    print(try JSONText.encode(SyntheticDataBody(summary, dimensions: dims)))
                 } else {
                     print(String(format: "generated %d users, %d artifacts × %d dims (model %@) in %.1fs — %.0f vectors/s by binary COPY",
                                  summary.users, summary.artifacts, dims, summary.model, summary.seconds, summary.vectorsPerSecond))

@@ -33,30 +33,15 @@ extension Vecscope.Index {
             abstract: "Build a partial index for one model's vectors, showing progress from pg_stat_progress_create_index.")
         @OptionGroup var database: DatabaseOptions
         @Option(help: "Embedding model (see `vecscope models`).") var model: String
-        @Option(help: "hnsw | ivfflat.") var type: String = "hnsw"
-        @Option(help: "cosine | l2 | ip.") var metric: String = "cosine"
+        @Option(help: "Index algorithm.") var type = VectorIndexType.hnsw
+        @Option(help: "Distance metric (ip = inner_product).") var metric = DistanceMetric.cosine
         @Option(help: "HNSW: neighbours per node.") var m: Int = 16
         @Option(help: "HNSW: candidate list size while building.") var efConstruction: Int = 64
         @Option(help: "IVFFlat: number of lists (default: rows/1000, or sqrt(rows) above 1M rows).") var lists: Int?
-        @Option(help: "artifacts | chunks.") var table: String = "artifacts"
+        @Option(help: "Which vectors: the artifacts' or their chunks'.") var table = IndexedVectors.artifacts
         @Option(help: "maintenance_work_mem for the build (the HNSW graph should fit in it).") var maintenanceWorkMem = "1GB"
         @Flag(help: "CREATE INDEX CONCURRENTLY: slower, but writes go on meanwhile.") var concurrently = false
         @OptionGroup var output: OutputOptions
-
-        func validate() throws {
-            guard VectorIndexType(rawValue: type) != nil else { throw ValidationError("--type must be hnsw or ivfflat") }
-            guard Self.metric(metric) != nil else { throw ValidationError("--metric must be cosine, l2 or ip") }
-            guard ["artifacts", "chunks"].contains(table) else { throw ValidationError("--table must be artifacts or chunks") }
-        }
-
-        static func metric(_ text: String) -> DistanceMetric? {
-            switch text {
-            case "cosine": return .cosine
-            case "l2": return .l2
-            case "ip", "inner_product": return .innerProduct
-            default: return nil
-            }
-        }
 
         func run() throws {
             Vecscope.bootstrapLogging()
@@ -65,14 +50,13 @@ extension Vecscope.Index {
                 let monitor = try database.connect(migrate: false)
                 let registry = EmbeddingModelRegistry(connection: connection)
                 let manager = IndexManager(connection: connection)
-                let indexType = VectorIndexType(rawValue: type) ?? .hnsw
-                var spec = VectorIndexSpec(model: try registry.model(named: model),
-                                           table: table == "chunks" ? .chunkEmbeddings : .artifactEmbeddings,
-                                           type: indexType, metric: Self.metric(metric) ?? .cosine, m: m, efConstruction: efConstruction)
+                var spec = VectorIndexSpec(model: try registry.model(named: model), table: table.table, type: type,
+                                           metric: metric, m: m, efConstruction: efConstruction)
                 let rows = try manager.rows(for: spec)
                 spec.lists = lists ?? IndexAdvice.recommendedLists(rows: rows)
                 try spec.validate()
-                if let advice = IndexAdvice.advice(type: indexType, m: spec.m, efConstruction: spec.efConstruction, lists: spec.lists, rows: rows) {
+                if let advice = IndexAdvice.advice(type: type, m: spec.m, efConstruction: spec.efConstruction,
+                                                   lists: spec.lists, rows: rows) {
                     FileHandle.standardError.write(Data("advice: \(advice)\n".utf8))
                 }
                 let bar = PhaseProgress(enabled: !output.json)
@@ -80,8 +64,7 @@ extension Vecscope.Index {
                                                  monitor: monitor) { bar.update($0) }
                 bar.finish()
                 if output.json {
-                    print(try JSONText.encode(["name": summary.name, "rows": rows, "seconds": summary.seconds,
-                                               "already_existed": summary.alreadyExisted, "phases": summary.phasesSeen] as [String: Any]))
+                    print(try JSONText.encode(IndexCreationBody(summary, rows: rows)))
                 } else if summary.alreadyExisted {
                     print("\(summary.name) exists already (drop it first to rebuild with other parameters, or `vecscope index reindex`).")
                 } else {
@@ -173,14 +156,6 @@ enum IndexReport {
     }
 
     static func json(_ indexes: [VectorIndexInfo]) throws -> String {
-        try JSONText.encode(indexes.map { info -> [String: Any] in
-            var object: [String: Any] = [
-                "name": info.name, "table": info.table, "model": info.model.map { $0 as Any } ?? NSNull(), "type": info.type, "opclass": info.opclass,
-                "size_bytes": info.sizeBytes, "rows": info.rows, "idx_scan": info.scans, "valid": info.valid]
-            if let m = info.m { object["m"] = m }
-            if let ef = info.efConstruction { object["ef_construction"] = ef }
-            if let lists = info.lists { object["lists"] = lists }
-            return object
-        })
+        try JSONText.encode(indexes.map(VectorIndexBody.init))
     }
 }

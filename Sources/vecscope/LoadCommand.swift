@@ -28,11 +28,7 @@ extension Vecscope {
                 let summary = try loadArtifacts(URL(fileURLWithPath: file), connection: connection, strict: strict,
                                                 batchSize: batchSize, quiet: output.json)
                 if output.json {
-                    print(try JSONText.encode([
-                        "inserted": summary.inserted, "updated": summary.updated, "unchanged": summary.unchanged,
-                        "rejected": summary.rejected.map { ["line": $0.line, "reason": $0.reason] },
-                        "marked_stale": summary.markedStale, "users": summary.users,
-                    ] as [String: Any]))
+                    print(try JSONText.encode(LoadSummaryBody(summary)))
                 }
             }
         }

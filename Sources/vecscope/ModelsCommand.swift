@@ -14,11 +14,7 @@ extension Vecscope {
             try runReportingErrors {
                 let statuses = try ModelStatus.all(connection: try database.connect())
                 if output.json {
-                    print(try JSONText.encode(statuses.map { s -> [String: Any] in
-                        ["name": s.model.name, "provider": s.model.provider.rawValue, "dimensions": s.model.dimensions,
-                         "storage": s.model.storage.rawValue, "cost_per_mtok": s.model.costPerMTok, "fresh": s.fresh,
-                         "stale": s.stale, "missing": s.missing, "chunk_vectors": s.chunkVectors, "cost_usd": s.costUSD]
-                    }))
+                    print(try JSONText.encode(statuses.map(ModelStatusBody.init)))
                     return
                 }
                 print("model                            provider   dims  storage   $/MTok   fresh  stale  missing  chunks   spent")

@@ -1,10 +1,11 @@
 import Foundation
+import VecCore
 
-/// JSON for `--json` output: sorted keys so scripts and diffs see a stable shape.
-enum JSONText {
+extension JSONText {
+    /// Untyped JSON, left only for `bench-suite` until its output has response bodies in VecCore.
     static func encode(_ object: Any) throws -> String {
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
-        return String(decoding: data, as: UTF8.self)
+        let options: JSONSerialization.WritingOptions = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        return String(decoding: try JSONSerialization.data(withJSONObject: object, options: options), as: UTF8.self)
     }
 }
 

@@ -10,7 +10,7 @@ extension Vecscope {
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var output: OutputOptions
         @OptionGroup var search: SearchOptions
-        @Option(help: "semantic | keyword | hybrid.") var method = "semantic"
+        @Option(help: "Which signal orders the results.") var method = RankingMethod.semantic
         @Option(help: "How many results (1…1000).") var limit = 10
         @Flag(help: "Print each result's explanation under it.") var why = false
         @Argument(help: "The text to search for (- reads stdin).") var text: String
@@ -18,31 +18,12 @@ extension Vecscope {
         func run() throws {
             Vecscope.bootstrapLogging()
             try runReportingErrors {
-                guard let method = RankingMethod(rawValue: method) else {
-                    throw ValidationError("unknown method \"\(method)\": use semantic, keyword or hybrid")
-                }
                 let params = try search.params(method: method, limit: limit)
                 let query = text == "-" ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self) : text
                 let engine = SearchEngine(connection: try database.connect())
                 let response = try engine.search(text: query, params: params)
                 if output.json {
-                    print(try JSONText.encode([
-                        "results": response.results.map { r -> [String: Any] in
-                            [
-                                "artifact_id": r.artifactID, "external_id": r.externalID, "user": r.userExternalID,
-                                "similarity_score": ResultPrinter.number(r.similarity),
-                                "distance": ResultPrinter.number(r.distance(for: params.metric)),
-                                "cosine_distance": ResultPrinter.number(r.cosineDistance),
-                                "l2_distance": ResultPrinter.number(r.l2Distance),
-                                "inner_product": ResultPrinter.number(r.innerProduct),
-                                "keyword_match_score": r.keywordScore ?? 0, "relevance_score": r.relevanceScore,
-                                "matched_content_type": r.matchedContentType.rawValue, "rank": r.rank,
-                                "artifact": ["title": r.title, "type": r.type.rawValue, "description": r.description],
-                                "explanation": r.explanation.text,
-                            ]
-                        },
-                        "query_info": ResultPrinter.queryInfo(response.info),
-                    ] as [String: Any]))
+                    print(try JSONText.encode(SearchResponseBody(response)))
                 } else {
                     ResultPrinter.table(response, showExplanations: why)
                 }
@@ -58,7 +39,7 @@ extension Vecscope {
         @OptionGroup var search: SearchOptions
         @Option(help: "Read the job description from a file.") var jobFile: String?
         @Option(help: "A job from Fixtures/jobs.jsonl, e.g. j01.") var jobId: String?
-        @Option(help: "semantic | keyword | hybrid.") var method = "hybrid"
+        @Option(help: "Which signal orders the results.") var method = RankingMethod.hybrid
         @Option(help: "How many results.") var topK = 10
         @Option(help: "Only these artifacts (comma-separated external ids).") var artifactIds: String?
         @Argument(help: "The job description text.") var text: String?
@@ -71,9 +52,6 @@ extension Vecscope {
         func run() throws {
             Vecscope.bootstrapLogging()
             try runReportingErrors {
-                guard let method = RankingMethod(rawValue: method) else {
-                    throw ValidationError("unknown method \"\(method)\": use semantic, keyword or hybrid")
-                }
                 let description: String
                 if let jobFile {
                     guard let contents = try? String(contentsOfFile: jobFile, encoding: .utf8) else {
@@ -91,19 +69,7 @@ extension Vecscope {
                 let ids = artifactIds?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
                 let response = try engine.rank(jobDescription: description, artifactIDs: ids, method: method, topK: topK, params: params)
                 if output.json {
-                    print(try JSONText.encode([
-                        "ranked_artifacts": response.results.map { r -> [String: Any] in
-                            [
-                                "artifact_id": r.artifactID, "external_id": r.externalID, "user": r.userExternalID,
-                                "relevance_score": r.relevanceScore, "semantic_similarity": ResultPrinter.number(r.similarity),
-                                "keyword_match_score": r.keywordScore ?? 0, "explanation": r.explanation.text,
-                                "semantic_rank": r.semanticRank as Any, "keyword_rank": r.keywordRank as Any,
-                                "matched_terms": r.matchedTerms, "title": r.title, "type": r.type.rawValue, "rank": r.rank,
-                            ]
-                        },
-                        "job_embedding_generated": !response.info.embeddingCached,
-                        "processing_metadata": ResultPrinter.queryInfo(response.info),
-                    ] as [String: Any]))
+                    print(try JSONText.encode(RankResponseBody(response)))
                 } else {
                     ResultPrinter.table(response, showExplanations: true)
                 }

@@ -6,15 +6,15 @@ import VecCore
 struct SearchOptions: ParsableArguments {
     @Option(help: "Embedding model (see `vecscope models`).") var model = SearchParams.defaultModel
     @Option(help: "Only this user's artifacts (external id, e.g. u01).") var user: String?
-    @Option(help: "Comma-separated artifact types, e.g. project,publication.") var types: String?
-    @Option(help: "Comma-separated content types searched: full, summary, chunk.") var contentTypes = "full"
-    @Option(help: "cosine | l2 | inner_product.") var metric = "cosine"
+    @Option(help: "Comma-separated artifact types, e.g. project,publication.") var types: CommaSeparated<ArtifactType>?
+    @Option(help: "Comma-separated content types searched.") var contentTypes = CommaSeparated<ContentType>([.full])
+    @Option(help: "Distance metric (ip = inner_product).") var metric = DistanceMetric.cosine
     @Option(help: "Minimum cosine similarity (−1…1).") var threshold: Double?
     @Option(help: "HNSW ef_search (1…1000).") var efSearch = 40
     @Option(help: "IVFFlat probes (≥ 1).") var probes = 1
-    @Option(help: "off | relaxed_order | strict_order (pgvector 0.8 iterative index scans).") var iterativeScan = "off"
+    @Option(help: "pgvector 0.8 iterative index scans.") var iterativeScan = IterativeScan.off
     @Option(help: "hnsw.max_scan_tuples for iterative scans.") var maxScanTuples = 20_000
-    @Option(help: "Hybrid fusion: rrf (default, k = 60) or weighted.") var fusion = "rrf"
+    @Option(help: "Hybrid fusion: rrf (k = --rrf-k) or weighted (--alpha).") var fusion = HybridFusion.Kind.rrf
     @Option(help: "RRF k.") var rrfK = 60
     @Option(help: "Weighted fusion: weight of semantic similarity (0…1).") var alpha = 0.7
     @Flag(help: "Run EXPLAIN ANALYZE to report the plan and server time.") var explain = false
@@ -25,30 +25,17 @@ struct SearchOptions: ParsableArguments {
         params.limit = limit
         params.method = method
         if let user { params.userScope = .user(user) }
-        if let types { params.artifactTypes = try ArtifactType.parseList(types) }
-        params.contentTypes = try contentTypes.split(separator: ",").map { raw in
-            let name = raw.trimmingCharacters(in: .whitespaces)
-            guard let type = ContentType(rawValue: name == "chunks" ? "chunk" : name) else {
-                throw ValidationError("unknown content type \"\(name)\": use full, summary, chunk")
-            }
-            return type
-        }
-        guard let metric = DistanceMetric(rawValue: metric == "ip" ? "inner_product" : metric) else {
-            throw ValidationError("unknown metric \"\(metric)\": use cosine, l2 or inner_product")
-        }
+        if let types { params.artifactTypes = types.values }
+        params.contentTypes = contentTypes.values
         params.metric = metric
         params.similarityThreshold = threshold
         params.efSearch = efSearch
         params.probes = probes
-        guard let scan = IterativeScan(rawValue: iterativeScan) else {
-            throw ValidationError("unknown iterative scan \"\(iterativeScan)\": use off, relaxed_order or strict_order")
-        }
-        params.iterativeScan = scan
+        params.iterativeScan = iterativeScan
         params.maxScanTuples = maxScanTuples
         switch fusion {
-        case "rrf": params.fusion = .rrf(k: rrfK)
-        case "weighted": params.fusion = .weighted(alpha: alpha)
-        default: throw ValidationError("unknown fusion \"\(fusion)\": use rrf or weighted")
+        case .rrf: params.fusion = .rrf(k: rrfK)
+        case .weighted: params.fusion = .weighted(alpha: alpha)
         }
         params.explain = explain
         try params.validate()
@@ -56,7 +43,7 @@ struct SearchOptions: ParsableArguments {
     }
 }
 
-/// Tables and JSON for search responses.
+/// The table for search responses (their JSON is SearchResponseBody / RankResponseBody).
 enum ResultPrinter {
     static func table(_ response: SearchResponse, showExplanations: Bool) {
         let header = ["#", "id", "user", "type", "title", "sim", "cos_d", "l2", "ip", "kw", "score"]
@@ -90,34 +77,4 @@ enum ResultPrinter {
 
     static func fmt(_ value: Double) -> String { value.isNaN ? "–" : String(format: "%.3f", value) }
 
-    static func number(_ value: Double) -> Any { value.isNaN ? NSNull() : value }
-
-    static func queryInfo(_ info: QueryInfo) -> [String: Any] {
-        var object: [String: Any] = [
-            "method": info.method.rawValue, "total_candidates": info.totalCandidates,
-            "processing_time_ms": info.clientWallMs, "rows_returned": info.rowsReturned, "limit": info.limit,
-            "embedding_ms": info.embeddingMs, "embedding_cached": info.embeddingCached,
-            "parameters": parameters(info.parameters),
-        ]
-        if let plan = info.plan { object["plan"] = plan }
-        if let index = info.indexName { object["index_name"] = index }
-        if let server = info.serverExecutionMs { object["server_execution_ms"] = server }
-        return object
-    }
-
-    static func parameters(_ p: SearchParams) -> [String: Any] {
-        var object: [String: Any] = [
-            "metric": p.metric.rawValue, "limit": p.limit, "ef_search": p.efSearch, "probes": p.probes,
-            "iterative_scan": p.iterativeScan.rawValue, "max_scan_tuples": p.maxScanTuples, "model": p.model,
-            "method": p.method.rawValue, "content_types": p.contentTypes.map(\.rawValue),
-            "artifact_types": p.artifactTypes.map(\.rawValue),
-        ]
-        if let threshold = p.similarityThreshold { object["similarity_threshold"] = threshold }
-        if case .user(let id) = p.userScope { object["user"] = id }
-        switch p.fusion {
-        case .rrf(let k): object["fusion"] = ["type": "rrf", "k": k]
-        case .weighted(let alpha): object["fusion"] = ["type": "weighted", "alpha": alpha]
-        }
-        return object
-    }
 }

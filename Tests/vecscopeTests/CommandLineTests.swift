@@ -79,6 +79,85 @@ import VecCore
         #expect(object["processing_metadata"] is [String: Any])
     }
 
+    /// The command's JSON against the old builder run in-process on the same query; only timings may differ.
+    func expectOldJSON(_ run: Run, _ legacy: Any, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        try #require(run.status == 0, "exit \(run.status): \(run.stderr)", sourceLocation: sourceLocation)
+        let volatile: Set<String> = ["processing_time_ms", "embedding_ms", "embedding_cached",
+                                     "job_embedding_generated"]
+        func masked(_ value: Any) -> Any {
+            if let object = value as? [String: Any] {
+                return object.reduce(into: [String: Any]()) {
+                    $0[$1.key] = volatile.contains($1.key) ? "timing" : masked($1.value)
+                }
+            }
+            if let array = value as? [Any] { return array.map(masked) }
+            return value
+        }
+        let printed = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8))
+        let reference = try JSONSerialization.jsonObject(with: Data(try LegacyJSON.text(legacy).utf8))
+        #expect(try LegacyJSON.text(masked(printed)) == LegacyJSON.text(masked(reference)),
+                sourceLocation: sourceLocation)
+    }
+
+    @Test func searchAndRankPrintTheJSONTheyAlwaysPrinted() throws {
+        let url = try FixtureDatabase.connectionURL()
+        let (engine, _) = try FixtureDatabase.engine()
+        var params = SearchParams()
+        params.method = .hybrid
+        params.metric = .l2
+        params.limit = 4
+        params.artifactTypes = [.project, .talk]
+        params.contentTypes = [.full, .chunk]
+        let text = "distributed tracing with OpenTelemetry"
+        let search = try vecscope(["search", "--json", "--method", "hybrid", "--metric", "l2", "--limit", "4",
+                                   "--types", "project,talk", "--content-types", "full,chunks", text], databaseURL: url)
+        try expectOldJSON(search, LegacyJSON.search(try engine.search(text: text, params: params), metric: .l2))
+        let rank = try vecscope(["rank", "--json", "--method", "semantic", "--top-k", "3", text], databaseURL: url)
+        try expectOldJSON(rank, LegacyJSON.rank(try engine.rank(jobDescription: text, method: .semantic, topK: 3)))
+    }
+
+    @Test func enumFlagsNameTheirValuesWhenWrong() throws {
+        let url = try FixtureDatabase.connectionURL()
+        let cases: [(arguments: [String], allowed: String)] = [
+            (["search", "--metric", "dot", "x"], "'cosine', 'l2', 'inner_product' or 'ip'"),
+            (["search", "--method", "fuzzy", "x"], "'semantic', 'keyword' or 'hybrid'"),
+            (["search", "--iterative-scan", "on", "x"], "'off', 'relaxed_order' or 'strict_order'"),
+            (["search", "--fusion", "max", "x"], "'rrf' and 'weighted'"),
+            (["search", "--content-types", "full,body", "x"], "'full', 'summary', 'chunk' or 'chunks'"),
+            (["search", "--types", "project,hobby", "x"], "- work_experience"),
+            (["bench", "--format", "xml"], "'table', 'csv' or 'json'"),
+            (["index", "create", "--model", "m", "--type", "ivf"], "'hnsw' and 'ivfflat'"),
+            (["index", "create", "--model", "m", "--table", "rows"], "'artifacts' and 'chunks'"),
+            (["embed", "--content-types", "all"], "'full', 'summary', 'chunk' or 'chunks'"),
+        ]
+        for (arguments, allowed) in cases {
+            let run = try vecscope(arguments, databaseURL: url)
+            #expect(run.status != 0 && run.stderr.contains(allowed), "\(arguments): \(run.stderr)")
+        }
+        let help = try vecscope(["search", "--help"], databaseURL: url)
+        let helpWords = help.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        #expect(helpWords.contains("(values: cosine, l2, inner_product, ip; default: cosine)"))
+    }
+
+    @Test func ipAndInnerProductAreOneMetricForSearchAndIndexCreate() throws {
+        let url = try FixtureDatabase.connectionURL()
+        for spelling in ["ip", "inner_product"] {
+            let run = try vecscope(["search", "--json", "--metric", spelling, "--limit", "2", "x"], databaseURL: url)
+            let object = try json(run)
+            let parameters = (object["query_info"] as? [String: Any])?["parameters"] as? [String: Any]
+            #expect(parameters?["metric"] as? String == "inner_product")
+        }
+        let (_, fresh) = try TestDatabase.fresh()
+        func createIndex(metric: String) throws -> [String: Any] {
+            let arguments = ["index", "create", "--model", SearchParams.defaultModel, "--metric", metric, "--json"]
+            return try json(try vecscope(arguments, databaseURL: fresh))
+        }
+        let first = try createIndex(metric: "ip")
+        let second = try createIndex(metric: "inner_product")
+        #expect(first["name"] as? String == "ae_hnsw_ip_all_minilm_l6_v2" && first["already_existed"] as? Bool == false)
+        #expect(second["name"] as? String == first["name"] as? String && second["already_existed"] as? Bool == true)
+    }
+
     @Test func badFlagsAndUnknownIdsFailWithAMessage() throws {
         let url = try FixtureDatabase.connectionURL()
         let badEf = try vecscope(["search", "--ef-search", "0", "x"], databaseURL: url)

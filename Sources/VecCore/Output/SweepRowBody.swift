@@ -1,0 +1,70 @@
+import Foundation
+
+/// One row of `vecscope bench --format json`: a setting's recall against exact search, latency and throughput.
+/// `server_p50_ms`, `server_p95_ms` and `plan` are absent when the server's time was not sampled.
+public struct SweepRowBody: Codable, Sendable, Equatable {
+    public var efSearch: Int
+    public var probes: Int
+    public var iterativeScan: IterativeScan
+    public var queries: Int
+    public var k: Int
+    public var recallMean: Double
+    public var recallMin: Double
+    public var p50Ms: Double
+    public var p95Ms: Double
+    public var p99Ms: Double
+    public var maxMs: Double
+    public var qps: Double
+    public var concurrency: Int
+    public var meanShortfall: Double
+    public var queriesShort: Int
+    public var pareto: Bool
+    public var userScoped: Bool
+    public var serverP50Ms: Double?
+    public var serverP95Ms: Double?
+    public var plan: String?
+
+    enum CodingKeys: String, CodingKey {
+        case efSearch = "ef_search"
+        case probes
+        case iterativeScan = "iterative_scan"
+        case queries, k
+        case recallMean = "recall_mean"
+        case recallMin = "recall_min"
+        case p50Ms = "p50_ms"
+        case p95Ms = "p95_ms"
+        case p99Ms = "p99_ms"
+        case maxMs = "max_ms"
+        case qps, concurrency
+        case meanShortfall = "mean_shortfall"
+        case queriesShort = "queries_short"
+        case pareto
+        case userScoped = "user_scoped"
+        case serverP50Ms = "server_p50_ms"
+        case serverP95Ms = "server_p95_ms"
+        case plan
+    }
+
+    public init(_ row: SweepRow, k: Int, userScoped: Bool) {
+        efSearch = row.setting.efSearch
+        probes = row.setting.probes
+        iterativeScan = row.setting.iterativeScan
+        queries = row.queries
+        self.k = k
+        recallMean = row.recallMean
+        recallMin = row.recallMin
+        p50Ms = row.latency.p50
+        p95Ms = row.latency.p95
+        p99Ms = row.latency.p99
+        maxMs = row.latency.max
+        qps = row.queriesPerSecond
+        concurrency = row.concurrency
+        meanShortfall = row.meanShortfall
+        queriesShort = row.queriesShort
+        pareto = row.onParetoFront
+        self.userScoped = userScoped
+        serverP50Ms = row.serverLatency?.p50
+        serverP95Ms = row.serverLatency?.p95
+        plan = row.plan
+    }
+}
