@@ -110,14 +110,17 @@ public final class EmbeddingPipeline {
     private func collectWork(_ options: Options, syncChunks: Bool) throws -> ([WorkItem], Int) {
         var items: [WorkItem] = []
         var skipped = 0
+        let modelName = PostgresParameter(model.name)
         let rows = try connection.query("""
             SELECT a.id, a.title, a.description, a.content,
                    f.content_hash::text, f.stale, s.content_hash::text, s.stale
             FROM artifacts a
-            LEFT JOIN artifact_embeddings f ON f.artifact_id = a.id AND f.model_version = $1 AND f.content_type = 'full'
-            LEFT JOIN artifact_embeddings s ON s.artifact_id = a.id AND s.model_version = $1 AND s.content_type = 'summary'
+            LEFT JOIN artifact_embeddings f
+                   ON f.artifact_id = a.id AND f.model_version = \(modelName) AND f.content_type = 'full'
+            LEFT JOIN artifact_embeddings s
+                   ON s.artifact_id = a.id AND s.model_version = \(modelName) AND s.content_type = 'summary'
             ORDER BY a.id
-            """, [model.name]).rows
+            """).rows
         for row in rows {
             let id: Int = try row.decode(0)
             let title: String = try row.decode(1)
@@ -157,22 +160,22 @@ public final class EmbeddingPipeline {
         let existing = try connection.query("""
             SELECT c.id, c.chunk_index, c.text, c.content_hash::text, e.content_hash::text
             FROM artifact_chunks c
-            LEFT JOIN chunk_embeddings e ON e.artifact_chunk_id = c.id AND e.model_version = $2
-            WHERE c.artifact_id = $1 ORDER BY c.chunk_index
-            """, [artifactID, model.name]).rows
+            LEFT JOIN chunk_embeddings e ON e.artifact_chunk_id = c.id AND e.model_version = \(model.name)
+            WHERE c.artifact_id = \(artifactID) ORDER BY c.chunk_index
+            """).rows
         let existingTexts = try existing.map { try $0.decode(2, as: String.self) }
         if existingTexts == wanted {
             return try existing.map { (try $0.decode(0), try $0.decode(2), try $0.decode(3), try $0.decode(4)) }
         }
         // The text changed: replace the chunks (their vectors, for every model, go with them).
         return try connection.transaction { conn in
-            try conn.execute("DELETE FROM artifact_chunks WHERE artifact_id = $1", [artifactID])
+            try conn.execute("DELETE FROM artifact_chunks WHERE artifact_id = \(artifactID)")
             return try wanted.enumerated().map { index, chunk in
                 let hash = SHA256.hex(chunk)
                 let id = try conn.query("""
                     INSERT INTO artifact_chunks (artifact_id, chunk_index, text, token_count, content_hash)
-                    VALUES ($1, $2, $3, $4, $5) RETURNING id
-                    """, [artifactID, index, chunk, embedder.countTokens(chunk), hash]).scalar(UUID.self)
+                    VALUES (\(artifactID), \(index), \(chunk), \(embedder.countTokens(chunk)), \(hash)) RETURNING id
+                    """).scalar(UUID.self)
                 guard let id else { throw PostgresError(kind: .protocolViolation, message: "chunk insert returned no id") }
                 return (id, chunk, hash, nil)
             }
@@ -210,23 +213,23 @@ public final class EmbeddingPipeline {
                     try conn.execute("""
                         INSERT INTO artifact_embeddings (artifact_id, content_type, model_version, model_dimensions,
                             embedding_vector, content_hash, stale, processing_cost_usd, generated_at, metadata)
-                        VALUES ($1, $2, $3, $4, $5, $6, false, $7, now(), $8)
+                        VALUES (\(item.artifactID), \(item.contentType.rawValue), \(model.name), \(model.dimensions),
+                                \(vector), \(item.hash), false, \(cost), now(), \(metadata))
                         ON CONFLICT (artifact_id, content_type, model_version) DO UPDATE SET
                             model_dimensions = EXCLUDED.model_dimensions, embedding_vector = EXCLUDED.embedding_vector,
                             content_hash = EXCLUDED.content_hash, stale = false,
                             processing_cost_usd = EXCLUDED.processing_cost_usd, generated_at = now(),
                             metadata = EXCLUDED.metadata
-                        """, [item.artifactID, item.contentType.rawValue, model.name, model.dimensions, vector, item.hash,
-                              cost, metadata])
+                        """)
                 case .chunk:
                     try conn.execute("""
                         INSERT INTO chunk_embeddings (artifact_chunk_id, model_version, model_dimensions,
                             embedding_vector, content_hash, generated_at)
-                        VALUES ($1, $2, $3, $4, $5, now())
+                        VALUES (\(item.chunkID), \(model.name), \(model.dimensions), \(vector), \(item.hash), now())
                         ON CONFLICT (artifact_chunk_id, model_version) DO UPDATE SET
                             model_dimensions = EXCLUDED.model_dimensions, embedding_vector = EXCLUDED.embedding_vector,
                             content_hash = EXCLUDED.content_hash, generated_at = now()
-                        """, [item.chunkID, model.name, model.dimensions, vector, item.hash])
+                        """)
                 }
             }
         }
@@ -244,9 +247,11 @@ public final class EmbeddingPipeline {
         for table in tables {
             let spec = VectorIndexSpec(model: model, table: table)
             try spec.validate()
-            let exists = try connection.query("SELECT 1 FROM pg_class WHERE relname = $1 AND relkind = 'i'", [spec.name]).rowCount > 0
+            let exists = try connection.query("""
+                SELECT 1 FROM pg_class WHERE relname = \(spec.name) AND relkind = 'i'
+                """).rowCount > 0
             if !exists {
-                try connection.execute(spec.createSQL())
+                try connection.executeScript(spec.createSQL())
                 created.append(spec.name)
             }
         }

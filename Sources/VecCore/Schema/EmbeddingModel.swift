@@ -22,7 +22,8 @@ public struct EmbeddingModel: Sendable, Equatable {
         self.maxInputTokens = maxInputTokens
     }
 
-    /// Model names end up as SQL literals in partial-index predicates: only these characters are allowed.
+    /// Model names end up as SQL literals in partial-index predicates (`SQLFragment.modelNameLiteral`): only these
+    /// characters are allowed.
     static let allowedNameCharacters = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-_.:/"))
 
     static func validateName(_ name: String) throws {
@@ -32,12 +33,6 @@ public struct EmbeddingModel: Sendable, Equatable {
                                 fix: "Use letters, digits and - _ . : / only (at most 100 characters).")
         }
     }
-
-    /// The name as a quoted SQL literal (validated characters, so no escaping surprises).
-    var sqlLiteral: String { "'" + name.replacingOccurrences(of: "'", with: "''") + "'" }
-
-    /// The cast queries and indexes use, e.g. `::vector(384)` or `::halfvec(3072)`.
-    var vectorCast: String { "::\(storage.rawValue)(\(dimensions))" }
 }
 
 /// Reads and extends the `embedding_models` registry.
@@ -57,8 +52,8 @@ public struct EmbeddingModelRegistry {
     public func model(named name: String) throws -> EmbeddingModel {
         let rows = try connection.query("""
             SELECT name, provider, dimensions, storage, cost_per_mtok::float8, max_input_tokens
-            FROM embedding_models WHERE name = $1
-            """, [name]).rows
+            FROM embedding_models WHERE name = \(name)
+            """).rows
         if let row = rows.first { return try Self.decode(row) }
         let known = try all().map(\.name).joined(separator: ", ")
         throw VecscopeError(what: "unknown model \"\(name)\"", why: "it is not in the embedding_models registry",
@@ -67,7 +62,8 @@ public struct EmbeddingModelRegistry {
 
     /// The model by name; an `openai:<name>:<dims>` spec for a compatible server is registered on first use.
     public func resolve(_ name: String) throws -> EmbeddingModel {
-        if name.hasPrefix("openai:"), try connection.query("SELECT 1 FROM embedding_models WHERE name = $1", [name]).rowCount == 0 {
+        if name.hasPrefix("openai:"),
+           try connection.query("SELECT 1 FROM embedding_models WHERE name = \(name)").rowCount == 0 {
             let parts = name.split(separator: ":")
             guard parts.count >= 3, let dimensions = Int(parts[parts.count - 1]), (1...16_000).contains(dimensions) else {
                 throw VecscopeError(what: "cannot read model spec \"\(name)\"", fix: "Write openai:<model name>:<dimensions>, e.g. openai:nomic-embed-text:768.")
@@ -84,9 +80,9 @@ public struct EmbeddingModelRegistry {
         try EmbeddingModel.validateName(model.name)
         try connection.execute("""
             INSERT INTO embedding_models (name, provider, dimensions, storage, cost_per_mtok, max_input_tokens)
-            VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (name) DO NOTHING
-            """, [model.name, model.provider.rawValue, model.dimensions, model.storage.rawValue, model.costPerMTok,
-                  model.maxInputTokens])
+            VALUES (\(model.name), \(model.provider.rawValue), \(model.dimensions), \(model.storage.rawValue),
+                    \(model.costPerMTok), \(model.maxInputTokens)) ON CONFLICT (name) DO NOTHING
+            """)
         let stored = try self.model(named: model.name)
         guard stored.dimensions == model.dimensions, stored.storage == model.storage else {
             throw VecscopeError(what: "model \"\(model.name)\" is registered with \(stored.dimensions) dimensions (\(stored.storage.rawValue))",
