@@ -113,7 +113,8 @@ public final class EmbeddingPipeline {
         let modelName = PostgresParameter(model.name)
         let rows = try connection.query("""
             SELECT a.id, a.title, a.description, a.content,
-                   f.content_hash::text, f.stale, s.content_hash::text, s.stale
+                   f.content_hash::text AS full_hash, f.stale AS full_stale,
+                   s.content_hash::text AS summary_hash, s.stale AS summary_stale
             FROM artifacts a
             LEFT JOIN artifact_embeddings f
                    ON f.artifact_id = a.id AND f.model_version = \(modelName) AND f.content_type = 'full'
@@ -122,15 +123,17 @@ public final class EmbeddingPipeline {
             ORDER BY a.id
             """).rows
         for row in rows {
-            let id: Int = try row.decode(0)
-            let title: String = try row.decode(1)
-            let description: String = try row.decode(2)
-            let content: String = try row.decode(3)
+            let id: Int = try row.decode("id")
+            let title: String = try row.decode("title")
+            let description: String = try row.decode("description")
+            let content: String = try row.decode("content")
             let full = EmbeddingText.full(title: title, description: description, content: content)
             let summaryText = EmbeddingText.summary(title: title, description: description)
             for (type, text, storedHash, stale) in [
-                (ContentType.full, full, try row.decode(4, as: String?.self), try row.decode(5, as: Bool?.self)),
-                (ContentType.summary, summaryText, try row.decode(6, as: String?.self), try row.decode(7, as: Bool?.self)),
+                (ContentType.full, full, try row.decode("full_hash", as: String?.self),
+                 try row.decode("full_stale", as: Bool?.self)),
+                (ContentType.summary, summaryText, try row.decode("summary_hash", as: String?.self),
+                 try row.decode("summary_stale", as: Bool?.self)),
             ] where options.contentTypes.contains(type) {
                 let hash = SHA256.hex(text)
                 if !options.force, storedHash == hash, stale == false {
@@ -158,14 +161,17 @@ public final class EmbeddingPipeline {
     private func syncedChunks(artifactID: Int, text: String) throws -> [(UUID, String, String, String?)] {
         let wanted = chunker.chunks(text)
         let existing = try connection.query("""
-            SELECT c.id, c.chunk_index, c.text, c.content_hash::text, e.content_hash::text
+            SELECT c.id, c.chunk_index, c.text, c.content_hash::text AS chunk_hash,
+                   e.content_hash::text AS embedded_hash
             FROM artifact_chunks c
             LEFT JOIN chunk_embeddings e ON e.artifact_chunk_id = c.id AND e.model_version = \(model.name)
             WHERE c.artifact_id = \(artifactID) ORDER BY c.chunk_index
             """).rows
-        let existingTexts = try existing.map { try $0.decode(2, as: String.self) }
+        let existingTexts = try existing.map { try $0.decode("text", as: String.self) }
         if existingTexts == wanted {
-            return try existing.map { (try $0.decode(0), try $0.decode(2), try $0.decode(3), try $0.decode(4)) }
+            return try existing.map {
+                (try $0.decode("id"), try $0.decode("text"), try $0.decode("chunk_hash"), try $0.decode("embedded_hash"))
+            }
         }
         // The text changed: replace the chunks (their vectors, for every model, go with them).
         return try connection.transaction { conn in

@@ -42,18 +42,12 @@ public struct EmbeddingModelRegistry {
     public init(connection: Connection) { self.connection = connection }
 
     public func all() throws -> [EmbeddingModel] {
-        try connection.query("""
-            SELECT name, provider, dimensions, storage, cost_per_mtok::float8, max_input_tokens
-            FROM embedding_models ORDER BY name
-            """).rows.map(Self.decode)
+        try connection.query("\(sql: Self.columns) FROM embedding_models ORDER BY name").rows.map(Self.decode)
     }
 
     /// The model with that name; an error listing the known ones otherwise.
     public func model(named name: String) throws -> EmbeddingModel {
-        let rows = try connection.query("""
-            SELECT name, provider, dimensions, storage, cost_per_mtok::float8, max_input_tokens
-            FROM embedding_models WHERE name = \(name)
-            """).rows
+        let rows = try connection.query("\(sql: Self.columns) FROM embedding_models WHERE name = \(name)").rows
         if let row = rows.first { return try Self.decode(row) }
         let known = try all().map(\.name).joined(separator: ", ")
         throw VecscopeError(what: "unknown model \"\(name)\"", why: "it is not in the embedding_models registry",
@@ -92,10 +86,17 @@ public struct EmbeddingModelRegistry {
         return stored
     }
 
+    /// What `decode` reads.
+    private static let columns: SQLFragment = """
+        SELECT name, provider, dimensions, storage, cost_per_mtok::float8 AS cost_per_mtok, max_input_tokens
+        """
+
     private static func decode(_ row: Row) throws -> EmbeddingModel {
         EmbeddingModel(
-            name: try row.decode(0), provider: EmbeddingModel.Provider(rawValue: try row.decode(1)) ?? .local,
-            dimensions: try row.decode(2), storage: VectorStorage(rawValue: try row.decode(3)) ?? .vector,
-            costPerMTok: try row.decode(4), maxInputTokens: try row.decode(5))
+            name: try row.decode("name"),
+            provider: EmbeddingModel.Provider(rawValue: try row.decode("provider")) ?? .local,
+            dimensions: try row.decode("dimensions"),
+            storage: VectorStorage(rawValue: try row.decode("storage")) ?? .vector,
+            costPerMTok: try row.decode("cost_per_mtok"), maxInputTokens: try row.decode("max_input_tokens"))
     }
 }

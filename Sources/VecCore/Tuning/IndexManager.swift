@@ -240,13 +240,16 @@ public struct IndexManager {
         while !builder.wait(seconds: pollInterval) {
             guard let monitor else { continue }
             let rows = try monitor.query("""
-                SELECT phase, coalesce(tuples_done, 0)::int8, coalesce(tuples_total, 0)::int8,
-                       coalesce(blocks_done, 0)::int8, coalesce(blocks_total, 0)::int8
+                SELECT phase, coalesce(tuples_done, 0)::int8 AS tuples_done,
+                       coalesce(tuples_total, 0)::int8 AS tuples_total, coalesce(blocks_done, 0)::int8 AS blocks_done,
+                       coalesce(blocks_total, 0)::int8 AS blocks_total
                 FROM pg_stat_progress_create_index WHERE pid = \(Int(pid))
                 """).rows
             guard let row = rows.first else { continue }
-            let state = IndexBuildProgress(phase: try row.decode(0), tuplesDone: try row.decode(1), tuplesTotal: try row.decode(2),
-                                           blocksDone: try row.decode(3), blocksTotal: try row.decode(4))
+            let state = IndexBuildProgress(
+                phase: try row.decode("phase"), tuplesDone: try row.decode("tuples_done"),
+                tuplesTotal: try row.decode("tuples_total"), blocksDone: try row.decode("blocks_done"),
+                blocksTotal: try row.decode("blocks_total"))
             if phases.last != state.phase { phases.append(state.phase) }
             progress(state)
         }
