@@ -43,8 +43,8 @@ extension Vecscope.BenchSuite {
         }
     }
 
-    /// Per query: recall@k against exact search, vecscope's whole query path (BEGIN, settings, SELECT, decode,
-    /// COMMIT) timed by the client, and the server's execution time of the same SQL (EXPLAIN ANALYZE).
+    /// Prints what `QueryPathBenchmark` measures: recall@k, the whole search path and its ANN statement alone,
+    /// each timed by the client beside the server's execution time of the same SQL.
     struct QueryPath: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "query-path",
