@@ -43,8 +43,8 @@ extension Vecscope.BenchSuite {
         }
     }
 
-    /// Per query: recall@k against exact search, vecscope's whole query path (BEGIN, settings, SELECT, decode,
-    /// COMMIT) timed by the client, and the server's execution time of the same SQL (EXPLAIN ANALYZE).
+    /// Prints what `QueryPathBenchmark` measures: recall@k, the whole search path and its ANN statement alone,
+    /// each timed by the client beside the server's execution time of the same SQL.
     struct QueryPath: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "query-path",
@@ -60,81 +60,23 @@ extension Vecscope.BenchSuite {
             Vecscope.bootstrapLogging()
             try runReportingErrors {
                 let target = database
-                let engine = SearchEngine(connection: try target.connect())
-                let sample = try SweepQuery.storedSample(engine.connection, model: model, count: queries)
-                var params = SearchParams()
-                params.model = model
-                params.method = .semantic
-                params.efSearch = efSearch
-                params.limit = k
-                try params.validate()
-                let sweep = Sweep(base: params, k: k, concurrency: 1, serverSamples: 0) {
-                    SearchEngine(connection: try target.connect(migrate: false))
-                }
-                let recall = try sweep.run([SweepSetting(efSearch: efSearch)], queries: sample)[0]
-                var client: [Double] = []
-                var server: [Double] = []
-                var plan: String?
-                // Each query runs once untimed first: the index outgrows shared_buffers at this scale, and whichever
-                // of the two timed runs came first would otherwise pay the buffer misses for both.
-                for query in sample {
-                    _ = try engine.search(.vector(query.vector), params: params)
-                    client.append(try engine.search(.vector(query.vector), params: params).info.clientWallMs)
-                    var explained = params
-                    explained.explain = true
-                    let info = try engine.search(.vector(query.vector), params: explained).info
-                    if let ms = info.serverExecutionMs { server.append(ms) }
-                    plan = plan ?? info.plan
-                }
-                // The ANN statement alone (DESIGN.md §3's shape: literal cast and model predicate), timed by the client
-                // and by the server (EXPLAIN ANALYZE of the identical text and binds): the driver's own overhead.
-                let embeddingModel = try engine.model(named: model)
-                let cast = "::\(embeddingModel.storage.rawValue)(\(embeddingModel.dimensions))"
-                let statement = """
-                    SELECT e.artifact_id, e.embedding_vector\(cast) <=> $1\(cast) AS distance FROM artifact_embeddings e
-                    WHERE e.model_version = '\(embeddingModel.name)' AND e.content_type = 'full'
-                    ORDER BY e.embedding_vector\(cast) <=> $1\(cast) LIMIT \(k)
-                    """
-                var statementClient: [Double] = []
-                var statementServer: [Double] = []
-                let conn = engine.connection
-                for query in sample {
-                    let bind: any PostgresEncodable = embeddingModel.storage == .halfvec ? HalfVector(rounding: query.vector) : Vector(query.vector)
-                    try conn.transaction { conn in
-                        try conn.execute("SELECT set_config('hnsw.ef_search', $1, true)", [String(efSearch)])
-                        _ = try conn.query(statement, [bind])  // untimed: same buffer state for both timings
-                        let t0 = DispatchTime.now()
-                        _ = try conn.query(statement, [bind]).rows.map { try $0.decode(1, as: Double.self) }
-                        statementClient.append(Double(DispatchTime.now().uptimeNanoseconds - t0.uptimeNanoseconds) / 1e6)
-                        let json = try conn.query("EXPLAIN (ANALYZE, FORMAT JSON) " + statement, [bind]).scalar(String.self) ?? "[]"
-                        if let plans = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]],
-                           let ms = plans.first?["Execution Time"] as? Double {
-                            statementServer.append(ms)
-                        }
-                    }
-                }
-                let sc = LatencyStats(samples: statementClient), ss = LatencyStats(samples: statementServer)
-                let statementRatio = ss.p50 > 0 ? sc.p50 / ss.p50 : 0
-                let statementMeets = sc.p50 <= 1.2 * ss.p50 + 0.5
-                let c = LatencyStats(samples: client), s = LatencyStats(samples: server)
-                let ratio = s.p50 > 0 ? c.p50 / s.p50 : 0
-                let meetsTarget = c.p50 <= 1.2 * s.p50 + 0.5
+                let benchmark = QueryPathBenchmark(model: model, efSearch: efSearch, queries: queries, k: k,
+                                                   connection: try target.connect(),
+                                                   connect: { try target.connect(migrate: false) })
+                let r = try benchmark.run()
                 if output.json {
-                    print(try JSONText.encode([
-                        "recall_at_k": recall.recallMean, "recall_min": recall.recallMin, "k": k, "ef_search": efSearch, "queries": sample.count,
-                        "client_p50_ms": c.p50, "client_p95_ms": c.p95, "server_p50_ms": s.p50, "server_p95_ms": s.p95,
-                        "overhead_ratio_p50": ratio, "meets_target": meetsTarget, "plan": plan ?? "",
-                        "statement_client_p50_ms": sc.p50, "statement_client_p95_ms": sc.p95, "statement_server_p50_ms": ss.p50,
-                        "statement_server_p95_ms": ss.p95, "statement_overhead_ratio_p50": statementRatio,
-                        "statement_meets_target": statementMeets] as [String: Any]))
+                    print(try encodedJSON(r))
                 } else {
-                    print(String(format: "recall@%d %.3f (min %.3f) over %d queries, ef_search %d", k, recall.recallMean, recall.recallMin,
-                                 sample.count, efSearch))
+                    print(String(format: "recall@%d %.3f (min %.3f) over %d queries, ef_search %d",
+                                 k, r.recallAtK, r.recallMin, r.queries, efSearch))
                     print(String(format: "client p50 %.2f ms p95 %.2f ms | server execution p50 %.2f ms p95 %.2f ms | overhead %.2f× (target p50 ≤ 1.2 × server + 0.5 ms: %@)",
-                                 c.p50, c.p95, s.p50, s.p95, ratio, meetsTarget ? "met" : "NOT met"))
+                                 r.clientP50Ms, r.clientP95Ms, r.serverP50Ms, r.serverP95Ms, r.overheadRatioP50,
+                                 r.meetsTarget ? "met" : "NOT met"))
                     print(String(format: "ANN statement alone: client p50 %.2f ms p95 %.2f ms | server p50 %.2f ms p95 %.2f ms | overhead %.2f× (target: %@)",
-                                 sc.p50, sc.p95, ss.p50, ss.p95, statementRatio, statementMeets ? "met" : "NOT met"))
-                    if let plan { print("plan: \(plan)") }
+                                 r.statementClientP50Ms, r.statementClientP95Ms, r.statementServerP50Ms,
+                                 r.statementServerP95Ms, r.statementOverheadRatioP50,
+                                 r.statementMeetsTarget ? "met" : "NOT met"))
+                    if !r.plan.isEmpty { print("plan: \(r.plan)") }
                 }
             }
         }
@@ -219,6 +161,13 @@ extension Vecscope.BenchSuite {
             return Phase(stats: stats, qps: LatencyStats.queriesPerSecond(count: stats.count, wallSeconds: wall))
         }
     }
+}
+
+/// A Codable result as `JSONText` prints dictionaries: sorted keys, pretty-printed, slashes unescaped.
+private func encodedJSON(_ value: some Encodable) throws -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+    return String(decoding: try encoder.encode(value), as: UTF8.self)
 }
 
 /// Runs `body(i)` for i in 0..<count on `count` threads at once (concurrentPerform would cap them at the core count,

@@ -17,13 +17,15 @@ extension Vecscope {
                     print("starting the embedded PostgreSQL (first run initialises \(server.dataDirectory.path))…")
                 }
                 let connection = try target.connect()
-                print("connected to \(ConnectionString.summary(connection.displayTarget)) — PostgreSQL \(connection.serverVersion / 10_000), pgvector \(try connection.query("SELECT extversion FROM pg_extension WHERE extname = 'vector'").scalar(String.self) ?? "?")")
+                let inventory = Inventory(connection: connection)
+                let address = ConnectionString.summary(connection.displayTarget)
+                let pgvector = try inventory.pgvectorVersion() ?? "?"
+                let postgres = connection.serverVersion / 10_000
+                print("connected to \(address) — PostgreSQL \(postgres), pgvector \(pgvector)")
                 let folder = try FixturesLocator.folder(explicit: fixtures)
                 _ = try loadArtifacts(folder.appendingPathComponent("artifacts.jsonl"), connection: connection, strict: false)
-                let counts = try connection.query("""
-                    SELECT artifact_type, count(*)::int FROM artifacts GROUP BY 1 ORDER BY 2 DESC, 1
-                    """).rows.map { (try $0.decode(0, as: String.self), try $0.decode(1, as: Int.self)) }
-                print("artifacts by type: " + counts.map { "\($0.0) \($0.1)" }.joined(separator: ", "))
+                let counts = try inventory.artifactCountsByType()
+                print("artifacts by type: " + counts.map { "\($0.type) \($0.count)" }.joined(separator: ", "))
                 // The recruiter's grades for the fixture jobs, so nDCG and P@k show from the first search.
                 if let imported = try JudgmentStore(connection: connection).importFixtureGradesIfNone(from: folder) {
                     print("judgments: \(imported.grades) grades for the fixture jobs (vecscope judgments export prints them)")

@@ -55,7 +55,7 @@ public enum TestDatabase {
             return "test_\(getpid())_\(counter)"
         }()
         let admin = try Connection(url)
-        try admin.execute("CREATE DATABASE \(name)")
+        try admin.executeScript("CREATE DATABASE \(name)")  // a name made above; DDL takes no parameters
         let databaseURL = url.replacingOccurrences(of: "/\(EmbeddedPostgres.databaseName)", with: "/\(name)")
         let connection = try Connection(databaseURL)
         if migrate { try Migrator(connection: connection).migrate() }

@@ -15,10 +15,11 @@ import TestSupport
         let id = UUID()
         let when = Date(timeIntervalSince1970: 1_700_000_000.25)
         let row = try connection.query("""
-            SELECT $1::int4, $2::int8, $3::text, $4::float8, $5::bool, $6::uuid, $7::timestamptz,
+            SELECT \(42)::int4, \(9_000_000_000)::int8, \("héllo")::text, \(3.25)::float8, \(true)::bool,
+                   \(id)::uuid, \(when)::timestamptz,
                    '{"b": [1, 2], "a": "x"}'::jsonb, 12.5::numeric, -0.000125::numeric, 7::int2, 1.5::float4,
                    'ü ß 漢字'::varchar, 'abc'::bytea
-            """, [42, 9_000_000_000, "héllo", 3.25, true, id, when]).row(0)
+            """).row(0)
         #expect(try row.decode(0, as: Int.self) == 42)
         #expect(try row.decode(1, as: Int64.self) == 9_000_000_000)
         #expect(try row.decode(2, as: String.self) == "héllo")
@@ -37,14 +38,14 @@ import TestSupport
 
     @Test func decodesArraysAndTextArrayParameters() throws {
         let tricky = ["plain", "with,comma", "with \"quote\"", "back\\slash", "{braces}", ""]
-        let row = try connection.query("SELECT $1::text[], ARRAY[1, NULL, 3]::int4[], '{}'::text[]", [tricky]).row(0)
+        let row = try connection.query("SELECT \(tricky)::text[], ARRAY[1, NULL, 3]::int4[], '{}'::text[]").row(0)
         #expect(try row.decode(0, as: [String].self) == tricky)
         #expect(try row.decode(1, as: [Int?].self) == [1, nil, 3])
         #expect(try row.decode(2, as: [String].self) == [])
     }
 
     @Test func nullsDecodeAsNilAndFailAsNonOptional() throws {
-        let row = try connection.query("SELECT NULL::text, $1::int", [Int?.none]).row(0)
+        let row = try connection.query("SELECT NULL::text, \(Int?.none)::int").row(0)
         #expect(try row.decode(0, as: String?.self) == nil)
         #expect(try row.decode(1, as: Int?.self) == nil)
         #expect(row.isNull(0))
@@ -61,7 +62,7 @@ import TestSupport
     @Test func serverErrorsCarrySQLStateDetailAndHint() throws {
         try connection.execute("CREATE TABLE t (id int PRIMARY KEY)")
         try connection.execute("INSERT INTO t VALUES (1)")
-        let unique = #expect(throws: PostgresError.self) { try connection.execute("INSERT INTO t VALUES ($1)", [1]) }
+        let unique = #expect(throws: PostgresError.self) { try connection.execute("INSERT INTO t VALUES (\(1))") }
         #expect(unique?.code == .uniqueViolation)
         #expect(unique?.kind == .server)
         #expect(unique?.detail == "Key (id)=(1) already exists.")
@@ -101,11 +102,13 @@ import TestSupport
     @Test func preparedStatementsAreReusedAndTakeAGenericPlan() throws {
         try connection.execute("CREATE TABLE prep (id int PRIMARY KEY, v vector(3))")
         try connection.execute("INSERT INTO prep SELECT g, ARRAY[g, 0, 0]::vector FROM generate_series(1, 50) g")
-        let sql = "SELECT id, (v <-> $1)::float8 FROM prep WHERE id = ANY($2::int4[]) ORDER BY id"
         for round in 1...3 {
+            let ids = "{\(round),\(round + 10)}"
             let rows = try connection.transaction { conn in
                 try conn.execute("SELECT set_config('plan_cache_mode', 'force_generic_plan', true)")
-                return try conn.queryPrepared(sql, [Vector([0, 0, 0]), "{\(round),\(round + 10)}"]).rows
+                return try conn.queryPrepared("""
+                    SELECT id, (v <-> \(Vector([0, 0, 0])))::float8 FROM prep WHERE id = ANY(\(ids)::int4[]) ORDER BY id
+                    """).rows
             }
             #expect(try rows.map { try $0.decode(0, as: Int.self) } == [round, round + 10])
             #expect(try rows.map { try $0.decode(1, as: Double.self) } == [Double(round), Double(round + 10)])
@@ -121,26 +124,26 @@ import TestSupport
     /// A statement the server forgot (DEALLOCATE ALL, a pooler's new backend) is prepared again: at once outside a
     /// transaction; inside one, the failed transaction's error surfaces and the next call succeeds.
     @Test func forgottenPreparedStatementsArePreparedAgain() throws {
-        let sql = "SELECT $1::int4 + 1"
-        #expect(try connection.queryPrepared(sql, [1]).scalar(Int.self) == 2)
+        func increment(_ value: Int) -> PostgresQuery { "SELECT \(value)::int4 + 1" }
+        #expect(try connection.queryPrepared(increment(1)).scalar(Int.self) == 2)
         try connection.execute("DEALLOCATE ALL")
-        #expect(try connection.queryPrepared(sql, [2]).scalar(Int.self) == 3)
+        #expect(try connection.queryPrepared(increment(2)).scalar(Int.self) == 3)
         try connection.execute("DEALLOCATE ALL")
         let error = #expect(throws: PostgresError.self) {
-            try connection.transaction { try $0.queryPrepared(sql, [3]) }
+            try connection.transaction { try $0.queryPrepared(increment(3)) }
         }
         #expect(error?.code == .invalidStatementName)
         #expect(!connection.inTransaction)
-        #expect(try connection.queryPrepared(sql, [4]).scalar(Int.self) == 5)
+        #expect(try connection.queryPrepared(increment(4)).scalar(Int.self) == 5)
         // One forgotten among several still prepared: its new name must not be one of theirs.
-        let other = "SELECT $1::int4 * 2"
-        #expect(try connection.queryPrepared(other, [4]).scalar(Int.self) == 8)
+        func double(_ value: Int) -> PostgresQuery { "SELECT \(value)::int4 * 2" }
+        #expect(try connection.queryPrepared(double(4)).scalar(Int.self) == 8)
         let names = try connection.query("SELECT name FROM pg_prepared_statements ORDER BY prepare_time")
             .rows.map { try $0.decode(0, as: String.self) }
         #expect(names.count == 2)
-        try connection.execute("DEALLOCATE \(names[0])")
-        #expect(try connection.queryPrepared(sql, [5]).scalar(Int.self) == 6)
-        #expect(try connection.queryPrepared(other, [5]).scalar(Int.self) == 10)
+        try connection.executeScript("DEALLOCATE \(names[0])")  // a name the server listed
+        #expect(try connection.queryPrepared(increment(5)).scalar(Int.self) == 6)
+        #expect(try connection.queryPrepared(double(5)).scalar(Int.self) == 10)
     }
 
     @Test(arguments: [1, 384, 1536, 3072])
@@ -148,19 +151,21 @@ import TestSupport
         let values = (0..<dimensions).map { Float(sin(Double($0) * 0.37)) * (Float($0 % 7) + 0.5) }
         let vector = Vector(values)
         try connection.execute("CREATE TEMP TABLE IF NOT EXISTS v (id int, e vector)")
-        try connection.execute("INSERT INTO v VALUES ($1, $2)", [dimensions, vector])
-        let back = try connection.query("SELECT e, vector_dims(e) FROM v WHERE id = $1", [dimensions]).row(0)
+        try connection.execute("INSERT INTO v VALUES (\(dimensions), \(vector))")
+        let back = try connection.query("SELECT e, vector_dims(e) FROM v WHERE id = \(dimensions)").row(0)
         #expect(try back.decode(0, as: Vector.self) == vector)
         #expect(try back.decode(1, as: Int.self) == dimensions)
         // The server parsed the same numbers we sent: its own text form agrees.
-        let firstText = try connection.query("SELECT (e::real[])[1]::float8 FROM v WHERE id = $1", [dimensions]).scalar(Double.self)
+        let firstText = try connection.query("SELECT (e::real[])[1]::float8 FROM v WHERE id = \(dimensions)")
+            .scalar(Double.self)
         #expect(firstText.map(Float.init) == values[0])
     }
 
     @Test(arguments: [1, 384, 1536, 3072])
     func halfvecRoundTripsInBinary(dimensions: Int) throws {
         let vector = HalfVector(rounding: (0..<dimensions).map { Float($0 % 13) / 8 - 0.75 })
-        let row = try connection.query("SELECT $1::halfvec, vector_dims($1::halfvec)", [vector]).row(0)
+        let half = PostgresParameter(vector)
+        let row = try connection.query("SELECT \(half)::halfvec, vector_dims(\(half)::halfvec)").row(0)
         #expect(try row.decode(0, as: HalfVector.self) == vector)
         #expect(try row.decode(0, as: Vector.self) == Vector(vector.floats))
         #expect(try row.decode(1, as: Int.self) == dimensions)
@@ -169,7 +174,8 @@ import TestSupport
     @Test func vectorDistancesMatchPgvectorOperators() throws {
         let a = Vector([1, 0, 0])
         let b = Vector([0.6, 0.8, 0])
-        let row = try connection.query("SELECT $1 <=> $2, $1 <-> $2, $1 <#> $2", [a, b]).row(0)
+        let (pa, pb) = (PostgresParameter(a), PostgresParameter(b))
+        let row = try connection.query("SELECT \(pa) <=> \(pb), \(pa) <-> \(pb), \(pa) <#> \(pb)").row(0)
         #expect(abs(try row.decode(0, as: Double.self) - 0.4) < 1e-6)
         #expect(abs(try row.decode(1, as: Double.self) - sqrt(0.16 + 0.64)) < 1e-6)
         #expect(abs(try row.decode(2, as: Double.self) + 0.6) < 1e-6)
@@ -245,7 +251,8 @@ import TestSupport
 
     @Test func sha256MatchesTheServer() throws {
         for text in ["", "abc", String(repeating: "x", count: 1_000), "ünïcødé 漢字 🙂"] {
-            let server = try connection.query("SELECT encode(sha256(convert_to($1, 'UTF8')), 'hex')", [text]).scalar(String.self)
+            let server = try connection.query("SELECT encode(sha256(convert_to(\(text), 'UTF8')), 'hex')")
+                .scalar(String.self)
             #expect(SHA256.hex(text) == server)
         }
     }

@@ -90,7 +90,7 @@ struct IndexManagerTests {
 
         try manager.drop(named: spec.name)
         #expect(try manager.list().isEmpty)
-        #expect(try connection.query("SELECT to_regclass($1) IS NULL", [spec.name]).row(0).decode(0, as: Bool.self))
+        #expect(try connection.query("SELECT to_regclass(\(spec.name)) IS NULL").row(0).decode(0, as: Bool.self))
     }
 
     @Test func ivfflatListsAndScansAreListed() throws {

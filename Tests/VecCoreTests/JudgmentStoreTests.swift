@@ -17,7 +17,7 @@ import TestSupport
     }
 
     private func id(_ external: String) throws -> Int {
-        try connection.query("SELECT id FROM artifacts WHERE external_id = $1", [external]).scalar(Int.self) ?? -1
+        try connection.query("SELECT id FROM artifacts WHERE external_id = \(external)").scalar(Int.self) ?? -1
     }
 
     @Test func importedGradesAreStoredUnderTheJobTextHash() throws {
@@ -25,7 +25,9 @@ import TestSupport
         #expect(count == 3)
         let j01 = try jobs.job(id: "j01")
         #expect(try store.grades(for: j01.text) == [try id("a001"): 3, try id("a002"): 0])
-        let hash = try connection.query("SELECT DISTINCT query_hash::text FROM relevance_judgments WHERE query_text = $1", [j01.text]).scalar(String.self)
+        let hash = try connection.query("""
+            SELECT DISTINCT query_hash::text FROM relevance_judgments WHERE query_text = \(j01.text)
+            """).scalar(String.self)
         #expect(hash == SHA256.hex(j01.text))
         #expect(try store.all().allSatisfy { $0.judge == "ana" })
     }

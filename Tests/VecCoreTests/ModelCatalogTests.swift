@@ -13,11 +13,11 @@ import TestSupport
 
     @Test func migratingAgainRestoresAndRepricesBuiltInModelsButKeepsTheirSize() throws {
         let (connection, _) = try TestDatabase.fresh()
-        try connection.execute("DELETE FROM embedding_models WHERE name = $1", [ModelCatalog.textEmbeddingAda002.name])
-        try connection.execute("UPDATE embedding_models SET cost_per_mtok = 9 WHERE name = $1",
-                               [ModelCatalog.textEmbedding3Small.name])
-        try connection.execute("UPDATE embedding_models SET dimensions = 512, cost_per_mtok = 9 WHERE name = $1",
-                               [ModelCatalog.textEmbedding3Large.name])
+        try connection.execute("DELETE FROM embedding_models WHERE name = \(ModelCatalog.textEmbeddingAda002.name)")
+        try connection.execute(
+            "UPDATE embedding_models SET cost_per_mtok = 9 WHERE name = \(ModelCatalog.textEmbedding3Small.name)")
+        try connection.execute(
+            "UPDATE embedding_models SET dimensions = 512, cost_per_mtok = 9 WHERE name = \(ModelCatalog.textEmbedding3Large.name)")
         #expect(try Migrator(connection: connection).migrate().isEmpty)
         let registry = EmbeddingModelRegistry(connection: connection)
         for builtIn in [ModelCatalog.textEmbeddingAda002, ModelCatalog.textEmbedding3Small] {

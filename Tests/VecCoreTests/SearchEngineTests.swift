@@ -150,8 +150,9 @@ import TestSupport
         #expect(first.info.embeddingCached == false)
         #expect(second.info.embeddingCached == true)
         #expect(first.results.map(\.externalID) == second.results.map(\.externalID))
-        let count = try connection.query("SELECT access_count FROM job_embeddings WHERE job_description_hash = $1",
-                                         [SHA256.hex(text)]).scalar(Int.self)
+        let count = try connection.query("""
+            SELECT access_count FROM job_embeddings WHERE job_description_hash = \(SHA256.hex(text))
+            """).scalar(Int.self)
         #expect(count == 2)
     }
 
@@ -208,13 +209,13 @@ import TestSupport
 @Suite struct PlanSummaryTests {
     @Test func picksTheVectorIndexScanAndExecutionTime() {
         let json = #"[{"Plan": {"Node Type": "Limit", "Plans": [{"Node Type": "Nested Loop", "Plans": [{"Node Type": "Index Scan", "Index Name": "ae_hnsw_cosine_m", "Relation Name": "artifact_embeddings"}, {"Node Type": "Index Scan", "Index Name": "artifacts_pkey", "Relation Name": "artifacts"}]}]}, "Execution Time": 1.25}]"#
-        let summary = PlanSummary.parse(json)
-        #expect(summary.plan == "Index Scan using ae_hnsw_cosine_m")
-        #expect(summary.index == "ae_hnsw_cosine_m")
-        #expect(summary.executionMs == 1.25)
-        let seq = PlanSummary.parse(#"[{"Plan": {"Node Type": "Sort", "Plans": [{"Node Type": "Seq Scan", "Relation Name": "artifact_embeddings"}]}, "Execution Time": 3.0}]"#)
-        #expect(seq.plan == "Seq Scan on artifact_embeddings")
-        #expect(seq.index == nil)
+        let summary = QueryPlan.parse(explainJSON: json)
+        #expect(summary.scan == "Index Scan using ae_hnsw_cosine_m")
+        #expect(summary.indexName == "ae_hnsw_cosine_m")
+        #expect(summary.serverExecutionMs == 1.25)
+        let seq = QueryPlan.parse(explainJSON: #"[{"Plan": {"Node Type": "Sort", "Plans": [{"Node Type": "Seq Scan", "Relation Name": "artifact_embeddings"}]}, "Execution Time": 3.0}]"#)
+        #expect(seq.scan == "Seq Scan on artifact_embeddings")
+        #expect(seq.indexName == nil)
     }
 
     @Test func bandsFollowTheModelCalibration() {

@@ -51,7 +51,7 @@ struct SyntheticDataTests {
 
     @Test func loadsCountsDimensionsAndUnitNorms() throws {
         let connection = try Self.load(Self.small)
-        func count(_ sql: String) throws -> Int { try connection.query(sql).row(0).decode(0) }
+        func count(_ sql: PostgresQuery) throws -> Int { try connection.query(sql).row(0).decode(0) }
         #expect(try count("SELECT count(*)::int8 FROM users WHERE external_id LIKE 'synthetic-u%'") == 50)
         #expect(try count("SELECT count(*)::int8 FROM artifacts") == 500)
         #expect(try count("SELECT count(*)::int8 FROM artifact_embeddings WHERE model_version = 'synthetic-32' AND content_type = 'full'") == 500)
@@ -75,7 +75,9 @@ struct SyntheticDataTests {
         // Vacuumed after the load: the pages are all-visible, so searches neither set hint bits nor visit the heap
         // for index-only scans.
         for table in ["users", "artifacts", "artifact_embeddings"] {
-            let row = try connection.query("SELECT relpages::int8, relallvisible::int8 FROM pg_class WHERE relname = $1", [table]).row(0)
+            let row = try connection.query("""
+                SELECT relpages::int8, relallvisible::int8 FROM pg_class WHERE relname = \(table)
+                """).row(0)
             let (pages, allVisible) = (try row.decode(0, as: Int.self), try row.decode(1, as: Int.self))
             #expect(pages > 0 && allVisible == pages, "\(table): \(allVisible) of \(pages) pages all-visible")
         }
@@ -86,7 +88,7 @@ struct SyntheticDataTests {
         rebatched.batchSize = 77
         let first = try Self.load(Self.small)
         let second = try Self.load(rebatched)
-        let sql = """
+        let sql: PostgresQuery = """
             SELECT a.external_id, a.title, u.external_id, e.embedding_vector::text FROM artifacts a
             JOIN users u ON u.id = a.user_id JOIN artifact_embeddings e ON e.artifact_id = a.id ORDER BY a.external_id
             """

@@ -9,8 +9,8 @@ import TestSupport
         let (engine, connection) = try FixtureDatabase.engine()
         let rows = try connection.query("""
             SELECT artifact_id, embedding_vector FROM artifact_embeddings
-            WHERE model_version = $1 AND content_type = 'full' ORDER BY artifact_id LIMIT 6
-            """, [SearchParams.defaultModel]).rows
+            WHERE model_version = \(SearchParams.defaultModel) AND content_type = 'full' ORDER BY artifact_id LIMIT 6
+            """).rows
         var queries = try rows.map { SweepQuery(label: "artifact", vector: try $0.decode(1, as: Vector.self).values, excluding: try $0.decode(0)) }
         let model = try engine.model(named: SearchParams.defaultModel)
         queries.append(SweepQuery(label: "text", vector: try engine.queryVector(.text("data engineering with Spark"), model: model).vector))
@@ -62,8 +62,9 @@ import TestSupport
         #expect(sample.count == 8)
         for query in sample {
             let id = try #require(query.excluding)
-            let owner: String = try connection.query(
-                "SELECT u.external_id FROM artifacts a JOIN users u ON u.id = a.user_id WHERE a.id = $1", [id]).rows[0].decode(0)
+            let owner: String = try connection.query("""
+                SELECT u.external_id FROM artifacts a JOIN users u ON u.id = a.user_id WHERE a.id = \(id)
+                """).rows[0].decode(0)
             #expect(query.userID == owner)
         }
         #expect(try SweepQuery.storedSample(connection, model: SearchParams.defaultModel, count: 3).allSatisfy { $0.userID == nil })

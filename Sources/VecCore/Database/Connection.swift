@@ -45,18 +45,19 @@ public final class Connection {
     /// The backend's process id, as in `pg_stat_activity.pid`.
     public var backendPID: Int32 { PQbackendPID(handle) }
 
-    /// Runs one statement with bound parameters (`$1`, `$2`, …) and returns its rows in binary format.
+    /// Runs one statement with its interpolated values bound (`$1`, `$2`, …); rows come back in binary format.
     @discardableResult
-    public func query(_ sql: String, _ parameters: [any PostgresEncodable] = []) throws -> QueryResult {
-        let binds = try parameters.map { try wireValue(for: $0.postgresBind) }
-        return try run(sql, binds)
+    public func query(_ query: PostgresQuery) throws -> QueryResult {
+        let binds = try query.binds.map { try wireValue(for: $0.postgresBind) }
+        return try run(query.sql, binds)
     }
 
     /// Like `query`, but the statement is parsed once per connection (PQprepare) and then only bound and executed,
     /// which also lets the server reuse one generic plan (`plan_cache_mode`) instead of planning every execution.
     @discardableResult
-    public func queryPrepared(_ sql: String, _ parameters: [any PostgresEncodable] = []) throws -> QueryResult {
-        let binds = try parameters.map { try wireValue(for: $0.postgresBind) }
+    public func queryPrepared(_ query: PostgresQuery) throws -> QueryResult {
+        let sql = query.sql
+        let binds = try query.binds.map { try wireValue(for: $0.postgresBind) }
         let key = binds.map { String($0.oid) }.joined(separator: ",") + "|" + sql
         if let name = preparedStatements[key] {
             do {
@@ -80,8 +81,8 @@ public final class Connection {
 
     /// Runs one statement and returns how many rows it affected.
     @discardableResult
-    public func execute(_ sql: String, _ parameters: [any PostgresEncodable] = []) throws -> Int {
-        try query(sql, parameters).affectedRows
+    public func execute(_ query: PostgresQuery) throws -> Int {
+        try self.query(query).affectedRows
     }
 
     /// Runs several statements separated by semicolons, without parameters (migrations, DDL scripts).

@@ -14,9 +14,9 @@ public struct QueryEmbeddingCache {
         let hash = SHA256.hex(text)
         let hit = try connection.query("""
             UPDATE job_embeddings SET access_count = access_count + 1, last_accessed_at = now()
-            WHERE job_description_hash = $1 AND model_version = $2
+            WHERE job_description_hash = \(hash) AND model_version = \(model.name)
             RETURNING embedding_vector
-            """, [hash, model.name])
+            """)
         if let vector = try hit.scalar(Vector.self) { return (vector.values, true) }
         guard let vector = try embedder().embed([text]).first, vector.count == model.dimensions else {
             throw VecscopeError(what: "\(model.name) did not return a \(model.dimensions)-dimension vector for the query")
@@ -24,10 +24,10 @@ public struct QueryEmbeddingCache {
         try connection.execute("""
             INSERT INTO job_embeddings (user_id, job_description_hash, model_version, model_dimensions, embedding_vector,
                                         access_count)
-            VALUES ($1, $2, $3, $4, $5, 1)
+            VALUES (\(userID), \(hash), \(model.name), \(model.dimensions), \(Vector(vector)), 1)
             ON CONFLICT (job_description_hash, model_version) DO UPDATE SET access_count = job_embeddings.access_count + 1,
                 last_accessed_at = now()
-            """, [userID, hash, model.name, model.dimensions, Vector(vector)])
+            """)
         return (vector, false)
     }
 }

@@ -177,10 +177,10 @@ public final class ArtifactLoader {
     private func userID(for record: ArtifactRecord, connection: Connection) throws -> Int {
         if let id = userIDs[record.userExternalID], record.userName == nil { return id }
         let id = try connection.query("""
-            INSERT INTO users (external_id, name) VALUES ($1, $2)
+            INSERT INTO users (external_id, name) VALUES (\(record.userExternalID), \(record.userName))
             ON CONFLICT (external_id) DO UPDATE SET name = COALESCE(EXCLUDED.name, users.name)
             RETURNING id
-            """, [record.userExternalID, record.userName]).scalar(Int.self)
+            """).scalar(Int.self)
         guard let id else { throw PostgresError(kind: .protocolViolation, message: "user upsert returned no id") }
         userIDs[record.userExternalID] = id
         return id
@@ -190,24 +190,30 @@ public final class ArtifactLoader {
         let userID = try userID(for: record, connection: connection)
         let hash = record.contentHash
         // The WHERE on DO UPDATE leaves identical rows alone: no row returned means "unchanged".
+        let user = PostgresParameter(userID)
+        let externalID = PostgresParameter(record.externalID)
+        let updatedAt = PostgresParameter(record.updatedAt)
         let result = try connection.query("""
-            WITH previous AS (SELECT content_hash FROM artifacts WHERE user_id = $1 AND external_id = $2)
+            WITH previous AS (SELECT content_hash FROM artifacts
+                              WHERE user_id = \(user) AND external_id = \(externalID))
             INSERT INTO artifacts (user_id, external_id, artifact_type, title, description, content, skills,
                                    metadata, content_hash, updated_at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, COALESCE($10::timestamptz, now()))
+            VALUES (\(user), \(externalID), \(record.type.rawValue), \(record.title), \(record.description),
+                    \(record.content), \(record.skills), \(JSONB(text: record.metadataJSON)), \(hash),
+                    COALESCE(\(updatedAt)::timestamptz, now()))
             ON CONFLICT (user_id, external_id) DO UPDATE SET
                 artifact_type = EXCLUDED.artifact_type, title = EXCLUDED.title, description = EXCLUDED.description,
                 content = EXCLUDED.content, skills = EXCLUDED.skills, metadata = EXCLUDED.metadata,
                 content_hash = EXCLUDED.content_hash,
-                updated_at = CASE WHEN $10::timestamptz IS NULL THEN now() ELSE EXCLUDED.updated_at END
+                updated_at = CASE WHEN \(updatedAt)::timestamptz IS NULL THEN now() ELSE EXCLUDED.updated_at END
             WHERE (artifacts.artifact_type, artifacts.title, artifacts.description, artifacts.content, artifacts.skills,
                    artifacts.metadata, artifacts.content_hash)
                   IS DISTINCT FROM (EXCLUDED.artifact_type, EXCLUDED.title, EXCLUDED.description, EXCLUDED.content,
                    EXCLUDED.skills, EXCLUDED.metadata, EXCLUDED.content_hash)
-               OR ($10::timestamptz IS NOT NULL AND artifacts.updated_at IS DISTINCT FROM $10::timestamptz)
+               OR (\(updatedAt)::timestamptz IS NOT NULL
+                   AND artifacts.updated_at IS DISTINCT FROM \(updatedAt)::timestamptz)
             RETURNING id, (SELECT content_hash FROM previous)::text
-            """, [userID, record.externalID, record.type.rawValue, record.title, record.description, record.content,
-                  record.skills, JSONB(text: record.metadataJSON), hash, record.updatedAt])
+            """)
         guard result.rowCount == 1 else {
             summary.unchanged += 1
             return
@@ -220,7 +226,7 @@ public final class ArtifactLoader {
         }
         summary.updated += 1
         if previousHash != hash {
-            try connection.execute("UPDATE artifact_embeddings SET stale = true WHERE artifact_id = $1", [artifactID])
+            try connection.execute("UPDATE artifact_embeddings SET stale = true WHERE artifact_id = \(artifactID)")
             summary.markedStale += 1
         }
     }

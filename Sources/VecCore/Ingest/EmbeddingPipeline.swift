@@ -110,24 +110,30 @@ public final class EmbeddingPipeline {
     private func collectWork(_ options: Options, syncChunks: Bool) throws -> ([WorkItem], Int) {
         var items: [WorkItem] = []
         var skipped = 0
+        let modelName = PostgresParameter(model.name)
         let rows = try connection.query("""
             SELECT a.id, a.title, a.description, a.content,
-                   f.content_hash::text, f.stale, s.content_hash::text, s.stale
+                   f.content_hash::text AS full_hash, f.stale AS full_stale,
+                   s.content_hash::text AS summary_hash, s.stale AS summary_stale
             FROM artifacts a
-            LEFT JOIN artifact_embeddings f ON f.artifact_id = a.id AND f.model_version = $1 AND f.content_type = 'full'
-            LEFT JOIN artifact_embeddings s ON s.artifact_id = a.id AND s.model_version = $1 AND s.content_type = 'summary'
+            LEFT JOIN artifact_embeddings f
+                   ON f.artifact_id = a.id AND f.model_version = \(modelName) AND f.content_type = 'full'
+            LEFT JOIN artifact_embeddings s
+                   ON s.artifact_id = a.id AND s.model_version = \(modelName) AND s.content_type = 'summary'
             ORDER BY a.id
-            """, [model.name]).rows
+            """).rows
         for row in rows {
-            let id: Int = try row.decode(0)
-            let title: String = try row.decode(1)
-            let description: String = try row.decode(2)
-            let content: String = try row.decode(3)
+            let id: Int = try row.decode("id")
+            let title: String = try row.decode("title")
+            let description: String = try row.decode("description")
+            let content: String = try row.decode("content")
             let full = EmbeddingText.full(title: title, description: description, content: content)
             let summaryText = EmbeddingText.summary(title: title, description: description)
             for (type, text, storedHash, stale) in [
-                (ContentType.full, full, try row.decode(4, as: String?.self), try row.decode(5, as: Bool?.self)),
-                (ContentType.summary, summaryText, try row.decode(6, as: String?.self), try row.decode(7, as: Bool?.self)),
+                (ContentType.full, full, try row.decode("full_hash", as: String?.self),
+                 try row.decode("full_stale", as: Bool?.self)),
+                (ContentType.summary, summaryText, try row.decode("summary_hash", as: String?.self),
+                 try row.decode("summary_stale", as: Bool?.self)),
             ] where options.contentTypes.contains(type) {
                 let hash = SHA256.hex(text)
                 if !options.force, storedHash == hash, stale == false {
@@ -155,24 +161,27 @@ public final class EmbeddingPipeline {
     private func syncedChunks(artifactID: Int, text: String) throws -> [(UUID, String, String, String?)] {
         let wanted = chunker.chunks(text)
         let existing = try connection.query("""
-            SELECT c.id, c.chunk_index, c.text, c.content_hash::text, e.content_hash::text
+            SELECT c.id, c.chunk_index, c.text, c.content_hash::text AS chunk_hash,
+                   e.content_hash::text AS embedded_hash
             FROM artifact_chunks c
-            LEFT JOIN chunk_embeddings e ON e.artifact_chunk_id = c.id AND e.model_version = $2
-            WHERE c.artifact_id = $1 ORDER BY c.chunk_index
-            """, [artifactID, model.name]).rows
-        let existingTexts = try existing.map { try $0.decode(2, as: String.self) }
+            LEFT JOIN chunk_embeddings e ON e.artifact_chunk_id = c.id AND e.model_version = \(model.name)
+            WHERE c.artifact_id = \(artifactID) ORDER BY c.chunk_index
+            """).rows
+        let existingTexts = try existing.map { try $0.decode("text", as: String.self) }
         if existingTexts == wanted {
-            return try existing.map { (try $0.decode(0), try $0.decode(2), try $0.decode(3), try $0.decode(4)) }
+            return try existing.map {
+                (try $0.decode("id"), try $0.decode("text"), try $0.decode("chunk_hash"), try $0.decode("embedded_hash"))
+            }
         }
         // The text changed: replace the chunks (their vectors, for every model, go with them).
         return try connection.transaction { conn in
-            try conn.execute("DELETE FROM artifact_chunks WHERE artifact_id = $1", [artifactID])
+            try conn.execute("DELETE FROM artifact_chunks WHERE artifact_id = \(artifactID)")
             return try wanted.enumerated().map { index, chunk in
                 let hash = SHA256.hex(chunk)
                 let id = try conn.query("""
                     INSERT INTO artifact_chunks (artifact_id, chunk_index, text, token_count, content_hash)
-                    VALUES ($1, $2, $3, $4, $5) RETURNING id
-                    """, [artifactID, index, chunk, embedder.countTokens(chunk), hash]).scalar(UUID.self)
+                    VALUES (\(artifactID), \(index), \(chunk), \(embedder.countTokens(chunk)), \(hash)) RETURNING id
+                    """).scalar(UUID.self)
                 guard let id else { throw PostgresError(kind: .protocolViolation, message: "chunk insert returned no id") }
                 return (id, chunk, hash, nil)
             }
@@ -210,23 +219,23 @@ public final class EmbeddingPipeline {
                     try conn.execute("""
                         INSERT INTO artifact_embeddings (artifact_id, content_type, model_version, model_dimensions,
                             embedding_vector, content_hash, stale, processing_cost_usd, generated_at, metadata)
-                        VALUES ($1, $2, $3, $4, $5, $6, false, $7, now(), $8)
+                        VALUES (\(item.artifactID), \(item.contentType.rawValue), \(model.name), \(model.dimensions),
+                                \(vector), \(item.hash), false, \(cost), now(), \(metadata))
                         ON CONFLICT (artifact_id, content_type, model_version) DO UPDATE SET
                             model_dimensions = EXCLUDED.model_dimensions, embedding_vector = EXCLUDED.embedding_vector,
                             content_hash = EXCLUDED.content_hash, stale = false,
                             processing_cost_usd = EXCLUDED.processing_cost_usd, generated_at = now(),
                             metadata = EXCLUDED.metadata
-                        """, [item.artifactID, item.contentType.rawValue, model.name, model.dimensions, vector, item.hash,
-                              cost, metadata])
+                        """)
                 case .chunk:
                     try conn.execute("""
                         INSERT INTO chunk_embeddings (artifact_chunk_id, model_version, model_dimensions,
                             embedding_vector, content_hash, generated_at)
-                        VALUES ($1, $2, $3, $4, $5, now())
+                        VALUES (\(item.chunkID), \(model.name), \(model.dimensions), \(vector), \(item.hash), now())
                         ON CONFLICT (artifact_chunk_id, model_version) DO UPDATE SET
                             model_dimensions = EXCLUDED.model_dimensions, embedding_vector = EXCLUDED.embedding_vector,
                             content_hash = EXCLUDED.content_hash, generated_at = now()
-                        """, [item.chunkID, model.name, model.dimensions, vector, item.hash])
+                        """)
                 }
             }
         }
@@ -244,9 +253,11 @@ public final class EmbeddingPipeline {
         for table in tables {
             let spec = VectorIndexSpec(model: model, table: table)
             try spec.validate()
-            let exists = try connection.query("SELECT 1 FROM pg_class WHERE relname = $1 AND relkind = 'i'", [spec.name]).rowCount > 0
+            let exists = try connection.query("""
+                SELECT 1 FROM pg_class WHERE relname = \(spec.name) AND relkind = 'i'
+                """).rowCount > 0
             if !exists {
-                try connection.execute(spec.createSQL())
+                try connection.executeScript(spec.createSQL())
                 created.append(spec.name)
             }
         }

@@ -22,7 +22,8 @@ public struct EmbeddingModel: Sendable, Equatable {
         self.maxInputTokens = maxInputTokens
     }
 
-    /// Model names end up as SQL literals in partial-index predicates: only these characters are allowed.
+    /// Model names end up as SQL literals in partial-index predicates (`SQLFragment.modelNameLiteral`): only these
+    /// characters are allowed.
     static let allowedNameCharacters = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-_.:/"))
 
     static func validateName(_ name: String) throws {
@@ -32,12 +33,6 @@ public struct EmbeddingModel: Sendable, Equatable {
                                 fix: "Use letters, digits and - _ . : / only (at most 100 characters).")
         }
     }
-
-    /// The name as a quoted SQL literal (validated characters, so no escaping surprises).
-    var sqlLiteral: String { "'" + name.replacingOccurrences(of: "'", with: "''") + "'" }
-
-    /// The cast queries and indexes use, e.g. `::vector(384)` or `::halfvec(3072)`.
-    var vectorCast: String { "::\(storage.rawValue)(\(dimensions))" }
 }
 
 /// Reads and extends the `embedding_models` registry.
@@ -47,18 +42,12 @@ public struct EmbeddingModelRegistry {
     public init(connection: Connection) { self.connection = connection }
 
     public func all() throws -> [EmbeddingModel] {
-        try connection.query("""
-            SELECT name, provider, dimensions, storage, cost_per_mtok::float8, max_input_tokens
-            FROM embedding_models ORDER BY name
-            """).rows.map(Self.decode)
+        try connection.query("\(sql: Self.columns) FROM embedding_models ORDER BY name").rows.map(Self.decode)
     }
 
     /// The model with that name; an error listing the known ones otherwise.
     public func model(named name: String) throws -> EmbeddingModel {
-        let rows = try connection.query("""
-            SELECT name, provider, dimensions, storage, cost_per_mtok::float8, max_input_tokens
-            FROM embedding_models WHERE name = $1
-            """, [name]).rows
+        let rows = try connection.query("\(sql: Self.columns) FROM embedding_models WHERE name = \(name)").rows
         if let row = rows.first { return try Self.decode(row) }
         let known = try all().map(\.name).joined(separator: ", ")
         throw VecscopeError(what: "unknown model \"\(name)\"", why: "it is not in the embedding_models registry",
@@ -68,7 +57,7 @@ public struct EmbeddingModelRegistry {
     /// The model by name; a built-in model or an `openai:<name>:<dims>` spec (`ModelSpec`) missing from the
     /// registry is registered on first use.
     public func resolve(_ name: String) throws -> EmbeddingModel {
-        let registered = try connection.query("SELECT 1 FROM embedding_models WHERE name = $1", [name]).rowCount > 0
+        let registered = try connection.query("SELECT 1 FROM embedding_models WHERE name = \(name)").rowCount > 0
         if !registered, let model = try ModelSpec(name).catalogModel() { return try register(model) }
         return try model(named: name)
     }
@@ -79,9 +68,9 @@ public struct EmbeddingModelRegistry {
         try EmbeddingModel.validateName(model.name)
         try connection.execute("""
             INSERT INTO embedding_models (name, provider, dimensions, storage, cost_per_mtok, max_input_tokens)
-            VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (name) DO NOTHING
-            """, [model.name, model.provider.rawValue, model.dimensions, model.storage.rawValue, model.costPerMTok,
-                  model.maxInputTokens])
+            VALUES (\(model.name), \(model.provider.rawValue), \(model.dimensions), \(model.storage.rawValue),
+                    \(model.costPerMTok), \(model.maxInputTokens)) ON CONFLICT (name) DO NOTHING
+            """)
         let stored = try self.model(named: model.name)
         guard stored.dimensions == model.dimensions, stored.storage == model.storage else {
             throw VecscopeError(what: "model \"\(model.name)\" is registered with \(stored.dimensions) dimensions (\(stored.storage.rawValue))",
@@ -99,20 +88,27 @@ public struct EmbeddingModelRegistry {
             let model = builtIn.model
             try connection.execute("""
                 INSERT INTO embedding_models (name, provider, dimensions, storage, cost_per_mtok, max_input_tokens)
-                VALUES ($1, $2, $3, $4, $5, $6)
+                VALUES (\(model.name), \(model.provider.rawValue), \(model.dimensions), \(model.storage.rawValue),
+                        \(model.costPerMTok), \(model.maxInputTokens))
                 ON CONFLICT (name) DO UPDATE
                     SET cost_per_mtok = EXCLUDED.cost_per_mtok, max_input_tokens = EXCLUDED.max_input_tokens
                     WHERE (embedding_models.provider, embedding_models.dimensions, embedding_models.storage)
                         = (EXCLUDED.provider, EXCLUDED.dimensions, EXCLUDED.storage)
-                """, [model.name, model.provider.rawValue, model.dimensions, model.storage.rawValue, model.costPerMTok,
-                      model.maxInputTokens])
+                """)
         }
     }
 
+    /// What `decode` reads.
+    private static let columns: SQLFragment = """
+        SELECT name, provider, dimensions, storage, cost_per_mtok::float8 AS cost_per_mtok, max_input_tokens
+        """
+
     private static func decode(_ row: Row) throws -> EmbeddingModel {
         EmbeddingModel(
-            name: try row.decode(0), provider: EmbeddingModel.Provider(rawValue: try row.decode(1)) ?? .local,
-            dimensions: try row.decode(2), storage: VectorStorage(rawValue: try row.decode(3)) ?? .vector,
-            costPerMTok: try row.decode(4), maxInputTokens: try row.decode(5))
+            name: try row.decode("name"),
+            provider: EmbeddingModel.Provider(rawValue: try row.decode("provider")) ?? .local,
+            dimensions: try row.decode("dimensions"),
+            storage: VectorStorage(rawValue: try row.decode("storage")) ?? .vector,
+            costPerMTok: try row.decode("cost_per_mtok"), maxInputTokens: try row.decode("max_input_tokens"))
     }
 }

@@ -20,4 +20,30 @@ public struct Inventory {
     public func artifactCount() throws -> Int {
         try connection.query("SELECT count(*) FROM artifacts").scalar(Int.self) ?? 0
     }
+
+    /// Artifacts per type, most first (ties by name).
+    public func artifactCountsByType() throws -> [ArtifactTypeCount] {
+        try connection.query("""
+            SELECT artifact_type, count(*)::int8 AS artifacts FROM artifacts GROUP BY 1 ORDER BY 2 DESC, 1
+            """).rows.map {
+            ArtifactTypeCount(type: try $0.decode("artifact_type"), count: try $0.decode("artifacts"))
+        }
+    }
+
+    /// The installed pgvector's version, e.g. "0.8.1"; nil when the extension is not installed.
+    public func pgvectorVersion() throws -> String? {
+        try connection.query("SELECT extversion FROM pg_extension WHERE extname = 'vector'").scalar(String.self)
+    }
+}
+
+/// How many artifacts of one type the database holds.
+public struct ArtifactTypeCount: Sendable, Equatable {
+    /// `artifacts.artifact_type` as stored (project, experience, …).
+    public var type: String
+    public var count: Int
+
+    public init(type: String, count: Int) {
+        self.type = type
+        self.count = count
+    }
 }

@@ -149,7 +149,7 @@ public struct Migrator {
     public func migrate(_ migrations: [Migration] = Migrations.all) throws -> [Migration] {
         // IF NOT EXISTS is not safe against a concurrent creator: serialise on the same lock as the migrations.
         try connection.transaction { conn in
-            try conn.execute("SELECT pg_advisory_xact_lock($1)", [Self.lockKey])
+            try conn.execute("SELECT pg_advisory_xact_lock(\(Self.lockKey))")
             try conn.execute("""
                 CREATE TABLE IF NOT EXISTS schema_migrations (
                     version    integer PRIMARY KEY,
@@ -160,8 +160,8 @@ public struct Migrator {
         var applied: [Migration] = []
         for migration in migrations.sorted(by: { $0.version < $1.version }) {
             let didApply = try connection.transaction { conn -> Bool in
-                try conn.execute("SELECT pg_advisory_xact_lock($1)", [Self.lockKey])
-                let done = try conn.query("SELECT 1 FROM schema_migrations WHERE version = $1", [migration.version])
+                try conn.execute("SELECT pg_advisory_xact_lock(\(Self.lockKey))")
+                let done = try conn.query("SELECT 1 FROM schema_migrations WHERE version = \(migration.version)")
                 guard done.rowCount == 0 else { return false }
                 do {
                     try conn.executeScript(migration.sql)
@@ -169,8 +169,9 @@ public struct Migrator {
                     error.message = "migration \(migration.version) (\(migration.name)) failed: \(error.message)"
                     throw error
                 }
-                try conn.execute("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)",
-                                 [migration.version, migration.name])
+                try conn.execute("""
+                    INSERT INTO schema_migrations (version, name) VALUES (\(migration.version), \(migration.name))
+                    """)
                 return true
             }
             if didApply { applied.append(migration) }
@@ -179,7 +180,7 @@ public struct Migrator {
         // lock) that fills a fresh database and brings an existing one a model added or re-priced in the catalog,
         // without editing an applied migration or freezing the catalog's present contents into a new one.
         try connection.transaction { conn in
-            try conn.execute("SELECT pg_advisory_xact_lock($1)", [Self.lockKey])
+            try conn.execute("SELECT pg_advisory_xact_lock(\(Self.lockKey))")
             try EmbeddingModelRegistry(connection: conn).seedBuiltInModels()
         }
         _ = try connection.vectorTypeOIDs(refresh: true)

@@ -15,17 +15,23 @@ public struct ModelStatus: Sendable, Equatable {
     /// One model's counts.
     public static func of(_ model: EmbeddingModel, connection: Connection) throws -> ModelStatus {
         do {
+            let modelName = PostgresParameter(model.name)
             let row = try connection.query("""
-                SELECT count(*) FILTER (WHERE e.id IS NOT NULL AND NOT e.stale AND e.content_hash = a.content_hash),
-                       count(*) FILTER (WHERE e.id IS NOT NULL AND (e.stale OR e.content_hash <> a.content_hash)),
-                       count(*) FILTER (WHERE e.id IS NULL),
-                       (SELECT count(*) FROM chunk_embeddings c WHERE c.model_version = $1),
-                       coalesce((SELECT sum(processing_cost_usd)::float8 FROM artifact_embeddings x WHERE x.model_version = $1), 0)
+                SELECT count(*) FILTER (WHERE e.id IS NOT NULL AND NOT e.stale AND e.content_hash = a.content_hash)
+                           AS fresh,
+                       count(*) FILTER (WHERE e.id IS NOT NULL AND (e.stale OR e.content_hash <> a.content_hash))
+                           AS stale,
+                       count(*) FILTER (WHERE e.id IS NULL) AS missing,
+                       (SELECT count(*) FROM chunk_embeddings c WHERE c.model_version = \(modelName)) AS chunk_vectors,
+                       coalesce((SELECT sum(processing_cost_usd)::float8 FROM artifact_embeddings x
+                                 WHERE x.model_version = \(modelName)), 0) AS cost_usd
                 FROM artifacts a
-                LEFT JOIN artifact_embeddings e ON e.artifact_id = a.id AND e.model_version = $1 AND e.content_type = 'full'
-                """, [model.name]).row(0)
-            return ModelStatus(model: model, fresh: try row.decode(0), stale: try row.decode(1), missing: try row.decode(2),
-                               chunkVectors: try row.decode(3), costUSD: try row.decode(4))
+                LEFT JOIN artifact_embeddings e
+                       ON e.artifact_id = a.id AND e.model_version = \(modelName) AND e.content_type = 'full'
+                """).row(0)
+            return ModelStatus(model: model, fresh: try row.decode("fresh"), stale: try row.decode("stale"),
+                               missing: try row.decode("missing"), chunkVectors: try row.decode("chunk_vectors"),
+                               costUSD: try row.decode("cost_usd"))
         }
     }
 

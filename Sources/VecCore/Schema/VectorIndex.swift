@@ -61,12 +61,16 @@ public struct VectorIndexSpec: Sendable, Equatable {
         return base
     }
 
+    /// DDL takes no bound parameters: the cast and the model's literal come from the same `SQLFragment`s the
+    /// search statements use, so the planner can match this index to them.
     public func createSQL(concurrently: Bool = false) -> String {
         let with = type == .hnsw ? "m = \(m), ef_construction = \(efConstruction)" : "lists = \(lists)"
+        let cast = SQLFragment.vectorCast(model).ddlText
+        let modelLiteral = SQLFragment.modelNameLiteral(model).ddlText
         return """
             CREATE INDEX \(concurrently ? "CONCURRENTLY " : "")IF NOT EXISTS \(name) ON \(table.rawValue)
-            USING \(type.rawValue) ((embedding_vector\(model.vectorCast)) \(metric.operatorClass(storage: model.storage)))
-            WITH (\(with)) WHERE model_version = \(model.sqlLiteral)
+            USING \(type.rawValue) ((embedding_vector\(cast)) \(metric.operatorClass(storage: model.storage)))
+            WITH (\(with)) WHERE model_version = \(modelLiteral)
             """
     }
 }

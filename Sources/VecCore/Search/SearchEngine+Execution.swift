@@ -12,22 +12,17 @@ struct SearchPlan {
     var userRowID: Int?
 }
 
-/// Bound parameters for one statement; `bind` returns the placeholder to splice into SQL.
-struct StatementBuilder {
-    private(set) var parameters: [any PostgresEncodable] = []
-
-    mutating func bind(_ value: any PostgresEncodable) -> String {
-        parameters.append(value)
-        return "$\(parameters.count)"
-    }
-}
-
 /// One candidate from a signal, before scoring.
 struct Candidate {
     var artifactID: Int
     var distance: Double
     var contentType: ContentType
     var chunkText: String?
+}
+
+extension SearchParams {
+    /// The content types stored as whole-text vectors (`artifact_embeddings`), as the statements bind them.
+    var storedContentTypes: [String] { contentTypes.filter { $0 != .chunk }.map(\.rawValue) }
 }
 
 extension SearchEngine {
@@ -38,7 +33,7 @@ extension SearchEngine {
         let fetch = max(params.limit * 3, 30)
         var semantic: [Candidate] = []
         var keyword: [(id: Int, score: Double)] = []
-        var explained: (plan: String?, index: String?, ms: Double?) = (nil, nil, nil)
+        var explained = QueryPlan.notExplained
 
         if params.method != .keyword {
             let (candidates, explain) = try semanticCandidates(plan, fetch: params.method == .semantic ? params.limit : fetch, on: conn)
@@ -59,7 +54,8 @@ extension SearchEngine {
         let scored = try scores(for: ids, plan: plan, on: conn)
         let results = fuse(plan: plan, semantic: semantic, keyword: keyword, scored: scored, wordsByLexeme: words)
         let info = QueryInfo(method: params.method, totalCandidates: total, rowsReturned: results.count, limit: params.limit,
-                             plan: explained.plan, indexName: explained.index, serverExecutionMs: explained.ms,
+                             plan: explained.scan, indexName: explained.indexName,
+                             serverExecutionMs: explained.serverExecutionMs,
                              clientWallMs: 0, embeddingMs: 0, embeddingCached: false, parameters: params)
         return SearchResponse(results: results, info: info)
     }
@@ -71,26 +67,26 @@ extension SearchEngine {
     /// artifacts, the user's rows exactly for 20). Through a join on external_id it assumed the average size for
     /// everyone and always went exact: 110 ms for a 3,400-artifact user, and iterative scan never came into play.
     private func userRowID(_ externalID: String, on conn: Connection) throws -> Int {
-        guard let id = try conn.query("SELECT id FROM users WHERE external_id = $1", [externalID]).scalar(Int.self) else {
+        guard let id = try conn.query("SELECT id FROM users WHERE external_id = \(externalID)").scalar(Int.self) else {
             throw VecscopeError(what: "no user \(externalID)", why: "no user with that external id is loaded",
                                 fix: "Use a user's external id as loaded (e.g. u01), or search every user.")
         }
         return id
     }
 
-    /// WHERE fragments shared by every statement: user scope, artifact types, restricted ids.
-    private func filters(_ plan: SearchPlan, _ builder: inout StatementBuilder) -> String {
-        var clauses: [String] = []
+    /// WHERE conditions shared by every statement (user scope, artifact types, restricted ids), each after AND.
+    private func filters(_ plan: SearchPlan) -> PostgresQuery {
+        var clauses = PostgresQuery()
         if let userRowID = plan.userRowID {
-            clauses.append("a.user_id = \(builder.bind(userRowID))::int8")
+            clauses += " AND a.user_id = \(userRowID)::int8"
         }
         if !plan.params.artifactTypes.isEmpty {
-            clauses.append("a.artifact_type = ANY(\(builder.bind(plan.params.artifactTypes.map(\.rawValue)))::text[])")
+            clauses += " AND a.artifact_type = ANY(\(plan.params.artifactTypes.map(\.rawValue))::text[])"
         }
         if let ids = plan.restrictTo {
-            clauses.append("a.id = ANY(\(builder.bind(ids.map(String.init)))::text[]::int8[])")
+            clauses += " AND a.id = ANY(\(ids.map(String.init))::text[]::int8[])"
         }
-        return clauses.map { " AND " + $0 }.joined()
+        return clauses
     }
 
     private func queryVectorBind(_ plan: SearchPlan) -> any PostgresEncodable {
@@ -101,29 +97,29 @@ extension SearchEngine {
 
     /// The ANN (or exact, when no index serves it) top rows per stored text, one per artifact, best first.
     private func semanticCandidates(_ plan: SearchPlan, fetch: Int, on conn: Connection)
-        throws -> ([Candidate], (String?, String?, Double?))
+        throws -> ([Candidate], QueryPlan)
     {
         let params = plan.params
-        let storedTypes = params.contentTypes.filter { $0 != .chunk }.map(\.rawValue)
+        let storedTypes = params.storedContentTypes
         var candidates: [Candidate] = []
-        var explain: (String?, String?, Double?) = (nil, nil, nil)
+        var explain = QueryPlan.notExplained
         // Over-fetch so that one artifact's several texts do not crowd out others.
         if !storedTypes.isEmpty {
             let statement = semanticStatement(plan, table: .artifactEmbeddings, storedTypes: storedTypes,
                                               fetch: fetch * storedTypes.count)
-            candidates += try conn.query(statement.sql, statement.builder.parameters).rows.map { row in
-                Candidate(artifactID: try row.decode(0), distance: try row.decode(1),
-                          contentType: ContentType(rawValue: try row.decode(2)) ?? .full, chunkText: nil)
+            candidates += try conn.query(statement).rows.map { row in
+                Candidate(artifactID: try row.decode("artifact_id"), distance: try row.decode("distance"),
+                          contentType: ContentType(rawValue: try row.decode("content_type")) ?? .full, chunkText: nil)
             }
-            if params.explain { explain = try self.explain(statement.sql, statement.builder.parameters, on: conn) }
+            if params.explain { explain = try self.explain(statement, on: conn) }
         }
         if params.contentTypes.contains(.chunk) {
             let statement = semanticStatement(plan, table: .chunkEmbeddings, storedTypes: [], fetch: fetch * 4)
-            candidates += try conn.query(statement.sql, statement.builder.parameters).rows.map { row in
-                Candidate(artifactID: try row.decode(0), distance: try row.decode(1), contentType: .chunk,
-                          chunkText: try row.decode(2))
+            candidates += try conn.query(statement).rows.map { row in
+                Candidate(artifactID: try row.decode("artifact_id"), distance: try row.decode("distance"),
+                          contentType: .chunk, chunkText: try row.decode("text"))
             }
-            if params.explain && explain.0 == nil { explain = try self.explain(statement.sql, statement.builder.parameters, on: conn) }
+            if params.explain && explain.scan == nil { explain = try self.explain(statement, on: conn) }
         }
         // One row per artifact (its best text), in the metric's order; the ANN order is what is being tuned.
         var best: [Int: Candidate] = [:]
@@ -134,40 +130,51 @@ extension SearchEngine {
         return (Array(ordered.prefix(params.limit)), explain)
     }
 
+    /// The ANN statement over stored texts that a semantic search under `params` sends for `vector`, for
+    /// `QueryPathBenchmark` to time exactly what a search runs.
+    func annStatement(for vector: [Float], params: SearchParams, on conn: Connection) throws -> PostgresQuery {
+        var plan = SearchPlan(model: try model(named: params.model), params: params, vector: vector, queryText: "")
+        if case .user(let externalID) = params.userScope { plan.userRowID = try userRowID(externalID, on: conn) }
+        let storedTypes = params.storedContentTypes
+        return semanticStatement(plan, table: .artifactEmbeddings, storedTypes: storedTypes,
+                                 fetch: params.limit * storedTypes.count)
+    }
+
     private func semanticStatement(_ plan: SearchPlan, table: VectorTable, storedTypes: [String], fetch: Int)
-        -> (sql: String, builder: StatementBuilder)
+        -> PostgresQuery
     {
-        var builder = StatementBuilder()
-        let q = builder.bind(queryVectorBind(plan))
-        let expression = "e.embedding_vector\(plan.model.vectorCast)"
-        let op = plan.params.metric.sqlOperator
-        let types = table == .artifactEmbeddings ? builder.bind(storedTypes) : ""
-        let filterClauses = filters(plan, &builder)
+        let q = PostgresParameter(queryVectorBind(plan))
+        let expression: PostgresQuery = "e.embedding_vector\(sql: .vectorCast(plan.model))"
+        let op = SQLFragment.distanceOperator(plan.params.metric)
+        let model = SQLFragment.modelNameLiteral(plan.model)
+        let filterClauses = filters(plan)
         // Artifacts are joined only for a filter to read: joining them (and users) to drop nothing cost every search
         // ten lookups in each and a third of its planning time.
-        func filterJoin(_ artifactID: String) -> String { filterClauses.isEmpty ? "" : " JOIN artifacts a ON a.id = \(artifactID)" }
-        var sql: String
+        let joinsArtifacts = !filterClauses.isEmpty
+        var sql: PostgresQuery
         if table == .artifactEmbeddings {
+            let join: SQLFragment = joinsArtifacts ? " JOIN artifacts a ON a.id = e.artifact_id" : ""
             sql = """
-                SELECT e.artifact_id, (\(expression) \(op) \(q))::float8 AS distance, e.content_type
-                FROM artifact_embeddings e\(filterJoin("e.artifact_id"))
-                WHERE e.model_version = \(plan.model.sqlLiteral) AND e.content_type = ANY(\(types)::text[])
+                SELECT e.artifact_id, (\(expression) \(sql: op) \(q))::float8 AS distance, e.content_type
+                FROM artifact_embeddings e\(sql: join)
+                WHERE e.model_version = \(sql: model) AND e.content_type = ANY(\(storedTypes)::text[])
                 """
         } else {
+            let join: SQLFragment = joinsArtifacts ? " JOIN artifacts a ON a.id = c.artifact_id" : ""
             sql = """
-                SELECT c.artifact_id, (\(expression) \(op) \(q))::float8 AS distance, c.text
-                FROM chunk_embeddings e JOIN artifact_chunks c ON c.id = e.artifact_chunk_id\(filterJoin("c.artifact_id"))
-                WHERE e.model_version = \(plan.model.sqlLiteral)
+                SELECT c.artifact_id, (\(expression) \(sql: op) \(q))::float8 AS distance, c.text
+                FROM chunk_embeddings e JOIN artifact_chunks c ON c.id = e.artifact_chunk_id\(sql: join)
+                WHERE e.model_version = \(sql: model)
                 """
         }
         sql += filterClauses
         if let threshold = plan.params.similarityThreshold {
-            sql += " AND (\(expression) <=> \(q)) <= \(builder.bind(1 - threshold))::float8"
+            sql += " AND (\(expression) <=> \(q)) <= \(1 - threshold)::float8"
         }
         // An explicit artifact list is ranked exactly: "+ 0" keeps the ANN index (and its recall loss) out of it.
-        let exact = plan.restrictTo == nil ? "" : " + 0"
-        sql += " ORDER BY (\(expression) \(op) \(q))\(exact) LIMIT \(builder.bind(fetch))::int8"
-        return (sql, builder)
+        let exact: SQLFragment = plan.restrictTo == nil ? "" : " + 0"
+        sql += " ORDER BY (\(expression) \(sql: op) \(q))\(sql: exact) LIMIT \(fetch)::int8"
+        return sql
     }
 
     // MARK: - Keyword
@@ -177,28 +184,31 @@ extension SearchEngine {
     public static let maxKeywordTerms = 64
 
     /// The job text as an OR of its most frequent lexemes (an AND of 200 words matches nothing), for the GIN index.
-    static let keywordQueryCTE = """
+    static func keywordQueryCTE(_ text: String) -> PostgresQuery {
+        let terms = SQLFragment.integer(maxKeywordTerms)
+        return """
         q AS (SELECT to_tsquery('simple', coalesce(string_agg(quote_literal(t.lexeme), ' | '), '')) AS query,
                      coalesce(array_agg(t.lexeme), '{}') AS lexemes
-              FROM (SELECT lexeme FROM unnest(to_tsvector('english', $1::text))
-                    ORDER BY coalesce(array_length(positions, 1), 1) DESC, lexeme LIMIT \(maxKeywordTerms)) t)
+              FROM (SELECT lexeme FROM unnest(to_tsvector('english', \(text)::text))
+                    ORDER BY coalesce(array_length(positions, 1), 1) DESC, lexeme LIMIT \(sql: terms)) t)
         """
+    }
 
     private func keywordCandidates(_ plan: SearchPlan, fetch: Int, on conn: Connection)
-        throws -> ([(id: Int, score: Double)], (String?, String?, Double?))
+        throws -> ([(id: Int, score: Double)], QueryPlan)
     {
-        var builder = StatementBuilder()
-        _ = builder.bind(plan.queryText)
-        var sql = """
-            WITH \(Self.keywordQueryCTE)
+        var sql: PostgresQuery = """
+            WITH \(Self.keywordQueryCTE(plan.queryText))
             SELECT a.id, ts_rank_cd(a.search, q.query, 32)::float8 AS score
             FROM artifacts a CROSS JOIN q
             WHERE a.search @@ q.query
             """
-        sql += filters(plan, &builder)
-        sql += " ORDER BY score DESC, a.id LIMIT \(builder.bind(fetch))::int8"
-        let rows = try conn.query(sql, builder.parameters).rows.map { (id: try $0.decode(0, as: Int.self), score: try $0.decode(1, as: Double.self)) }
-        let explain = plan.params.explain ? try self.explain(sql, builder.parameters, on: conn) : (nil, nil, nil)
+        sql += filters(plan)
+        sql += " ORDER BY score DESC, a.id LIMIT \(fetch)::int8"
+        let rows = try conn.query(sql).rows.map { row in
+            (id: try row.decode("id", as: Int.self), score: try row.decode("score", as: Double.self))
+        }
+        let explain = plan.params.explain ? try self.explain(sql, on: conn) : QueryPlan.notExplained
         return (rows, explain)
     }
 
@@ -227,53 +237,58 @@ extension SearchEngine {
 
     private func scores(for ids: [Int], plan: SearchPlan, on conn: Connection) throws -> [Int: Scores] {
         guard !ids.isEmpty else { return [:] }
-        var builder = StatementBuilder()
-        _ = builder.bind(plan.queryText)
-        let v = builder.bind(queryVectorBind(plan))
-        let idList = builder.bind(ids.map(String.init))
-        let storedTypes = builder.bind(plan.params.contentTypes.filter { $0 != .chunk }.map(\.rawValue) + ["full"])
-        let expression = "e.embedding_vector\(plan.model.vectorCast)"
+        let v = PostgresParameter(queryVectorBind(plan))
+        let storedTypes = plan.params.storedContentTypes + ["full"]
+        let expression: PostgresQuery = "e.embedding_vector\(sql: .vectorCast(plan.model))"
+        let model = SQLFragment.modelNameLiteral(plan.model)
         // LATERAL lookups by artifact id: the same plan whatever the ids, so a generic plan is as good as a custom one.
-        let sql = """
-            WITH \(Self.keywordQueryCTE)
-            SELECT a.id, a.external_id, u.external_id, u.name, a.title, a.artifact_type, a.description, a.content,
-                   best.content_type, best.cd, best.l2, best.ip,
-                   CASE WHEN a.search @@ q.query THEN ts_rank_cd(a.search, q.query, 32)::float8 ELSE 0 END,
-                   ARRAY(SELECT t.lexeme FROM unnest(a.search) t WHERE t.lexeme = ANY(q.lexemes) ORDER BY t.lexeme),
-                   chunk.text, chunk.cd, chunk.l2, chunk.ip
+        let sql: PostgresQuery = """
+            WITH \(Self.keywordQueryCTE(plan.queryText))
+            SELECT a.id, a.external_id, u.external_id AS user_external_id, u.name AS user_name, a.title,
+                   a.artifact_type, a.description, a.content, best.content_type,
+                   best.cd AS cosine_distance, best.l2 AS l2_distance, best.ip AS inner_product,
+                   CASE WHEN a.search @@ q.query THEN ts_rank_cd(a.search, q.query, 32)::float8 ELSE 0 END
+                       AS keyword_score,
+                   ARRAY(SELECT t.lexeme FROM unnest(a.search) t WHERE t.lexeme = ANY(q.lexemes) ORDER BY t.lexeme)
+                       AS matched_lexemes,
+                   chunk.text AS chunk_text, chunk.cd AS chunk_cosine_distance, chunk.l2 AS chunk_l2_distance,
+                   chunk.ip AS chunk_inner_product
             FROM artifacts a JOIN users u ON u.id = a.user_id CROSS JOIN q
             LEFT JOIN LATERAL (
                 SELECT e.content_type, (\(expression) <=> \(v))::float8 AS cd, (\(expression) <-> \(v))::float8 AS l2,
                        ((\(expression) <#> \(v)) * -1)::float8 AS ip
                 FROM artifact_embeddings e
-                WHERE e.artifact_id = a.id AND e.model_version = \(plan.model.sqlLiteral) AND e.content_type = ANY(\(storedTypes)::text[])
+                WHERE e.artifact_id = a.id AND e.model_version = \(sql: model)
+                      AND e.content_type = ANY(\(storedTypes)::text[])
                 ORDER BY cd, e.content_type LIMIT 1) best ON true
             LEFT JOIN LATERAL (
                 SELECT c.text, (\(expression) <=> \(v))::float8 AS cd, (\(expression) <-> \(v))::float8 AS l2,
                        ((\(expression) <#> \(v)) * -1)::float8 AS ip
                 FROM artifact_chunks c JOIN chunk_embeddings e ON e.artifact_chunk_id = c.id
-                WHERE c.artifact_id = a.id AND e.model_version = \(plan.model.sqlLiteral)
+                WHERE c.artifact_id = a.id AND e.model_version = \(sql: model)
                 ORDER BY cd, c.id LIMIT 1) chunk ON true
-            WHERE a.id = ANY(\(idList)::text[]::int8[])
+            WHERE a.id = ANY(\(ids.map(String.init))::text[]::int8[])
             """
         // Planning this statement cost more than the ANN search it explains, on every search; prepared, with the
         // generic plan forced for the rest of the transaction (this is its last statement), it is planned once per
         // connection. The ANN statement before it keeps custom plans: there the planner's choice is what is tuned.
         try conn.execute("SELECT set_config('plan_cache_mode', 'force_generic_plan', true)")
         var result: [Int: Scores] = [:]
-        for row in try conn.queryPrepared(sql, builder.parameters).rows {
-            let id: Int = try row.decode(0)
+        for row in try conn.queryPrepared(sql).rows {
+            let id: Int = try row.decode("id")
             result[id] = Scores(
-                externalID: try row.decode(1), userExternalID: try row.decode(2), userName: try row.decode(3),
-                title: try row.decode(4), type: ArtifactType(rawValue: try row.decode(5)) ?? .project,
-                description: try row.decode(6), content: try row.decode(7),
-                contentType: ContentType(rawValue: try row.decode(8, as: String?.self) ?? "full") ?? .full,
-                cosineDistance: try row.decode(9, as: Double?.self) ?? .nan,
-                l2Distance: try row.decode(10, as: Double?.self) ?? .nan,
-                innerProduct: try row.decode(11, as: Double?.self) ?? .nan,
-                keywordScore: try row.decode(12), matchedLexemes: try row.decode(13),
-                bestChunk: try row.decode(14), bestChunkDistance: try row.decode(15),
-                bestChunkL2: try row.decode(16), bestChunkInnerProduct: try row.decode(17))
+                externalID: try row.decode("external_id"), userExternalID: try row.decode("user_external_id"),
+                userName: try row.decode("user_name"), title: try row.decode("title"),
+                type: ArtifactType(rawValue: try row.decode("artifact_type")) ?? .project,
+                description: try row.decode("description"), content: try row.decode("content"),
+                contentType: ContentType(rawValue: try row.decode("content_type", as: String?.self) ?? "full") ?? .full,
+                cosineDistance: try row.decode("cosine_distance", as: Double?.self) ?? .nan,
+                l2Distance: try row.decode("l2_distance", as: Double?.self) ?? .nan,
+                innerProduct: try row.decode("inner_product", as: Double?.self) ?? .nan,
+                keywordScore: try row.decode("keyword_score"), matchedLexemes: try row.decode("matched_lexemes"),
+                bestChunk: try row.decode("chunk_text"), bestChunkDistance: try row.decode("chunk_cosine_distance"),
+                bestChunkL2: try row.decode("chunk_l2_distance"),
+                bestChunkInnerProduct: try row.decode("chunk_inner_product"))
         }
         return result
     }
@@ -282,13 +297,14 @@ extension SearchEngine {
     private func queryWordsByLexeme(_ text: String, on conn: Connection) throws -> [String: String] {
         guard !text.isEmpty else { return [:] }
         let rows = try conn.query("""
-            SELECT w.word, l.lexeme FROM unnest(regexp_split_to_array(lower($1), '[^[:alnum:]+#-]+')) WITH ORDINALITY w(word, n)
+            SELECT w.word, l.lexeme
+            FROM unnest(regexp_split_to_array(lower(\(text)), '[^[:alnum:]+#-]+')) WITH ORDINALITY w(word, n)
             CROSS JOIN LATERAL unnest(to_tsvector('english', w.word)) l WHERE w.word <> '' ORDER BY w.n
-            """, [text]).rows
+            """).rows
         var map: [String: String] = [:]
         for row in rows {
-            let lexeme: String = try row.decode(1)
-            if map[lexeme] == nil { map[lexeme] = try row.decode(0) }
+            let lexeme: String = try row.decode("lexeme")
+            if map[lexeme] == nil { map[lexeme] = try row.decode("word") }
         }
         return map
     }
@@ -310,38 +326,51 @@ extension SearchEngine {
     }
 
     private func countCandidates(_ plan: SearchPlan, on conn: Connection) throws -> Int {
-        var builder = StatementBuilder()
-        var sql: String
+        var sql: PostgresQuery
         if plan.params.method == .keyword {
-            _ = builder.bind(plan.queryText)
             sql = """
-                WITH \(Self.keywordQueryCTE)
+                WITH \(Self.keywordQueryCTE(plan.queryText))
                 SELECT count(*) FROM artifacts a CROSS JOIN q WHERE a.search @@ q.query
                 """
         } else {
             sql = """
                 SELECT count(DISTINCT a.id) FROM artifacts a
                 WHERE EXISTS (SELECT 1 FROM artifact_embeddings e WHERE e.artifact_id = a.id
-                              AND e.model_version = \(builder.bind(plan.model.name)))
+                              AND e.model_version = \(plan.model.name))
                 """
         }
-        sql += filters(plan, &builder)
-        return try conn.query(sql, builder.parameters).scalar(Int.self) ?? 0
+        sql += filters(plan)
+        return try conn.query(sql).scalar(Int.self) ?? 0
     }
 
     /// EXPLAIN (ANALYZE) of a statement: the scan that fed it (index name or Seq Scan) and the server's time.
-    func explain(_ sql: String, _ parameters: [any PostgresEncodable], on conn: Connection) throws -> (String?, String?, Double?) {
-        let json = try conn.query("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, parameters).scalar(String.self) ?? "[]"
-        return PlanSummary.parse(json)
+    func explain(_ statement: PostgresQuery, on conn: Connection) throws -> QueryPlan {
+        let json = try conn.query("EXPLAIN (ANALYZE, FORMAT JSON) \(statement)").scalar(String.self) ?? "[]"
+        return QueryPlan.parse(explainJSON: json)
     }
 }
 
-/// Reads what matters to a tuner out of EXPLAIN's JSON: which scan fed the query and how long it ran.
-enum PlanSummary {
-    static func parse(_ json: String) -> (plan: String?, index: String?, executionMs: Double?) {
+/// What matters to a tuner in a statement's EXPLAIN ANALYZE: which scan fed it and how long the server ran it.
+public struct QueryPlan: Sendable, Equatable {
+    /// "Index Scan using …", "Seq Scan on …"; nil when not explained.
+    public var scan: String?
+    /// The index that scan used, when it used one.
+    public var indexName: String?
+    public var serverExecutionMs: Double?
+
+    public init(scan: String? = nil, indexName: String? = nil, serverExecutionMs: Double? = nil) {
+        self.scan = scan
+        self.indexName = indexName
+        self.serverExecutionMs = serverExecutionMs
+    }
+
+    static let notExplained = QueryPlan()
+
+    /// Reads EXPLAIN (FORMAT JSON) output; a plan it cannot read gives `notExplained`.
+    static func parse(explainJSON json: String) -> QueryPlan {
         guard let data = json.data(using: .utf8),
               let top = (try? JSONSerialization.jsonObject(with: data)) as? [[String: Any]],
-              let first = top.first, let root = first["Plan"] as? [String: Any] else { return (nil, nil, nil) }
+              let first = top.first, let root = first["Plan"] as? [String: Any] else { return .notExplained }
         var scans: [[String: Any]] = []
         func walk(_ node: [String: Any]) {
             if let type = node["Node Type"] as? String, type.contains("Scan") { scans.append(node) }
@@ -354,11 +383,13 @@ enum PlanSummary {
             ?? scans.first { vectorTables.contains($0["Relation Name"] as? String ?? "") && ($0["Node Type"] as? String) == "Seq Scan" }
             ?? scans.first
         let executionMs = first["Execution Time"] as? Double
-        guard let chosen, let type = chosen["Node Type"] as? String else { return (nil, nil, executionMs) }
+        guard let chosen, let type = chosen["Node Type"] as? String else {
+            return QueryPlan(serverExecutionMs: executionMs)
+        }
         if let index = chosen["Index Name"] as? String {
-            return ("\(type) using \(index)", index, executionMs)
+            return QueryPlan(scan: "\(type) using \(index)", indexName: index, serverExecutionMs: executionMs)
         }
         let relation = chosen["Relation Name"] as? String
-        return (relation.map { "\(type) on \($0)" } ?? type, nil, executionMs)
+        return QueryPlan(scan: relation.map { "\(type) on \($0)" } ?? type, serverExecutionMs: executionMs)
     }
 }

@@ -118,7 +118,9 @@ public final class SearchEngine {
     }
 
     private func resolveArtifactIDs(_ externalIDs: [String]) throws -> [Int] {
-        let rows = try connection.query("SELECT id, external_id FROM artifacts WHERE external_id = ANY($1::text[])", [externalIDs]).rows
+        let rows = try connection.query("""
+            SELECT id, external_id FROM artifacts WHERE external_id = ANY(\(externalIDs)::text[])
+            """).rows
         let found = Set(try rows.map { try $0.decode(1, as: String.self) })
         let missing = externalIDs.filter { !found.contains($0) }
         guard missing.isEmpty else {
@@ -133,11 +135,12 @@ public final class SearchEngine {
         let ivfflatScan = params.iterativeScan == .off ? "off" : "relaxed_order"  // ivfflat has no strict_order
         // One round trip for all five (each is a bound value, never spliced).
         try conn.execute("""
-            SELECT set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', $2, true),
-                   set_config('hnsw.max_scan_tuples', $3, true), set_config('ivfflat.probes', $4, true),
-                   set_config('ivfflat.iterative_scan', $5, true)
-            """, [String(params.efSearch), params.iterativeScan.rawValue, String(params.maxScanTuples), String(params.probes),
-                  ivfflatScan])
+            SELECT set_config('hnsw.ef_search', \(String(params.efSearch)), true),
+                   set_config('hnsw.iterative_scan', \(params.iterativeScan.rawValue), true),
+                   set_config('hnsw.max_scan_tuples', \(String(params.maxScanTuples)), true),
+                   set_config('ivfflat.probes', \(String(params.probes)), true),
+                   set_config('ivfflat.iterative_scan', \(ivfflatScan), true)
+            """)
     }
 
     static func milliseconds(since start: DispatchTime) -> Double {

@@ -233,10 +233,10 @@ public final class EmbeddedPostgres {
     /// Creates the `vecscope` database the first time.
     private func ensureDatabase(url: String) throws {
         let admin = try Connection(self.url(port: URLComponents(string: url)?.port ?? 0, database: "postgres"))
-        let exists = try admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [Self.databaseName]).rowCount > 0
+        let exists = try admin.query("SELECT 1 FROM pg_database WHERE datname = \(Self.databaseName)").rowCount > 0
         if !exists {
             do {
-                try admin.execute("CREATE DATABASE \(Self.databaseName)")
+                try admin.executeScript("CREATE DATABASE \(Self.databaseName)")  // a constant; DDL takes no parameters
             } catch let error as PostgresError where error.code == .duplicateDatabase {
                 // Another vecscope process created it a moment ago.
             }

@@ -126,43 +126,46 @@ public struct IndexManager {
 
     public init(connection: Connection) { self.connection = connection }
 
-    private static let catalogSQL = """
-        SELECT c.relname::text, n.nspname::text, t.relname::text, am.amname::text,
-               coalesce(oc.opcname::text, ''),
-               coalesce(pg_get_expr(i.indpred, i.indrelid), ''),
-               coalesce(array_to_string(c.reloptions, ','), ''),
-               pg_relation_size(c.oid)::int8,
-               coalesce(s.idx_scan, 0)::int8,
-               i.indisvalid,
-               pg_get_indexdef(c.oid)
-        FROM pg_index i
-        JOIN pg_class c ON c.oid = i.indexrelid
-        JOIN pg_class t ON t.oid = i.indrelid
-        JOIN pg_namespace n ON n.oid = c.relnamespace
-        JOIN pg_am am ON am.oid = c.relam
-        LEFT JOIN pg_opclass oc ON oc.oid = i.indclass[0]
-        LEFT JOIN pg_stat_user_indexes s ON s.indexrelid = c.oid
-        WHERE am.amname IN ('hnsw', 'ivfflat')
-          AND t.relname IN ('artifact_embeddings', 'chunk_embeddings')
-          AND n.nspname = current_schema()
+    private static var catalogQuery: PostgresQuery {
         """
+            SELECT c.relname::text AS name, n.nspname::text AS schema, t.relname::text AS table_name,
+                   am.amname::text AS type, coalesce(oc.opcname::text, '') AS opclass,
+                   coalesce(pg_get_expr(i.indpred, i.indrelid), '') AS predicate,
+                   coalesce(array_to_string(c.reloptions, ','), '') AS options,
+                   pg_relation_size(c.oid)::int8 AS size_bytes,
+                   coalesce(s.idx_scan, 0)::int8 AS scans,
+                   i.indisvalid AS valid,
+                   pg_get_indexdef(c.oid) AS definition
+            FROM pg_index i
+            JOIN pg_class c ON c.oid = i.indexrelid
+            JOIN pg_class t ON t.oid = i.indrelid
+            JOIN pg_namespace n ON n.oid = c.relnamespace
+            JOIN pg_am am ON am.oid = c.relam
+            LEFT JOIN pg_opclass oc ON oc.oid = i.indclass[0]
+            LEFT JOIN pg_stat_user_indexes s ON s.indexrelid = c.oid
+            WHERE am.amname IN ('hnsw', 'ivfflat')
+              AND t.relname IN ('artifact_embeddings', 'chunk_embeddings')
+              AND n.nspname = current_schema()
+            """
+    }
 
     /// Every vector index on the two embedding tables, by table then name.
     public func list() throws -> [VectorIndexInfo] {
-        let rows = try connection.query(Self.catalogSQL + " ORDER BY t.relname, c.relname").rows
+        let rows = try connection.query(Self.catalogQuery + " ORDER BY t.relname, c.relname").rows
         var infos: [VectorIndexInfo] = []
         for row in rows {
-            let predicate: String = try row.decode(5)
-            let options = Self.parseReloptions(try row.decode(6))
-            let table: String = try row.decode(2)
+            let predicate: String = try row.decode("predicate")
+            let options = Self.parseReloptions(try row.decode("options"))
+            let table: String = try row.decode("table_name")
             let model = Self.parseModel(fromPredicate: predicate)
             infos.append(VectorIndexInfo(
-                name: try row.decode(0), schema: try row.decode(1), table: table, model: model,
-                type: try row.decode(3), opclass: try row.decode(4),
+                name: try row.decode("name"), schema: try row.decode("schema"), table: table, model: model,
+                type: try row.decode("type"), opclass: try row.decode("opclass"),
                 m: options["m"].flatMap(Int.init), efConstruction: options["ef_construction"].flatMap(Int.init),
                 lists: options["lists"].flatMap(Int.init),
-                sizeBytes: try row.decode(7), rows: try modelRows(table: table, model: model),
-                scans: try row.decode(8), valid: try row.decode(9), definition: try row.decode(10)))
+                sizeBytes: try row.decode("size_bytes"), rows: try modelRows(table: table, model: model),
+                scans: try row.decode("scans"), valid: try row.decode("valid"),
+                definition: try row.decode("definition")))
         }
         // Defaults pgvector applies when WITH (…) names none.
         return infos.map { info in
@@ -187,10 +190,11 @@ public struct IndexManager {
     public func modelRows(table: String, model: String?) throws -> Int {
         guard let vectorTable = VectorTable(rawValue: table) else { return 0 }
         if let model {
-            return try connection.query("SELECT count(*)::int8 FROM \(vectorTable.rawValue) WHERE model_version = $1", [model])
-                .row(0).decode(0)
+            return try connection.query("""
+                SELECT count(*)::int8 FROM \(sql: .table(vectorTable)) WHERE model_version = \(model)
+                """).row(0).decode(0)
         }
-        return try connection.query("SELECT count(*)::int8 FROM \(vectorTable.rawValue)").row(0).decode(0)
+        return try connection.query("SELECT count(*)::int8 FROM \(sql: .table(vectorTable))").row(0).decode(0)
     }
 
     /// Rows an index on `spec` would cover.
@@ -204,7 +208,8 @@ public struct IndexManager {
                        monitor: Connection?, pollInterval: Double = 0.2,
                        progress: (IndexBuildProgress) -> Void = { _ in }) throws -> IndexBuildSummary {
         try spec.validate()
-        let existed = try connection.query("SELECT to_regclass($1) IS NOT NULL", [spec.name]).row(0).decode(0, as: Bool.self)
+        let existed = try connection.query("SELECT to_regclass(\(spec.name)) IS NOT NULL").row(0)
+            .decode(0, as: Bool.self)
         if existed {
             return IndexBuildSummary(name: spec.name, seconds: 0, alreadyExisted: true, phasesSeen: [])
         }
@@ -220,7 +225,7 @@ public struct IndexManager {
         guard size.range(of: #"^[0-9]+\s*(kB|MB|GB)?$"#, options: .regularExpression) != nil else {
             throw VecscopeError(what: "maintenance_work_mem \"\(size)\" is not a size", fix: "Write e.g. 512MB or 2GB.")
         }
-        try connection.execute("SELECT set_config('maintenance_work_mem', $1, false)", [size])
+        try connection.execute("SELECT set_config('maintenance_work_mem', \(size), false)")
     }
 
     /// Runs a CREATE INDEX or REINDEX on this connection (on its own thread) while `monitor`, a second connection,
@@ -235,13 +240,16 @@ public struct IndexManager {
         while !builder.wait(seconds: pollInterval) {
             guard let monitor else { continue }
             let rows = try monitor.query("""
-                SELECT phase, coalesce(tuples_done, 0)::int8, coalesce(tuples_total, 0)::int8,
-                       coalesce(blocks_done, 0)::int8, coalesce(blocks_total, 0)::int8
-                FROM pg_stat_progress_create_index WHERE pid = $1
-                """, [Int(pid)]).rows
+                SELECT phase, coalesce(tuples_done, 0)::int8 AS tuples_done,
+                       coalesce(tuples_total, 0)::int8 AS tuples_total, coalesce(blocks_done, 0)::int8 AS blocks_done,
+                       coalesce(blocks_total, 0)::int8 AS blocks_total
+                FROM pg_stat_progress_create_index WHERE pid = \(Int(pid))
+                """).rows
             guard let row = rows.first else { continue }
-            let state = IndexBuildProgress(phase: try row.decode(0), tuplesDone: try row.decode(1), tuplesTotal: try row.decode(2),
-                                           blocksDone: try row.decode(3), blocksTotal: try row.decode(4))
+            let state = IndexBuildProgress(
+                phase: try row.decode("phase"), tuplesDone: try row.decode("tuples_done"),
+                tuplesTotal: try row.decode("tuples_total"), blocksDone: try row.decode("blocks_done"),
+                blocksTotal: try row.decode("blocks_total"))
             if phases.last != state.phase { phases.append(state.phase) }
             progress(state)
         }
@@ -252,9 +260,11 @@ public struct IndexManager {
     /// Drops a vecscope vector index (named as the catalog lists it).
     public func drop(named name: String, concurrently: Bool = false) throws {
         let info = try index(named: name)
-        let sql: String = try connection.query("SELECT format('DROP INDEX \(concurrently ? "CONCURRENTLY " : "")%I.%I', $1::text, $2::text)",
-                                               [info.schema, info.name]).row(0).decode(0)
-        try connection.execute(sql)
+        let drop: SQLFragment = concurrently ? "DROP INDEX CONCURRENTLY" : "DROP INDEX"
+        let sql: String = try connection.query("""
+            SELECT format('\(sql: drop) %I.%I', \(info.schema)::text, \(info.name)::text)
+            """).row(0).decode(0)
+        try connection.executeScript(sql)
     }
 
     /// Rebuilds a vecscope vector index, reporting progress like `create` when given a `monitor` connection;
@@ -265,8 +275,10 @@ public struct IndexManager {
                         progress: (IndexBuildProgress) -> Void = { _ in }) throws -> Double {
         let info = try index(named: name)
         try setMaintenanceWorkMem(maintenanceWorkMem)
-        let sql: String = try connection.query("SELECT format('REINDEX INDEX \(concurrently ? "CONCURRENTLY " : "")%I.%I', $1::text, $2::text)",
-                                               [info.schema, info.name]).row(0).decode(0)
+        let reindex: SQLFragment = concurrently ? "REINDEX INDEX CONCURRENTLY" : "REINDEX INDEX"
+        let sql: String = try connection.query("""
+            SELECT format('\(sql: reindex) %I.%I', \(info.schema)::text, \(info.name)::text)
+            """).row(0).decode(0)
         return try runReportingProgress(sql, monitor: monitor, pollInterval: pollInterval, progress: progress).seconds
     }
 
@@ -307,7 +319,8 @@ private final class BuildThread: @unchecked Sendable {
 
     func start() {
         let thread = Thread { [self] in
-            do { try connection.execute(sql) } catch { self.error = error }
+            // DDL quoted by the server (`%I`) or built from registry values: no parameters, so run as a script.
+            do { try connection.executeScript(sql) } catch { self.error = error }
             done.signal()
         }
         thread.stackSize = 1 << 20

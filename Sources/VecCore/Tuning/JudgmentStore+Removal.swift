@@ -1,7 +1,9 @@
 extension JudgmentStore {
     /// Removes one grade (a reviewer taking a judgment back).
     public func remove(artifactID: Int, queryText: String) throws {
-        try connection.execute("DELETE FROM relevance_judgments WHERE query_hash = $1 AND artifact_id = $2",
-                               [RelevanceJudgment.queryHash(queryText), artifactID])
+        let hash = RelevanceJudgment.queryHash(queryText)
+        try connection.execute("""
+            DELETE FROM relevance_judgments WHERE query_hash = \(hash) AND artifact_id = \(artifactID)
+            """)
     }
 }

@@ -68,18 +68,20 @@ public struct JudgmentStore {
         }
         try connection.execute("""
             INSERT INTO relevance_judgments (query_hash, query_text, artifact_id, grade, judge)
-            VALUES ($1, $2, $3, $4, $5)
+            VALUES (\(RelevanceJudgment.queryHash(judgment.queryText)), \(judgment.queryText), \(judgment.artifactID),
+                    \(judgment.grade), \(judgment.judge))
             ON CONFLICT (query_hash, artifact_id) DO UPDATE
             SET grade = EXCLUDED.grade, judge = EXCLUDED.judge, judged_at = now()
-            """, [RelevanceJudgment.queryHash(judgment.queryText), judgment.queryText, judgment.artifactID,
-                  judgment.grade, judgment.judge])
+            """)
     }
 
     /// Grades by artifact id for one query text.
     public func grades(for queryText: String) throws -> [Int: Int] {
         var grades: [Int: Int] = [:]
-        for row in try connection.query("SELECT artifact_id, grade::int4 FROM relevance_judgments WHERE query_hash = $1",
-                                        [RelevanceJudgment.queryHash(queryText)]).rows {
+        let hash = RelevanceJudgment.queryHash(queryText)
+        for row in try connection.query("""
+            SELECT artifact_id, grade::int4 FROM relevance_judgments WHERE query_hash = \(hash)
+            """).rows {
             grades[try row.decode(0, as: Int.self)] = try row.decode(1, as: Int.self)
         }
         return grades

@@ -9,8 +9,9 @@ extension SweepQuery {
         try connection.query("""
             SELECT e.artifact_id, e.embedding_vector, u.external_id
             FROM artifact_embeddings e JOIN artifacts a ON a.id = e.artifact_id JOIN users u ON u.id = a.user_id
-            WHERE e.model_version = $1 AND e.content_type = 'full' ORDER BY md5(e.artifact_id::text) LIMIT $2::int8
-            """, [model, count]).rows.map { row in
+            WHERE e.model_version = \(model) AND e.content_type = 'full'
+            ORDER BY md5(e.artifact_id::text) LIMIT \(count)::int8
+            """).rows.map { row in
             let id: Int = try row.decode(0)
             let owner: String = try row.decode(2)
             return SweepQuery(label: "artifact \(id)" + (userScoped ? " in \(owner)" : ""),
@@ -28,9 +29,9 @@ extension SweepQuery {
         let users: [String] = try connection.query("""
             SELECT u.external_id FROM artifact_embeddings e JOIN artifacts a ON a.id = e.artifact_id
             JOIN users u ON u.id = a.user_id
-            WHERE e.model_version = $1 AND e.content_type = 'full'
-            GROUP BY u.external_id ORDER BY count(*) DESC, u.external_id LIMIT $2::int8
-            """, [model, unscoped]).rows.map { try $0.decode(0) }
+            WHERE e.model_version = \(model) AND e.content_type = 'full'
+            GROUP BY u.external_id ORDER BY count(*) DESC, u.external_id LIMIT \(unscoped)::int8
+            """).rows.map { try $0.decode(0) }
         guard !users.isEmpty else { return queries }
         var next = 0
         return queries.map { query in

@@ -172,14 +172,18 @@ public struct SyntheticDataLoader {
 
     public init(connection: Connection) { self.connection = connection }
 
+    /// The LIKE pattern of every synthetic user's external id.
+    private static let syntheticUsers = SyntheticData.userPrefix + "%"
+
     /// Whether synthetic users are there already.
     public func existingUsers() throws -> Int {
-        try connection.query("SELECT count(*)::int8 FROM users WHERE external_id LIKE $1", [SyntheticData.userPrefix + "%"]).row(0).decode(0)
+        try connection.query("SELECT count(*)::int8 FROM users WHERE external_id LIKE \(Self.syntheticUsers)")
+            .row(0).decode(0)
     }
 
     /// Deletes every synthetic user (their artifacts and embeddings cascade).
     public func removeExisting() throws {
-        try connection.execute("DELETE FROM users WHERE external_id LIKE $1", [SyntheticData.userPrefix + "%"])
+        try connection.execute("DELETE FROM users WHERE external_id LIKE \(Self.syntheticUsers)")
     }
 
     /// - Parameter progress: (artifacts done, total) after each batch.
@@ -198,8 +202,9 @@ public struct SyntheticDataLoader {
         defer { _ = try? connection.execute("RESET synchronous_commit") }
 
         let userIDs: [Int64] = try connection.transaction { conn in
-            let ids: [Int64] = try conn.query("SELECT nextval(pg_get_serial_sequence('users', 'id')) FROM generate_series(1, $1::int8)",
-                                              [data.users]).rows.map { try $0.decode(0) }
+            let ids: [Int64] = try conn.query("""
+                SELECT nextval(pg_get_serial_sequence('users', 'id')) FROM generate_series(1, \(data.users)::int8)
+                """).rows.map { try $0.decode(0) }
             let writer = try conn.copyIn("COPY users (id, external_id, name) FROM STDIN (FORMAT binary)")
             for (index, id) in ids.enumerated() {
                 try writer.writeRow([.int64(id), .text(SyntheticData.userPrefix + String(index)), .text("Synthetic user \(index)")])
@@ -243,8 +248,9 @@ public struct SyntheticDataLoader {
 
     private func write(_ items: [SyntheticData.Item], model: EmbeddingModel, userIDs: [Int64]) throws {
         try connection.transaction { conn in
-            let ids: [Int64] = try conn.query("SELECT nextval(pg_get_serial_sequence('artifacts', 'id')) FROM generate_series(1, $1::int8)",
-                                              [items.count]).rows.map { try $0.decode(0) }
+            let ids: [Int64] = try conn.query("""
+                SELECT nextval(pg_get_serial_sequence('artifacts', 'id')) FROM generate_series(1, \(items.count)::int8)
+                """).rows.map { try $0.decode(0) }
             let artifacts = try conn.copyIn("""
                 COPY artifacts (id, user_id, external_id, artifact_type, title, description, content_hash, metadata)
                 FROM STDIN (FORMAT binary)

@@ -1,0 +1,153 @@
+/// One SQL statement and its bound parameters, written as a string literal with interpolations:
+///
+///     let query: PostgresQuery = "SELECT id FROM users WHERE external_id = \(externalID)"
+///     // sql: "SELECT id FROM users WHERE external_id = $1", binds: [externalID]
+///
+/// Every interpolated value becomes a placeholder (`$1`, `$2`, … in order of appearance) and is bound, never
+/// spliced. Text that is not a value enters only three ways: the literal's own (static) text, a `SQLFragment`
+/// (`\(sql: .distanceOperator(metric))`), or another query (`\(filters)`), whose placeholders are renumbered.
+/// A `PostgresParameter` interpolated several times is bound once and keeps one placeholder.
+public struct PostgresQuery: ExpressibleByStringInterpolation {
+    /// The SQL between placeholders, one more than `placeholders`; `sql` joins them with `$n`.
+    private var texts: [String] = [""]
+    /// For each placeholder in order, the index of its parameter (a shared parameter can appear several times).
+    private var placeholders: [Int] = []
+    private var parameters: [Bound] = []
+
+    /// A value with, for a shared parameter, the instance it came from, so a second use finds its placeholder.
+    private struct Bound {
+        var value: any PostgresEncodable
+        var shared: PostgresParameter?
+    }
+
+    public init() {}
+
+    public init(stringLiteral value: StaticString) {
+        texts = [value.description]
+    }
+
+    public init(stringInterpolation: StringInterpolation) {
+        self = stringInterpolation.query
+    }
+
+    /// The statement text with numbered placeholders, as the server receives it.
+    public var sql: String {
+        var sql = texts[0]
+        for (parameter, text) in zip(placeholders, texts.dropFirst()) {
+            sql += "$\(parameter + 1)" + text
+        }
+        return sql
+    }
+
+    public var isEmpty: Bool { placeholders.isEmpty && texts[0].isEmpty }
+
+    /// The values for `$1`, `$2`, …, in order.
+    public var binds: [any PostgresEncodable] { parameters.map(\.value) }
+
+    /// Appends `other`, renumbering its placeholders after this query's (shared parameters keep theirs).
+    public mutating func append(_ other: PostgresQuery) {
+        appendText(other.texts[0])
+        for (parameter, text) in zip(other.placeholders, other.texts.dropFirst()) {
+            appendPlaceholder(for: other.parameters[parameter])
+            appendText(text)
+        }
+    }
+
+    public static func + (lhs: PostgresQuery, rhs: PostgresQuery) -> PostgresQuery {
+        var query = lhs
+        query.append(rhs)
+        return query
+    }
+
+    public static func += (lhs: inout PostgresQuery, rhs: PostgresQuery) { lhs.append(rhs) }
+
+    private mutating func appendText(_ text: String) { texts[texts.count - 1] += text }
+
+    /// A placeholder for `parameter`: a new number, or the one a shared parameter already has here.
+    private mutating func appendPlaceholder(for parameter: Bound) {
+        if let shared = parameter.shared, let existing = parameters.firstIndex(where: { $0.shared === shared }) {
+            placeholders.append(existing)
+        } else {
+            parameters.append(parameter)
+            placeholders.append(parameters.count - 1)
+        }
+        texts.append("")
+    }
+
+    public struct StringInterpolation: StringInterpolationProtocol {
+        var query = PostgresQuery()
+
+        public init(literalCapacity: Int, interpolationCount: Int) {}
+
+        /// The literal's own text: static source text, never a runtime value.
+        public mutating func appendLiteral(_ literal: StaticString) {
+            query.appendText(literal.description)
+        }
+
+        /// A value, bound as the next parameter.
+        public mutating func appendInterpolation(_ value: some PostgresEncodable) {
+            query.appendPlaceholder(for: Bound(value: value, shared: nil))
+        }
+
+        /// A value bound once for the whole statement, however often it is interpolated.
+        public mutating func appendInterpolation(_ parameter: PostgresParameter) {
+            query.appendPlaceholder(for: Bound(value: parameter.value, shared: parameter))
+        }
+
+        /// SQL text that is not a value: an operator, a cast, a keyword, from `SQLFragment`'s allow-list.
+        public mutating func appendInterpolation(sql fragment: SQLFragment) {
+            query.appendText(fragment.text)
+        }
+
+        /// A sub-statement or clause, its placeholders renumbered to follow this query's.
+        public mutating func appendInterpolation(_ other: PostgresQuery) {
+            query.append(other)
+        }
+    }
+}
+
+/// A value bound once however many times a statement uses it: `\(vector)` three times is `$1` three times, and
+/// the vector crosses the wire once.
+public final class PostgresParameter {
+    public let value: any PostgresEncodable
+
+    public init(_ value: any PostgresEncodable) { self.value = value }
+}
+
+/// SQL text spliced verbatim into a `PostgresQuery`. It can only be made from static source text or from the
+/// fixed vocabularies below (enums, validated registry values, integers), never from free runtime text.
+public struct SQLFragment: Sendable, Equatable, ExpressibleByStringLiteral {
+    let text: String
+
+    public init(stringLiteral text: StaticString) { self.text = text.description }
+
+    private init(trusted text: String) { self.text = text }
+
+    /// `<=>`, `<->` or `<#>`.
+    public static func distanceOperator(_ metric: DistanceMetric) -> SQLFragment {
+        SQLFragment(trusted: metric.sqlOperator)
+    }
+
+    /// The cast the model's queries and indexes use, e.g. `::vector(384)` or `::halfvec(3072)`: an expression index
+    /// serves a statement only when it carries the same cast.
+    static func vectorCast(_ model: EmbeddingModel) -> SQLFragment {
+        SQLFragment(trusted: "::\(model.storage.rawValue)(\(model.dimensions))")
+    }
+
+    /// The model's name as a quoted literal, for `model_version = '…'`. A bound `$n` would be correct too, but the
+    /// planner uses a partial index (`WHERE model_version = '…'`, see `VectorIndexSpec`) only when it can prove
+    /// the predicate while planning, and with a generic plan it cannot. Names are checked by
+    /// `EmbeddingModel.validateName` (letters, digits, `-_.:/`) and quotes are doubled all the same.
+    static func modelNameLiteral(_ model: EmbeddingModel) -> SQLFragment {
+        SQLFragment(trusted: "'" + model.name.replacingOccurrences(of: "'", with: "''") + "'")
+    }
+
+    /// An integer, for a constant the planner should see (a LIMIT inside a CTE).
+    public static func integer(_ value: Int) -> SQLFragment { SQLFragment(trusted: String(value)) }
+
+    /// A vector table's name, from the fixed enum.
+    static func table(_ table: VectorTable) -> SQLFragment { SQLFragment(trusted: table.rawValue) }
+
+    /// The text, for DDL, which takes no bound parameters and runs through `Connection.executeScript`.
+    var ddlText: String { text }
+}
