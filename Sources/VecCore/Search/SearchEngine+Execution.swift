@@ -58,9 +58,10 @@ extension SearchEngine {
         // Last: it switches the transaction to generic plans.
         let scored = try scores(for: ids, plan: plan, on: conn)
         let results = fuse(plan: plan, semantic: semantic, keyword: keyword, scored: scored, wordsByLexeme: words)
-        let info = QueryInfo(method: params.method, totalCandidates: total, rowsReturned: results.count, limit: params.limit,
+        var info = QueryInfo(method: params.method, totalCandidates: total, rowsReturned: results.count, limit: params.limit,
                              plan: explained.plan, indexName: explained.index, serverExecutionMs: explained.ms,
                              clientWallMs: 0, embeddingMs: 0, embeddingCached: false, parameters: params)
+        info.semanticCandidateIDs = semantic.map(\.artifactID)
         return SearchResponse(results: results, info: info)
     }
 
@@ -70,7 +71,7 @@ extension SearchEngine {
     /// planner then reads that user's collection size from the column statistics (a filtered HNSW scan for 10,000
     /// artifacts, the user's rows exactly for 20). Through a join on external_id it assumed the average size for
     /// everyone and always went exact: 110 ms for a 3,400-artifact user, and iterative scan never came into play.
-    private func userRowID(_ externalID: String, on conn: Connection) throws -> Int {
+    func userRowID(_ externalID: String, on conn: Connection) throws -> Int {
         guard let id = try conn.query("SELECT id FROM users WHERE external_id = $1", [externalID]).scalar(Int.self) else {
             throw VecscopeError(what: "no user \(externalID)", why: "no user with that external id is loaded",
                                 fix: "Use a user's external id as loaded (e.g. u01), or search every user.")
@@ -79,7 +80,7 @@ extension SearchEngine {
     }
 
     /// WHERE fragments shared by every statement: user scope, artifact types, restricted ids.
-    private func filters(_ plan: SearchPlan, _ builder: inout StatementBuilder) -> String {
+    func filters(_ plan: SearchPlan, _ builder: inout StatementBuilder) -> String {
         var clauses: [String] = []
         if let userRowID = plan.userRowID {
             clauses.append("a.user_id = \(builder.bind(userRowID))::int8")
@@ -93,7 +94,7 @@ extension SearchEngine {
         return clauses.map { " AND " + $0 }.joined()
     }
 
-    private func queryVectorBind(_ plan: SearchPlan) -> any PostgresEncodable {
+    func queryVectorBind(_ plan: SearchPlan) -> any PostgresEncodable {
         plan.model.storage == .halfvec ? HalfVector(rounding: plan.vector) : Vector(plan.vector)
     }
 

@@ -11,18 +11,16 @@ public enum Action: Equatable, Sendable {
     case resize(Size)
     /// Time passed; `now` is monotonic seconds. Drives debounced searches, the spinner and message expiry.
     case tick(now: Double)
-    /// A `.runSearch` effect finished. Ignored unless `generation` is the search the state is waiting for.
-    case searchFinished(generation: Int, Result<SearchResponse, TUIError>)
-    /// A `.runCompareSearch` effect finished (side B of compare mode). Ignored unless B waits for `generation`.
-    case compareSearchFinished(generation: Int, Result<SearchResponse, TUIError>)
+    /// A `.runSearch` effect finished. Ignored unless `generation` is the search that side is waiting for.
+    case searchFinished(Side, generation: Int, Result<SearchResponse, TUIError>)
     /// A `.readQueryFile` effect finished: the file's text becomes the query.
     case queryFileRead(path: String, Result<String, TUIError>)
     /// One ef_search value of the sweep `id` was measured.
     case sweepProgress(id: Int, SweepPoint)
     /// The sweep `id` ended (all points, or why it stopped).
     case sweepFinished(id: Int, Result<[SweepPoint], TUIError>)
-    /// A `.measureRecall` effect finished (for side A or, by generation, side B).
-    case recallMeasured(generation: Int, Result<RecallMeasurement, TUIError>)
+    /// A `.measureRecall` effect finished. Ignored unless the side still shows the results of `generation`.
+    case recallMeasured(Side, generation: Int, Result<RecallMeasurement, TUIError>)
     /// A `.scoreRanking` effect finished.
     case rankingScored(generation: Int, Result<RankingScore, TUIError>)
     /// Stored grades for a query arrived (`.loadJudgments`).
@@ -89,21 +87,6 @@ public struct TUIError: Error, Equatable, Sendable, CustomStringConvertible {
     }
 
     public var description: String { message }
-}
-
-/// Recall of the current ranking against exact search (same query, parameters and filters).
-public struct RecallMeasurement: Equatable, Sendable {
-    public var k: Int
-    /// 0…1.
-    public var recall: Double
-    /// How long the exact search took, in ms, for comparison with the index scan.
-    public var exactMs: Double?
-
-    public init(k: Int, recall: Double, exactMs: Double? = nil) {
-        self.k = k
-        self.recall = recall
-        self.exactMs = exactMs
-    }
 }
 
 /// Quality of the current ranking against the stored grades for this query.
