@@ -138,11 +138,7 @@ public final class EngineBackend: SearchBackend, @unchecked Sendable {
     public func indexInventory() throws -> IndexInventory {
         let connection = try indexSide().connection
         let indexes = try IndexManager(connection: connection).list()
-        var rows: [String: Int] = [:]
-        for row in try connection.query("SELECT model_version, count(*)::int8 FROM artifact_embeddings GROUP BY 1").rows {
-            rows[try row.decode(0, as: String.self)] = try row.decode(1, as: Int.self)
-        }
-        return IndexInventory(indexes: indexes, rowsByModel: rows)
+        return IndexInventory(indexes: indexes, rowsByModel: try Inventory(connection: connection).vectorCountsByModel())
     }
 
     public func runIndexJob(_ kind: IndexJob.Kind, progress: @escaping @Sendable (IndexBuildProgress) -> Void) throws -> String {
@@ -176,7 +172,7 @@ public final class EngineBackend: SearchBackend, @unchecked Sendable {
 
     public func reconnect() throws {
         if let backgroundEngine, !backgroundEngine.connection.isAlive { self.backgroundEngine = nil }
-        _ = try backgroundSide().connection.query("SELECT 1")
+        try backgroundSide().connection.ping()
         // Side B's lane re-opens on its next search; A's is the one a search is expected on first.
         try laneA.reconnect(makeEngine: makeEngine)
     }
