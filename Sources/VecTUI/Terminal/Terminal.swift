@@ -36,7 +36,8 @@ public final class Terminal {
     /// - Parameter environment: read for `NO_COLOR` (any non-empty value turns colours off).
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
-            throw StartError(description: "vecscope's TUI needs a terminal; use the subcommands (search, tune, …) in scripts")
+            throw StartError(description: "vecscope's TUI needs a terminal; in scripts use a subcommand "
+                                 + "(search, rank, bench, index, judgments, …)")
         }
         _ = CNcursesw_set_utf8_locale()
         guard initscr() != nil else { throw StartError(description: "ncurses could not initialise the terminal") }
