@@ -22,7 +22,8 @@ struct TUIErrorReportTests {
     @Test func cancellationIsStillRecognised() {
         let cancelled = PostgresError(kind: .server, code: .queryCanceled, message: "canceling statement")
         #expect(TUIError(cancelled).isCancellation)
-        #expect(TUIError(PostgresError(kind: .server, code: .adminShutdown, message: "terminating")).isConnectionFailure)
+        let shutdown = PostgresError(kind: .server, code: .adminShutdown, message: "terminating")
+        #expect(TUIError(shutdown).isConnectionFailure)
     }
 
     @Test func aFailedSearchShowsTheServersFactsOnOneLine() {
@@ -30,7 +31,8 @@ struct TUIErrorReportTests {
         _ = reduce(&state, .paste("x"))
         _ = reduce(&state, .key(.ctrl("r")))
         _ = reduce(&state, .searchFinished(.a, generation: 1, .failure(TUIError(missingTable))))
-        #expect(render(state).trimmedLines[29] == " ✖ relation \"artifact_embeddings\" does not exist (SQLSTATE 42P01; "
+        #expect(render(state).trimmedLines[29]
+            == " ✖ relation \"artifact_embeddings\" does not exist (SQLSTATE 42P01; "
             + "searched schema public; hint: Run vecscope migrate.)")
     }
 
@@ -43,6 +45,7 @@ struct TUIErrorReportTests {
             return
         }
         _ = reduce(&state, .searchFinished(.b, generation: generation, .failure(TUIError(missingTable))))
-        #expect(state.message?.text.hasPrefix("B: relation \"artifact_embeddings\" does not exist (SQLSTATE 42P01") == true)
+        let text = state.message?.text ?? ""
+        #expect(text.hasPrefix("B: relation \"artifact_embeddings\" does not exist (SQLSTATE 42P01"))
     }
 }

@@ -2,8 +2,8 @@ import Foundation
 import VecCore
 
 /// The real `SearchBackend`: `SearchEngine` on connections of its own, one per worker queue (a libpq connection
-/// serves one thread at a time): one per search side, one for background work, sweep and index jobs; all share
-/// one embedder.
+/// serves one thread at a time): one per search side, and one each for background work, the sweep and index jobs;
+/// all share one embedder.
 public final class EngineBackend: SearchBackend, @unchecked Sendable {
     private let connect: () throws -> Connection
     private let makeEmbedder: (EmbeddingModel) throws -> any Embedder
