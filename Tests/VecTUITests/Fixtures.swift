@@ -50,9 +50,9 @@ enum Fixture {
         _ = reduce(&state, .tick(now: 10))
         _ = reduce(&state, .paste(query))
         let effects = reduce(&state, .key(.ctrl("r")))
-        guard case .runSearch(let generation, _, _)? = effects.first else { return state }
-        _ = reduce(&state, .searchFinished(generation: generation, .success(response(ids: ids))))
-        _ = reduce(&state, .judgmentsLoaded(queryText: state.results.queryText, .success([:])))
+        guard case .runSearch(.a, let generation, _, _)? = effects.first else { return state }
+        _ = reduce(&state, .searchFinished(.a, generation: generation, .success(response(ids: ids))))
+        _ = reduce(&state, .judgmentsLoaded(queryText: state.sideA.results.queryText, .success([:])))
         return state
     }
 }

@@ -12,19 +12,19 @@ private func press(_ state: inout AppState, _ keys: Key...) -> [Effect] {
 private func comparing(aIDs: [Int] = Array(1...10), bIDs: [Int], size: Size = Size(width: 80, height: 24),
                        editB: (inout SearchParams) -> Void = { _ in }) -> AppState {
     var state = Fixture.searched(ids: aIDs, size: size)
-    _ = reduce(&state, .recallMeasured(generation: 1, .success(RecallMeasurement(k: 10, recall: 0.9))))
+    _ = reduce(&state, .recallMeasured(.a, generation: 1, .success(RecallMeasurement(k: 10, recall: 0.9))))
     state.focus = .results
     press(&state, .char("c"))
-    editB(&state.compare!.params)
+    editB(&state.compare!.sideB.params)
     let effects = reduce(&state, .key(.ctrl("r")))
     for effect in effects {
         switch effect {
-        case .runSearch(let generation, _, let params):
-            _ = reduce(&state, .searchFinished(generation: generation, .success(Fixture.response(ids: aIDs, params: params))))
-            _ = reduce(&state, .recallMeasured(generation: generation, .success(RecallMeasurement(k: 10, recall: 0.9))))
-        case .runCompareSearch(let generation, _, let params):
-            _ = reduce(&state, .compareSearchFinished(generation: generation, .success(Fixture.response(ids: bIDs, params: params))))
-            _ = reduce(&state, .recallMeasured(generation: generation, .success(RecallMeasurement(k: 10, recall: 0.6))))
+        case .runSearch(.a, let generation, _, let params):
+            _ = reduce(&state, .searchFinished(.a, generation: generation, .success(Fixture.response(ids: aIDs, params: params))))
+            _ = reduce(&state, .recallMeasured(.a, generation: generation, .success(RecallMeasurement(k: 10, recall: 0.9))))
+        case .runSearch(.b, let generation, _, let params):
+            _ = reduce(&state, .searchFinished(.b, generation: generation, .success(Fixture.response(ids: bIDs, params: params))))
+            _ = reduce(&state, .recallMeasured(.b, generation: generation, .success(RecallMeasurement(k: 10, recall: 0.6))))
         default: break
         }
     }
@@ -43,10 +43,10 @@ struct CompareReducerTests {
         var state = Fixture.searched()
         state.focus = .results
         let effects = press(&state, .char("c"))
-        #expect(state.compare?.params == state.params)
-        #expect(state.compare?.editingB == true)
-        #expect(effects == [.runCompareSearch(generation: 2, text: state.editor.trimmedText, params: state.params)])
-        #expect(state.compare?.inFlight == 2)
+        #expect(state.compare?.sideB.params == state.sideA.params)
+        #expect(state.compare?.editing == .b)
+        #expect(effects == [.runSearch(.b, generation: 2, text: state.editor.trimmedText, params: state.sideA.params)])
+        #expect(state.compare?.sideB.status.inFlight == 2)
     }
 
     @Test func cTypesWhileEditingTheQuery() {
@@ -62,13 +62,13 @@ struct CompareReducerTests {
         state.focus = .parameters
         state.parameterSelection = TunableParameter.allCases.firstIndex(of: .efSearch)!
         let effects = press(&state, .left)
-        #expect(state.params.efSearch == 40)
-        #expect(state.compare?.params.efSearch == 30)
+        #expect(state.sideA.params.efSearch == 40)
+        #expect(state.compare?.sideB.params.efSearch == 30)
         #expect(effects.isEmpty)
-        #expect(state.compare?.deadline != nil)
-        #expect(state.search.deadline == nil)
+        #expect(state.compare?.sideB.status.deadline != nil)
+        #expect(state.sideA.status.deadline == nil)
         let started = reduce(&state, .tick(now: 11))
-        guard case .runCompareSearch(_, _, let params)? = started.first else {
+        guard case .runSearch(.b, _, _, let params)? = started.first else {
             Issue.record("B did not search: \(started)")
             return
         }
@@ -81,11 +81,11 @@ struct CompareReducerTests {
         state.focus = .parameters
         state.parameterSelection = TunableParameter.allCases.firstIndex(of: .efSearch)!
         press(&state, .char("b"))
-        #expect(state.compare?.editingB == false)
+        #expect(state.compare?.editing == .a)
         press(&state, .right)
-        #expect(state.params.efSearch == 50)
-        #expect(state.compare?.params.efSearch == 40)
-        #expect(state.search.deadline != nil)
+        #expect(state.sideA.params.efSearch == 50)
+        #expect(state.compare?.sideB.params.efSearch == 40)
+        #expect(state.sideA.status.deadline != nil)
     }
 
     @Test func bWithoutCompareExplainsWhy() {
@@ -98,32 +98,32 @@ struct CompareReducerTests {
     @Test func ctrlRSearchesBothSides() {
         var state = comparing(bIDs: [1, 2, 3])
         let effects = press(&state, .ctrl("r"))
-        #expect(effects.contains { if case .runSearch = $0 { return true } else { return false } })
-        #expect(effects.contains { if case .runCompareSearch = $0 { return true } else { return false } })
+        #expect(effects.contains { if case .runSearch(.a, _, _, _) = $0 { return true } else { return false } })
+        #expect(effects.contains { if case .runSearch(.b, _, _, _) = $0 { return true } else { return false } })
     }
 
     @Test func recallIsRoutedToItsSideByGeneration() {
         let state = comparing(bIDs: [3, 1, 2])
-        #expect(state.results.recall?.recall == 0.9)
-        #expect(state.compare?.results.recall?.recall == 0.6)
+        #expect(state.sideA.results.recall?.recall == 0.9)
+        #expect(state.compare?.sideB.results.recall?.recall == 0.6)
     }
 
     @Test func aLateAnswerForAnOldBSearchIsDropped() {
         var state = comparing(bIDs: [3, 1, 2])
-        _ = reduce(&state, .compareSearchFinished(generation: 1, .success(Fixture.response(ids: [9]))))
-        #expect(state.compare?.results.items.map(\.artifactID) == [3, 1, 2])
+        _ = reduce(&state, .searchFinished(.b, generation: 1, .success(Fixture.response(ids: [9]))))
+        #expect(state.compare?.sideB.results.items.map(\.artifactID) == [3, 1, 2])
     }
 
     @Test func closingCompareCancelsBInFlight() {
         var state = comparing(bIDs: [3, 1, 2])
         let started = press(&state, .ctrl("r"))
-        guard case .runCompareSearch(let generation, _, _)? = started.last else {
+        guard case .runSearch(.b, let generation, _, _)? = started.last else {
             Issue.record("no B search")
             return
         }
         let effects = press(&state, .char("c"))
         #expect(state.compare == nil)
-        #expect(effects == [.cancelCompareSearch(generation: generation)])
+        #expect(effects == [.cancelSearch(.b, generation: generation)])
     }
 
     @Test func overlapCountsSharedResultsInTheTopK() {
@@ -135,9 +135,9 @@ struct CompareReducerTests {
         // B holds 99, which A does not: only selecting on B's side reaches it.
         var state = comparing(aIDs: Array(1...10), bIDs: [3, 99, 1, 4, 5, 6, 7, 8, 9, 10])
         press(&state, .down)  // A's second row: artifact 2
-        #expect(state.results.selected == 1)
+        #expect(state.sideA.results.selected == 1)
         press(&state, .right)
-        #expect(state.compare?.selectingB == true)
+        #expect(state.compare?.selecting == .b)
         // Artifact 2 is not in B: the selection stays at B's row 2 (artifact 99).
         #expect(state.activeResults.selectedResult?.artifactID == 99)
         press(&state, .enter)
@@ -146,7 +146,7 @@ struct CompareReducerTests {
         #expect(grid.contains("Detail — B #2 of 10"))
         #expect(grid.contains(Fixture.result(id: 99, rank: 2).title))
         let effects = press(&state, .char("3"))
-        #expect(effects.first == .saveJudgment(queryText: state.results.queryText, artifactID: 99, grade: 3, previousGrade: nil))
+        #expect(effects.first == .saveJudgment(queryText: state.sideA.results.queryText, artifactID: 99, grade: 3, previousGrade: nil))
         #expect(state.grades[99] == 3)
         press(&state, .right)  // next result on B's side inside the detail
         #expect(grid != render(state))
@@ -154,9 +154,9 @@ struct CompareReducerTests {
         press(&state, .escape)
         // Back on A: the same artifact (1) is selected where A has it.
         press(&state, .left)
-        #expect(state.compare?.selectingB == false)
+        #expect(state.compare?.selecting == .a)
         #expect(state.activeResults.selectedResult?.artifactID == 1)
-        #expect(state.results.selected == 0)
+        #expect(state.sideA.results.selected == 0)
     }
 
     @Test func leftAndRightSayWhyWhenNotComparing() {
@@ -195,7 +195,9 @@ struct CompareRenderTests {
         #expect(lines[11] == "│ A method semantic · ef_search 40       │B method hybrid · ef_search 10           ││ method          hybrid         ≠ │")
         #expect(lines[12].hasPrefix("│  # Δ    title                       sim│ # Δ    title                        rel │"))
         #expect(lines[13].hasPrefix("│  1      Kubernetes operator for … 0.900│ 1 ↑2   Staff engineer, payments…  0.900 │"))
-        #expect(lines[35].hasPrefix("│ recall@10 0.90 · client 14.2 ms        │recall@10 n/a · client 14.2 ms           │"))
+        // B is hybrid: its recall is that of its semantic candidates, and says so.
+        #expect(lines[35].hasPrefix(
+            "│ recall@10 0.90 · client 14.2 ms        │recall@10 (semantic candidates) 0.60     │"))
     }
 
     @Test func selectedResultIsReversedOnAAndUnderlinedOnB() {
@@ -354,10 +356,10 @@ struct SweepTests {
     @Test func sStartsASweepAroundTheCurrentEfSearch() {
         var state = Fixture.searched()
         state.focus = .results
-        state.params.efSearch = 50
+        state.sideA.params.efSearch = 50
         let effects = press(&state, .char("s"))
         #expect(state.overlay == .sweep)
-        #expect(effects == [.runSweep(id: 1, text: state.editor.trimmedText, params: state.params,
+        #expect(effects == [.runSweep(id: 1, text: state.editor.trimmedText, params: state.sideA.params,
                                       efSearch: [10, 20, 40, 50, 80, 160, 320, 640])])
         #expect(state.sweep?.isRunning == true)
     }
@@ -365,7 +367,7 @@ struct SweepTests {
     @Test func sIsUnavailableForKeywordSearch() {
         var state = Fixture.searched()
         state.focus = .results
-        state.params.method = .keyword
+        state.sideA.params.method = .keyword
         let effects = press(&state, .char("s"))
         #expect(effects.isEmpty)
         #expect(state.overlay == nil)
@@ -411,9 +413,9 @@ struct SweepTests {
         press(&state, .right, .right, .char("l"))
         #expect(state.sweep?.selected == 2)
         press(&state, .enter)
-        #expect(state.params.efSearch == 80)
+        #expect(state.sideA.params.efSearch == 80)
         #expect(state.overlay == nil)
-        #expect(state.search.deadline != nil)  // the results refresh
+        #expect(state.sideA.status.deadline != nil)  // the results refresh
         #expect(state.message?.text.hasPrefix("ef_search 80: recall 1.00") == true)
     }
 
@@ -491,11 +493,11 @@ struct ModesRuntimeTests {
         let runtime = TUIRuntime(backend: backend, state: AppState())
         runtime.dispatch(.paste("Go developer"))
         runtime.dispatch(.key(.ctrl("r")))
-        #expect(pump(runtime) { $0.results.response != nil })
+        #expect(pump(runtime) { $0.sideA.results.response != nil })
         runtime.dispatch(.key(.tab))
         runtime.dispatch(.key(.char("c")))
-        #expect(pump(runtime) { $0.compare?.results.response != nil && $0.compare?.results.recall != nil })
-        #expect(runtime.currentState.compare?.results.items.map(\.artifactID) == [3, 1, 4])
+        #expect(pump(runtime) { $0.compare?.sideB.results.response != nil && $0.compare?.sideB.results.recall != nil })
+        #expect(runtime.currentState.compare?.sideB.results.items.map(\.artifactID) == [3, 1, 4])
         #expect(backend.compareSearches.count == 1)
     }
 

@@ -95,8 +95,8 @@ struct ReducerSearchTests {
         var state = AppState()
         type(&state, "  Go developer  ")
         let effects = press(&state, .ctrl("r"))
-        #expect(effects.first == .runSearch(generation: 1, text: "Go developer", params: state.params))
-        #expect(state.search.inFlight == 1)
+        #expect(effects.first == .runSearch(.a, generation: 1, text: "Go developer", params: state.sideA.params))
+        #expect(state.sideA.status.inFlight == 1)
         #expect(state.history.entries == ["Go developer"])
     }
 
@@ -112,14 +112,14 @@ struct ReducerSearchTests {
         type(&state, "Go developer")
         press(&state, .ctrl("r"))
         let response = Fixture.response(ids: [3, 1, 2])
-        let effects = reduce(&state, .searchFinished(generation: 1, .success(response)))
-        #expect(state.results.items.map(\.artifactID) == [3, 1, 2])
-        #expect(state.results.queryText == "Go developer")
-        #expect(!state.search.isBusy)
-        #expect(!state.resultsAreStale)
+        let effects = reduce(&state, .searchFinished(.a, generation: 1, .success(response)))
+        #expect(state.sideA.results.items.map(\.artifactID) == [3, 1, 2])
+        #expect(state.sideA.results.queryText == "Go developer")
+        #expect(!state.sideA.status.isBusy)
+        #expect(!state.resultsAreStale(.a))
         #expect(effects.contains(.loadJudgments(queryText: "Go developer")))
-        #expect(effects.contains(.measureRecall(generation: 1, text: "Go developer", params: state.params,
-                                                resultIDs: [3, 1, 2])))
+        #expect(effects.contains(.measureRecall(.a, generation: 1, text: "Go developer", params: state.sideA.params,
+                                                measuredIDs: [3, 1, 2])))
     }
 
     @Test func staleGenerationIsIgnored() {
@@ -127,13 +127,13 @@ struct ReducerSearchTests {
         type(&state, "Go developer")
         press(&state, .ctrl("r"))
         let second = press(&state, .ctrl("r"))
-        #expect(second.first == .cancelSearch(generation: 1))
-        #expect(second.contains(.runSearch(generation: 2, text: "Go developer", params: state.params)))
-        _ = reduce(&state, .searchFinished(generation: 1, .success(Fixture.response(ids: [9]))))
-        #expect(state.results.response == nil)
-        #expect(state.search.inFlight == 2)
-        _ = reduce(&state, .searchFinished(generation: 2, .success(Fixture.response(ids: [4]))))
-        #expect(state.results.items.map(\.artifactID) == [4])
+        #expect(second.first == .cancelSearch(.a, generation: 1))
+        #expect(second.contains(.runSearch(.a, generation: 2, text: "Go developer", params: state.sideA.params)))
+        _ = reduce(&state, .searchFinished(.a, generation: 1, .success(Fixture.response(ids: [9]))))
+        #expect(state.sideA.results.response == nil)
+        #expect(state.sideA.status.inFlight == 2)
+        _ = reduce(&state, .searchFinished(.a, generation: 2, .success(Fixture.response(ids: [4]))))
+        #expect(state.sideA.results.items.map(\.artifactID) == [4])
     }
 
     @Test func resultsOfACancelledSearchAreNeverShown() {
@@ -142,25 +142,25 @@ struct ReducerSearchTests {
         state.focus = .parameters
         state.parameterSelection = TunableParameter.allCases.firstIndex(of: .efSearch) ?? 0
         let effects = press(&state, .right)
-        #expect(effects == [.cancelSearch(generation: 2)])
-        _ = reduce(&state, .searchFinished(generation: 2, .success(Fixture.response(ids: [7]))))
-        #expect(state.results.items.map(\.artifactID) == [1, 2])
+        #expect(effects == [.cancelSearch(.a, generation: 2)])
+        _ = reduce(&state, .searchFinished(.a, generation: 2, .success(Fixture.response(ids: [7]))))
+        #expect(state.sideA.results.items.map(\.artifactID) == [1, 2])
     }
 
     @Test func cancellationErrorsAreNotShown() {
         var state = AppState()
         type(&state, "q")
         press(&state, .ctrl("r"))
-        _ = reduce(&state, .searchFinished(generation: 1, .failure(TUIError(message: "canceling statement", isCancellation: true))))
+        _ = reduce(&state, .searchFinished(.a, generation: 1, .failure(TUIError(message: "canceling statement", isCancellation: true))))
         #expect(state.message == nil)
-        #expect(!state.search.isBusy)
+        #expect(!state.sideA.status.isBusy)
     }
 
     @Test func searchErrorsAppearInTheMessageLine() {
         var state = AppState()
         type(&state, "q")
         press(&state, .ctrl("r"))
-        _ = reduce(&state, .searchFinished(generation: 1, .failure(TUIError(message: "relation does not exist"))))
+        _ = reduce(&state, .searchFinished(.a, generation: 1, .failure(TUIError(message: "relation does not exist"))))
         #expect(state.message == StatusMessage(text: "relation does not exist", kind: .error))
     }
 
@@ -170,11 +170,11 @@ struct ReducerSearchTests {
         state.parameterSelection = TunableParameter.allCases.firstIndex(of: .efSearch) ?? 0
         #expect(press(&state, .right).isEmpty)
         #expect(press(&state, .right).isEmpty)
-        #expect(state.params.efSearch == 60)
-        #expect(state.resultsAreStale)
+        #expect(state.sideA.params.efSearch == 60)
+        #expect(state.resultsAreStale(.a))
         #expect(reduce(&state, .tick(now: 10.1)).isEmpty)
         let effects = reduce(&state, .tick(now: 10.3))
-        #expect(effects.first == .runSearch(generation: 2, text: state.results.queryText, params: state.params))
+        #expect(effects.first == .runSearch(.a, generation: 2, text: state.sideA.results.queryText, params: state.sideA.params))
         #expect(reduce(&state, .tick(now: 10.6)).isEmpty)
     }
 
@@ -187,44 +187,44 @@ struct ReducerSearchTests {
         press(&state, .right)
         #expect(reduce(&state, .tick(now: 10.3)).isEmpty)
         #expect(reduce(&state, .tick(now: 10.5)).count >= 1)
-        #expect(state.search.requestParams?.limit == 12)
+        #expect(state.sideA.status.requestParams?.limit == 12)
     }
 
     @Test func parameterChangeWithoutAQueryDoesNotSearch() {
         var state = AppState()
         state.focus = .parameters
         press(&state, .right)
-        #expect(state.search.deadline == nil)
+        #expect(state.sideA.status.deadline == nil)
     }
 
     @Test func rankChangesCompareWithThePreviousRun() {
         var state = Fixture.searched(ids: [1, 2, 3, 4])
         press(&state, .ctrl("r"))
-        _ = reduce(&state, .searchFinished(generation: 2, .success(Fixture.response(ids: [3, 1, 5, 2]))))
-        #expect(state.results.rankChanges[3] == .up(2))
-        #expect(state.results.rankChanges[1] == .down(1))
-        #expect(state.results.rankChanges[5] == .new)
-        #expect(state.results.rankChanges[2] == .down(2))
+        _ = reduce(&state, .searchFinished(.a, generation: 2, .success(Fixture.response(ids: [3, 1, 5, 2]))))
+        #expect(state.sideA.results.rankChanges[3] == .up(2))
+        #expect(state.sideA.results.rankChanges[1] == .down(1))
+        #expect(state.sideA.results.rankChanges[5] == .new)
+        #expect(state.sideA.results.rankChanges[2] == .down(2))
     }
 
     @Test func selectionFollowsTheSameArtifactAcrossRuns() {
         var state = Fixture.searched(ids: [1, 2, 3])
         state.focus = .results
         press(&state, .down, .down)
-        #expect(state.results.selectedResult?.artifactID == 3)
+        #expect(state.sideA.results.selectedResult?.artifactID == 3)
         press(&state, .ctrl("r"))
-        _ = reduce(&state, .searchFinished(generation: 2, .success(Fixture.response(ids: [3, 1, 2]))))
-        #expect(state.results.selected == 0)
+        _ = reduce(&state, .searchFinished(.a, generation: 2, .success(Fixture.response(ids: [3, 1, 2]))))
+        #expect(state.sideA.results.selected == 0)
     }
 
     @Test func lateRecallForAnOlderRunIsIgnored() {
         var state = Fixture.searched()
         press(&state, .ctrl("r"))
-        _ = reduce(&state, .searchFinished(generation: 2, .success(Fixture.response(ids: [1]))))
-        _ = reduce(&state, .recallMeasured(generation: 1, .success(RecallMeasurement(k: 10, recall: 0.5))))
-        #expect(state.results.recall == nil)
-        _ = reduce(&state, .recallMeasured(generation: 2, .success(RecallMeasurement(k: 10, recall: 0.9))))
-        #expect(state.results.recall?.recall == 0.9)
+        _ = reduce(&state, .searchFinished(.a, generation: 2, .success(Fixture.response(ids: [1]))))
+        _ = reduce(&state, .recallMeasured(.a, generation: 1, .success(RecallMeasurement(k: 10, recall: 0.5))))
+        #expect(state.sideA.results.recall == nil)
+        _ = reduce(&state, .recallMeasured(.a, generation: 2, .success(RecallMeasurement(k: 10, recall: 0.9))))
+        #expect(state.sideA.results.recall?.recall == 0.9)
     }
 }
 
@@ -235,8 +235,8 @@ struct ReducerJudgingTests {
         state.focus = .results
         let effects = press(&state, .char("3"))
         #expect(state.grades[11] == 3)
-        #expect(state.results.selected == 1)
-        #expect(effects.first == .saveJudgment(queryText: state.results.queryText, artifactID: 11, grade: 3,
+        #expect(state.sideA.results.selected == 1)
+        #expect(effects.first == .saveJudgment(queryText: state.sideA.results.queryText, artifactID: 11, grade: 3,
                                                previousGrade: nil))
         #expect(effects.contains(.scoreRanking(generation: 1, rankedIDs: [11, 12, 13], grades: [11: 3], k: 10)))
     }
@@ -247,7 +247,7 @@ struct ReducerJudgingTests {
         press(&state, .char("2"), .up)
         let effects = press(&state, .char("x"))
         #expect(state.grades[11] == nil)
-        #expect(effects.first == .saveJudgment(queryText: state.results.queryText, artifactID: 11, grade: nil,
+        #expect(effects.first == .saveJudgment(queryText: state.sideA.results.queryText, artifactID: 11, grade: nil,
                                                previousGrade: 2))
     }
 
@@ -255,7 +255,7 @@ struct ReducerJudgingTests {
         var state = AppState()
         type(&state, "Go")
         press(&state, .ctrl("r"))
-        _ = reduce(&state, .searchFinished(generation: 1, .success(Fixture.response(ids: [1]))))
+        _ = reduce(&state, .searchFinished(.a, generation: 1, .success(Fixture.response(ids: [1]))))
         state.focus = .results
         #expect(press(&state, .char("2")).isEmpty)
         #expect(state.message?.text == "stored grades for this query are still loading")
@@ -276,7 +276,7 @@ struct ReducerJudgingTests {
         var state = Fixture.searched(ids: [11, 12])
         state.focus = .results
         press(&state, .char("3"))
-        _ = reduce(&state, .judgmentSaveFailed(queryText: state.results.queryText, artifactID: 11, previousGrade: nil,
+        _ = reduce(&state, .judgmentSaveFailed(queryText: state.sideA.results.queryText, artifactID: 11, previousGrade: nil,
                                                TUIError(message: "permission denied")))
         #expect(state.grades[11] == nil)
         #expect(state.message?.kind == .error)
@@ -289,11 +289,11 @@ struct ReducerJudgingTests {
         state.focus = .query
         type(&state, " and Rust")
         let effects = press(&state, .ctrl("r"))
-        guard case .runSearch(let generation, let text, _)? = effects.first else {
+        guard case .runSearch(.a, let generation, let text, _)? = effects.first else {
             Issue.record("no search")
             return
         }
-        let finished = reduce(&state, .searchFinished(generation: generation, .success(Fixture.response(ids: [1]))))
+        let finished = reduce(&state, .searchFinished(.a, generation: generation, .success(Fixture.response(ids: [1]))))
         #expect(state.grades.isEmpty)
         #expect(finished.contains(.loadJudgments(queryText: text)))
     }
@@ -301,9 +301,9 @@ struct ReducerJudgingTests {
     @Test func scoresForAnOlderRunAreIgnored() {
         var state = Fixture.searched()
         _ = reduce(&state, .rankingScored(generation: 99, .success(RankingScore(k: 10, ndcg: 1, precision: 1, judged: 1))))
-        #expect(state.results.score == nil)
+        #expect(state.sideA.results.score == nil)
         _ = reduce(&state, .rankingScored(generation: 1, .success(RankingScore(k: 10, ndcg: 0.5, precision: 0.2, judged: 2))))
-        #expect(state.results.score?.ndcg == 0.5)
+        #expect(state.sideA.results.score?.ndcg == 0.5)
     }
 }
 
@@ -325,7 +325,7 @@ struct ReducerNavigationTests {
         var state = AppState()
         type(&state, "Go")
         press(&state, .ctrl("r"))
-        #expect(press(&state, .ctrl("c")) == [.cancelSearch(generation: 1), .quit])
+        #expect(press(&state, .ctrl("c")) == [.cancelSearch(.a, generation: 1), .quit])
     }
 
     @Test func qQuitsFromTheHelpOverlay() {
@@ -371,13 +371,13 @@ struct ReducerNavigationTests {
         state.focus = .results
         let visible = Layout(size: state.size).resultRows
         for _ in 0..<visible { press(&state, .down) }
-        #expect(state.results.selected == visible)
-        #expect(state.results.scroll == 1)
+        #expect(state.sideA.results.selected == visible)
+        #expect(state.sideA.results.scroll == 1)
         press(&state, .char("G"))
-        #expect(state.results.selected == 39)
-        #expect(state.results.scroll == 40 - visible)
+        #expect(state.sideA.results.selected == 39)
+        #expect(state.sideA.results.scroll == 40 - visible)
         press(&state, .char("g"))
-        #expect(state.results.scroll == 0)
+        #expect(state.sideA.results.scroll == 0)
     }
 
     @Test func resizeKeepsTheSelectionVisible() {
@@ -386,7 +386,7 @@ struct ReducerNavigationTests {
         press(&state, .char("G"))
         _ = reduce(&state, .resize(Size(width: 80, height: 24)))
         let visible = Layout(size: state.size).resultRows
-        #expect(state.results.scroll == 40 - visible)
+        #expect(state.sideA.results.scroll == 40 - visible)
     }
 
     @Test func onlyQuitWorksWhenTheTerminalIsTooSmall() {
@@ -394,7 +394,7 @@ struct ReducerNavigationTests {
         _ = reduce(&state, .resize(Size(width: 40, height: 10)))
         state.focus = .results
         #expect(press(&state, .char("j")).isEmpty)
-        #expect(state.results.selected == 0)
+        #expect(state.sideA.results.selected == 0)
         #expect(press(&state, .char("q")) == [.quit])
     }
 
@@ -437,9 +437,9 @@ struct ParameterTests {
         state.focus = .parameters
         state.parameterSelection = TunableParameter.allCases.firstIndex(of: .efSearch) ?? 0
         _ = reduce(&state, .key(Key(.right, .shift)))
-        #expect(state.params.efSearch == 100)
+        #expect(state.sideA.params.efSearch == 100)
         _ = reduce(&state, .key(.char("<")))
-        #expect(state.params.efSearch == 1)
+        #expect(state.sideA.params.efSearch == 1)
     }
 
     @Test func thresholdGoesFromOffUpAndBackToOff() {
@@ -484,9 +484,9 @@ struct ParameterTests {
         state.focus = .parameters
         state.parameterSelection = TunableParameter.allCases.firstIndex(of: .limit) ?? 0
         _ = reduce(&state, .key(.right))
-        #expect(state.params.limit == 11)
+        #expect(state.sideA.params.limit == 11)
         _ = reduce(&state, .key(.char("d")))
-        #expect(state.params.limit == 10)
+        #expect(state.sideA.params.limit == 10)
     }
 
     @Test func singleModelCannotBeCycled() {

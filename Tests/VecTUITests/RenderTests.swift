@@ -27,7 +27,7 @@ struct Render80Tests {
 
     @Test func statusBarShowsConnectionPlanRowsLatencyAndQuality() {
         var state = Fixture.searched()
-        _ = reduce(&state, .recallMeasured(generation: 1, .success(RecallMeasurement(k: 10, recall: 0.9))))
+        _ = reduce(&state, .recallMeasured(.a, generation: 1, .success(RecallMeasurement(k: 10, recall: 0.9))))
         _ = reduce(&state, .rankingScored(generation: 1, .success(RankingScore(k: 10, ndcg: 0.72, precision: 0.4, judged: 3))))
         let lines = render(state).trimmedLines
         #expect(lines[21] == " ● localhost:5432/vecscope │ plan Index Scan artifact_embeddings_… │ 10/10 rows")
@@ -51,7 +51,7 @@ struct Render80Tests {
         state.focus = .results
         _ = reduce(&state, .key(.char("3")))
         _ = reduce(&state, .key(.ctrl("r")))
-        _ = reduce(&state, .searchFinished(generation: 2, .success(Fixture.response(ids: [2, 1, 4]))))
+        _ = reduce(&state, .searchFinished(.a, generation: 2, .success(Fixture.response(ids: [2, 1, 4]))))
         let lines = render(state).trimmedLines
         #expect(lines[8].hasPrefix("│  1 ↑1  · Vector search"))
         #expect(lines[9].hasPrefix("│  2 ↓1  3 Kubernetes"))
@@ -163,7 +163,7 @@ struct Render80Tests {
         var state = AppState()
         _ = reduce(&state, .paste("x"))
         _ = reduce(&state, .key(.ctrl("r")))
-        _ = reduce(&state, .searchFinished(generation: 1, .failure(TUIError(message: "model not loaded"))))
+        _ = reduce(&state, .searchFinished(.a, generation: 1, .failure(TUIError(message: "model not loaded"))))
         #expect(render(state).trimmedLines[23] == " ✖ model not loaded")
     }
 
@@ -177,10 +177,10 @@ struct Render80Tests {
 
     @Test func emptyResultsSuggestWhy() {
         var state = AppState()
-        state.params.similarityThreshold = 0.95
+        state.sideA.params.similarityThreshold = 0.95
         _ = reduce(&state, .paste("x"))
         _ = reduce(&state, .key(.ctrl("r")))
-        _ = reduce(&state, .searchFinished(generation: 1, .success(Fixture.response(ids: [], params: state.params))))
+        _ = reduce(&state, .searchFinished(.a, generation: 1, .success(Fixture.response(ids: [], params: state.sideA.params))))
         let grid = render(state)
         #expect(grid.trimmedLines[9] == "│ No artifacts matched. The similarity threshold   ││ fusion          RRF      │")
         #expect(grid.trimmedLines[10].hasPrefix("│ 0.95 may be too strict."))
@@ -203,11 +203,11 @@ struct Render80Tests {
         #expect(ResultsView.emptyHint(exact, params: params) == "No artifacts matched. The user or type filter may be too narrow.")
 
         var state = AppState()
-        state.params = params
-        state.params.iterativeScan = .off
+        state.sideA.params = params
+        state.sideA.params.iterativeScan = .off
         _ = reduce(&state, .paste("x"))
         _ = reduce(&state, .key(.ctrl("r")))
-        _ = reduce(&state, .searchFinished(generation: 1, .success(Fixture.response(ids: [], params: state.params))))
+        _ = reduce(&state, .searchFinished(.a, generation: 1, .success(Fixture.response(ids: [], params: state.sideA.params))))
         #expect(render(state).trimmedLines[9].hasPrefix("│ No artifacts returned, though 40 pass the"))
     }
 
@@ -234,7 +234,7 @@ struct Render80Tests {
 struct Render120Tests {
     private func state() -> AppState {
         var state = Fixture.searched(size: Size(width: 120, height: 40))
-        _ = reduce(&state, .recallMeasured(generation: 1, .success(RecallMeasurement(k: 10, recall: 0.9))))
+        _ = reduce(&state, .recallMeasured(.a, generation: 1, .success(RecallMeasurement(k: 10, recall: 0.9))))
         _ = reduce(&state, .rankingScored(generation: 1, .success(RankingScore(k: 10, ndcg: 0.72, precision: 0.4, judged: 3))))
         return state
     }
@@ -264,9 +264,9 @@ struct Render120Tests {
         var response = Fixture.response(ids: [1, 2])
         for i in response.results.indices { response.results[i].keywordScore = 0.25 }
         response.info.method = .hybrid
-        state.params.method = .hybrid
+        state.sideA.params.method = .hybrid
         _ = reduce(&state, .key(.ctrl("r")))
-        _ = reduce(&state, .searchFinished(generation: 2, .success(response)))
+        _ = reduce(&state, .searchFinished(.a, generation: 2, .success(response)))
         let header = render(state).lines()[11]
         #expect(header.contains(" kw "))
         #expect(render(state).lines()[12].contains("0.250"))
@@ -316,7 +316,7 @@ struct RenderSizeTests {
                       Size(width: 200, height: 60)])
     func everyRowIsExactlyTheTerminalWidth(size: Size) {
         var state = Fixture.searched(size: size)
-        _ = reduce(&state, .recallMeasured(generation: 1, .success(RecallMeasurement(k: 10, recall: 0.9))))
+        _ = reduce(&state, .recallMeasured(.a, generation: 1, .success(RecallMeasurement(k: 10, recall: 0.9))))
         for focus in [Pane.query, .results, .parameters, .detail] {
             state.focus = focus
             for line in render(state).lines() {

@@ -13,7 +13,11 @@ final class FakeBackend: SearchBackend, @unchecked Sendable {
     var delay: TimeInterval = 0
     var ids = [1, 2, 3]
 
-    func search(text: String, params: SearchParams) throws -> SearchResponse {
+    func search(_ side: Side, text: String, params: SearchParams) throws -> SearchResponse {
+        if side == .b {
+            lock.withLock { compareSearches.append(params) }
+            return Fixture.response(ids: compareIDs, params: params)
+        }
         lock.withLock {
             searches.append(text)
             cancelRequested = false
@@ -28,14 +32,13 @@ final class FakeBackend: SearchBackend, @unchecked Sendable {
         return Fixture.response(ids: ids, params: params)
     }
 
-    func cancelSearch() { lock.withLock { cancelRequested = true; cancels += 1 } }
+    func cancelSearch(_ side: Side) {
+        guard side == .a else { return }
+        lock.withLock { cancelRequested = true; cancels += 1 }
+    }
+    /// Side B's searches (compare mode), answered with `compareIDs` at once.
     private(set) var compareSearches: [SearchParams] = []
     var compareIDs = [3, 1, 4]
-    func compareSearch(text: String, params: SearchParams) throws -> SearchResponse {
-        lock.withLock { compareSearches.append(params) }
-        return Fixture.response(ids: compareIDs, params: params)
-    }
-    func cancelCompareSearch() {}
     /// Seconds each sweep value takes.
     var sweepDelay: TimeInterval = 0
     func sweep(text: String, params: SearchParams, efSearch: [Int], repetitions: Int,
@@ -52,8 +55,8 @@ final class FakeBackend: SearchBackend, @unchecked Sendable {
         }
         return points
     }
-    func measureRecall(text: String, params: SearchParams, resultIDs: [Int]) throws -> RecallMeasurement {
-        RecallMeasurement(k: params.limit, recall: 0.9)
+    func measureRecall(text: String, params: SearchParams, measuredIDs: [Int]) throws -> RecallMeasurement {
+        RecallMeasurement(scope: params.method.recallScope, k: params.limit, recall: 0.9)
     }
     func judgments(for queryText: String) throws -> [Int: Int] { [2: 3] }
     func saveJudgment(queryText: String, artifactID: Int, grade: Int?) throws {
@@ -102,10 +105,10 @@ struct RuntimeTests {
         let runtime = TUIRuntime(backend: backend, state: AppState(connectionTarget: "test"))
         runtime.dispatch(.paste("Go developer"))
         runtime.dispatch(.key(.ctrl("r")))
-        #expect(pump(runtime, seconds: 2) { $0.results.response != nil && $0.results.recall != nil && $0.gradesQuery != nil })
+        #expect(pump(runtime, seconds: 2) { $0.sideA.results.response != nil && $0.sideA.results.recall != nil && $0.gradesQuery != nil })
         let state = runtime.currentState
-        #expect(state.results.items.map(\.artifactID) == [1, 2, 3])
-        #expect(state.results.recall?.recall == 0.9)
+        #expect(state.sideA.results.items.map(\.artifactID) == [1, 2, 3])
+        #expect(state.sideA.results.recall?.recall == 0.9)
         #expect(state.grades == [2: 3])
         #expect(state.database == .connected)
     }
@@ -120,8 +123,8 @@ struct RuntimeTests {
         backend.delay = 0
         runtime.dispatch(.key(.ctrl("r")))
         #expect(backend.cancels == 1)
-        #expect(pump(runtime, seconds: 2) { $0.results.response != nil })
-        #expect(runtime.currentState.results.generation == 2)
+        #expect(pump(runtime, seconds: 2) { $0.sideA.results.response != nil })
+        #expect(runtime.currentState.sideA.results.generation == 2)
         #expect(runtime.currentState.message == nil)
     }
 
@@ -133,7 +136,7 @@ struct RuntimeTests {
         #expect(pump(runtime, seconds: 2) { $0.gradesQuery != nil })
         runtime.dispatch(.key(.tab))
         runtime.dispatch(.key(.char("1")))
-        #expect(pump(runtime, seconds: 2) { $0.results.score?.judged == 2 })
+        #expect(pump(runtime, seconds: 2) { $0.sideA.results.score?.judged == 2 })
         #expect(pump(runtime, seconds: 2) { _ in backend.saved.count == 1 })
         #expect(backend.saved.first?.1 == 1)
         #expect(backend.saved.first?.2 == 1)

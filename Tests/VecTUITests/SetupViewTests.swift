@@ -47,7 +47,7 @@ struct SetupViewTests {
         let effects = reduce(&s, .setupFinished(.success("loaded …; embedded 987 texts")))
         #expect(s.setup == nil)
         #expect(effects.first == .loadChoices)
-        #expect(effects.contains { if case .runSearch = $0 { return true } else { return false } })
+        #expect(effects.contains { if case .runSearch(.a, _, _, _) = $0 { return true } else { return false } })
         #expect(render(s).contains("Results"))
         #expect(s.message?.text.hasPrefix("ready: ") == true)
     }

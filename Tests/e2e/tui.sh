@@ -75,6 +75,29 @@ check "Enter loads the picked job" "loaded j02 “Staff Backend Engineer – Pay
 check "the job's text is in the query pane" "Remote in Europe; salary" 5
 tmux send-keys -t "$session" C-r
 check "the loaded job is searched (fresh, not stale)" "^ ✓ │ server" 60
+# Recall follows the method (one rule in VecCore): keyword has none (n/a, never a spinner), hybrid measures its
+# semantic candidates, on both sides of compare mode. The method is the first parameter; → cycles
+# semantic → keyword → hybrid.
+tmux send-keys -t "$session" Tab Tab; sleep 0.3
+for _ in 1 2 3 4 5 6 7 8 9 10; do tmux send-keys -t "$session" Up; sleep 0.1; done
+tmux send-keys -t "$session" Right
+check "a keyword search runs" "Results · keyword · " 30
+check "keyword search shows recall n/a" "^ ✓ │ .*recall@10 n/a" 30
+tmux send-keys -t "$session" Right
+check "a hybrid search runs" "Results · hybrid · " 30
+check "a hybrid search shows a numeric recall for its semantic candidates" \
+  "^ ✓ │ .*recall@10 \(semantic candidates\) [0-9]\.[0-9]{2}" 30
+tmux send-keys -t "$session" c
+candidates='(semR@10|recall@10 \(semantic candidates\)) [0-9]\.[0-9]{2}'
+check "in compare mode both hybrid sides show their candidate recall" "$candidates.*│$candidates" 30
+tmux send-keys -t "$session" Left  # B's method (p edits B): hybrid → keyword
+check "keyword on side B shows n/a beside A's hybrid number" "$candidates.*│recall@10 n/a" 30
+tmux send-keys -t "$session" c; sleep 0.5
+# Back to semantic (← twice) and to the query pane (Tab), as the rest expects.
+tmux send-keys -t "$session" Left; sleep 0.3
+tmux send-keys -t "$session" Left
+check "back to semantic" "Results · semantic · 10/10" 30
+tmux send-keys -t "$session" Tab; sleep 0.3
 tmux send-keys -t "$session" Tab; sleep 0.3
 tmux send-keys -t "$session" '?'
 check "help overlay lists the keys" "Keys —" 5

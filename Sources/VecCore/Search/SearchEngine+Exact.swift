@@ -13,7 +13,13 @@ extension SearchEngine {
     /// - Parameter forceIndexScan: disables sequential scans for the ANN half, so a small table still goes
     ///   through its vector index (the planner prefers a seq scan below a few thousand rows).
     func answerWithGroundTruth(_ query: Query, params: SearchParams, forceIndexScan: Bool = false) throws -> GroundTruthAnswer {
-        try Self.checkRecallApplies(params)
+        try params.validate()
+        // Two whole responses compare only where the ranking is the ANN top k (`RecallScope`).
+        guard params.method.recallScope == .annTopK else {
+            throw VecscopeError(what: "ANN and exact answers are compared for semantic search only",
+                                why: "a \(params.method.rawValue) ranking is not the index's top k",
+                                fix: "Use --method semantic.")
+        }
         let model = try model(named: params.model)
         let (vector, _, _) = try queryVector(query, model: model)
         let queryText: String = if case .text(let text) = query { text } else { "" }
@@ -33,37 +39,101 @@ extension SearchEngine {
         }
     }
 
-    /// The exact answer alone, for a caller that already holds the approximate one (the TUI's shown results).
-    public func groundTruth(_ query: Query, params: SearchParams) throws -> SearchResponse {
-        try Self.checkRecallApplies(params)
-        let model = try model(named: params.model)
-        let (vector, _, _) = try queryVector(query, model: model)
-        let queryText: String = if case .text(let text) = query { text } else { "" }
-        return try connection.transaction { conn in
-            try applySettings(params, on: conn)
-            return try executeExactly(SearchPlan(model: model, params: params, vector: vector, queryText: queryText,
-                                                 restrictTo: nil), on: conn)
-        }
-    }
-
-    /// Valid parameters for a semantic search: only there is an approximate index to measure against exact search.
-    private static func checkRecallApplies(_ params: SearchParams) throws {
+    /// Recall of a search that already ran (the TUI's shown results), by its method's rule (`RecallScope`):
+    /// `measuredIDs` against one IDs-only exact statement. The query's vector is read from the cache that search
+    /// filled: measuring neither embeds nor writes anything.
+    public func measureRecall(ofSearchFor text: String, params: SearchParams, measuredIDs: [Int]) throws
+        -> RecallMeasurement
+    {
         try params.validate()
-        guard params.method == .semantic else {
-            throw VecscopeError(what: "recall is measured for semantic search only",
-                                why: "keyword and hybrid rankings have no approximate index to compare against",
-                                fix: "Use --method semantic.")
+        let scope = params.method.recallScope
+        guard scope.isApplicable else {
+            throw VecscopeError(what: "recall is not measured for \(params.method.rawValue) search",
+                                why: "its ranking goes through no approximate index", fix: "Use semantic or hybrid.")
+        }
+        let model = try model(named: params.model)
+        guard let vector = try QueryEmbeddingCache(connection: connection).storedVector(for: text, model: model) else {
+            throw VecscopeError(what: "recall not measured: the query's vector is not cached",
+                                why: "recall is measured for a search that ran, with the vector it used",
+                                fix: "Run the search again.")
+        }
+        let k = scope.k(measuredIDs: measuredIDs, params: params)
+        let started = DispatchTime.now()
+        let exact = try exactTopIDs(vector: vector, params: params, k: k)
+        return RecallMeasurement(scope: scope, k: k, recall: Recall.atK(approximate: measuredIDs, exact: exact, k: k),
+                                 exactMs: Self.milliseconds(since: started))
+    }
+
+    /// The exact top `k` artifact ids of the semantic signal for `vector` under `params` (filters, content types,
+    /// threshold, metric), every distance computed; ids only, nothing scored or explained.
+    public func exactTopIDs(vector: [Float], params: SearchParams, k: Int) throws -> [Int] {
+        let model = try model(named: params.model)
+        guard vector.count == model.dimensions else {
+            throw VecscopeError(what: "the query vector has \(vector.count) dimensions",
+                                why: "\(model.name) has \(model.dimensions)")
+        }
+        return try connection.transaction { conn in
+            var plan = SearchPlan(model: model, params: params, vector: vector, queryText: "", restrictTo: nil)
+            if case .user(let externalID) = params.userScope { plan.userRowID = try userRowID(externalID, on: conn) }
+            try disableIndexScans(on: conn)
+            let rows = try conn.query(exactTopIDsStatement(plan, k: k)).rows
+            return try rows.map { try $0.decode(0, as: Int.self) }
         }
     }
 
-    /// Runs `plan` with index scans switched off for the rest of the transaction, so every distance is computed.
-    private func executeExactly(_ plan: SearchPlan, on conn: Connection) throws -> SearchResponse {
-        // plan_cache_mode: the approximate pass before this one ended in generic-plan mode (see `scores`).
+    /// Each artifact's best distance over its stored texts (as the ANN side keeps one row per artifact), best first.
+    private func exactTopIDsStatement(_ plan: SearchPlan, k: Int) -> PostgresQuery {
+        let q = PostgresParameter(queryVectorBind(plan))
+        let model = PostgresParameter(plan.model.name)
+        let expression: PostgresQuery = "e.embedding_vector\(sql: .vectorCast(plan.model))"
+        let distance: PostgresQuery =
+            "(\(expression) \(sql: .distanceOperator(plan.params.metric)) \(q))::float8"
+        // The same parameters in both branches: shared PostgresParameters keep one placeholder each.
+        var conditions = filters(plan)
+        if let threshold = plan.params.similarityThreshold {
+            conditions += " AND (\(expression) <=> \(q)) <= \(1 - threshold)::float8"
+        }
+        var branches: [PostgresQuery] = []
+        let storedTypes = plan.params.contentTypes.filter { $0 != .chunk }.map(\.rawValue)
+        if !storedTypes.isEmpty {
+            branches.append("""
+                SELECT e.artifact_id, \(distance) AS distance
+                FROM artifact_embeddings e JOIN artifacts a ON a.id = e.artifact_id
+                WHERE e.model_version = \(model) AND e.content_type = ANY(\(storedTypes)::text[])\(conditions)
+                """)
+        }
+        if plan.params.contentTypes.contains(.chunk) {
+            branches.append("""
+                SELECT c.artifact_id, \(distance) AS distance
+                FROM chunk_embeddings e JOIN artifact_chunks c ON c.id = e.artifact_chunk_id
+                JOIN artifacts a ON a.id = c.artifact_id
+                WHERE e.model_version = \(model)\(conditions)
+                """)
+        }
+        var union = PostgresQuery()
+        for (index, branch) in branches.enumerated() {
+            if index > 0 { union += "\nUNION ALL\n" }
+            union += branch
+        }
+        return """
+            SELECT t.artifact_id FROM (\(union)) t
+            GROUP BY t.artifact_id ORDER BY min(t.distance), t.artifact_id LIMIT \(k)::int8
+            """
+    }
+
+    /// Index scans off for the rest of the transaction, so every distance is computed.
+    private func disableIndexScans(on conn: Connection) throws {
+        // plan_cache_mode: an approximate pass before this one may have ended in generic-plan mode (see `scores`).
         try conn.execute("""
             SELECT set_config('enable_seqscan', 'on', true), set_config('enable_sort', 'on', true),
                    set_config('enable_indexscan', 'off', true), set_config('enable_bitmapscan', 'off', true),
                    set_config('enable_indexonlyscan', 'off', true), set_config('plan_cache_mode', 'auto', true)
             """)
+    }
+
+    /// Runs `plan` with index scans switched off for the rest of the transaction.
+    private func executeExactly(_ plan: SearchPlan, on conn: Connection) throws -> SearchResponse {
+        try disableIndexScans(on: conn)
         var exactPlan = plan
         exactPlan.params.explain = false
         return try execute(exactPlan, on: conn)

@@ -53,10 +53,11 @@ extension SearchEngine {
         // Last: it switches the transaction to generic plans.
         let scored = try scores(for: ids, plan: plan, on: conn)
         let results = fuse(plan: plan, semantic: semantic, keyword: keyword, scored: scored, wordsByLexeme: words)
-        let info = QueryInfo(method: params.method, totalCandidates: total, rowsReturned: results.count, limit: params.limit,
+        var info = QueryInfo(method: params.method, totalCandidates: total, rowsReturned: results.count, limit: params.limit,
                              plan: explained.scan, indexName: explained.indexName,
                              serverExecutionMs: explained.serverExecutionMs,
                              clientWallMs: 0, embeddingMs: 0, embeddingCached: false, parameters: params)
+        info.semanticCandidateIDs = semantic.map(\.artifactID)
         return SearchResponse(results: results, info: info)
     }
 
@@ -66,7 +67,7 @@ extension SearchEngine {
     /// planner then reads that user's collection size from the column statistics (a filtered HNSW scan for 10,000
     /// artifacts, the user's rows exactly for 20). Through a join on external_id it assumed the average size for
     /// everyone and always went exact: 110 ms for a 3,400-artifact user, and iterative scan never came into play.
-    private func userRowID(_ externalID: String, on conn: Connection) throws -> Int {
+    func userRowID(_ externalID: String, on conn: Connection) throws -> Int {
         guard let id = try conn.query("SELECT id FROM users WHERE external_id = \(externalID)").scalar(Int.self) else {
             throw VecscopeError(what: "no user \(externalID)", why: "no user with that external id is loaded",
                                 fix: "Use a user's external id as loaded (e.g. u01), or search every user.")
@@ -75,7 +76,7 @@ extension SearchEngine {
     }
 
     /// WHERE conditions shared by every statement (user scope, artifact types, restricted ids), each after AND.
-    private func filters(_ plan: SearchPlan) -> PostgresQuery {
+    func filters(_ plan: SearchPlan) -> PostgresQuery {
         var clauses = PostgresQuery()
         if let userRowID = plan.userRowID {
             clauses += " AND a.user_id = \(userRowID)::int8"
@@ -89,7 +90,7 @@ extension SearchEngine {
         return clauses
     }
 
-    private func queryVectorBind(_ plan: SearchPlan) -> any PostgresEncodable {
+    func queryVectorBind(_ plan: SearchPlan) -> any PostgresEncodable {
         plan.model.storage == .halfvec ? HalfVector(rounding: plan.vector) : Vector(plan.vector)
     }
 

@@ -75,6 +75,9 @@ public struct QueryInfo: Sendable, Equatable {
     public var embeddingMs: Double
     public var embeddingCached: Bool
     public var parameters: SearchParams
+    /// The semantic signal's candidates (artifact ids, best first) as the index returned them: for hybrid search
+    /// the list fused into the ranking, whose recall is the one measured (`RecallScope.semanticCandidates`).
+    public var semanticCandidateIDs: [Int] = []
 }
 
 /// Results plus how they were obtained.

@@ -1,19 +1,18 @@
 import Foundation
 import VecCore
 
-/// The real `SearchBackend`: `SearchEngine` on two connections of its own, one per worker queue (a libpq
-/// connection serves one thread at a time), sharing one embedder.
+/// The real `SearchBackend`: `SearchEngine` on connections of its own, one per worker queue (a libpq connection
+/// serves one thread at a time): one per search side, and one each for background work, the sweep and index jobs;
+/// all share one embedder.
 public final class EngineBackend: SearchBackend, @unchecked Sendable {
     private let connect: () throws -> Connection
     private let makeEmbedder: (EmbeddingModel) throws -> any Embedder
     /// The shipped fixtures, for the first-run set-up (nil: none found).
     private let fixtures: URL?
     private let lock = NSLock()
-    private var searchEngine: SearchEngine?
+    private let laneA = EngineLane()
+    private let laneB = EngineLane()
     private var backgroundEngine: SearchEngine?
-    private var canceller: QueryCanceller?
-    private var compareEngine: SearchEngine?
-    private var compareCanceller: QueryCanceller?
     private var sweepEngine: SearchEngine?
     /// The index queue's connections: one runs the DDL, the other watches pg_stat_progress_create_index.
     private var indexConnection: Connection?
@@ -43,20 +42,6 @@ public final class EngineBackend: SearchBackend, @unchecked Sendable {
         SearchEngine(connection: try connect(), makeEmbedder: { [unowned self] in try self.sharedEmbedder($0) })
     }
 
-    private func searchSide() throws -> SearchEngine {
-        lock.lock()
-        let existing = searchEngine
-        lock.unlock()
-        if let existing, existing.connection.isAlive { return existing }
-        let engine = try makeEngine()
-        let newCanceller = try engine.connection.makeCanceller()
-        lock.lock()
-        searchEngine = engine
-        canceller = newCanceller
-        lock.unlock()
-        return engine
-    }
-
     private func backgroundSide() throws -> SearchEngine {
         if let backgroundEngine, backgroundEngine.connection.isAlive { return backgroundEngine }
         let engine = try makeEngine()
@@ -64,56 +49,14 @@ public final class EngineBackend: SearchBackend, @unchecked Sendable {
         return engine
     }
 
-    public func search(text: String, params: SearchParams) throws -> SearchResponse {
-        let engine = try searchSide()
-        do {
-            return try engine.search(text: text, params: params)
-        } catch let error as PostgresError where error.kind == .connection {
-            lock.lock()
-            searchEngine = nil
-            lock.unlock()
-            throw error
-        }
+    private func lane(_ side: Side) -> EngineLane { side == .a ? laneA : laneB }
+
+    public func search(_ side: Side, text: String, params: SearchParams) throws -> SearchResponse {
+        try lane(side).search(text: text, params: params, makeEngine: makeEngine)
     }
 
-    public func cancelSearch() {
-        lock.lock()
-        let canceller = canceller
-        lock.unlock()
-        canceller?.cancel()
-    }
-
-    private func compareSide() throws -> SearchEngine {
-        lock.lock()
-        let existing = compareEngine
-        lock.unlock()
-        if let existing, existing.connection.isAlive { return existing }
-        let engine = try makeEngine()
-        let newCanceller = try engine.connection.makeCanceller()
-        lock.lock()
-        compareEngine = engine
-        compareCanceller = newCanceller
-        lock.unlock()
-        return engine
-    }
-
-    public func compareSearch(text: String, params: SearchParams) throws -> SearchResponse {
-        let engine = try compareSide()
-        do {
-            return try engine.search(text: text, params: params)
-        } catch let error as PostgresError where error.kind == .connection {
-            lock.lock()
-            compareEngine = nil
-            lock.unlock()
-            throw error
-        }
-    }
-
-    public func cancelCompareSearch() {
-        lock.lock()
-        let canceller = compareCanceller
-        lock.unlock()
-        canceller?.cancel()
+    public func cancelSearch(_ side: Side) {
+        lane(side).cancel()
     }
 
     /// Each value runs through VecCore's `Sweep` (one setting at a time, so it can stop between values) with the
@@ -139,12 +82,9 @@ public final class EngineBackend: SearchBackend, @unchecked Sendable {
         return points
     }
 
-    public func measureRecall(text: String, params: SearchParams, resultIDs: [Int]) throws -> RecallMeasurement {
-        var exactParams = params
-        exactParams.explain = false
-        // The exact top k on the background connection, compared with exactly the ids the user is looking at.
-        let exact = try backgroundSide().groundTruth(.text(text), params: exactParams).results.map(\.artifactID)
-        return RecallMeasurement(k: params.limit, recall: Recall.atK(approximate: resultIDs, exact: exact, k: params.limit))
+    public func measureRecall(text: String, params: SearchParams, measuredIDs: [Int]) throws -> RecallMeasurement {
+        // On the background connection, against exactly the ids the user is looking at.
+        try backgroundSide().measureRecall(ofSearchFor: text, params: params, measuredIDs: measuredIDs)
     }
 
     public func judgments(for queryText: String) throws -> [Int: Int] {
@@ -198,11 +138,7 @@ public final class EngineBackend: SearchBackend, @unchecked Sendable {
     public func indexInventory() throws -> IndexInventory {
         let connection = try indexSide().connection
         let indexes = try IndexManager(connection: connection).list()
-        var rows: [String: Int] = [:]
-        for row in try connection.query("SELECT model_version, count(*)::int8 FROM artifact_embeddings GROUP BY 1").rows {
-            rows[try row.decode(0, as: String.self)] = try row.decode(1, as: Int.self)
-        }
-        return IndexInventory(indexes: indexes, rowsByModel: rows)
+        return IndexInventory(indexes: indexes, rowsByModel: try Inventory(connection: connection).vectorCountsByModel())
     }
 
     public func runIndexJob(_ kind: IndexJob.Kind, progress: @escaping @Sendable (IndexBuildProgress) -> Void) throws -> String {
@@ -236,8 +172,44 @@ public final class EngineBackend: SearchBackend, @unchecked Sendable {
 
     public func reconnect() throws {
         if let backgroundEngine, !backgroundEngine.connection.isAlive { self.backgroundEngine = nil }
-        _ = try backgroundSide().connection.query("SELECT 1")
-        _ = try searchSide()
+        try backgroundSide().connection.ping()
+        // Side B's lane re-opens on its next search; A's is the one a search is expected on first.
+        try laneA.reconnect(makeEngine: makeEngine)
+    }
+}
+
+/// One search side's connection: its engine, the canceller for the statement it runs, and a new engine once the
+/// connection broke. Searches run on the side's queue; `cancel` comes from the main thread.
+private final class EngineLane: @unchecked Sendable {
+    private let lock = NSLock()
+    private var engine: SearchEngine?
+    private var canceller: QueryCanceller?
+
+    func search(text: String, params: SearchParams, makeEngine: () throws -> SearchEngine) throws -> SearchResponse {
+        let engine = try reconnect(makeEngine: makeEngine)
+        do {
+            return try engine.search(text: text, params: params)
+        } catch let error as PostgresError where error.kind == .connection {
+            lock.withLock { self.engine = nil }
+            throw error
+        }
+    }
+
+    func cancel() {
+        lock.withLock { canceller }?.cancel()
+    }
+
+    /// The lane's engine, opened again (with a new canceller) when its connection is gone.
+    @discardableResult
+    func reconnect(makeEngine: () throws -> SearchEngine) throws -> SearchEngine {
+        if let existing = lock.withLock({ self.engine }), existing.connection.isAlive { return existing }
+        let engine = try makeEngine()
+        let canceller = try engine.connection.makeCanceller()
+        lock.withLock {
+            self.engine = engine
+            self.canceller = canceller
+        }
+        return engine
     }
 }
 

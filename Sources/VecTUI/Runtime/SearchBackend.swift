@@ -3,27 +3,24 @@ import VecCore
 /// What the TUI needs from the rest of vecscope, so the runtime can be wired to `SearchEngine` and the tuning
 /// engine without knowing them (and tested with a fake).
 ///
-/// Threading contract: `search` is always called on one serial worker queue, and the other database calls on a
-/// second serial queue, so an implementation can give each queue its own `Connection` (a connection is not
-/// thread-safe). `cancelSearch` is called from the main thread while `search` may be running. Implementations are
-/// usually `final class … : @unchecked Sendable` for that reason.
+/// Threading contract: `search` for a side is always called on that side's serial worker queue, and the other
+/// database calls on a background serial queue, so an implementation can give each queue its own `Connection` (a
+/// connection is not thread-safe). `cancelSearch` is called from the main thread while `search` may be running.
+/// Implementations are usually `final class … : @unchecked Sendable` for that reason.
 public protocol SearchBackend: AnyObject, Sendable {
-    /// Runs one search (embedding the text, cached by hash). Blocking; on the search queue.
-    func search(text: String, params: SearchParams) throws -> SearchResponse
-    /// Cancels the statement `search` is running now, if any (`QueryCanceller.cancel()`). Any thread.
-    func cancelSearch()
-    /// Runs side B's search of compare mode, on a third serial queue (so its own connection): blocking.
-    func compareSearch(text: String, params: SearchParams) throws -> SearchResponse
-    /// Cancels the statement `compareSearch` is running now, if any. Any thread.
-    func cancelCompareSearch()
+    /// Runs one search for a side (embedding the text, cached by hash). Blocking; on the side's search queue.
+    func search(_ side: Side, text: String, params: SearchParams) throws -> SearchResponse
+    /// Cancels the statement the side's `search` is running now, if any (`QueryCanceller.cancel()`). Any thread.
+    func cancelSearch(_ side: Side)
     /// Measures each ef_search value for one query (recall@k against exact search, client latency over
     /// `repetitions` runs), calling `progress` after each value; stops with a cancellation `TUIError` once
-    /// `isCancelled` returns true. On a fourth serial queue (its own connection).
+    /// `isCancelled` returns true. On the sweep's serial queue (its own connection).
     func sweep(text: String, params: SearchParams, efSearch: [Int], repetitions: Int,
                isCancelled: @escaping @Sendable () -> Bool, progress: @escaping @Sendable (SweepPoint) -> Void) throws
         -> [SweepPoint]
-    /// Recall@k of `resultIDs` against exact search with the same text, parameters and filters. Background queue.
-    func measureRecall(text: String, params: SearchParams, resultIDs: [Int]) throws -> RecallMeasurement
+    /// Recall of a finished search by its method's rule (`RecallScope`): `measuredIDs` against the exact top ids
+    /// for the same text, parameters and filters, without running the search again. Background queue.
+    func measureRecall(text: String, params: SearchParams, measuredIDs: [Int]) throws -> RecallMeasurement
     /// Stored grades (artifact id → 0…3) for a query text. Background queue.
     func judgments(for queryText: String) throws -> [Int: Int]
     /// Stores a grade (nil deletes it) for an artifact under a query text. Background queue.
@@ -36,7 +33,7 @@ public protocol SearchBackend: AnyObject, Sendable {
     /// default model, reporting progress and each finished step; returns a line for the whole run. On its own queue.
     func prepare(loadFixtures: Bool, embed: Bool, progress: @escaping @Sendable (DemoSetup.Progress) -> Void,
                  stepDone: @escaping @Sendable (String) -> Void) throws -> String
-    /// The vector indexes and each model's vector count. On the index queue (a fifth, with its own connections).
+    /// The vector indexes and each model's vector count. On the index queue (with its own connections).
     func indexInventory() throws -> IndexInventory
     /// Creates, rebuilds or drops an index, calling `progress` with pg_stat_progress_create_index while it runs;
     /// returns one line saying what it did. On the index queue.

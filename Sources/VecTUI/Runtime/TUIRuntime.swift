@@ -12,17 +12,14 @@ public final class TUIRuntime {
     private var state: AppState
     private let historyURL: URL?
     private let inbox = Inbox()
-    /// The newest search generation issued; a queued search older than this is skipped, not run.
-    private let latestSearch = LatestGeneration()
-    private let searchQueue = DispatchQueue(label: "vecscope.tui.search")
+    /// One search lane per side, so side B (compare mode) never waits for side A's search.
+    private let laneA = SearchLane(label: "vecscope.tui.search.a")
+    private let laneB = SearchLane(label: "vecscope.tui.search.b")
     private let backgroundQueue = DispatchQueue(label: "vecscope.tui.background")
-    private let compareQueue = DispatchQueue(label: "vecscope.tui.compare")
     private let sweepQueue = DispatchQueue(label: "vecscope.tui.sweep")
     private let fileQueue = DispatchQueue(label: "vecscope.tui.files")
     private let indexQueue = DispatchQueue(label: "vecscope.tui.indexes")
     private let setupQueue = DispatchQueue(label: "vecscope.tui.setup")
-    /// The newest compare (side B) generation issued.
-    private let latestCompare = LatestGeneration()
     /// Sweeps asked to stop.
     private let stoppedSweeps = StoppedSweeps()
     private let start = DispatchTime.now().uptimeNanoseconds
@@ -92,30 +89,19 @@ public final class TUIRuntime {
     private func perform(_ effect: Effect) {
         let backend = self.backend, inbox = self.inbox
         switch effect {
-        case .runSearch(let generation, let text, let params):
-            let latest = latestSearch
+        case .runSearch(let side, let generation, let text, let params):
+            let latest = lane(side).latest
             latest.set(generation)
-            searchQueue.async {
+            lane(side).queue.async {
                 guard latest.get() == generation else { return }  // superseded while queued
-                let result = Result { try backend.search(text: text, params: params) }.mapError(TUIError.init)
-                inbox.post(.searchFinished(generation: generation, result))
+                let result = Result { try backend.search(side, text: text, params: params) }.mapError(TUIError.init)
+                inbox.post(.searchFinished(side, generation: generation, result))
                 if let status = Self.connectionStatus(after: result) { inbox.post(status) }
             }
-        case .cancelSearch(let generation):
-            if latestSearch.get() == generation { latestSearch.set(0) }  // not started yet: never start it
-            backend.cancelSearch()
-        case .runCompareSearch(let generation, let text, let params):
-            let latest = latestCompare
-            latest.set(generation)
-            compareQueue.async {
-                guard latest.get() == generation else { return }
-                let result = Result { try backend.compareSearch(text: text, params: params) }.mapError(TUIError.init)
-                inbox.post(.compareSearchFinished(generation: generation, result))
-                if let status = Self.connectionStatus(after: result) { inbox.post(status) }
-            }
-        case .cancelCompareSearch(let generation):
-            if latestCompare.get() == generation { latestCompare.set(0) }
-            backend.cancelCompareSearch()
+        case .cancelSearch(let side, let generation):
+            let latest = lane(side).latest
+            if latest.get() == generation { latest.set(0) }  // not started yet: never start it
+            backend.cancelSearch(side)
         case .readQueryFile(let path):
             fileQueue.async { inbox.post(.queryFileRead(path: path, Self.readQueryFile(path))) }
         case .runSweep(let id, let text, let params, let values):
@@ -130,11 +116,11 @@ public final class TUIRuntime {
             }
         case .cancelSweep(let id):
             stoppedSweeps.insert(id)
-        case .measureRecall(let generation, let text, let params, let ids):
+        case .measureRecall(let side, let generation, let text, let params, let ids):
             backgroundQueue.async {
-                let result = Result { try backend.measureRecall(text: text, params: params, resultIDs: ids) }
+                let result = Result { try backend.measureRecall(text: text, params: params, measuredIDs: ids) }
                     .mapError(TUIError.init)
-                inbox.post(.recallMeasured(generation: generation, result))
+                inbox.post(.recallMeasured(side, generation: generation, result))
             }
         case .scoreRanking(let generation, let ids, let grades, let k):
             inbox.post(.rankingScored(generation: generation, .success(backend.score(rankedIDs: ids, grades: grades, k: k))))
@@ -183,6 +169,8 @@ public final class TUIRuntime {
             break  // `state.isQuitting` ends the loop
         }
     }
+
+    private func lane(_ side: Side) -> SearchLane { side == .a ? laneA : laneB }
 
     private func loadChoices() {
         let backend = self.backend, inbox = self.inbox
@@ -255,6 +243,17 @@ public final class TUIRuntime {
         }
         try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         try? (lines.joined(separator: "\n") + "\n").write(to: url, atomically: true, encoding: .utf8)
+    }
+}
+
+/// A side's search worker: its serial queue, and the newest generation issued to it (a queued search older than
+/// that is skipped, not run).
+struct SearchLane {
+    let queue: DispatchQueue
+    let latest = LatestGeneration()
+
+    init(label: String) {
+        queue = DispatchQueue(label: label)
     }
 }
 

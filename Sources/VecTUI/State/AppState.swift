@@ -85,14 +85,12 @@ public struct StatusMessage: Equatable, Sendable {
     }
 }
 
-/// The search request lifecycle: which generation was issued last, which one is running, and what is pending.
+/// One side's search request lifecycle: which generation is running, and what is pending.
 ///
-/// Every `.runSearch` carries a new generation. Answers for any other generation than `inFlight` are dropped, so a
-/// slow, superseded or cancelled query can never replace newer results.
+/// Every `.runSearch` carries a new generation (`AppState.lastGeneration`). Answers for any other generation than
+/// `inFlight` are dropped, so a slow, superseded or cancelled query can never replace newer results.
 public struct SearchStatus: Equatable, Sendable {
-    /// The most recent generation issued (0: none yet).
-    public var generation: Int = 0
-    /// The generation whose answer the state waits for.
+    /// The generation whose answer the side waits for.
     public var inFlight: Int?
     /// When a debounced search starts (monotonic seconds); set by parameter changes, cleared when it starts.
     public var deadline: Double?
@@ -121,7 +119,7 @@ public struct ResultsModel: Equatable, Sendable {
     /// Index of the selected row; scroll is the first visible row.
     public var selected: Int = 0
     public var scroll: Int = 0
-    /// Recall@k against exact search, once measured for this generation.
+    /// Recall against exact search by the method's rule (`RecallScope`), once measured for this generation.
     public var recall: RecallMeasurement?
     /// nDCG@k / P@k against the grades, once scored.
     public var score: RankingScore?
@@ -149,17 +147,18 @@ public struct AppState: Equatable, Sendable {
     public var editor = TextBuffer()
     public var history = QueryHistory()
 
-    /// Parameters for the next search, their defaults (for reset) and the values some can cycle through.
-    public var params: SearchParams
+    /// Side A: the search (parameters for the next run, request, results). Compare mode adds side B (`compare`).
+    public var sideA: SearchSide
+    /// The newest search generation issued, on either side (0: none yet).
+    public var lastGeneration = 0
+    /// Parameter defaults (for reset) and the values some parameters can cycle through.
     public var defaults: SearchParams
     public var choices = ParameterChoices()
     /// Selected and first visible row of the parameters pane (indexes into `TunableParameter.allCases`).
     public var parameterSelection: Int = 0
     public var parameterScroll: Int = 0
 
-    public var results = ResultsModel()
-    public var search = SearchStatus()
-    /// Grades 0…3 by artifact id for `results.queryText`.
+    /// Grades 0…3 by artifact id for side A's `results.queryText` (both sides search the same text).
     public var grades: [Int: Int] = [:]
     /// The query text `grades` belong to (nil until loaded).
     public var gradesQuery: String?
@@ -171,7 +170,7 @@ public struct AppState: Equatable, Sendable {
     public var database: DatabaseStatus = .connecting
     public var message: StatusMessage?
 
-    /// Compare mode (A/B): side B, or nil when not comparing.
+    /// Compare mode (A/B): side B and what the keys act on, or nil when not comparing.
     public var compare: CompareModel?
     /// Fixture jobs for the job picker, and its selection.
     public var jobs: [JobEntry] = []
@@ -198,7 +197,7 @@ public struct AppState: Equatable, Sendable {
     public init(size: Size = Size(width: 80, height: 24), params: SearchParams = AppState.defaultParams,
                 connectionTarget: String = "") {
         self.size = size
-        self.params = params
+        self.sideA = SearchSide(params: params)
         self.defaults = params
         self.connectionTarget = connectionTarget
     }
@@ -220,12 +219,4 @@ public struct AppState: Equatable, Sendable {
 
     /// True while the text being typed is what the user is doing: printable keys go to the editor, not to commands.
     public var isTyping: Bool { setup == nil && ((focus == .query && overlay == nil) || overlay == .openFile) }
-
-    /// The results on screen no longer answer the current query text and parameters (or a newer search is on its
-    /// way). Stale results stay visible but are marked so.
-    public var resultsAreStale: Bool {
-        guard results.response != nil else { return false }
-        return search.isBusy || search.deadline != nil || results.queryText != editor.trimmedText
-            || results.params != params
-    }
 }

@@ -11,18 +11,16 @@ public enum Action: Equatable, Sendable {
     case resize(Size)
     /// Time passed; `now` is monotonic seconds. Drives debounced searches, the spinner and message expiry.
     case tick(now: Double)
-    /// A `.runSearch` effect finished. Ignored unless `generation` is the search the state is waiting for.
-    case searchFinished(generation: Int, Result<SearchResponse, TUIError>)
-    /// A `.runCompareSearch` effect finished (side B of compare mode). Ignored unless B waits for `generation`.
-    case compareSearchFinished(generation: Int, Result<SearchResponse, TUIError>)
+    /// A `.runSearch` effect finished. Ignored unless `generation` is the search that side is waiting for.
+    case searchFinished(Side, generation: Int, Result<SearchResponse, TUIError>)
     /// A `.readQueryFile` effect finished: the file's text becomes the query.
     case queryFileRead(path: String, Result<String, TUIError>)
     /// One ef_search value of the sweep `id` was measured.
     case sweepProgress(id: Int, SweepPoint)
     /// The sweep `id` ended (all points, or why it stopped).
     case sweepFinished(id: Int, Result<[SweepPoint], TUIError>)
-    /// A `.measureRecall` effect finished (for side A or, by generation, side B).
-    case recallMeasured(generation: Int, Result<RecallMeasurement, TUIError>)
+    /// A `.measureRecall` effect finished. Ignored unless the side still shows the results of `generation`.
+    case recallMeasured(Side, generation: Int, Result<RecallMeasurement, TUIError>)
     /// A `.scoreRanking` effect finished.
     case rankingScored(generation: Int, Result<RankingScore, TUIError>)
     /// Stored grades for a query arrived (`.loadJudgments`).
@@ -53,57 +51,46 @@ public enum Action: Equatable, Sendable {
     case notify(String)
 }
 
-/// A failure reported to the TUI: the text to show, and what kind of failure it was.
+/// A failure reported to the TUI: its report (what, why, fix, and a database error's SQLSTATE, detail and hint), and
+/// what kind of failure it was.
 public struct TUIError: Error, Equatable, Sendable, CustomStringConvertible {
-    public var message: String
+    public var report: ErrorReport
     /// The query was cancelled on purpose (SQLSTATE 57014 after a cancel request); not an error to the user.
     public var isCancellation: Bool
     /// The database could not be reached or the connection broke (SQLSTATE class 08, admin shutdown); the TUI
     /// shows its banner and reconnects.
     public var isConnectionFailure: Bool
 
-    public init(message: String, isCancellation: Bool = false, isConnectionFailure: Bool = false) {
-        self.message = message
+    public init(report: ErrorReport, isCancellation: Bool = false, isConnectionFailure: Bool = false) {
+        self.report = report
         self.isCancellation = isCancellation
         self.isConnectionFailure = isConnectionFailure
     }
 
-    /// Wraps any error, keeping PostgreSQL's message (not its detail or hint, which do not fit one line) and
-    /// recognising cancellation and lost connections.
+    /// A failure the TUI itself finds (a file that cannot be read, a sweep stopped).
+    public init(message: String, isCancellation: Bool = false, isConnectionFailure: Bool = false) {
+        self.init(report: ErrorReport(what: message), isCancellation: isCancellation,
+                  isConnectionFailure: isConnectionFailure)
+    }
+
+    /// Wraps any error, keeping everything its report holds and recognising cancellation and lost connections.
     public init(_ error: any Error) {
         if let error = error as? TUIError {
             self = error
         } else if let error = error as? PostgresError {
             let code = error.code?.rawValue ?? ""
-            self.init(message: error.message, isCancellation: error.code == .queryCanceled,
-                      isConnectionFailure: error.kind == .connection || code.hasPrefix("08") || error.code == .adminShutdown)
-        } else if let error = error as? VecscopeError {
-            var text = error.what
-            if let why = error.why, !why.isEmpty { text += ": " + why }
-            if let fix = error.fix, !fix.isEmpty { text += " — " + fix }
-            self.init(message: text)
+            self.init(report: ErrorReport(error), isCancellation: error.code == .queryCanceled,
+                      isConnectionFailure: error.kind == .connection || code.hasPrefix("08")
+                          || error.code == .adminShutdown)
         } else {
-            let text = String(describing: error)
-            self.init(message: text.split(separator: "\n").first.map(String.init) ?? text)
+            self.init(report: ErrorReport(error))
         }
     }
 
+    /// The report on one line, for the message line: "what: why (SQLSTATE …; detail; hint: …) — fix".
+    public var message: String { report.oneLine }
+
     public var description: String { message }
-}
-
-/// Recall of the current ranking against exact search (same query, parameters and filters).
-public struct RecallMeasurement: Equatable, Sendable {
-    public var k: Int
-    /// 0…1.
-    public var recall: Double
-    /// How long the exact search took, in ms, for comparison with the index scan.
-    public var exactMs: Double?
-
-    public init(k: Int, recall: Double, exactMs: Double? = nil) {
-        self.k = k
-        self.recall = recall
-        self.exactMs = exactMs
-    }
 }
 
 /// Quality of the current ranking against the stored grades for this query.

@@ -3,15 +3,11 @@ import VecCore
 /// Work the reducer asks the runtime to do. The runtime performs it (on a worker when it may block) and reports
 /// back with an `Action`; the reducer itself never performs I/O.
 public enum Effect: Equatable, Sendable {
-    /// Run a search; answer with `.searchFinished(generation:…)`.
-    case runSearch(generation: Int, text: String, params: SearchParams)
-    /// Cancel the search of this generation if it is still running (libpq cancel); no answer is expected, and any
-    /// late answer is ignored because the state no longer waits for that generation.
-    case cancelSearch(generation: Int)
-    /// Run side B's search of compare mode on its own worker and connection; answer `.compareSearchFinished`.
-    case runCompareSearch(generation: Int, text: String, params: SearchParams)
-    /// Cancel side B's search of this generation if it is still running.
-    case cancelCompareSearch(generation: Int)
+    /// Run a side's search on that side's worker and connection; answer with `.searchFinished(side, …)`.
+    case runSearch(Side, generation: Int, text: String, params: SearchParams)
+    /// Cancel the side's search of this generation if it is still running (libpq cancel); no answer is expected,
+    /// and any late answer is ignored because the side no longer waits for that generation.
+    case cancelSearch(Side, generation: Int)
     /// Read a text file (a job description) in the background; answer `.queryFileRead`.
     case readQueryFile(path: String)
     /// Measure recall@k and p95 latency for each ef_search value, in the background on its own connection;
@@ -19,8 +15,9 @@ public enum Effect: Equatable, Sendable {
     case runSweep(id: Int, text: String, params: SearchParams, efSearch: [Int])
     /// Stop the sweep `id` after the value being measured; it answers `.sweepFinished` with a cancellation.
     case cancelSweep(id: Int)
-    /// Measure recall@k of a finished search against exact search in the background; answer `.recallMeasured`.
-    case measureRecall(generation: Int, text: String, params: SearchParams, resultIDs: [Int])
+    /// Measure the recall of a side's finished search by its method's rule (`RecallScope`): `measuredIDs` against
+    /// the exact top ids, in the background; answer `.recallMeasured(side, …)`.
+    case measureRecall(Side, generation: Int, text: String, params: SearchParams, measuredIDs: [Int])
     /// Compute nDCG@k and P@k of a ranking from the grades given; answer `.rankingScored`.
     case scoreRanking(generation: Int, rankedIDs: [Int], grades: [Int: Int], k: Int)
     /// Read the stored grades for a query; answer `.judgmentsLoaded`.

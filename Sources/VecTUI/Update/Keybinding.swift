@@ -22,8 +22,8 @@ public enum Command: Equatable, Sendable {
     case indexFormField(Int), indexFormAdjust(direction: Int, large: Bool), indexFormRecommended, submitIndexForm
     /// The set-up screen: start (or retry) it, or skip it and go to the panes.
     case startSetup, skipSetup
-    /// Compare mode: the results keys act on side B's ranking (true) or A's.
-    case selectCompareSide(b: Bool)
+    /// Compare mode: the results keys act on this side's ranking.
+    case selectCompareSide(Side)
 }
 
 /// Editing commands of the query editor.
@@ -102,7 +102,7 @@ public enum Keymap {
     }
     private static let canGrade: @Sendable (AppState) -> String? = { state in
         if state.activeResults.selectedResult == nil { return "no result to grade — run a search first" }
-        if state.gradesQuery != state.results.queryText { return "stored grades for this query are still loading" }
+        if state.gradesQuery != state.sideA.results.queryText { return "stored grades for this query are still loading" }
         return nil
     }
     private static let canAdjust: @Sendable (AppState) -> String? = { state in
@@ -115,7 +115,9 @@ public enum Keymap {
     private static let canSweep: @Sendable (AppState) -> String? = { state in
         if state.editor.trimmedText.isEmpty { return "type a query first" }
         if case .down = state.database { return "the database is unreachable — reconnecting" }
-        if state.params.method == .keyword { return "a sweep measures the vector index; method is keyword" }
+        if !state.sideA.params.method.recallScope.isApplicable {
+            return "a sweep measures the vector index; method is keyword"
+        }
         return nil
     }
 
@@ -291,8 +293,8 @@ public enum Keymap {
         Keybinding([.enter, .char("l")], "open the detail: full content, matched terms, explanation",
                    scope: .pane(.results), command: .openDetail, hint: "detail", disabledReason: needsSelection),
         Keybinding([.left], "compare: select in A's ranking / B's ranking (detail and grades follow)",
-                   scope: .pane(.results), command: .selectCompareSide(b: false), label: "←/→", disabledReason: needsCompare),
-        Keybinding([.right], "", scope: .pane(.results), command: .selectCompareSide(b: true), disabledReason: needsCompare),
+                   scope: .pane(.results), command: .selectCompareSide(.a), label: "←/→", disabledReason: needsCompare),
+        Keybinding([.right], "", scope: .pane(.results), command: .selectCompareSide(.b), disabledReason: needsCompare),
     ] + gradeBindings(.results) + [
         Keybinding([.char("r")], "run the search again", scope: .pane(.results), command: .runSearch,
                    disabledReason: needsQuery),

@@ -26,7 +26,7 @@ extension Reducer {
 
     /// The form starts on the model being searched, with the usual parameters for its row count.
     static func newIndex(_ state: inout AppState) -> [Effect] {
-        let model = state.params.model
+        let model = state.sideA.params.model
         let rows = state.indexView.inventory.rowsByModel[model] ?? 0
         state.indexView.form = IndexForm(request: IndexRequest(model: model).recommended(rows: rows))
         state.indexView.pendingDrop = nil

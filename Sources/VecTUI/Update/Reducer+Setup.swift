@@ -29,7 +29,7 @@ extension Reducer {
             state.setup = nil
             inform(&state, "ready: \(summary)")
             // The set-up added users and vectors; a query given on the command line (make demo's job) runs now.
-            return [.loadChoices] + (state.editor.trimmedText.isEmpty ? [] : startSearch(&state))
+            return [.loadChoices] + (state.editor.trimmedText.isEmpty ? [] : startSearches(&state))
         }
     }
 

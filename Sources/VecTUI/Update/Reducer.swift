@@ -27,17 +27,16 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
     case .tick(let now):
         state.now = now
         if let message = state.message, let expires = message.expires, now >= expires { state.message = nil }
-        if let deadline = state.search.deadline, now >= deadline { return Reducer.startSearch(&state) }
-        if let deadline = state.compare?.deadline, now >= deadline { return Reducer.startCompareSearch(&state) }
+        // Side A's search is the query's: when it starts, B starts with it; B's own parameter changes start B alone.
+        if let deadline = state.sideA.status.deadline, now >= deadline { return Reducer.startSearches(&state) }
+        if let deadline = state.compare?.sideB.status.deadline, now >= deadline {
+            return Reducer.startSearch(.b, &state) ?? []
+        }
         return []
 
-    case .searchFinished(let generation, let result):
-        guard generation == state.search.inFlight else { return [] }  // superseded or cancelled: never shown
-        return Reducer.finishSearch(&state, generation: generation, result)
-
-    case .compareSearchFinished(let generation, let result):
-        guard generation == state.compare?.inFlight else { return [] }
-        return Reducer.finishCompareSearch(&state, generation: generation, result)
+    case .searchFinished(let side, let generation, let result):
+        guard generation == state[side]?.status.inFlight else { return [] }  // superseded or cancelled: never shown
+        return Reducer.finishSearch(side, &state, generation: generation, result)
 
     case .queryFileRead(let path, let result):
         switch result {
@@ -69,34 +68,20 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
         Reducer.selectCurrentSweepPoint(&state)
         return []
 
-    case .recallMeasured(let generation, let result):
-        if let compare = state.compare, compare.results.response != nil, generation == compare.results.generation {
-            switch result {
-            case .success(let measurement): state.compare?.results.recall = measurement
-            case .failure(let error) where !error.isCancellation:
-                Reducer.inform(&state, "B: recall not measured: \(error.message)")
-            case .failure: break
-            }
-            return []
-        }
-        guard generation == state.results.generation else { return [] }
-        switch result {
-        case .success(let measurement): state.results.recall = measurement
-        case .failure(let error) where !error.isCancellation: Reducer.inform(&state, "recall not measured: \(error.message)")
-        case .failure: break
-        }
+    case .recallMeasured(let side, let generation, let result):
+        Reducer.recallMeasured(side, &state, generation: generation, result)
         return []
 
     case .rankingScored(let generation, let result):
-        guard generation == state.results.generation else { return [] }
+        guard generation == state.sideA.results.generation else { return [] }
         switch result {
-        case .success(let score): state.results.score = score
+        case .success(let score): state.sideA.results.score = score
         case .failure(let error): Reducer.inform(&state, "nDCG not computed: \(error.message)")
         }
         return []
 
     case .judgmentsLoaded(let queryText, let result):
-        guard queryText == state.results.queryText else { return [] }
+        guard queryText == state.sideA.results.queryText else { return [] }
         switch result {
         case .success(let grades):
             state.grades = grades
@@ -109,7 +94,7 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
 
     case .judgmentSaveFailed(let queryText, let artifactID, let previousGrade, let error):
         Reducer.fail(&state, "grade not saved: \(error.message)")
-        guard queryText == state.results.queryText else { return [] }
+        guard queryText == state.sideA.results.queryText else { return [] }
         state.grades[artifactID] = previousGrade
         return Reducer.scoreEffect(state)
 
@@ -221,7 +206,7 @@ enum Reducer {
             state.overlay = nil
             return []
         case .runSearch:
-            return startSearch(&state)
+            return startSearches(&state)
         case .moveUp: return move(&state, by: -1)
         case .moveDown: return move(&state, by: 1)
         case .pageUp: return move(&state, by: -pageSize(state))
@@ -248,10 +233,10 @@ enum Reducer {
         case .adjust(let direction, let large):
             let parameter = state.selectedParameter
             let next = parameter.adjusted(state.editedParams, direction: direction, large: large, choices: state.choices)
-            return changeEditedParams(to: next, &state)
+            return changeParams(state.editedSide, to: next, &state)
         case .resetParameter:
-            return changeEditedParams(to: state.selectedParameter.reset(state.editedParams, defaults: state.defaults),
-                                      &state)
+            let next = state.selectedParameter.reset(state.editedParams, defaults: state.defaults)
+            return changeParams(state.editedSide, to: next, &state)
         case .edit(let edit):
             if state.overlay == .openFile {
                 editPrompt(edit, &state)
@@ -262,10 +247,9 @@ enum Reducer {
         case .toggleCompare:
             return toggleCompare(&state)
         case .switchCompareSide:
-            state.compare?.editingB.toggle()
-            if let compare = state.compare {
-                inform(&state, "the parameter keys now edit side \(compare.editingB ? "B" : "A")")
-            }
+            guard let editing = state.compare?.editing else { return [] }
+            state.compare?.editing = editing == .a ? .b : .a
+            inform(&state, "the parameter keys now edit side \(state.editedSide.name)")
             return []
         case .openJobPicker:
             state.overlay = .jobs
@@ -331,13 +315,11 @@ enum Reducer {
             return []
         case .submitIndexForm:
             return submitIndexForm(&state)
-        case .selectCompareSide(let b):
-            guard var compare = state.compare else { return [] }
-            guard compare.selectingB != b else { return [] }
+        case .selectCompareSide(let side):
+            guard state.compare != nil, state.selectedSide != side else { return [] }
             // Keep the same artifact selected on the other side when it is there.
             let id = state.activeResults.selectedResult?.artifactID, row = state.activeResults.selected
-            compare.selectingB = b
-            state.compare = compare
+            state.compare?.selecting = side
             if let id, let index = state.activeResults.items.firstIndex(where: { $0.artifactID == id }) {
                 state.activeResults.selected = index
             } else {
@@ -361,13 +343,7 @@ enum Reducer {
     static func quit(_ state: inout AppState) -> [Effect] {
         guard !state.isQuitting else { return [] }
         state.isQuitting = true
-        var effects: [Effect] = []
-        if let running = state.search.inFlight { effects.append(.cancelSearch(generation: running)) }
-        state.search.inFlight = nil
-        state.search.deadline = nil
-        if let running = state.compare?.inFlight { effects.append(.cancelCompareSearch(generation: running)) }
-        state.compare?.inFlight = nil
-        state.compare?.deadline = nil
+        var effects = state.sides.flatMap { stopSearch($0, &state) }
         if let sweep = state.sweep, sweep.isRunning { effects.append(.cancelSweep(id: sweep.id)) }
         // A build left running would hold the table's lock until the server noticed the client was gone.
         if state.indexView.job != nil { effects.append(.cancelIndexJob) }
@@ -431,107 +407,6 @@ enum Reducer {
         if changesText { state.history.stopBrowsing() }
     }
 
-    // MARK: Searching
-
-    /// Starts a search now for the editor's text and the current parameters, cancelling any search in flight.
-    static func startSearch(_ state: inout AppState) -> [Effect] {
-        state.search.deadline = nil
-        let text = state.editor.trimmedText
-        guard !text.isEmpty else { return [] }
-        do {
-            try state.params.validate()
-        } catch {
-            fail(&state, TUIError(error).message)
-            return []
-        }
-        var effects: [Effect] = []
-        if let running = state.search.inFlight { effects.append(.cancelSearch(generation: running)) }
-        state.search.generation += 1
-        let generation = state.search.generation
-        state.search.inFlight = generation
-        state.search.startedAt = state.now
-        state.search.requestText = text
-        state.search.requestParams = state.params
-        let before = state.history.entries
-        state.history.record(text)
-        effects.append(.runSearch(generation: generation, text: text, params: state.params))
-        if state.history.entries != before { effects.append(.saveHistory(state.history.entries)) }
-        if state.compare != nil { effects += startCompareSearch(&state) }
-        return effects
-    }
-
-    /// A parameter changed: cancel what is running now (its answer is outdated) and search again once the keys
-    /// have been quiet for `debounceInterval`.
-    static func changeParams(to next: SearchParams, _ state: inout AppState) -> [Effect] {
-        guard next != state.params else { return [] }
-        state.params = next
-        guard !state.editor.trimmedText.isEmpty, state.results.response != nil || state.search.isBusy
-            || state.search.deadline != nil else { return [] }
-        var effects: [Effect] = []
-        if let running = state.search.inFlight {
-            effects.append(.cancelSearch(generation: running))
-            state.search.inFlight = nil
-            state.search.startedAt = nil
-        }
-        state.search.deadline = state.now + state.debounceInterval
-        return effects
-    }
-
-    static func finishSearch(_ state: inout AppState, generation: Int,
-                             _ result: Result<SearchResponse, TUIError>) -> [Effect] {
-        state.search.inFlight = nil
-        state.search.startedAt = nil
-        switch result {
-        case .failure(let error):
-            if !error.isCancellation { fail(&state, error.message) }
-            return []
-        case .success(let response):
-            let previous = state.results
-            let ids = response.results.map(\.artifactID)
-            var results = ResultsModel()
-            results.response = response
-            results.queryText = state.search.requestText
-            results.params = state.search.requestParams
-            results.generation = generation
-            results.rankChanges = previous.response == nil ? [:]
-                : RankChange.changes(from: previous.items.map(\.artifactID), to: ids)
-            // Keep the same artifact selected when it is still there.
-            if let selectedID = previous.selectedResult?.artifactID, let index = ids.firstIndex(of: selectedID) {
-                results.selected = index
-            } else {
-                results.selected = min(previous.selected, max(0, ids.count - 1))
-            }
-            results.scroll = previous.scroll
-            state.results = results
-            keepSelectionVisible(&state)
-            if state.message?.kind == .error { state.message = nil }
-            if state.focus == .detail && ids.isEmpty { state.focus = .results }
-
-            var effects: [Effect] = []
-            let params = state.search.requestParams ?? state.params
-            if !ids.isEmpty && params.method != .keyword {
-                effects.append(.measureRecall(generation: generation, text: results.queryText, params: params,
-                                              resultIDs: ids))
-            }
-            if state.gradesQuery != results.queryText {
-                state.grades = [:]
-                state.gradesQuery = nil
-                effects.append(.loadJudgments(queryText: results.queryText))
-            } else {
-                effects += scoreEffect(state)
-            }
-            return effects
-        }
-    }
-
-    /// Asks for nDCG@k / P@k of the ranking on screen against the current grades.
-    static func scoreEffect(_ state: AppState) -> [Effect] {
-        let ids = state.results.items.map(\.artifactID)
-        guard !ids.isEmpty else { return [] }
-        return [.scoreRanking(generation: state.results.generation, rankedIDs: ids, grades: state.grades,
-                              k: state.results.params?.limit ?? ids.count)]
-    }
-
     // MARK: Judging
 
     static func setGrade(_ grade: Int?, _ state: inout AppState) -> [Effect] {
@@ -540,7 +415,7 @@ enum Reducer {
         let previous = state.grades[id]
         guard previous != grade else { return [] }
         state.grades[id] = grade
-        var effects: [Effect] = [.saveJudgment(queryText: state.results.queryText, artifactID: id, grade: grade,
+        var effects: [Effect] = [.saveJudgment(queryText: state.sideA.results.queryText, artifactID: id, grade: grade,
                                                 previousGrade: previous)]
         effects += scoreEffect(state)
         // Judging goes down the list: after a grade, the next result is selected.
@@ -603,12 +478,13 @@ enum Reducer {
     /// Scrolls the results and parameter lists so their selection is visible at the current size.
     static func keepSelectionVisible(_ state: inout AppState) {
         let layout = Layout(for: state)
-        state.results.scroll = scroll(state.results.scroll, selected: state.results.selected,
-                                      visible: layout.resultRows, count: state.results.items.count)
-        if let compare = state.compare {
+        let a = state.sideA.results
+        state.sideA.results.scroll = scroll(a.scroll, selected: a.selected, visible: layout.resultRows,
+                                            count: a.items.count)
+        if let b = state.compare?.sideB.results {
             // The compare view has two more header rows (side names, differences) than the results pane.
-            state.compare?.results.scroll = scroll(compare.results.scroll, selected: compare.results.selected,
-                                                   visible: max(1, layout.resultRows - 2), count: compare.results.items.count)
+            state.compare?.sideB.results.scroll = scroll(b.scroll, selected: b.selected,
+                                                         visible: max(1, layout.resultRows - 2), count: b.items.count)
         }
         state.parameterScroll = scroll(state.parameterScroll, selected: state.parameterSelection,
                                        visible: layout.parameterRows, count: TunableParameter.allCases.count)

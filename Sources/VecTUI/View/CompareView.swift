@@ -16,13 +16,11 @@ enum CompareView {
         let (left, rest) = area.splitLeft(leftWidth)
         let (divider, right) = rest.splitLeft(1)
         for y in divider.y..<divider.maxY { grid.put("│", x: divider.x, y: y, style: .fg(.border)) }
-        let aIDs = state.results.items.map(\.artifactID)
-        let bIDs = compare.results.items.map(\.artifactID)
+        let aIDs = state.sideA.results.items.map(\.artifactID)
+        let bIDs = compare.sideB.results.items.map(\.artifactID)
         drawSide(.a, state: state, compare: compare, otherIDs: bIDs, in: left, into: &grid)
         drawSide(.b, state: state, compare: compare, otherIDs: aIDs, in: right, into: &grid)
     }
-
-    enum Side { case a, b }
 
     /// "Compare A/B · overlap@10 7/10 · 3 moved" once both sides have answered.
     static func title(_ state: AppState, _ compare: CompareModel) -> String {
@@ -32,9 +30,10 @@ enum CompareView {
 
     /// Overlap of the two top-k lists and how many shared results sit at different ranks.
     static func summary(_ state: AppState, _ compare: CompareModel) -> (k: Int, overlap: Int, moved: Int)? {
-        guard state.results.response != nil, compare.results.response != nil else { return nil }
-        let a = state.results.items.map(\.artifactID), b = compare.results.items.map(\.artifactID)
-        let k = max(1, min(state.results.params?.limit ?? a.count, compare.results.params?.limit ?? b.count))
+        let sideA = state.sideA.results, sideB = compare.sideB.results
+        guard sideA.response != nil, sideB.response != nil else { return nil }
+        let a = sideA.items.map(\.artifactID), b = sideB.items.map(\.artifactID)
+        let k = max(1, min(sideA.params?.limit ?? a.count, sideB.params?.limit ?? b.count))
         let moved = RankChange.changes(from: a, to: b).values.filter { if case .up = $0 { return true }
             if case .down = $0 { return true }
             return false
@@ -43,11 +42,12 @@ enum CompareView {
     }
 
     static func badge(_ state: AppState, _ compare: CompareModel) -> [Span] {
-        if state.search.isBusy || compare.isBusy {
+        let statuses = [state.sideA.status, compare.sideB.status]
+        if statuses.contains(where: \.isBusy) {
             return [Span(" \(Format.spinnerFrame(now: state.now)) searching ", CellStyle(foreground: .accent, bold: true))]
         }
-        if state.search.deadline != nil || compare.deadline != nil { return [Span(" waiting… ", .fg(.accent))] }
-        if state.resultsAreStale || state.compareIsStale {
+        if statuses.contains(where: { $0.deadline != nil }) { return [Span(" waiting… ", .fg(.accent))] }
+        if state.resultsAreStale(.a) || state.resultsAreStale(.b) {
             return [Span(" stale · Ctrl-R ", CellStyle(foreground: .warn, bold: true))]
         }
         return [Span(" ←/→ side · c closes ", .fg(.muted))]
@@ -56,16 +56,15 @@ enum CompareView {
     static func drawSide(_ side: Side, state: AppState, compare: CompareModel, otherIDs: [Int], in rect: Rect,
                          into grid: inout CellGrid) {
         guard !rect.isEmpty else { return }
-        let model = side == .a ? state.results : compare.results
-        let params = side == .a ? state.params : compare.params
-        let editing = (side == .b) == compare.editingB
-        let name = side == .a ? "A" : "B"
+        let search = side == .a ? state.sideA : compare.sideB
+        let model = search.results
+        let editing = side == compare.editing
 
         // Row 0: the side's name and what differs from the other side.
-        var header: [Span] = [Span(name, CellStyle(foreground: editing ? .focus : .title, bold: true, reverse: editing))]
-        let differences = CompareModel.differences(state.params, compare.params)
+        var header = [Span(side.name, CellStyle(foreground: editing ? .focus : .title, bold: true, reverse: editing))]
+        let differences = CompareModel.differences(state.sideA.params, compare.sideB.params)
         if differences.isEmpty {
-            header.append(Span(" same parameters as \(side == .a ? "B" : "A")", .fg(.muted)))
+            header.append(Span(" same parameters as \(side == .a ? Side.b.name : Side.a.name)", .fg(.muted)))
         } else {
             for (index, difference) in differences.enumerated() {
                 header.append(Span(index == 0 ? " " : " · ", .fg(.muted)))
@@ -77,7 +76,7 @@ enum CompareView {
         guard rect.height >= 3 else { return }
 
         guard let response = model.response else {
-            let text = (side == .a ? state.search.isBusy : compare.isBusy) ? "Searching…" : "No search yet — Ctrl-R."
+            let text = search.status.isBusy ? "Searching…" : "No search yet — Ctrl-R."
             grid.text(text, in: rect.row(2), style: .fg(.muted))
             return
         }
@@ -105,14 +104,14 @@ enum CompareView {
         let visible = max(0, rect.height - 2 - footerRows)
         let moves = side == .b ? RankChange.changes(from: otherIDs, to: model.items.map(\.artifactID)) : [:]
         let otherSet = Set(otherIDs)
-        let stale = side == .a ? state.resultsAreStale : state.compareIsStale
+        let stale = state.resultsAreStale(side)
         // Both sides scroll together, following the selection on the side the results keys act on.
         let active = state.activeResults
         let top = Reducer.scroll(active.scroll, selected: active.selected, visible: visible,
-                                 count: max(state.results.items.count, model.items.count))
+                                 count: max(state.sideA.results.items.count, model.items.count))
         let selectedID = active.selectedResult?.artifactID
         let focused = state.focus == .results && state.overlay == nil
-        let isActiveSide = (side == .b) == compare.selectingB
+        let isActiveSide = side == compare.selecting
         for (index, result) in response.results.enumerated().dropFirst(top).prefix(visible) {
             let y = rect.y + 2 + index - top
             var changeText = "", changeStyle = CellStyle.plain
@@ -148,32 +147,37 @@ enum CompareView {
                 }
             }
         }
-        let k = model.params?.limit ?? response.info.limit
-        grid.spans(footer(model, k: k, width: rect.width), at: Point(x: rect.x, y: rect.maxY - 1), clip: rect)
+        grid.spans(footer(model, width: rect.width), at: Point(x: rect.x, y: rect.maxY - 1), clip: rect)
     }
 
     /// The side's latency and recall in as many words as fit.
-    static func footer(_ model: ResultsModel, k: Int, width: Int) -> [Span] {
-        guard let info = model.response?.info else { return [] }
-        let method = model.params?.method ?? info.method
-        let recall = method != .semantic ? "n/a" : Format.ratio(model.recall?.recall)
+    static func footer(_ model: ResultsModel, width: Int) -> [Span] {
+        guard let info = model.response?.info, let display = RecallDisplay(model) else { return [] }
+        let recall = display.value, long = display.label + " ", short = display.shortLabel + " "
         let client = Format.milliseconds(info.clientWallMs), server = Format.milliseconds(info.serverExecutionMs)
         let value = { (text: String) in Span(text, CellStyle(bold: true)) }
         let muted = { (text: String) in Span(text, .fg(.muted)) }
-        let short = info.rowsReturned < info.limit
-        let rows = Span("\(info.rowsReturned)/\(info.limit) rows", CellStyle(foreground: short ? .warn : .muted, bold: short))
+        let isShort = info.rowsReturned < info.limit
+        let rows = Span("\(info.rowsReturned)/\(info.limit) rows",
+                        CellStyle(foreground: isShort ? .warn : .muted, bold: isShort))
+        // The long label first; the short one only once no long form fits. Hybrid's long label says what its recall
+        // is of, which matters more than the latency.
+        let alone: [[Span]] = display.scope == .semanticCandidates ? [[muted(long), value(recall)]] : []
         let candidates: [[Span]] = [
-            [muted("recall@\(k) "), value(recall), muted(" · client "), value(client), muted(" · server "), value(server),
+            [muted(long), value(recall), muted(" · client "), value(client), muted(" · server "), value(server),
              muted(" · "), rows],
-            [muted("recall@\(k) "), value(recall), muted(" · client "), value(client), muted(" · server "), value(server)],
-            [muted("recall@\(k) "), value(recall), muted(" · client "), value(client), muted(" · "), rows],
-            [muted("recall@\(k) "), value(recall), muted(" · client "), value(client)],
-            [muted("recall@\(k) "), value(recall), muted(" · "), value(client)],
-            [muted("R@\(k) "), value(recall), muted(" · "), value(client)],
+            [muted(long), value(recall), muted(" · client "), value(client), muted(" · server "), value(server)],
+            [muted(long), value(recall), muted(" · client "), value(client), muted(" · "), rows],
+            [muted(long), value(recall), muted(" · client "), value(client)],
+            [muted(long), value(recall), muted(" · "), value(client)],
+        ] + alone + [
+            [muted(short), value(recall), muted(" · client "), value(client), muted(" · server "), value(server)],
+            [muted(short), value(recall), muted(" · client "), value(client)],
+            [muted(short), value(recall), muted(" · "), value(client)],
         ]
-        if short {
+        if isShort {
             // A short side says so even when narrow: rows missing is the news.
-            let narrow = [muted("R@\(k) "), value(recall), muted(" · "), rows]
+            let narrow = [muted(short), value(recall), muted(" · "), rows]
             if let fit = candidates.dropLast().first(where: { $0.contains(rows) && $0.reduce(0) { $0 + $1.width } <= width }) {
                 return fit
             }

@@ -4,7 +4,7 @@ enum DetailView {
     static func draw(_ state: AppState, in rect: Rect, into grid: inout CellGrid) {
         let styles = borderStyle(focused: state.overlay == nil)
         let active = state.activeResults
-        let side = state.compare.map { $0.selectingB ? "B " : "A " } ?? ""
+        let side = state.compare == nil ? "" : state.selectedSide.name + " "
         let title = active.selectedResult.map { "Detail — \(side)#\($0.rank) of \(active.items.count)" } ?? "Detail"
         let inner = grid.box(rect, title: title, style: styles.border, titleStyle: styles.title,
                              rightTitle: [Span(" Esc back · ←/→ result · 0–3 grade ", .fg(.muted))])

@@ -65,7 +65,7 @@ enum IndexView {
         for (index, info) in view.inventory.indexes.enumerated().dropFirst(top).prefix(body.height) {
             let row = body.row(index - top)
             let name = (info.valid ? "" : "✖ ") + info.name
-            let inUse = info.model == state.params.model && info.table == "artifact_embeddings"
+            let inUse = info.model == state.sideA.params.model && info.table == "artifact_embeddings"
             let style: CellStyle = !info.valid ? .fg(.bad) : inUse ? .plain : .fg(.muted)
             grid.text(line(name, cells(info), width: row.width), at: Point(x: row.x, y: row.y), style: style, clip: row)
             if index == view.selected { grid.restyle(row) { $0.reverse = true } }

@@ -92,7 +92,7 @@ enum SweepView {
         let tableWidth = area.width >= 70 ? 28 : 0
         let (chartArea, tableArea) = body.splitRight(tableWidth)
         let points = sweep.sortedPoints
-        let marked = points.firstIndex { $0.efSearch == state.params.efSearch }
+        let marked = points.firstIndex { $0.efSearch == state.sideA.params.efSearch }
         let chart = Chart(points: points.map { Chart.Point(x: $0.p95Ms, y: $0.recall, label: "ef=\($0.efSearch)") },
                           marked: marked, xLabel: "p95 ms (\(SweepModel.repetitions) runs each)", yLabel: "",
                           yRange: yRange(points), connect: false)
@@ -137,7 +137,7 @@ enum SweepView {
         grid.text(line(" ", "ef", "recall", "p50", "p95"), at: Point(x: rect.x, y: rect.y),
                   style: CellStyle(foreground: .muted, bold: true), clip: rect)
         for (index, point) in points.enumerated().prefix(max(0, rect.height - 1)) {
-            let current = point.efSearch == state.params.efSearch
+            let current = point.efSearch == state.sideA.params.efSearch
             let text = line(current ? "◆" : " ", "\(point.efSearch)", Format.ratio(point.recall),
                             String(format: "%.2f", point.p50Ms), String(format: "%.2f", point.p95Ms))
             let row = Rect(x: rect.x, y: rect.y + 1 + index, width: rect.width, height: 1)
@@ -151,7 +151,7 @@ enum SweepView {
         if case .failed(let reason) = sweep.phase { return [Span("✖ " + reason, CellStyle(foreground: .bad, bold: true))] }
         let muted = CellStyle.fg(.muted)
         var spans = [Span("◆ ", CellStyle(foreground: .good, bold: true)), Span("current ef_search ", muted),
-                     Span("\(state.params.efSearch)", CellStyle(bold: true))]
+                     Span("\(state.sideA.params.efSearch)", CellStyle(bold: true))]
         if points.indices.contains(sweep.selected) {
             let point = points[sweep.selected]
             spans += [Span(" · selected ef \(point.efSearch): recall ", muted), Span(Format.ratio(point.recall), CellStyle(bold: true)),

@@ -7,7 +7,7 @@ enum ParametersView {
         let styles = borderStyle(focused: focused)
         let params = state.editedParams
         var title = "Parameters"
-        if let compare = state.compare { title += compare.editingB ? " · B" : " · A" }
+        if state.compare != nil { title += " · " + state.editedSide.name }
         let inner = grid.box(rect, title: title, style: styles.border, titleStyle: styles.title,
                              rightTitle: state.compare == nil ? [] : [Span(" b: A/B ", .fg(.muted))])
         guard !inner.isEmpty else { return }

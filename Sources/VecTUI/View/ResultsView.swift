@@ -54,9 +54,9 @@ enum ResultsView {
     static func draw(_ state: AppState, in rect: Rect, into grid: inout CellGrid) {
         let focused = state.focus == .results && state.overlay == nil
         let styles = borderStyle(focused: focused)
-        let count = state.results.items.count
+        let count = state.sideA.results.items.count
         var title = "Results"
-        if let info = state.results.response?.info {
+        if let info = state.sideA.results.response?.info {
             title += " · \(info.method.rawValue) · \(info.rowsReturned)/\(info.limit)"
         }
         let inner = grid.box(rect, title: title, style: styles.border, titleStyle: styles.title,
@@ -65,8 +65,8 @@ enum ResultsView {
         let table = inner.inset(dx: 1, dy: 0)
         guard !table.isEmpty else { return }
 
-        guard let response = state.results.response else {
-            let lines = state.search.isBusy
+        guard let response = state.sideA.results.response else {
+            let lines = state.sideA.status.isBusy
                 ? ["Searching…"]
                 : ["No search yet.", "", "Type a job description in the Query pane and press Ctrl-R.",
                    "Tab moves between panes; ? lists every key."]
@@ -75,23 +75,23 @@ enum ResultsView {
             }
             return
         }
-        let method = state.results.params?.method ?? response.info.method
+        let method = state.sideA.results.params?.method ?? response.info.method
         let columns = columns(width: table.width, method: method, rankDigits: String(count).count,
                               hasKeywordScores: response.results.contains { $0.keywordScore != nil })
         drawHeader(columns, in: table.row(0), into: &grid)
         if response.results.isEmpty {
-            let hint = Self.emptyHint(response.info, params: state.results.params ?? response.info.parameters)
+            let hint = Self.emptyHint(response.info, params: state.sideA.results.params ?? response.info.parameters)
             for (index, line) in TextWrap.wrap(hint, width: table.width).enumerated() {
                 grid.text(line, in: table.row(2 + index), style: .fg(.muted))
             }
             return
         }
         let visible = max(0, table.height - 1)
-        let top = Reducer.scroll(state.results.scroll, selected: state.results.selected, visible: visible, count: count)
-        let stale = state.resultsAreStale
+        let top = Reducer.scroll(state.sideA.results.scroll, selected: state.sideA.results.selected, visible: visible, count: count)
+        let stale = state.resultsAreStale(.a)
         for (index, result) in response.results.enumerated().dropFirst(top).prefix(visible) {
             let row = table.row(1 + index - top)
-            let selected = index == state.results.selected
+            let selected = index == state.sideA.results.selected
             drawRow(result, columns: columns, state: state, stale: stale, in: row, into: &grid)
             if selected {
                 grid.restyle(row) { style in
@@ -112,11 +112,11 @@ enum ResultsView {
 
     /// "⠋ searching", "waiting…" (debounce), "stale · Ctrl-R", or nothing.
     static func statusBadge(_ state: AppState) -> [Span] {
-        if state.search.isBusy {
+        if state.sideA.status.isBusy {
             return [Span(" \(Format.spinnerFrame(now: state.now)) searching ", CellStyle(foreground: .accent, bold: true))]
         }
-        if state.search.deadline != nil { return [Span(" waiting… ", .fg(.accent))] }
-        if state.resultsAreStale { return [Span(" stale · Ctrl-R ", CellStyle(foreground: .warn, bold: true))] }
+        if state.sideA.status.deadline != nil { return [Span(" waiting… ", .fg(.accent))] }
+        if state.resultsAreStale(.a) { return [Span(" stale · Ctrl-R ", CellStyle(foreground: .warn, bold: true))] }
         return []
     }
 
@@ -145,7 +145,7 @@ enum ResultsView {
         switch id {
         case .rank: return ("\(result.rank)", .fg(.muted))
         case .change:
-            let change = state.results.rankChanges[result.artifactID] ?? .same
+            let change = state.sideA.results.rankChanges[result.artifactID] ?? .same
             switch change {
             case .up: return (change.label, .fg(.good))
             case .down: return (change.label, .fg(.bad))

@@ -86,9 +86,9 @@ enum StatusView {
         case .connected: segments.append(Segment(spans: [value("● ", .good), label(target)], priority: 9))
         case .down: segments.append(Segment(spans: [value("✖ ", .bad), label(target + " DOWN")], priority: 9))
         }
-        let params = state.results.params ?? state.params
+        let params = state.sideA.results.params ?? state.sideA.params
         let model = Segment(spans: [label("model "), value(params.model)], priority: 2)
-        guard let info = state.results.response?.info else {
+        guard let info = state.sideA.results.response?.info else {
             return segments + [model, Segment(spans: [label("no search yet")], priority: 1)]
         }
         let plan: String
@@ -112,38 +112,35 @@ enum StatusView {
 
     static func secondRow(_ state: AppState) -> [Segment] {
         var busy: [Span]
-        if state.search.isBusy {
+        if state.sideA.status.isBusy {
             busy = [value("\(Format.spinnerFrame(now: state.now)) searching", .accent)]
-        } else if state.search.deadline != nil {
+        } else if state.sideA.status.deadline != nil {
             busy = [value("… waiting", .accent)]
-        } else if state.resultsAreStale {
+        } else if state.resultsAreStale(.a) {
             busy = [value("stale", .warn)]
-        } else if state.results.response != nil {
+        } else if state.sideA.results.response != nil {
             busy = [value("✓", .good)]
         } else {
             busy = [value("idle")]
         }
         var segments = [Segment(spans: busy, priority: 9)]
-        guard let info = state.results.response?.info else { return segments }
+        guard let info = state.sideA.results.response?.info else { return segments }
         segments.append(Segment(spans: [label("server "), value(Format.milliseconds(info.serverExecutionMs))], priority: 6))
         segments.append(Segment(spans: [label("client "), value(Format.milliseconds(info.clientWallMs))], priority: 5))
-        let k = state.results.params?.limit ?? info.limit
-        let method = state.results.params?.method ?? info.method
-        if method == .keyword {
-            segments.append(Segment(spans: [label("recall@\(k) "), value("n/a")], priority: 7))
-        } else {
-            let recall = state.results.recall?.recall
-            let role: ColorRole = recall.map { $0 >= 0.95 ? .good : $0 >= 0.8 ? .normal : .warn } ?? .normal
-            segments.append(Segment(spans: [label("recall@\(k) "), value(Format.ratio(recall), role)], priority: 8))
+        let k = state.sideA.results.params?.limit ?? info.limit
+        if let recall = RecallDisplay(state.sideA.results) {
+            let role: ColorRole = recall.recall.map { $0 >= 0.95 ? .good : $0 >= 0.8 ? .normal : .warn } ?? .normal
+            segments.append(Segment(spans: [label(recall.label + " "), value(recall.value, role)],
+                                    priority: recall.scope.isApplicable ? 8 : 7))
         }
-        let judged = state.results.items.prefix(k).filter { state.grades[$0.artifactID] != nil }.count
-        if let score = state.results.score, score.judged > 0 {
+        let judged = state.sideA.results.items.prefix(k).filter { state.grades[$0.artifactID] != nil }.count
+        if let score = state.sideA.results.score, score.judged > 0 {
             segments.append(Segment(spans: [label("nDCG@\(score.k) "), value(Format.ratio(score.ndcg))], priority: 7))
             segments.append(Segment(spans: [label("P@\(score.k) "), value(Format.ratio(score.precision))], priority: 4))
         } else {
             segments.append(Segment(spans: [label("nDCG@\(k) "), value("–")], priority: 7))
         }
-        segments.append(Segment(spans: [label("judged "), value("\(judged)/\(min(k, state.results.items.count))")],
+        segments.append(Segment(spans: [label("judged "), value("\(judged)/\(min(k, state.sideA.results.items.count))")],
                                 priority: 3))
         segments.append(Segment(spans: [label("embed "),
                                         value(info.embeddingCached ? "cached" : Format.milliseconds(info.embeddingMs))],
