@@ -65,7 +65,7 @@ extension Vecscope.BenchSuite {
                                                    connect: { try target.connect(migrate: false) })
                 let r = try benchmark.run()
                 if output.json {
-                    print(try encodedJSON(r))
+                    print(try JSONText.encode(r))
                 } else {
                     print(String(format: "recall@%d %.3f (min %.3f) over %d queries, ef_search %d",
                                  k, r.recallAtK, r.recallMin, r.queries, efSearch))
@@ -161,13 +161,6 @@ extension Vecscope.BenchSuite {
             return Phase(stats: stats, qps: LatencyStats.queriesPerSecond(count: stats.count, wallSeconds: wall))
         }
     }
-}
-
-/// A Codable result as `JSONText` prints dictionaries: sorted keys, pretty-printed, slashes unescaped.
-private func encodedJSON(_ value: some Encodable) throws -> String {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-    return String(decoding: try encoder.encode(value), as: UTF8.self)
 }
 
 /// Runs `body(i)` for i in 0..<count on `count` threads at once (concurrentPerform would cap them at the core count,

@@ -244,7 +244,7 @@ public final class EmbeddingPipeline {
         summary.costUSD += billed * model.costPerMTok / 1_000_000
     }
 
-    /// Creates the model's HNSW cosine indexes (DESIGN.md §3) on the tables this run filled.
+    /// Creates the model's HNSW cosine indexes (ARCHITECTURE.md §3) on the tables this run filled.
     private func ensureIndexes(for contentTypes: Set<ContentType>) throws -> [String] {
         var tables: [VectorTable] = []
         if contentTypes.contains(.full) || contentTypes.contains(.summary) { tables.append(.artifactEmbeddings) }

@@ -11,7 +11,7 @@ public enum VectorTable: String, CaseIterable, Sendable {
 /// The index algorithms pgvector offers.
 public enum VectorIndexType: String, CaseIterable, Sendable { case hnsw, ivfflat }
 
-/// One partial expression index over one model's vectors (DESIGN.md §3): the DDL is built only from
+/// One partial expression index over one model's vectors (ARCHITECTURE.md §3): the DDL is built only from
 /// registry values and fixed words, never from free user text.
 public struct VectorIndexSpec: Sendable, Equatable {
     public var model: EmbeddingModel

@@ -1,7 +1,7 @@
 import Foundation
 
 /// The same search answered twice inside one transaction: as the planner chooses (the ANN index when one serves
-/// it), then exactly with index scans disabled (DESIGN.md §5), so both see the same snapshot and filters.
+/// it), then exactly with index scans disabled (ARCHITECTURE.md §2, recall), so both see the same snapshot and filters.
 struct GroundTruthAnswer {
     var ann: SearchResponse
     var exact: SearchResponse

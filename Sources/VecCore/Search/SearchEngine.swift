@@ -4,7 +4,7 @@ import Logging
 /// Similar-artifact search and job ranking: semantic (pgvector), keyword (full text) or hybrid, with explanations.
 ///
 /// One search = embed the query (cached in job_embeddings) → one transaction with `set_config(…, true)` for the
-/// tuning knobs → candidate SELECTs → scores for every candidate → fusion → explanations (DESIGN.md §2).
+/// tuning knobs → candidate SELECTs → scores for every candidate → fusion → explanations (ARCHITECTURE.md §2).
 public final class SearchEngine {
     /// What to search with: text (embedded by the model) or a raw vector of the model's dimensions.
     public enum Query: Sendable, Equatable {

@@ -1,6 +1,6 @@
 import Foundation
 
-/// One search measured against its exact answer (DESIGN.md §5): recall@k and rows returned vs the limit.
+/// One search measured against its exact answer (ARCHITECTURE.md §2, recall): recall@k and rows returned vs the limit.
 public struct RecallReport: Sendable, Equatable {
     public var k: Int
     /// Artifact ids, best first, as the index answered and as exact search answered.
