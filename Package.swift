@@ -3,7 +3,7 @@ import PackageDescription
 
 // One set of Swift settings for every target, so strictness is uniform across the package.
 let swiftSettings: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("ExistentialAny")
 ]
 
 let package = Package(

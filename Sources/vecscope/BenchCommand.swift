@@ -13,13 +13,18 @@ extension Vecscope {
         @Option(help: "Comma-separated HNSW ef_search values.") var efSearch = CommaSeparated([10, 20, 40, 80, 160])
         @Option(help: "Comma-separated IVFFlat probes values.") var probes = CommaSeparated([1])
         @Option(help: "Comma-separated iterative scans.") var iterativeScan = CommaSeparated([IterativeScan.off])
-        @Option(help: "Stored artifact vectors sampled as queries (besides the fixture jobs for a text model).") var queries = 50
-        @Option(help: "A file of query texts, one a line (text models only), instead of the default queries.") var queryFile: String?
+        @Option(help: "Stored artifact vectors sampled as queries (besides the fixture jobs for a text model).")
+        var queries = 50
+        @Option(help: "A file of query texts, one a line (text models only), instead of the default queries.")
+        var queryFile: String?
         @Option(help: "Results per query (recall@k).") var k = 10
         @Option(help: "Connections (one thread each) running queries at once.") var concurrency = 1
         @Option(help: "Only this user's artifacts (external id).") var user: String?
-        @Flag(help: ArgumentHelp("Scope each query to one user: a stored vector to its owner, a text query to a user with many artifacts.",
-                                 discussion: "Filtered HNSW scans can return fewer than k rows; compare --iterative-scan off,relaxed_order."))
+        @Flag(
+            help: ArgumentHelp(
+                "Scope each query to one user: a stored vector to its owner, a text query to a user with many artifacts.",
+                discussion:
+                    "Filtered HNSW scans can return fewer than k rows; compare --iterative-scan off,relaxed_order."))
         var userScoped = false
         @Option(help: "Queries per setting re-run with EXPLAIN ANALYZE for the server's time.") var serverSamples = 10
         @Flag(help: "Keep the planner on the vector index even where a seq scan is cheaper.") var forceIndex = false
@@ -28,24 +33,31 @@ extension Vecscope {
         func validate() throws {
             guard concurrency >= 1 else { throw ValidationError("--concurrency must be 1 or more") }
             guard (1...1000).contains(k) else { throw ValidationError("--k must be 1…1000") }
-            guard !(userScoped && user != nil) else { throw ValidationError("--user-scoped and --user exclude each other: pick one") }
+            guard !(userScoped && user != nil) else {
+                throw ValidationError("--user-scoped and --user exclude each other: pick one")
+            }
         }
 
         func run() throws {
             try runReportingErrors {
-                let settings = SweepSetting.grid(efSearch: efSearch.values, probes: probes.values,
-                                                 iterativeScans: iterativeScan.values)
+                let settings = SweepSetting.grid(
+                    efSearch: efSearch.values, probes: probes.values,
+                    iterativeScans: iterativeScan.values)
                 let connection = try database.connect()
                 let engine = SearchEngine(connection: connection)
                 let embeddingModel = try engine.model(named: model)
                 var sweepQueries = try loadQueries(engine: engine, model: embeddingModel)
-                if userScoped { sweepQueries = try SweepQuery.scopingUnscoped(sweepQueries, connection: connection, model: model) }
+                if userScoped {
+                    sweepQueries = try SweepQuery.scopingUnscoped(sweepQueries, connection: connection, model: model)
+                }
                 var base = SearchParams()
                 base.model = model
                 if let user { base.userScope = .user(user) }
                 try base.validate()
                 let target = database
-                let sweep = Sweep(base: base, k: k, concurrency: concurrency, serverSamples: serverSamples, forceIndexScan: forceIndex) {
+                let sweep = Sweep(
+                    base: base, k: k, concurrency: concurrency, serverSamples: serverSamples, forceIndexScan: forceIndex
+                ) {
                     SearchEngine(connection: try target.connect(migrate: false))
                 }
                 let bar = ProgressBar(label: "bench", unit: "settings", enabled: format == .table)
@@ -60,18 +72,24 @@ extension Vecscope {
             if let queryFile {
                 let text = try String(contentsOfFile: queryFile, encoding: .utf8)
                 for line in text.split(separator: "\n") where !line.trimmingCharacters(in: .whitespaces).isEmpty {
-                    result.append(SweepQuery(label: String(line.prefix(40)), vector: try engine.queryVector(.text(String(line)), model: model).vector))
+                    result.append(
+                        SweepQuery(
+                            label: String(line.prefix(40)),
+                            vector: try engine.queryVector(.text(String(line)), model: model).vector))
                 }
                 return result
             }
             if model.provider == .local, let folder = try? FixturesLocator.folder(explicit: nil),
-               let jobs = try? JobCatalog.load(from: folder) {
+                let jobs = try? JobCatalog.load(from: folder)
+            {
                 for job in jobs.jobs {
-                    result.append(SweepQuery(label: job.id, vector: try engine.queryVector(.text(job.text), model: model).vector))
+                    result.append(
+                        SweepQuery(label: job.id, vector: try engine.queryVector(.text(job.text), model: model).vector))
                 }
             }
             // A repeatable sample of stored vectors; each excludes its own artifact from the answers.
-            result += try SweepQuery.storedSample(engine.connection, model: model.name, count: queries, userScoped: userScoped)
+            result += try SweepQuery.storedSample(
+                engine.connection, model: model.name, count: queries, userScoped: userScoped)
             return result
         }
     }
@@ -85,25 +103,46 @@ enum BenchReport {
         case .json:
             return try JSONText.encode(rows.map { SweepRowBody($0, k: k, userScoped: userScoped) })
         case .csv:
-            var lines = ["ef_search,probes,iterative_scan,queries,recall_mean,recall_min,p50_ms,p95_ms,p99_ms,max_ms,server_p50_ms,qps,mean_shortfall,queries_short,pareto"]
+            var lines = [
+                "ef_search,probes,iterative_scan,queries,recall_mean,recall_min,p50_ms,p95_ms,p99_ms,max_ms,server_p50_ms,qps,mean_shortfall,queries_short,pareto"
+            ]
             for row in rows {
-                lines.append([String(row.setting.efSearch), String(row.setting.probes), row.setting.iterativeScan.rawValue, String(row.queries),
-                              String(format: "%.4f", row.recallMean), String(format: "%.4f", row.recallMin), ms(row.latency.p50),
-                              ms(row.latency.p95), ms(row.latency.p99), ms(row.latency.max), ms(row.serverLatency?.p50),
-                              String(format: "%.1f", row.queriesPerSecond), String(format: "%.2f", row.meanShortfall),
-                              String(row.queriesShort), row.onParetoFront ? "1" : "0"].joined(separator: ","))
+                lines.append(
+                    [
+                        String(row.setting.efSearch), String(row.setting.probes), row.setting.iterativeScan.rawValue,
+                        String(row.queries),
+                        String(format: "%.4f", row.recallMean), String(format: "%.4f", row.recallMin),
+                        ms(row.latency.p50),
+                        ms(row.latency.p95), ms(row.latency.p99), ms(row.latency.max), ms(row.serverLatency?.p50),
+                        String(format: "%.1f", row.queriesPerSecond), String(format: "%.2f", row.meanShortfall),
+                        String(row.queriesShort), row.onParetoFront ? "1" : "0",
+                    ].joined(separator: ","))
             }
             return lines.joined(separator: "\n")
         case .table:
-            var lines = [String(format: "%-3@ %-44@ %8@ %7@ %8@ %8@ %8@ %8@ %8@ %6@", "#", "setting", "recall@\(k)", "min", "p50 ms",
-                                "p95 ms", "p99 ms", "srv p50", "QPS", "short")]
+            var lines = [
+                String(
+                    format: "%-3@ %-44@ %8@ %7@ %8@ %8@ %8@ %8@ %8@ %6@", "#", "setting", "recall@\(k)", "min",
+                    "p50 ms",
+                    "p95 ms", "p99 ms", "srv p50", "QPS", "short")
+            ]
             for (index, row) in rows.enumerated() {
-                lines.append(String(format: "%-3@ %-44@ %8.3f %7.3f %8.2f %8.2f %8.2f %8@ %8.1f %6d", "\(index + 1)\(row.onParetoFront ? "*" : "")",
-                                    row.setting.label, row.recallMean, row.recallMin, row.latency.p50, row.latency.p95, row.latency.p99,
-                                    ms(row.serverLatency?.p50), row.queriesPerSecond, row.queriesShort))
+                lines.append(
+                    String(
+                        format: "%-3@ %-44@ %8.3f %7.3f %8.2f %8.2f %8.2f %8@ %8.1f %6d",
+                        "\(index + 1)\(row.onParetoFront ? "*" : "")",
+                        row.setting.label, row.recallMean, row.recallMin, row.latency.p50, row.latency.p95,
+                        row.latency.p99,
+                        ms(row.serverLatency?.p50), row.queriesPerSecond, row.queriesShort))
             }
-            lines.append("* Pareto front (no other setting has both higher recall and lower p95). short: queries with fewer rows than k.")
-            if userScoped { lines.append("Each query was scoped to one user's artifacts (--user-scoped); recall is against that user's exact top \(k).") }
+            lines.append(
+                "* Pareto front (no other setting has both higher recall and lower p95). short: queries with fewer rows than k."
+            )
+            if userScoped {
+                lines.append(
+                    "Each query was scoped to one user's artifacts (--user-scoped); recall is against that user's exact top \(k)."
+                )
+            }
             lines.append("")
             lines.append("recall@\(k) vs p95 latency (points numbered as rows):")
             lines += RecallChart.render(rows)

@@ -16,7 +16,9 @@ extension Vecscope.BenchSuite {
     struct MiniLMThroughput: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "minilm",
-            abstract: "Sentences/s for one batch of 64 sentences of ~100 tokens, single-thread and all cores (like bench.py).")
+            abstract:
+                "Sentences/s for one batch of 64 sentences of ~100 tokens, single-thread and all cores (like bench.py)."
+        )
         @Option(help: "Timed runs per setting (the median counts).") var iterations = 5
         @OptionGroup var output: OutputOptions
 
@@ -27,15 +29,21 @@ extension Vecscope.BenchSuite {
                 var results: [[String: Any]] = []
                 for threads in [1, cores] {
                     let model = try MiniLM(threads: threads)
-                    let batch = MiniLMBenchmark.sampleSentences(count: 64, targetTokens: 100, tokenizer: model.tokenizer)
+                    let batch = MiniLMBenchmark.sampleSentences(
+                        count: 64, targetTokens: 100, tokenizer: model.tokenizer)
                     let measured = try MiniLMBenchmark(model: model).run(sentences: batch, iterations: iterations)
-                    results.append(["threads": threads, "sentences": measured.sentences, "tokens": measured.tokens,
-                                    "sentences_per_second": measured.sentencesPerSecond,
-                                    "peak_rss_mb": Double(measured.peakRSSBytes) / 1_048_576])
+                    results.append([
+                        "threads": threads, "sentences": measured.sentences, "tokens": measured.tokens,
+                        "sentences_per_second": measured.sentencesPerSecond,
+                        "peak_rss_mb": Double(measured.peakRSSBytes) / 1_048_576,
+                    ])
                     if !output.json {
-                        print(String(format: "minilm %d thread(s): %.1f sentences/s (%d sentences, %d tokens, median of %d), peak RSS %.0f MB",
-                                     threads, measured.sentencesPerSecond, measured.sentences, measured.tokens, iterations,
-                                     Double(measured.peakRSSBytes) / 1_048_576))
+                        print(
+                            String(
+                                format:
+                                    "minilm %d thread(s): %.1f sentences/s (%d sentences, %d tokens, median of %d), peak RSS %.0f MB",
+                                threads, measured.sentencesPerSecond, measured.sentences, measured.tokens, iterations,
+                                Double(measured.peakRSSBytes) / 1_048_576))
                     }
                 }
                 if output.json { print(try JSONText.encode(results)) }
@@ -60,22 +68,31 @@ extension Vecscope.BenchSuite {
             Vecscope.bootstrapLogging()
             try runReportingErrors {
                 let target = database
-                let benchmark = QueryPathBenchmark(model: model, efSearch: efSearch, queries: queries, k: k,
-                                                   connection: try target.connect(),
-                                                   connect: { try target.connect(migrate: false) })
+                let benchmark = QueryPathBenchmark(
+                    model: model, efSearch: efSearch, queries: queries, k: k,
+                    connection: try target.connect(),
+                    connect: { try target.connect(migrate: false) })
                 let r = try benchmark.run()
                 if output.json {
                     print(try JSONText.encode(r))
                 } else {
-                    print(String(format: "recall@%d %.3f (min %.3f) over %d queries, ef_search %d",
-                                 k, r.recallAtK, r.recallMin, r.queries, efSearch))
-                    print(String(format: "client p50 %.2f ms p95 %.2f ms | server execution p50 %.2f ms p95 %.2f ms | overhead %.2f× (target p50 ≤ 1.2 × server + 0.5 ms: %@)",
-                                 r.clientP50Ms, r.clientP95Ms, r.serverP50Ms, r.serverP95Ms, r.overheadRatioP50,
-                                 r.meetsTarget ? "met" : "NOT met"))
-                    print(String(format: "ANN statement alone: client p50 %.2f ms p95 %.2f ms | server p50 %.2f ms p95 %.2f ms | overhead %.2f× (target: %@)",
-                                 r.statementClientP50Ms, r.statementClientP95Ms, r.statementServerP50Ms,
-                                 r.statementServerP95Ms, r.statementOverheadRatioP50,
-                                 r.statementMeetsTarget ? "met" : "NOT met"))
+                    print(
+                        String(
+                            format: "recall@%d %.3f (min %.3f) over %d queries, ef_search %d",
+                            k, r.recallAtK, r.recallMin, r.queries, efSearch))
+                    print(
+                        String(
+                            format:
+                                "client p50 %.2f ms p95 %.2f ms | server execution p50 %.2f ms p95 %.2f ms | overhead %.2f× (target p50 ≤ 1.2 × server + 0.5 ms: %@)",
+                            r.clientP50Ms, r.clientP95Ms, r.serverP50Ms, r.serverP95Ms, r.overheadRatioP50,
+                            r.meetsTarget ? "met" : "NOT met"))
+                    print(
+                        String(
+                            format:
+                                "ANN statement alone: client p50 %.2f ms p95 %.2f ms | server p50 %.2f ms p95 %.2f ms | overhead %.2f× (target: %@)",
+                            r.statementClientP50Ms, r.statementClientP95Ms, r.statementServerP50Ms,
+                            r.statementServerP95Ms, r.statementOverheadRatioP50,
+                            r.statementMeetsTarget ? "met" : "NOT met"))
                     if !r.plan.isEmpty { print("plan: \(r.plan)") }
                 }
             }
@@ -86,7 +103,8 @@ extension Vecscope.BenchSuite {
     /// fresh pool, then timed again on the warmed one.
     struct Concurrent: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "concurrent", abstract: "QPS and latency percentiles with N concurrent searches (N connections, N threads).")
+            commandName: "concurrent",
+            abstract: "QPS and latency percentiles with N concurrent searches (N connections, N threads).")
         @OptionGroup var database: DatabaseOptions
         @Option(help: "Embedding model.") var model: String
         @Option(help: "Connections (one thread each).") var concurrency = 100
@@ -102,11 +120,16 @@ extension Vecscope.BenchSuite {
             var qps: Double
 
             var json: [String: Any] {
-                ["searches": stats.count, "qps": qps, "p50_ms": stats.p50, "p95_ms": stats.p95, "p99_ms": stats.p99, "max_ms": stats.max]
+                [
+                    "searches": stats.count, "qps": qps, "p50_ms": stats.p50, "p95_ms": stats.p95, "p99_ms": stats.p99,
+                    "max_ms": stats.max,
+                ]
             }
 
             var line: String {
-                String(format: "%.0f QPS, p50 %.1f ms, p95 %.1f ms, p99 %.1f ms (%d searches)", qps, stats.p50, stats.p95, stats.p99, stats.count)
+                String(
+                    format: "%.0f QPS, p50 %.1f ms, p95 %.1f ms, p99 %.1f ms (%d searches)", qps, stats.p50, stats.p95,
+                    stats.p99, stats.count)
             }
         }
 
@@ -115,14 +138,18 @@ extension Vecscope.BenchSuite {
             try runReportingErrors {
                 let target = database
                 let sample = try SweepQuery.storedSample(try target.connect(), model: model, count: queries)
-                guard !sample.isEmpty else { throw VecscopeError(what: "no vectors of model \(model)", fix: "Run `vecscope gen` first.") }
+                guard !sample.isEmpty else {
+                    throw VecscopeError(what: "no vectors of model \(model)", fix: "Run `vecscope gen` first.")
+                }
                 var params = SearchParams()
                 params.model = model
                 params.method = .semantic
                 params.efSearch = efSearch
                 params.limit = 10
                 try params.validate()
-                let engines = try (0..<concurrency).map { _ in SearchEngine(connection: try target.connect(migrate: false)) }
+                let engines = try (0..<concurrency).map { _ in
+                    SearchEngine(connection: try target.connect(migrate: false))
+                }
                 // A new backend pays for its first uses: it maps each shared-buffer page it touches (at 100k × 1536
                 // the index and rows are 1.5 GB) and fills its caches. A pool serving searches is past that, so the
                 // fresh pool's first searches are timed and reported apart from the warmed pool's.
@@ -142,7 +169,9 @@ extension Vecscope.BenchSuite {
         }
 
         /// `searches` searches spread over the engines, one thread each, all at once.
-        static func phase(_ engines: [SearchEngine], sample: [SweepQuery], params: SearchParams, searches: Int) throws -> Phase {
+        static func phase(
+            _ engines: [SearchEngine], sample: [SweepQuery], params: SearchParams, searches: Int
+        ) throws -> Phase {
             let box = LoadBox(engines: engines, total: searches)
             let started = DispatchTime.now()
             runOnThreads(engines.count) { worker in

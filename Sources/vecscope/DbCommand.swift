@@ -11,7 +11,8 @@ extension Vecscope {
 
         static func embeddedServer() throws -> EmbeddedPostgres {
             if let url = ProcessInfo.processInfo.environment["DATABASE_URL"], !url.isEmpty {
-                FileHandle.standardError.write(Data("note: DATABASE_URL is set; `vecscope db` manages only the embedded server.\n".utf8))
+                FileHandle.standardError.write(
+                    Data("note: DATABASE_URL is set; `vecscope db` manages only the embedded server.\n".utf8))
             }
             return EmbeddedPostgres(home: VecscopeHome.resolve())
         }
@@ -20,7 +21,8 @@ extension Vecscope {
 
 extension Vecscope.Db {
     struct Start: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Start the embedded server (initialising it the first time) and print its URL.")
+        static let configuration = CommandConfiguration(
+            abstract: "Start the embedded server (initialising it the first time) and print its URL.")
 
         func run() throws {
             Vecscope.bootstrapLogging()
@@ -48,7 +50,8 @@ extension Vecscope.Db {
     }
 
     struct Status: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Say whether the embedded server runs, where, and as whom.")
+        static let configuration = CommandConfiguration(
+            abstract: "Say whether the embedded server runs, where, and as whom.")
         @OptionGroup var output: OutputOptions
 
         func run() throws {
@@ -60,9 +63,15 @@ extension Vecscope.Db {
                     return
                 }
                 var lines: [(String, String)] = [
-                    ("state", status.running ? "running (pid \(status.pid ?? 0))"
-                        : status.staleLockFile ? "stopped (stale postmaster.pid from a crash; the next start recovers)"
-                        : status.initialized ? "stopped" : "not initialised (the first `vecscope db start` creates it)"),
+                    (
+                        "state",
+                        status.running
+                            ? "running (pid \(status.pid ?? 0))"
+                            : status.staleLockFile
+                                ? "stopped (stale postmaster.pid from a crash; the next start recovers)"
+                                : status.initialized
+                                    ? "stopped" : "not initialised (the first `vecscope db start` creates it)"
+                    )
                 ]
                 if let url = status.url { lines.append(("url", url)) }
                 lines.append(("data", status.dataDirectory))
@@ -71,13 +80,16 @@ extension Vecscope.Db {
                 lines.append(("log", status.logFile))
                 if let user = status.runsAs { lines.append(("runs as", "\(user) (PostgreSQL refuses to run as root)")) }
                 let width = lines.map(\.0.count).max() ?? 0
-                for (key, value) in lines { print(key.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + value) }
+                for (key, value) in lines {
+                    print(key.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + value)
+                }
             }
         }
     }
 
     struct URL: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print the connection URL, starting the server if needed.")
+        static let configuration = CommandConfiguration(
+            abstract: "Print the connection URL, starting the server if needed.")
 
         func run() throws {
             Vecscope.bootstrapLogging()

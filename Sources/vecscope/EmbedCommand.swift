@@ -38,7 +38,9 @@ extension Vecscope {
                 if dryRun {
                     let plan = try pipeline.plan(options)
                     let cost = Double(plan.estimatedTokens) * registered.costPerMTok / 1_000_000
-                    print("\(model): \(plan.items) texts to embed (\(plan.skipped) already current), about \(plan.estimatedTokens) tokens, estimated cost $\(String(format: "%.6f", cost))")
+                    print(
+                        "\(model): \(plan.items) texts to embed (\(plan.skipped) already current), about \(plan.estimatedTokens) tokens, estimated cost $\(String(format: "%.6f", cost))"
+                    )
                     return
                 }
                 let bar = ProgressBar(label: "embedding with \(model)", unit: "texts", enabled: !output.json)
@@ -49,12 +51,18 @@ extension Vecscope {
                     print(try JSONText.encode(EmbeddingRunBody(summary, model: model)))
                     return
                 }
-                let parts = [ContentType.full, .summary, .chunk].map { "\(summary.embedded[$0] ?? 0) \($0 == .chunk ? "chunks" : $0.rawValue)" }
+                let parts = [ContentType.full, .summary, .chunk].map {
+                    "\(summary.embedded[$0] ?? 0) \($0 == .chunk ? "chunks" : $0.rawValue)"
+                }
                 let rate = summary.seconds > 0 ? Double(summary.embeddedCount) / summary.seconds : 0
-                print("\(model): embedded \(parts.joined(separator: ", ")); \(summary.skipped) already current"
-                      + (summary.failedItems > 0 ? "; \(summary.failedItems) FAILED in \(summary.failedBatches) batches (re-run to retry)" : "")
-                      + String(format: "; %.1f s (%.1f texts/s)", summary.seconds, rate)
-                      + (summary.totalTokens > 0 ? String(format: "; %d tokens, $%.6f", summary.totalTokens, summary.costUSD) : ""))
+                print(
+                    "\(model): embedded \(parts.joined(separator: ", ")); \(summary.skipped) already current"
+                        + (summary.failedItems > 0
+                            ? "; \(summary.failedItems) FAILED in \(summary.failedBatches) batches (re-run to retry)"
+                            : "")
+                        + String(format: "; %.1f s (%.1f texts/s)", summary.seconds, rate)
+                        + (summary.totalTokens > 0
+                            ? String(format: "; %d tokens, $%.6f", summary.totalTokens, summary.costUSD) : ""))
                 for index in summary.createdIndexes { print("created index \(index)") }
                 if summary.failedItems > 0 { throw ExitCode(2) }
             }
@@ -80,7 +88,10 @@ extension Vecscope {
                         inputs.append(text)
                     }
                 }
-                guard !inputs.isEmpty else { throw VecscopeError(what: "no text to embed", fix: "Pass texts as arguments, or - to read lines from stdin.") }
+                guard !inputs.isEmpty else {
+                    throw VecscopeError(
+                        what: "no text to embed", fix: "Pass texts as arguments, or - to read lines from stdin.")
+                }
                 let embedder = try EmbedderFactory.make(for: try textModel(named: model))
                 let vectors = try embedder.embed(inputs)
                 if json {

@@ -15,7 +15,8 @@ extension Vecscope {
         @OptionGroup var database: DatabaseOptions
         @Option(help: "Users to create.") var users = 10_000
         @Option(help: "Artifacts (one 'full' embedding each).") var artifacts = 100_000
-        @Option(help: "Vector dimensions; the model is synthetic-<dims> (halfvec indexing above 2,000).") var dims = 1_536
+        @Option(help: "Vector dimensions; the model is synthetic-<dims> (halfvec indexing above 2,000).") var dims =
+            1_536
         @Option(help: "Random seed.") var seed: UInt64 = 42
         @Option(help: "Cluster directions in the mixture.") var clusters = 1_000
         @Option(help: "Artifacts per COPY batch (one transaction each).") var batchSize = 2_000
@@ -34,16 +35,23 @@ extension Vecscope {
             Vecscope.bootstrapLogging()
             try runReportingErrors {
                 let connection = try database.connect()
-                let data = SyntheticData(users: users, artifacts: artifacts, dimensions: dims, seed: seed, clusters: clusters,
-                                         batchSize: batchSize)
+                let data = SyntheticData(
+                    users: users, artifacts: artifacts, dimensions: dims, seed: seed, clusters: clusters,
+                    batchSize: batchSize)
                 let bar = ProgressBar(label: "gen", unit: "artifacts", enabled: !output.json)
-                let summary = try SyntheticDataLoader(connection: connection).load(data, replace: replace) { bar.update(done: $0, total: $1) }
+                let summary = try SyntheticDataLoader(connection: connection).load(data, replace: replace) {
+                    bar.update(done: $0, total: $1)
+                }
                 bar.finish()
                 if output.json {
                     print(try JSONText.encode(SyntheticDataBody(summary, dimensions: dims)))
                 } else {
-                    print(String(format: "generated %d users, %d artifacts × %d dims (model %@) in %.1fs — %.0f vectors/s by binary COPY",
-                                 summary.users, summary.artifacts, dims, summary.model, summary.seconds, summary.vectorsPerSecond))
+                    print(
+                        String(
+                            format:
+                                "generated %d users, %d artifacts × %d dims (model %@) in %.1fs — %.0f vectors/s by binary COPY",
+                            summary.users, summary.artifacts, dims, summary.model, summary.seconds,
+                            summary.vectorsPerSecond))
                     print("next: vecscope index create --model \(summary.model) --type hnsw")
                 }
             }

@@ -15,7 +15,8 @@ extension Vecscope {
 
 extension Vecscope.Index {
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Each vector index: model, type, parameters, size, rows, scans, validity.")
+        static let configuration = CommandConfiguration(
+            abstract: "Each vector index: model, type, parameters, size, rows, scans, validity.")
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var output: OutputOptions
 
@@ -30,7 +31,8 @@ extension Vecscope.Index {
 
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Build a partial index for one model's vectors, showing progress from pg_stat_progress_create_index.")
+            abstract:
+                "Build a partial index for one model's vectors, showing progress from pg_stat_progress_create_index.")
         @OptionGroup var database: DatabaseOptions
         @Option(help: "Embedding model (see `vecscope models`).") var model: String
         @Option(help: "Index algorithm.") var type = VectorIndexType.hnsw
@@ -39,7 +41,8 @@ extension Vecscope.Index {
         @Option(help: "HNSW: candidate list size while building.") var efConstruction: Int = 64
         @Option(help: "IVFFlat: number of lists (default: rows/1000, or sqrt(rows) above 1M rows).") var lists: Int?
         @Option(help: "Which vectors: the artifacts' or their chunks'.") var table = IndexedVectors.artifacts
-        @Option(help: "maintenance_work_mem for the build (the HNSW graph should fit in it).") var maintenanceWorkMem = "1GB"
+        @Option(help: "maintenance_work_mem for the build (the HNSW graph should fit in it).") var maintenanceWorkMem =
+            "1GB"
         @Flag(help: "CREATE INDEX CONCURRENTLY: slower, but writes go on meanwhile.") var concurrently = false
         @OptionGroup var output: OutputOptions
 
@@ -50,23 +53,30 @@ extension Vecscope.Index {
                 let monitor = try database.connect(migrate: false)
                 let registry = EmbeddingModelRegistry(connection: connection)
                 let manager = IndexManager(connection: connection)
-                var spec = VectorIndexSpec(model: try registry.model(named: model), table: table.table, type: type,
-                                           metric: metric, m: m, efConstruction: efConstruction)
+                var spec = VectorIndexSpec(
+                    model: try registry.model(named: model), table: table.table, type: type,
+                    metric: metric, m: m, efConstruction: efConstruction)
                 let rows = try manager.rows(for: spec)
                 spec.lists = lists ?? IndexAdvice.recommendedLists(rows: rows)
                 try spec.validate()
-                if let advice = IndexAdvice.advice(type: type, m: spec.m, efConstruction: spec.efConstruction,
-                                                   lists: spec.lists, rows: rows) {
+                if let advice = IndexAdvice.advice(
+                    type: type, m: spec.m, efConstruction: spec.efConstruction,
+                    lists: spec.lists, rows: rows)
+                {
                     FileHandle.standardError.write(Data("advice: \(advice)\n".utf8))
                 }
                 let bar = PhaseProgress(enabled: !output.json)
-                let summary = try manager.create(spec, concurrently: concurrently, maintenanceWorkMem: maintenanceWorkMem,
-                                                 monitor: monitor) { bar.update($0) }
+                let summary = try manager.create(
+                    spec, concurrently: concurrently, maintenanceWorkMem: maintenanceWorkMem,
+                    monitor: monitor
+                ) { bar.update($0) }
                 bar.finish()
                 if output.json {
                     print(try JSONText.encode(IndexCreationBody(summary, rows: rows)))
                 } else if summary.alreadyExisted {
-                    print("\(summary.name) exists already (drop it first to rebuild with other parameters, or `vecscope index reindex`).")
+                    print(
+                        "\(summary.name) exists already (drop it first to rebuild with other parameters, or `vecscope index reindex`)."
+                    )
                 } else {
                     print(String(format: "created %@ over %d rows in %.1fs", summary.name, rows, summary.seconds))
                 }
@@ -75,7 +85,8 @@ extension Vecscope.Index {
     }
 
     struct Drop: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Drop a vector index listed by `vecscope index list`.")
+        static let configuration = CommandConfiguration(
+            abstract: "Drop a vector index listed by `vecscope index list`.")
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "Index name, as `vecscope index list` shows it.") var name: String
         @Flag(help: "DROP INDEX CONCURRENTLY.") var concurrently = false
@@ -90,7 +101,8 @@ extension Vecscope.Index {
     }
 
     struct Reindex: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Rebuild a vector index listed by `vecscope index list`.")
+        static let configuration = CommandConfiguration(
+            abstract: "Rebuild a vector index listed by `vecscope index list`.")
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "Index name, as `vecscope index list` shows it.") var name: String
         @Flag(help: "REINDEX CONCURRENTLY.") var concurrently = false
@@ -102,7 +114,10 @@ extension Vecscope.Index {
                 let monitor = try database.connect(migrate: false)
                 let bar = PhaseProgress(enabled: true)
                 let seconds = try IndexManager(connection: try database.connect())
-                    .reindex(named: name, concurrently: concurrently, maintenanceWorkMem: maintenanceWorkMem, monitor: monitor) {
+                    .reindex(
+                        named: name, concurrently: concurrently, maintenanceWorkMem: maintenanceWorkMem,
+                        monitor: monitor
+                    ) {
                         bar.update($0)
                     }
                 bar.finish()
@@ -144,13 +159,18 @@ enum IndexReport {
         guard !indexes.isEmpty else { return "no vector indexes (create one with `vecscope index create --model M`)" }
         let header = ["name", "table", "model", "type", "opclass", "parameters", "size", "rows", "scans", "valid"]
         let rows = indexes.map { info in
-            [info.name, info.table, info.model ?? "-", info.type, info.opclass, info.parameterSummary, info.readableSize,
-             String(info.rows), String(info.scans), info.valid ? "yes" : "NO"]
+            [
+                info.name, info.table, info.model ?? "-", info.type, info.opclass, info.parameterSummary,
+                info.readableSize,
+                String(info.rows), String(info.scans), info.valid ? "yes" : "NO",
+            ]
         }
         let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
         func line(_ cells: [String]) -> String {
-            cells.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ")
-                .trimmingCharacters(in: .whitespaces)
+            cells.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(
+                separator: "  "
+            )
+            .trimmingCharacters(in: .whitespaces)
         }
         return ([line(header)] + rows.map(line)).joined(separator: "\n")
     }

@@ -21,7 +21,8 @@ extension Vecscope.Judgments {
         func run() throws {
             Vecscope.bootstrapLogging()
             try runReportingErrors {
-                let jobs = try JobCatalog.load(from: try FixturesLocator.folder(explicit: fixtures, needs: "jobs.jsonl"))
+                let jobs = try JobCatalog.load(
+                    from: try FixturesLocator.folder(explicit: fixtures, needs: "jobs.jsonl"))
                 let tsv = try JudgmentStore(connection: try database.connect()).exportTSV(jobs: jobs)
                 if let output {
                     do {
@@ -29,7 +30,8 @@ extension Vecscope.Judgments {
                     } catch {
                         throw VecscopeError(what: "cannot write \(output)", why: error.localizedDescription)
                     }
-                    FileHandle.standardError.write(Data("wrote \(tsv.split(separator: "\n").count) judgments to \(output)\n".utf8))
+                    FileHandle.standardError.write(
+                        Data("wrote \(tsv.split(separator: "\n").count) judgments to \(output)\n".utf8))
                 } else {
                     print(tsv, terminator: "")
                 }
@@ -51,8 +53,10 @@ extension Vecscope.Judgments {
                 guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
                     throw VecscopeError(what: "cannot read \(file)", fix: "Check the path; the file must be UTF-8 TSV.")
                 }
-                let jobs = try JobCatalog.load(from: try FixturesLocator.folder(explicit: fixtures, needs: "jobs.jsonl"))
-                let count = try JudgmentStore(connection: try database.connect()).importTSV(text, jobs: jobs, judge: judge)
+                let jobs = try JobCatalog.load(
+                    from: try FixturesLocator.folder(explicit: fixtures, needs: "jobs.jsonl"))
+                let count = try JudgmentStore(connection: try database.connect()).importTSV(
+                    text, jobs: jobs, judge: judge)
                 print("imported \(count) judgments from \(file)")
             }
         }

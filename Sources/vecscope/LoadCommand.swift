@@ -25,8 +25,9 @@ extension Vecscope {
             Vecscope.bootstrapLogging()
             try runReportingErrors {
                 let connection = try database.connect()
-                let summary = try loadArtifacts(URL(fileURLWithPath: file), connection: connection, strict: strict,
-                                                batchSize: batchSize, quiet: output.json)
+                let summary = try loadArtifacts(
+                    URL(fileURLWithPath: file), connection: connection, strict: strict,
+                    batchSize: batchSize, quiet: output.json)
                 if output.json {
                     print(try JSONText.encode(LoadSummaryBody(summary)))
                 }
@@ -36,7 +37,9 @@ extension Vecscope {
 }
 
 /// Loads a file with a progress bar, reports rejected lines on stderr, prints the summary.
-func loadArtifacts(_ url: URL, connection: Connection, strict: Bool, batchSize: Int = 200, quiet: Bool = false) throws -> LoadSummary {
+func loadArtifacts(
+    _ url: URL, connection: Connection, strict: Bool, batchSize: Int = 200, quiet: Bool = false
+) throws -> LoadSummary {
     let bar = ProgressBar(label: "loading \(url.lastPathComponent)", unit: "records", enabled: !quiet)
     let summary = try ArtifactLoader(connection: connection).load(file: url, strict: strict, batchSize: batchSize) {
         bar.update(done: $0, total: $1)
@@ -46,9 +49,10 @@ func loadArtifacts(_ url: URL, connection: Connection, strict: Bool, batchSize: 
         FileHandle.standardError.write(Data("rejected \(rejected)\n".utf8))
     }
     if !quiet {
-        print("\(url.lastPathComponent): \(summary.inserted) inserted, \(summary.updated) updated, \(summary.unchanged) unchanged, \(summary.rejected.count) rejected"
-              + (summary.markedStale > 0 ? " (\(summary.markedStale) with stale embeddings)" : "")
-              + "; \(summary.users) users in the database")
+        print(
+            "\(url.lastPathComponent): \(summary.inserted) inserted, \(summary.updated) updated, \(summary.unchanged) unchanged, \(summary.rejected.count) rejected"
+                + (summary.markedStale > 0 ? " (\(summary.markedStale) with stale embeddings)" : "")
+                + "; \(summary.users) users in the database")
     }
     return summary
 }

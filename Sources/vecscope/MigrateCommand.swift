@@ -3,7 +3,8 @@ import VecCore
 
 extension Vecscope {
     struct Migrate: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Bring the database schema up to date (other commands do this too).")
+        static let configuration = CommandConfiguration(
+            abstract: "Bring the database schema up to date (other commands do this too).")
         @OptionGroup var database: DatabaseOptions
 
         func run() throws {

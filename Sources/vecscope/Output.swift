@@ -48,7 +48,8 @@ final class ProgressBar {
             let step = percent / 25 * 25
             guard step > lastPlainPercent else { return }
             lastPlainPercent = step
-            FileHandle.standardError.write(Data(String(format: "%@: %d/%d %@ (%.1f/s)\n", label, done, total, unit, rate).utf8))
+            FileHandle.standardError.write(
+                Data(String(format: "%@: %d/%d %@ (%.1f/s)\n", label, done, total, unit, rate).utf8))
         }
     }
 

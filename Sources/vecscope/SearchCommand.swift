@@ -6,7 +6,9 @@ extension Vecscope {
     struct Search: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Find the artifacts most similar to a text.",
-            discussion: "Scores: similarity = 1 − cosine distance; L2 distance; inner product (positive). `--explain` reports the plan.")
+            discussion:
+                "Scores: similarity = 1 − cosine distance; L2 distance; inner product (positive). `--explain` reports the plan."
+        )
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var output: OutputOptions
         @OptionGroup var search: SearchOptions
@@ -19,7 +21,8 @@ extension Vecscope {
             Vecscope.bootstrapLogging()
             try runReportingErrors {
                 let params = try search.params(method: method, limit: limit)
-                let query = text == "-" ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self) : text
+                let query =
+                    text == "-" ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self) : text
                 let engine = SearchEngine(connection: try database.connect())
                 let response = try engine.search(text: query, params: params)
                 if output.json {
@@ -55,11 +58,13 @@ extension Vecscope {
                 let description: String
                 if let jobFile {
                     guard let contents = try? String(contentsOfFile: jobFile, encoding: .utf8) else {
-                        throw VecscopeError(what: "cannot read \(jobFile)", fix: "Check the path; the file must be UTF-8 text.")
+                        throw VecscopeError(
+                            what: "cannot read \(jobFile)", fix: "Check the path; the file must be UTF-8 text.")
                     }
                     description = contents
                 } else if let jobId {
-                    description = try JobCatalog.load(from: try FixturesLocator.folder(explicit: nil)).job(id: jobId).text
+                    description = try JobCatalog.load(from: try FixturesLocator.folder(explicit: nil)).job(id: jobId)
+                        .text
                 } else {
                     description = text ?? ""
                 }
@@ -67,7 +72,8 @@ extension Vecscope {
                 params.method = method
                 let engine = SearchEngine(connection: try database.connect())
                 let ids = artifactIds?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-                let response = try engine.rank(jobDescription: description, artifactIDs: ids, method: method, topK: topK, params: params)
+                let response = try engine.rank(
+                    jobDescription: description, artifactIDs: ids, method: method, topK: topK, params: params)
                 if output.json {
                     print(try JSONText.encode(RankResponseBody(response)))
                 } else {

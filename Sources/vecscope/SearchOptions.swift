@@ -49,13 +49,17 @@ enum ResultPrinter {
         let header = ["#", "id", "user", "type", "title", "sim", "cos_d", "l2", "ip", "kw", "score"]
         var rows: [[String]] = []
         for r in response.results {
-            rows.append([String(r.rank), r.externalID, r.userExternalID, r.type.rawValue, String(r.title.prefix(44)),
-                         fmt(r.similarity), fmt(r.cosineDistance), fmt(r.l2Distance), fmt(r.innerProduct),
-                         fmt(r.keywordScore ?? 0), fmt(r.relevanceScore)])
+            rows.append([
+                String(r.rank), r.externalID, r.userExternalID, r.type.rawValue, String(r.title.prefix(44)),
+                fmt(r.similarity), fmt(r.cosineDistance), fmt(r.l2Distance), fmt(r.innerProduct),
+                fmt(r.keywordScore ?? 0), fmt(r.relevanceScore),
+            ])
         }
-        let widths = header.indices.map { column in ([header[column]] + rows.map { $0[column] }).map(\.count).max() ?? 0 }
+        let widths = header.indices.map { column in ([header[column]] + rows.map { $0[column] }).map(\.count).max() ?? 0
+        }
         func line(_ cells: [String]) -> String {
-            cells.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ")
+            cells.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(
+                separator: "  ")
         }
         print(line(header))
         print(widths.map { String(repeating: "─", count: $0) }.joined(separator: "  "))
@@ -68,10 +72,13 @@ enum ResultPrinter {
             }
         }
         let info = response.info
-        var status = "\(info.method.rawValue): \(info.rowsReturned) of limit \(info.limit) returned, \(info.totalCandidates) candidates"
+        var status =
+            "\(info.method.rawValue): \(info.rowsReturned) of limit \(info.limit) returned, \(info.totalCandidates) candidates"
         if let plan = info.plan { status += "; plan: \(plan)" }
         if let server = info.serverExecutionMs { status += String(format: "; server %.2f ms", server) }
-        status += String(format: "; client %.1f ms (embedding %.1f ms%@)", info.clientWallMs, info.embeddingMs, info.embeddingCached ? ", cached" : "")
+        status += String(
+            format: "; client %.1f ms (embedding %.1f ms%@)", info.clientWallMs, info.embeddingMs,
+            info.embeddingCached ? ", cached" : "")
         print(status)
     }
 

@@ -18,7 +18,8 @@ extension Vecscope {
         @OptionGroup var database: DatabaseOptions
         @Option(help: "Open with a job from Fixtures/jobs.jsonl as the query, e.g. j01.") var job: String?
         @Option(help: "Open with this text as the query.") var query: String?
-        @Flag(help: "Neither load the fixtures into an empty database nor offer to embed missing vectors.") var noFixtures = false
+        @Flag(help: "Neither load the fixtures into an empty database nor offer to embed missing vectors.")
+        var noFixtures = false
 
         func run() throws {
             let home = VecscopeHome.resolve()
@@ -31,11 +32,15 @@ extension Vecscope {
                 let connection = try target.connect()
                 let fixtures = try? FixturesLocator.folder(explicit: nil)
                 let url = try target.connectionString()
-                let backend = EngineBackend(connect: { try Connection(url, applicationName: "vecscope-tui") }, fixtures: fixtures)
-                var state = AppState(params: AppState.defaultParams, connectionTarget: ConnectionString.summary(connection.displayTarget))
+                let backend = EngineBackend(
+                    connect: { try Connection(url, applicationName: "vecscope-tui") }, fixtures: fixtures)
+                var state = AppState(
+                    params: AppState.defaultParams, connectionTarget: ConnectionString.summary(connection.displayTarget)
+                )
                 if !noFixtures {
                     // Loading and embedding happen inside the TUI on its set-up screen, with progress.
-                    let model = try EmbeddingModelRegistry(connection: connection).model(named: SearchParams.defaultModel)
+                    let model = try EmbeddingModelRegistry(connection: connection).model(
+                        named: SearchParams.defaultModel)
                     let plan = try DemoSetup(connection: connection, fixtures: fixtures, model: model).plan()
                     if !plan.isEmpty { state.setup = SetupModel(plan: plan) }
                 }
@@ -44,13 +49,15 @@ extension Vecscope {
                 state.jobs = catalog?.jobs.map { JobEntry(id: $0.id, title: $0.title, text: $0.text) } ?? []
                 if let job {
                     // Without a catalog, locating and loading again gives the error that says where it looked.
-                    let description = try (catalog ?? JobCatalog.load(from: FixturesLocator.folder(explicit: nil))).job(id: job)
+                    let description = try (catalog ?? JobCatalog.load(from: FixturesLocator.folder(explicit: nil))).job(
+                        id: job)
                     _ = reduce(&state, .loadQuery(description.text))
                 } else if let query {
                     _ = reduce(&state, .loadQuery(query))
                 }
-                let runtime = TUIRuntime(backend: backend, state: state,
-                                         historyURL: home.root.appendingPathComponent("tui-history.jsonl"))
+                let runtime = TUIRuntime(
+                    backend: backend, state: state,
+                    historyURL: home.root.appendingPathComponent("tui-history.jsonl"))
                 _ = try runtime.run()
             }
         }
@@ -59,7 +66,9 @@ extension Vecscope {
         static func bootstrapFileLogging(home: VecscopeHome) {
             try? FileManager.default.createDirectory(at: home.logDirectory, withIntermediateDirectories: true)
             let path = home.logDirectory.appendingPathComponent("vecscope.log").path
-            if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+            if !FileManager.default.fileExists(atPath: path) {
+                FileManager.default.createFile(atPath: path, contents: nil)
+            }
             let handle = FileHandle(forWritingAtPath: path)
             _ = try? handle?.seekToEnd()
             LoggingSystem.bootstrap { label in
@@ -83,8 +92,10 @@ struct FileLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String,
-             file: String, function: String, line: UInt) {
+    func log(
+        level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String,
+        file: String, function: String, line: UInt
+    ) {
         let stamp = ISO8601DateFormatter().string(from: Date())
         handle?.write(Data("\(stamp) \(level) \(label): \(message)\n".utf8))
     }

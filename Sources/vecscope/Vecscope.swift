@@ -11,12 +11,16 @@ struct Vecscope: ParsableCommand {
         discussion: """
             Without DATABASE_URL every command uses the embedded PostgreSQL under VECSCOPE_HOME, starting it on demand.
             """,
-        subcommands: [TUI.self, Db.self, Migrate.self, Load.self, Embed.self, EmbedText.self, Search.self, Rank.self, Models.self, Bench.self, Index.self, Gen.self, BenchSuite.self, Judgments.self, Demo.self],
+        subcommands: [
+            TUI.self, Db.self, Migrate.self, Load.self, Embed.self, EmbedText.self, Search.self, Rank.self, Models.self,
+            Bench.self, Index.self, Gen.self, BenchSuite.self, Judgments.self, Demo.self,
+        ],
         defaultSubcommand: TUI.self)
 
     /// Logs go to stderr, at VECSCOPE_LOG_LEVEL (default: warning), so stdout stays clean for --json.
     static func bootstrapLogging() {
-        let level = ProcessInfo.processInfo.environment["VECSCOPE_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
+        let level =
+            ProcessInfo.processInfo.environment["VECSCOPE_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
@@ -27,7 +31,9 @@ struct Vecscope: ParsableCommand {
 
 /// Where to connect: `--database-url` overrides `DATABASE_URL`; neither means the embedded server.
 struct DatabaseOptions: ParsableArguments {
-    @Option(name: .customLong("database-url"), help: "libpq URI or conninfo (default: $DATABASE_URL, else the embedded server).")
+    @Option(
+        name: .customLong("database-url"),
+        help: "libpq URI or conninfo (default: $DATABASE_URL, else the embedded server).")
     var databaseURL: String?
 
     func target() -> DatabaseTarget { DatabaseTarget.resolve(explicitURL: databaseURL) }

@@ -25,8 +25,9 @@ public enum FixtureDatabase {
         let (connection, databaseURL) = try TestDatabase.fresh()
         _ = try ArtifactLoader(connection: connection).load(file: FixturePaths.file("artifacts.jsonl"))
         let registry = EmbeddingModelRegistry(connection: connection)
-        let pipeline = try EmbeddingPipeline(connection: connection, embedder: embedder,
-                                             model: try registry.model(named: embedder.modelName))
+        let pipeline = try EmbeddingPipeline(
+            connection: connection, embedder: embedder,
+            model: try registry.model(named: embedder.modelName))
         let summary = try pipeline.run()
         guard summary.failedItems == 0 else {
             throw VecscopeError(what: "embedding the fixtures failed", why: summary.failures.joined(separator: "; "))

@@ -17,8 +17,9 @@ public enum TestDatabase {
             return URL(fileURLWithPath: explicit, isDirectory: true)
         }
         let url = URL(fileURLWithPath: "/tmp/vecscope-test-\(getpid())", isDirectory: true)
-        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true,
-                                                 attributes: [.posixPermissions: 0o755])
+        try? FileManager.default.createDirectory(
+            at: url, withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o755])
         return url
     }()
 
@@ -30,8 +31,9 @@ public enum TestDatabase {
         lock.lock()
         defer { lock.unlock() }
         if let startedURL { return startedURL }
-        let server = EmbeddedPostgres(installDirectory: installDirectory,
-                                      dataDirectory: root.appendingPathComponent("shared/pgdata"))
+        let server = EmbeddedPostgres(
+            installDirectory: installDirectory,
+            dataDirectory: root.appendingPathComponent("shared/pgdata"))
         let url = try server.start()
         Self.server = server
         startedURL = url
@@ -65,7 +67,8 @@ public enum TestDatabase {
     /// A scratch directory under the run's root.
     public static func scratchDirectory(_ name: String) throws -> URL {
         let url = root.appendingPathComponent("scratch-\(name)-\(UUID().uuidString.prefix(8))", isDirectory: true)
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        try FileManager.default.createDirectory(
+            at: url, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
         return url
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import VecCore
 
 @Suite struct ConnectionTests {
@@ -14,12 +15,14 @@ import TestSupport
     @Test func decodesScalarTypesInBinary() throws {
         let id = UUID()
         let when = Date(timeIntervalSince1970: 1_700_000_000.25)
-        let row = try connection.query("""
+        let row = try connection.query(
+            """
             SELECT \(42)::int4, \(9_000_000_000)::int8, \("héllo")::text, \(3.25)::float8, \(true)::bool,
                    \(id)::uuid, \(when)::timestamptz,
                    '{"b": [1, 2], "a": "x"}'::jsonb, 12.5::numeric, -0.000125::numeric, 7::int2, 1.5::float4,
                    'ü ß 漢字'::varchar, 'abc'::bytea
-            """).row(0)
+            """
+        ).row(0)
         #expect(try row.decode(0, as: Int.self) == 42)
         #expect(try row.decode(1, as: Int64.self) == 9_000_000_000)
         #expect(try row.decode(2, as: String.self) == "héllo")
@@ -106,16 +109,20 @@ import TestSupport
             let ids = "{\(round),\(round + 10)}"
             let rows = try connection.transaction { conn in
                 try conn.execute("SELECT set_config('plan_cache_mode', 'force_generic_plan', true)")
-                return try conn.queryPrepared("""
+                return try conn.queryPrepared(
+                    """
                     SELECT id, (v <-> \(Vector([0, 0, 0])))::float8 FROM prep WHERE id = ANY(\(ids)::int4[]) ORDER BY id
-                    """).rows
+                    """
+                ).rows
             }
             #expect(try rows.map { try $0.decode(0, as: Int.self) } == [round, round + 10])
             #expect(try rows.map { try $0.decode(1, as: Double.self) } == [Double(round), Double(round + 10)])
         }
-        let statements = try connection.query("""
+        let statements = try connection.query(
+            """
             SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE from_sql = false
-            """).rows.map { (try $0.decode(0, as: Int.self), try $0.decode(1, as: Int.self)) }
+            """
+        ).rows.map { (try $0.decode(0, as: Int.self), try $0.decode(1, as: Int.self)) }
         #expect(statements.count == 1)
         #expect(statements.first?.0 == 3)
         #expect(statements.first?.1 == 0)
@@ -182,7 +189,8 @@ import TestSupport
     }
 
     @Test func binaryCopyLoadsRowsOfEveryFieldKind() throws {
-        try connection.execute("""
+        try connection.execute(
+            """
             CREATE TABLE c (id int4, big int8, name text, score float8, ok bool, uid uuid, at timestamptz,
                             meta jsonb, e vector, h halfvec, maybe text)
             """)
@@ -191,15 +199,19 @@ import TestSupport
         let ids = (0..<2_000).map { _ in UUID() }
         for index in 0..<2_000 {
             let vector = (0..<384).map { Float(($0 + index) % 17) / 17 }
-            try writer.writeRow([.int32(Int32(index)), .int64(Int64(index) * 1_000_000_000), .text("row \(index) ✓"),
-                                 .float64(Double(index) / 4), .bool(index % 2 == 0), .uuid(ids[index]),
-                                 .timestamptz(when), .jsonb(#"{"i": \#(index)}"#), .vector(Vector(vector)),
-                                 .halfvec(HalfVector(rounding: Array(vector.prefix(8)))), .null])
+            try writer.writeRow([
+                .int32(Int32(index)), .int64(Int64(index) * 1_000_000_000), .text("row \(index) ✓"),
+                .float64(Double(index) / 4), .bool(index % 2 == 0), .uuid(ids[index]),
+                .timestamptz(when), .jsonb(#"{"i": \#(index)}"#), .vector(Vector(vector)),
+                .halfvec(HalfVector(rounding: Array(vector.prefix(8)))), .null,
+            ])
         }
         #expect(try writer.finish() == 2_000)
-        let row = try connection.query("""
+        let row = try connection.query(
+            """
             SELECT count(*), sum(id)::int8, bool_and(maybe IS NULL), min(vector_dims(e)) FROM c
-            """).row(0)
+            """
+        ).row(0)
         #expect(try row.decode(0, as: Int.self) == 2_000)
         #expect(try row.decode(1, as: Int.self) == (0..<2_000).reduce(0, +))
         #expect(try row.decode(2, as: Bool.self))

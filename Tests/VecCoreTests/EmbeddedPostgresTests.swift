@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import VecCore
 
 /// The server life cycle, on a server of its own (not the shared test server).
@@ -9,8 +10,9 @@ import TestSupport
 
     init() throws {
         let directory = try TestDatabase.scratchDirectory("lifecycle")
-        server = EmbeddedPostgres(installDirectory: TestDatabase.installDirectory,
-                                  dataDirectory: directory.appendingPathComponent("pgdata"))
+        server = EmbeddedPostgres(
+            installDirectory: TestDatabase.installDirectory,
+            dataDirectory: directory.appendingPathComponent("pgdata"))
     }
 
     @Test func startsStopsAndReportsStatus() throws {
@@ -26,11 +28,16 @@ import TestSupport
         let connection = try Connection(url)
         #expect(connection.serverVersion / 10_000 == 18)
         let expectedBuffers = EmbeddedPostgres.sharedBuffersMB(physicalMemory: ProcessInfo.processInfo.physicalMemory)
-        #expect(try connection.query("SELECT setting::int8 * 8 / 1024 FROM pg_settings WHERE name = 'shared_buffers'")
-            .scalar(Int.self) == expectedBuffers)
+        #expect(
+            try connection.query("SELECT setting::int8 * 8 / 1024 FROM pg_settings WHERE name = 'shared_buffers'")
+                .scalar(Int.self) == expectedBuffers)
         try connection.execute("CREATE EXTENSION IF NOT EXISTS vector")
-        #expect(try connection.query("SELECT extversion FROM pg_extension WHERE extname = 'vector'").scalar(String.self) == "0.8.1"
-                || (try connection.query("SELECT extversion FROM pg_extension WHERE extname = 'vector'").scalar(String.self)).map { DatabaseTarget.compareVersions($0, "0.8.0") >= 0 } == true)
+        #expect(
+            try connection.query("SELECT extversion FROM pg_extension WHERE extname = 'vector'").scalar(String.self)
+                == "0.8.1"
+                || (try connection.query("SELECT extversion FROM pg_extension WHERE extname = 'vector'").scalar(
+                    String.self)).map { DatabaseTarget.compareVersions($0, "0.8.0") >= 0 } == true
+        )
         // Starting again is a no-op that returns the same URL.
         #expect(try server.start() == url)
         // A restart keeps the port although the server's closed connections linger in TIME_WAIT, so a client
@@ -70,9 +77,11 @@ import TestSupport
         #expect(try server.stop())
         // After a reboot the pid in postmaster.pid may belong to an unrelated process (here: this test runner).
         let lock = "\(getpid())\n\(server.dataDirectory.path)\n0\n5432\n/tmp\n127.0.0.1\n0 0\nready\n"
-        try lock.write(to: server.dataDirectory.appendingPathComponent("postmaster.pid"), atomically: true, encoding: .utf8)
+        try lock.write(
+            to: server.dataDirectory.appendingPathComponent("postmaster.pid"), atomically: true, encoding: .utf8)
         if getuid() == 0 {
-            try FilePermissions.changeOwner(of: server.dataDirectory.appendingPathComponent("postmaster.pid"), toUser: EmbeddedPostgres.systemUser)
+            try FilePermissions.changeOwner(
+                of: server.dataDirectory.appendingPathComponent("postmaster.pid"), toUser: EmbeddedPostgres.systemUser)
         }
         #expect(server.status().staleLockFile)
         let url = try server.start()
@@ -80,8 +89,9 @@ import TestSupport
     }
 
     @Test func missingBinariesGiveAnInstructiveError() {
-        let missing = EmbeddedPostgres(installDirectory: URL(fileURLWithPath: "/nonexistent/pginstall"),
-                                       dataDirectory: URL(fileURLWithPath: "/nonexistent/data"))
+        let missing = EmbeddedPostgres(
+            installDirectory: URL(fileURLWithPath: "/nonexistent/pginstall"),
+            dataDirectory: URL(fileURLWithPath: "/nonexistent/data"))
         let error = #expect(throws: VecscopeError.self) { try missing.start() }
         #expect(error?.fix?.contains("make setup") == true)
     }
@@ -89,7 +99,9 @@ import TestSupport
 
 @Suite struct DatabaseTargetTests {
     @Test func databaseURLWinsOverTheEmbeddedServer() throws {
-        let target = DatabaseTarget.resolve(environment: ["DATABASE_URL": "postgresql://h/db", "VECSCOPE_HOME": "/tmp/x"])
+        let target = DatabaseTarget.resolve(environment: [
+            "DATABASE_URL": "postgresql://h/db", "VECSCOPE_HOME": "/tmp/x",
+        ])
         #expect(target.isEmbedded == false)
         #expect(try target.connectionString() == "postgresql://h/db")
         let flag = DatabaseTarget.resolve(explicitURL: "host=x", environment: ["DATABASE_URL": "postgresql://h/db"])
@@ -113,6 +125,8 @@ import TestSupport
         let (connection, url) = try TestDatabase.fresh()
         try DatabaseTarget.checkPgvector(on: connection)
         let target = DatabaseTarget(source: .external(url))
-        #expect(try target.connect().query("SELECT count(*) FROM schema_migrations").scalar(Int.self) == Migrations.all.count)
+        #expect(
+            try target.connect().query("SELECT count(*) FROM schema_migrations").scalar(Int.self)
+                == Migrations.all.count)
     }
 }

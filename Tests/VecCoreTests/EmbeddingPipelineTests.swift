@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import VecCore
 
 /// Wraps the real MiniLM and fails on chosen batches, to see what a failing provider or a crash leaves behind.
@@ -47,11 +48,13 @@ final class FlakyEmbedder: Embedder, @unchecked Sendable {
     }
 
     private func counts() throws -> (full: Int, summary: Int, chunks: Int, chunkVectors: Int) {
-        let row = try connection.query("""
+        let row = try connection.query(
+            """
             SELECT (SELECT count(*) FROM artifact_embeddings WHERE content_type = 'full'),
                    (SELECT count(*) FROM artifact_embeddings WHERE content_type = 'summary'),
                    (SELECT count(*) FROM artifact_chunks), (SELECT count(*) FROM chunk_embeddings)
-            """).row(0)
+            """
+        ).row(0)
         return (try row.decode(0), try row.decode(1), try row.decode(2), try row.decode(3))
     }
 
@@ -67,7 +70,8 @@ final class FlakyEmbedder: Embedder, @unchecked Sendable {
         #expect(first.embedded[.full] == 12 && first.embedded[.chunk] == stored.chunks)
         #expect(progress.last.map { $0.0 == $0.1 } == true)
         #expect(Set(first.createdIndexes) == ["ae_hnsw_cosine_all_minilm_l6_v2", "ce_hnsw_cosine_all_minilm_l6_v2"])
-        let dims = try connection.query("SELECT DISTINCT vector_dims(embedding_vector) FROM artifact_embeddings").scalar(Int.self)
+        let dims = try connection.query("SELECT DISTINCT vector_dims(embedding_vector) FROM artifact_embeddings")
+            .scalar(Int.self)
         #expect(dims == 384)
 
         let again = try pipeline.run()
@@ -87,8 +91,10 @@ final class FlakyEmbedder: Embedder, @unchecked Sendable {
         var object = try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as! [String: Any]
         object["content"] = (object["content"] as? String ?? "") + " Also mentored two junior engineers."
         lines[0] = String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
-        try lines.joined(separator: "\n").write(to: directory.appendingPathComponent("slice.jsonl"), atomically: true, encoding: .utf8)
-        let load = try ArtifactLoader(connection: connection).load(file: directory.appendingPathComponent("slice.jsonl"))
+        try lines.joined(separator: "\n").write(
+            to: directory.appendingPathComponent("slice.jsonl"), atomically: true, encoding: .utf8)
+        let load = try ArtifactLoader(connection: connection).load(
+            file: directory.appendingPathComponent("slice.jsonl"))
         #expect(load.updated == 1 && load.markedStale == 1)
         let rerun = try pipeline.run()
         // Its full text and its chunk(s) changed; its summary (title + description) did not, so it is skipped.
@@ -122,7 +128,8 @@ final class FlakyEmbedder: Embedder, @unchecked Sendable {
     }
 
     @Test func forceReembedsEverything() throws {
-        let pipeline = try EmbeddingPipeline(connection: connection, embedder: try FixtureDatabase.model(), model: model)
+        let pipeline = try EmbeddingPipeline(
+            connection: connection, embedder: try FixtureDatabase.model(), model: model)
         var options = EmbeddingPipeline.Options()
         options.contentTypes = [.summary]
         _ = try pipeline.run(options)
@@ -139,8 +146,9 @@ final class FlakyEmbedder: Embedder, @unchecked Sendable {
         var chunked = 0
         for line in lines {
             let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
-            let text = EmbeddingText.full(title: object["title"] as? String ?? "", description: object["description"] as? String ?? "",
-                                          content: object["content"] as? String ?? "")
+            let text = EmbeddingText.full(
+                title: object["title"] as? String ?? "", description: object["description"] as? String ?? "",
+                content: object["content"] as? String ?? "")
             let chunks = chunker.chunks(text)
             if chunks.count > 1 { chunked += 1 }
             for chunk in chunks { longest = max(longest, miniLM.countTokens(chunk)) }
@@ -169,6 +177,9 @@ final class FlakyEmbedder: Embedder, @unchecked Sendable {
         #expect(Chunker().chunks("short text") == ["short text"])
         // An unspaced run longer than a window is cut, not emitted whole.
         let cjk = String(repeating: "田中愛子", count: 200)
-        #expect(Chunker(maxTokens: 100, overlapTokens: 10, countWordTokens: { $0.count }).chunks(cjk).allSatisfy { $0.filter { $0 != " " }.count <= 100 })
+        #expect(
+            Chunker(maxTokens: 100, overlapTokens: 10, countWordTokens: { $0.count }).chunks(cjk).allSatisfy {
+                $0.filter { $0 != " " }.count <= 100
+            })
     }
 }

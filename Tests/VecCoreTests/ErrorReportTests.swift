@@ -1,16 +1,21 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import VecCore
 
 /// Every error type says what happened, why and what to do; database errors keep the server's facts.
 @Suite struct ErrorReportTests {
     @Test(arguments: [
         (MiniLMError.weightsNotFound(path: "/v/m"), "the all-MiniLM-L6-v2 weights are not installed", "make setup"),
-        (MiniLMError.invalidConfiguration(path: "/v/m", reason: "hidden_act relu"),
-         "cannot use the all-MiniLM-L6-v2 files at /v/m", "make setup"),
-        (MiniLMError.invalidInput(index: 3, reason: "token id 40000 is outside 0..<30522"),
-         "input 3 cannot be embedded by all-MiniLM-L6-v2", "vocab.txt"),
+        (
+            MiniLMError.invalidConfiguration(path: "/v/m", reason: "hidden_act relu"),
+            "cannot use the all-MiniLM-L6-v2 files at /v/m", "make setup"
+        ),
+        (
+            MiniLMError.invalidInput(index: 3, reason: "token id 40000 is outside 0..<30522"),
+            "input 3 cannot be embedded by all-MiniLM-L6-v2", "vocab.txt"
+        ),
     ])
     func miniLMErrors(error: MiniLMError, what: String, fix: String) {
         let report = ErrorReport(error)
@@ -21,8 +26,11 @@ import TestSupport
 
     @Test func tokenizerErrors() {
         let unreadable = ErrorReport(WordPieceTokenizerError.unreadableVocabulary(path: "/v/vocab.txt", reason: "gone"))
-        #expect(unreadable == ErrorReport(what: "cannot read the WordPiece vocabulary /v/vocab.txt", why: "gone",
-                                          fix: "Run `make setup` to install the model's vocab.txt."))
+        #expect(
+            unreadable
+                == ErrorReport(
+                    what: "cannot read the WordPiece vocabulary /v/vocab.txt", why: "gone",
+                    fix: "Run `make setup` to install the model's vocab.txt."))
         let missing = ErrorReport(WordPieceTokenizerError.missingSpecialToken("[CLS]"))
         #expect(missing.what == "the WordPiece vocabulary has no [CLS] token")
         #expect(missing.why == "the tokenizer needs [PAD], [UNK], [CLS], [SEP], [MASK]")
@@ -40,14 +48,18 @@ import TestSupport
         let dtype = ErrorReport(f16)
         #expect(dtype.what == "/m: tensor \"w\" has dtype F16" && dtype.why == "only F32 is supported here")
         let truncated = SafeTensorsError.truncated(path: "/m", reason: "short")
-        #expect(ErrorReport(truncated) == ErrorReport(what: truncated.description,
-                                                      fix: "Run `make setup` to install the weights again."))
+        #expect(
+            ErrorReport(truncated)
+                == ErrorReport(
+                    what: truncated.description,
+                    fix: "Run `make setup` to install the weights again."))
     }
 
     @Test func providerAndTransportErrors() {
-        let provider = EmbeddingProviderError(kind: .authentication, what: "api refused the request (HTTP 401)",
-                                              why: "OPENAI_API_KEY is missing or invalid", fix: "Set OPENAI_API_KEY.",
-                                              status: 401)
+        let provider = EmbeddingProviderError(
+            kind: .authentication, what: "api refused the request (HTTP 401)",
+            why: "OPENAI_API_KEY is missing or invalid", fix: "Set OPENAI_API_KEY.",
+            status: 401)
         #expect(ErrorReport(provider) == ErrorReport(what: provider.what, why: provider.why, fix: provider.fix))
         let timeout = CurlEasy.TransportError(code: 28, message: "Timeout was reached", detail: "after 10001 ms")
         let report = ErrorReport(timeout)

@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -79,7 +80,9 @@ final class FakeEmbeddingsServer: @unchecked Sendable {
         address.sin_port = 0
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard bound == 0, listen(fd, 64) == 0 else {
             let message = String(cString: strerror(errno))
@@ -184,7 +187,8 @@ final class FakeEmbeddingsServer: @unchecked Sendable {
         var headers: [String: String] = [:]
         for line in lines.dropFirst() {
             guard let colon = line.firstIndex(of: ":") else { continue }
-            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(
+                in: .whitespaces)
         }
         let json = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] ?? [:]
         let request = Request(
@@ -205,11 +209,15 @@ final class FakeEmbeddingsServer: @unchecked Sendable {
         case .ok:
             send(client, 200, embeddings(request, dimensions: dimensions))
         case .rateLimited(let retryAfter):
-            send(client, 429, Self.error("Rate limit reached for requests", code: "rate_limit_exceeded"),
-                 headers: retryAfter.map { ["Retry-After: \($0)"] } ?? [])
+            send(
+                client, 429, Self.error("Rate limit reached for requests", code: "rate_limit_exceeded"),
+                headers: retryAfter.map { ["Retry-After: \($0)"] } ?? [])
         case .quotaExhausted:
-            send(client, 429, Self.error("You exceeded your current quota, please check your plan and billing details.",
-                                         code: "insufficient_quota"))
+            send(
+                client, 429,
+                Self.error(
+                    "You exceeded your current quota, please check your plan and billing details.",
+                    code: "insufficient_quota"))
         case .serverError:
             send(client, 500, Self.error("The server had an error while processing your request.", code: nil))
         case .slow(let seconds):
@@ -230,31 +238,42 @@ final class FakeEmbeddingsServer: @unchecked Sendable {
         case .missingEmbedding:
             send(client, 200, embeddings(request, dimensions: dimensions, dropLast: true))
         case .missingData:
-            send(client, 200, Array(#"{"object": "list", "model": "x", "usage": {"prompt_tokens": 1, "total_tokens": 1}}"#.utf8))
+            send(
+                client, 200,
+                Array(#"{"object": "list", "model": "x", "usage": {"prompt_tokens": 1, "total_tokens": 1}}"#.utf8))
         case .floatArrays:
             send(client, 200, embeddings(request, dimensions: dimensions, forceFloats: true))
         case .reversedOrder:
             send(client, 200, embeddings(request, dimensions: dimensions, reversed: true))
         case .unauthorized:
             let token = request.headers["authorization"]?.replacingOccurrences(of: "Bearer ", with: "") ?? ""
-            send(client, 401, Self.error("Incorrect API key provided: \(token). You can find your API key at "
-                                         + "https://platform.openai.com/account/api-keys.", code: "invalid_api_key"))
+            send(
+                client, 401,
+                Self.error(
+                    "Incorrect API key provided: \(token). You can find your API key at "
+                        + "https://platform.openai.com/account/api-keys.", code: "invalid_api_key"))
         case .notFound:
-            send(client, 404, Self.error("The model `\(request.model ?? "")` does not exist or you do not have access to it.",
-                                         code: "model_not_found"))
+            send(
+                client, 404,
+                Self.error(
+                    "The model `\(request.model ?? "")` does not exist or you do not have access to it.",
+                    code: "model_not_found"))
         case .badRequest(let message):
             send(client, 400, Self.error(message, code: nil))
         case .rejectsBase64:
             if request.encodingFormat == "base64" {
-                send(client, 400, Self.error("unsupported encoding_format: base64", code: nil, param: "encoding_format"))
+                send(
+                    client, 400, Self.error("unsupported encoding_format: base64", code: nil, param: "encoding_format"))
             } else {
                 send(client, 200, embeddings(request, dimensions: dimensions))
             }
         }
     }
 
-    private func embeddings(_ request: Request, dimensions: Int, forceFloats: Bool = false, reversed: Bool = false,
-                            dropLast: Bool = false, poison: Float? = nil) -> [UInt8] {
+    private func embeddings(
+        _ request: Request, dimensions: Int, forceFloats: Bool = false, reversed: Bool = false,
+        dropLast: Bool = false, poison: Float? = nil
+    ) -> [UInt8] {
         let base64 = request.encodingFormat == "base64" && !forceFloats
         var items: [[String: Any]] = request.inputs.enumerated().map { index, text in
             var vector = Self.vector(for: text, dimensions: dimensions)
@@ -296,7 +315,8 @@ final class FakeEmbeddingsServer: @unchecked Sendable {
                         expected = Int(parts[1].trimmingCharacters(in: .whitespaces)) ?? 0
                     }
                     if parts.count == 2, parts[0].lowercased() == "expect",
-                       parts[1].trimmingCharacters(in: .whitespaces).lowercased() == "100-continue" {
+                        parts[1].trimmingCharacters(in: .whitespaces).lowercased() == "100-continue"
+                    {
                         write(client, Array("HTTP/1.1 100 Continue\r\n\r\n".utf8))
                     }
                 }
@@ -312,11 +332,16 @@ final class FakeEmbeddingsServer: @unchecked Sendable {
         }
     }
 
-    private func send(_ client: Int32, _ status: Int, _ body: [UInt8], headers: [String] = [], declaredLength: Int? = nil) {
-        let reasons = [200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 429: "Too Many Requests",
-                       500: "Internal Server Error"]
+    private func send(
+        _ client: Int32, _ status: Int, _ body: [UInt8], headers: [String] = [], declaredLength: Int? = nil
+    ) {
+        let reasons = [
+            200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 429: "Too Many Requests",
+            500: "Internal Server Error",
+        ]
         var head = "HTTP/1.1 \(status) \(reasons[status] ?? "Status")\r\n"
-        head += "Content-Type: application/json\r\nContent-Length: \(declaredLength ?? body.count)\r\nConnection: close\r\n"
+        head +=
+            "Content-Type: application/json\r\nContent-Length: \(declaredLength ?? body.count)\r\nConnection: close\r\n"
         for header in headers { head += header + "\r\n" }
         head += "\r\n"
         write(client, Array(head.utf8) + body)
@@ -326,7 +351,9 @@ final class FakeEmbeddingsServer: @unchecked Sendable {
     private func write(_ client: Int32, _ bytes: [UInt8]) {
         var offset = 0
         while offset < bytes.count {
-            let sent = bytes[offset...].withUnsafeBytes { Glibc.send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            let sent = bytes[offset...].withUnsafeBytes {
+                Glibc.send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+            }
             if sent < 0, errno == EINTR { continue }
             guard sent > 0 else { return }
             offset += sent

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import VecCore
 
 @Suite struct VecscopeHomeTests {

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import VecCore
 
 @Suite("Index advice")
@@ -25,9 +26,11 @@ struct IndexAdviceTests {
     }
 
     @Test func farParametersGetAdviceWithTheUsualNumber() throws {
-        let lists = try #require(IndexAdvice.advice(type: .ivfflat, m: 16, efConstruction: 64, lists: 2_000, rows: 100_000))
+        let lists = try #require(
+            IndexAdvice.advice(type: .ivfflat, m: 16, efConstruction: 64, lists: 2_000, rows: 100_000))
         #expect(lists.contains("100"))
-        let tooFewRows = try #require(IndexAdvice.advice(type: .ivfflat, m: 16, efConstruction: 64, lists: 100, rows: 500))
+        let tooFewRows = try #require(
+            IndexAdvice.advice(type: .ivfflat, m: 16, efConstruction: 64, lists: 100, rows: 500))
         #expect(tooFewRows.contains("under 10 rows per list"))
         #expect(IndexAdvice.advice(type: .hnsw, m: 64, efConstruction: 64, lists: 1, rows: 10_000) != nil)
         #expect(IndexAdvice.advice(type: .hnsw, m: 4, efConstruction: 16, lists: 1, rows: 10_000) != nil)
@@ -35,7 +38,8 @@ struct IndexAdviceTests {
     }
 
     @Test func catalogPredicateAndOptionsParse() {
-        #expect(IndexManager.parseModel(fromPredicate: "(model_version = 'all-MiniLM-L6-v2'::text)") == "all-MiniLM-L6-v2")
+        #expect(
+            IndexManager.parseModel(fromPredicate: "(model_version = 'all-MiniLM-L6-v2'::text)") == "all-MiniLM-L6-v2")
         #expect(IndexManager.parseModel(fromPredicate: "(model_version = 'it''s'::text)") == "it's")
         #expect(IndexManager.parseModel(fromPredicate: "(stale = false)") == nil)
         #expect(IndexManager.parseReloptions("m=16,ef_construction=64") == ["m": "16", "ef_construction": "64"])
@@ -113,7 +117,9 @@ struct IndexManagerTests {
             #expect(throws: VecscopeError.self) { try manager.drop(named: name) }
             #expect(throws: VecscopeError.self) { try manager.reindex(named: name) }
         }
-        #expect(try connection.query("SELECT to_regclass('artifacts_search_gin') IS NOT NULL").row(0).decode(0, as: Bool.self))
+        #expect(
+            try connection.query("SELECT to_regclass('artifacts_search_gin') IS NOT NULL").row(0).decode(
+                0, as: Bool.self))
         #expect(try connection.query("SELECT count(*)::int8 FROM users").row(0).decode(0, as: Int.self) == 10)
     }
 }

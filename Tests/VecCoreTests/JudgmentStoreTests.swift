@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import VecCore
 
 /// relevance_judgments round trips, keyed by sha256 of the query text, in and out as TSV by job id.
@@ -21,13 +22,16 @@ import TestSupport
     }
 
     @Test func importedGradesAreStoredUnderTheJobTextHash() throws {
-        let count = try store.importTSV("# job\tartifact\tgrade\nj01\ta001\t3\nj01\ta002\t0\n\nj02\ta010\t2\n", jobs: jobs, judge: "ana")
+        let count = try store.importTSV(
+            "# job\tartifact\tgrade\nj01\ta001\t3\nj01\ta002\t0\n\nj02\ta010\t2\n", jobs: jobs, judge: "ana")
         #expect(count == 3)
         let j01 = try jobs.job(id: "j01")
         #expect(try store.grades(for: j01.text) == [try id("a001"): 3, try id("a002"): 0])
-        let hash = try connection.query("""
+        let hash = try connection.query(
+            """
             SELECT DISTINCT query_hash::text FROM relevance_judgments WHERE query_text = \(j01.text)
-            """).scalar(String.self)
+            """
+        ).scalar(String.self)
         #expect(hash == SHA256.hex(j01.text))
         #expect(try store.all().allSatisfy { $0.judge == "ana" })
     }
@@ -49,7 +53,9 @@ import TestSupport
     }
 
     @Test func aBadLineStoresNothing() throws {
-        #expect(throws: VecscopeError.self) { try store.importTSV("j01\ta001\t3\nj01\ta002\t7\n", jobs: jobs, judge: "ana") }
+        #expect(throws: VecscopeError.self) {
+            try store.importTSV("j01\ta001\t3\nj01\ta002\t7\n", jobs: jobs, judge: "ana")
+        }
         #expect(throws: VecscopeError.self) { try store.importTSV("j01\tnope\t3\n", jobs: jobs, judge: "ana") }
         #expect(throws: VecscopeError.self) { try store.importTSV("j99\ta001\t3\n", jobs: jobs, judge: "ana") }
         #expect(try store.all().isEmpty)

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import VecCore
 
 @Suite struct MigrationTests {
@@ -15,40 +16,55 @@ import TestSupport
 
     @Test func createsTheDesignedTablesAndIndexes() throws {
         let (connection, _) = try TestDatabase.fresh()
-        let tables = try connection.query("""
+        let tables = try connection.query(
+            """
             SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1
-            """).rows.map { try $0.decode(0, as: String.self) }
-        for table in ["users", "artifacts", "embedding_models", "artifact_embeddings", "artifact_chunks",
-                      "chunk_embeddings", "job_embeddings", "relevance_judgments", "schema_migrations"] {
+            """
+        ).rows.map { try $0.decode(0, as: String.self) }
+        for table in [
+            "users", "artifacts", "embedding_models", "artifact_embeddings", "artifact_chunks",
+            "chunk_embeddings", "job_embeddings", "relevance_judgments", "schema_migrations",
+        ] {
             #expect(tables.contains(table), "missing table \(table)")
         }
-        let gin = try connection.query("""
+        let gin = try connection.query(
+            """
             SELECT indexdef FROM pg_indexes WHERE tablename = 'artifacts' AND indexname = 'artifacts_search_gin'
-            """).scalar(String.self)
+            """
+        ).scalar(String.self)
         #expect(gin?.contains("USING gin (search)") == true)
-        let models = try connection
+        let models =
+            try connection
             .query("SELECT name, dimensions, storage FROM embedding_models ORDER BY dimensions, name")
-            .rows.map { "\(try $0.decode(0, as: String.self)) \(try $0.decode(1, as: Int.self)) \(try $0.decode(2, as: String.self))" }
-        #expect(models == ["all-MiniLM-L6-v2 384 vector", "text-embedding-3-small 1536 vector",
-                           "text-embedding-ada-002 1536 vector", "text-embedding-3-large 3072 halfvec"])
+            .rows.map {
+                "\(try $0.decode(0, as: String.self)) \(try $0.decode(1, as: Int.self)) \(try $0.decode(2, as: String.self))"
+            }
+        #expect(
+            models == [
+                "all-MiniLM-L6-v2 384 vector", "text-embedding-3-small 1536 vector",
+                "text-embedding-ada-002 1536 vector", "text-embedding-3-large 3072 halfvec",
+            ])
     }
 
     @Test func constraintsRejectBadRows() throws {
         let (connection, _) = try TestDatabase.fresh()
         try connection.execute("INSERT INTO users (external_id) VALUES ('u1')")
         let badType = #expect(throws: PostgresError.self) {
-            try connection.execute("""
+            try connection.execute(
+                """
                 INSERT INTO artifacts (user_id, external_id, artifact_type, title, content_hash)
                 VALUES (1, 'a1', 'hobby', 't', repeat('0', 64))
                 """)
         }
         #expect(badType?.code == .checkViolation)
-        try connection.execute("""
+        try connection.execute(
+            """
             INSERT INTO artifacts (user_id, external_id, artifact_type, title, content_hash)
             VALUES (1, 'a1', 'project', 'Search', repeat('0', 64))
             """)
         let wrongDims = #expect(throws: PostgresError.self) {
-            try connection.execute("""
+            try connection.execute(
+                """
                 INSERT INTO artifact_embeddings (artifact_id, content_type, model_version, model_dimensions,
                                                  embedding_vector, content_hash)
                 VALUES (1, 'full', 'all-MiniLM-L6-v2', 384, \(Vector([1, 2, 3])), repeat('0', 64))
@@ -56,7 +72,8 @@ import TestSupport
         }
         #expect(wrongDims?.code == .checkViolation)
         let unknownModel = #expect(throws: PostgresError.self) {
-            try connection.execute("""
+            try connection.execute(
+                """
                 INSERT INTO artifact_embeddings (artifact_id, content_type, model_version, model_dimensions,
                                                  embedding_vector, content_hash)
                 VALUES (1, 'full', 'no-such-model', 3, \(Vector([1, 2, 3])), repeat('0', 64))
@@ -73,26 +90,33 @@ import TestSupport
     @Test func largeVectorsStayInTheRow() throws {
         let (connection, _) = try TestDatabase.fresh()
         try connection.execute("INSERT INTO users (external_id) VALUES ('u1')")
-        try connection.execute("""
+        try connection.execute(
+            """
             INSERT INTO artifacts (user_id, external_id, artifact_type, title, content_hash)
             VALUES (1, 'a1', 'project', 'Search', repeat('0', 64))
             """)
         let values = (0..<1536).map { Float(($0 * 7919) % 1000) / 1000 - 0.5 }
-        try connection.execute("""
+        try connection.execute(
+            """
             INSERT INTO artifact_embeddings (artifact_id, content_type, model_version, model_dimensions,
                                              embedding_vector, content_hash)
             VALUES (1, 'full', 'text-embedding-3-small', 1536, \(Vector(values)), repeat('0', 64))
             """)
         for table in ["artifact_embeddings", "chunk_embeddings", "job_embeddings"] {
-            let storage = try connection.query("""
+            let storage = try connection.query(
+                """
                 SELECT attstorage::text FROM pg_attribute
                 WHERE attrelid = \(table)::regclass AND attname = 'embedding_vector'
-                """).scalar(String.self)
+                """
+            ).scalar(String.self)
             #expect(storage == "m", "\(table).embedding_vector storage \(storage ?? "nil")")
         }
-        let toastName = try connection.query("""
-            SELECT reltoastrelid::regclass::text FROM pg_class WHERE oid = 'artifact_embeddings'::regclass
-            """).scalar(String.self) ?? ""
+        let toastName =
+            try connection.query(
+                """
+                SELECT reltoastrelid::regclass::text FROM pg_class WHERE oid = 'artifact_embeddings'::regclass
+                """
+            ).scalar(String.self) ?? ""
         #expect(toastName.hasPrefix("pg_toast."))
         // A table name cannot be bound; an empty TOAST table has no pages, and one chunk would give it one.
         let toastBytes = try connection.query("SELECT pg_relation_size(\(toastName)::regclass)").scalar(Int.self)

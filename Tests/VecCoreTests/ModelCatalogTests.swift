@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import VecCore
 
 /// The built-in models are defined once (`ModelCatalog`); the registry seed and the OpenAI client agree with it.
@@ -17,7 +18,8 @@ import TestSupport
         try connection.execute(
             "UPDATE embedding_models SET cost_per_mtok = 9 WHERE name = \(ModelCatalog.textEmbedding3Small.name)")
         try connection.execute(
-            "UPDATE embedding_models SET dimensions = 512, cost_per_mtok = 9 WHERE name = \(ModelCatalog.textEmbedding3Large.name)")
+            "UPDATE embedding_models SET dimensions = 512, cost_per_mtok = 9 WHERE name = \(ModelCatalog.textEmbedding3Large.name)"
+        )
         #expect(try Migrator(connection: connection).migrate().isEmpty)
         let registry = EmbeddingModelRegistry(connection: connection)
         for builtIn in [ModelCatalog.textEmbeddingAda002, ModelCatalog.textEmbedding3Small] {
@@ -28,11 +30,15 @@ import TestSupport
     }
 
     @Test func theOpenAIClientKnowsTheCatalogsOpenAIModels() throws {
-        #expect(ModelCatalog.openAI.map(\.name) == ["text-embedding-3-small", "text-embedding-3-large",
-                                                     "text-embedding-ada-002"])
+        #expect(
+            ModelCatalog.openAI.map(\.name) == [
+                "text-embedding-3-small", "text-embedding-3-large",
+                "text-embedding-ada-002",
+            ])
         for builtIn in ModelCatalog.openAI {
-            let configuration = try OpenAIEmbedder.configuration(forModel: builtIn.name,
-                                                                 environment: ["OPENAI_API_KEY": "k"])
+            let configuration = try OpenAIEmbedder.configuration(
+                forModel: builtIn.name,
+                environment: ["OPENAI_API_KEY": "k"])
             #expect(configuration.model == builtIn.name)
             #expect(configuration.registryName == builtIn.name)
             #expect(configuration.dimensions == builtIn.model.dimensions)
@@ -52,8 +58,11 @@ import TestSupport
         #expect(spec.form == .openAICompatible(model: "nomic-embed-text", dimensions: 768))
         let choice = try spec.openAIModel()
         #expect(choice.serverModel == "nomic-embed-text")
-        #expect(choice.model == EmbeddingModel(name: "openai:nomic-embed-text:768", provider: .openai, dimensions: 768,
-                                               storage: .vector, costPerMTok: 0, maxInputTokens: 2048))
+        #expect(
+            choice.model
+                == EmbeddingModel(
+                    name: "openai:nomic-embed-text:768", provider: .openai, dimensions: 768,
+                    storage: .vector, costPerMTok: 0, maxInputTokens: 2048))
         #expect(choice.builtIn == nil && !choice.sendsDimensions)
     }
 

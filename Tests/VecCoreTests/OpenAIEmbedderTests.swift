@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Testing
+
 @testable import VecCore
 
 /// Records the waits the embedder asks for instead of sleeping.
@@ -53,9 +54,11 @@ private final class ResultBox: @unchecked Sendable {
     }
 
     /// A fake server plus an embedder pointed at it (base URL given with `/v1`, as SDKs write it).
-    private func withServer(dimensions: Int = 8, model: String = "fake-embed", key: String? = key,
-                            configure: (inout OpenAIEmbedder.Configuration) -> Void = { _ in },
-                            _ body: (FakeEmbeddingsServer, OpenAIEmbedder, SleepRecorder) throws -> Void) throws {
+    private func withServer(
+        dimensions: Int = 8, model: String = "fake-embed", key: String? = key,
+        configure: (inout OpenAIEmbedder.Configuration) -> Void = { _ in },
+        _ body: (FakeEmbeddingsServer, OpenAIEmbedder, SleepRecorder) throws -> Void
+    ) throws {
         let server = try FakeEmbeddingsServer(dimensions: dimensions)
         defer { server.stop() }
         var configuration = OpenAIEmbedder.Configuration(
@@ -64,7 +67,8 @@ private final class ResultBox: @unchecked Sendable {
             retry: .init(maxAttempts: 4, baseDelay: 0.1, maxDelay: 1, retryAfterCap: 10))
         configure(&configuration)
         let recorder = SleepRecorder()
-        let embedder = try OpenAIEmbedder(configuration: configuration, logger: Self.quietLogger, sleep: recorder.sleeper)
+        let embedder = try OpenAIEmbedder(
+            configuration: configuration, logger: Self.quietLogger, sleep: recorder.sleeper)
         try body(server, embedder, recorder)
     }
 
@@ -177,9 +181,13 @@ private final class ResultBox: @unchecked Sendable {
     @Test func batchSplittingKeepsOversizedInputsAlone() {
         let count: (String) -> Int = { $0.count }
         let texts = ["aaa", "bbbbbbbbbbbb", "c", "d", "e", "f"]
-        #expect(OpenAIEmbedder.batches(for: texts, maxInputs: 3, maxTokens: 5, countTokens: count) == [0..<1, 1..<2, 2..<5, 5..<6])
+        #expect(
+            OpenAIEmbedder.batches(for: texts, maxInputs: 3, maxTokens: 5, countTokens: count) == [
+                0..<1, 1..<2, 2..<5, 5..<6,
+            ])
         #expect(OpenAIEmbedder.batches(for: [], maxInputs: 3, maxTokens: 5, countTokens: count).isEmpty)
-        #expect(OpenAIEmbedder.batches(for: ["x", "y"], maxInputs: 1, maxTokens: 100, countTokens: count) == [0..<1, 1..<2])
+        #expect(
+            OpenAIEmbedder.batches(for: ["x", "y"], maxInputs: 1, maxTokens: 100, countTokens: count) == [0..<1, 1..<2])
     }
 
     @Test func ordersVectorsByTheResponsesIndex() throws {
@@ -341,7 +349,8 @@ private final class ResultBox: @unchecked Sendable {
         let configuration = OpenAIEmbedder.Configuration(
             model: "fake-embed", dimensions: 8, baseURL: "http://127.0.0.1:\(port)", apiKey: Self.key,
             connectTimeout: 1, requestTimeout: 2, retry: .init(maxAttempts: 3, baseDelay: 0.1))
-        let embedder = try OpenAIEmbedder(configuration: configuration, logger: Self.quietLogger, sleep: recorder.sleeper)
+        let embedder = try OpenAIEmbedder(
+            configuration: configuration, logger: Self.quietLogger, sleep: recorder.sleeper)
         let error = providerError { _ = try embedder.embed(["x"]) }
         #expect(error?.kind == .transport)
         #expect(error?.attempts == 3)
@@ -381,7 +390,8 @@ private final class ResultBox: @unchecked Sendable {
 
     @Test func badRequestCarriesTheServersMessage() throws {
         try withServer { server, embedder, _ in
-            let message = "This model's maximum context length is 8192 tokens, however you requested 9001 tokens "
+            let message =
+                "This model's maximum context length is 8192 tokens, however you requested 9001 tokens "
                 + "(key \(Self.key))"
             server.script(.badRequest(message))
             let error = providerError { _ = try embedder.embed(["x", "y", "z"]) }
@@ -404,7 +414,9 @@ private final class ResultBox: @unchecked Sendable {
         (.nonFinite(.nan), "non-finite value (nan)"),
         (.nonFinite(.infinity), "non-finite value (inf)"),
     ])
-    func unusableResponsesAreReportedWithTheBatchPosition(behaviour: FakeEmbeddingsServer.Behaviour, message: String) throws {
+    func unusableResponsesAreReportedWithTheBatchPosition(
+        behaviour: FakeEmbeddingsServer.Behaviour, message: String
+    ) throws {
         try withServer(configure: { $0.maxInputsPerRequest = 2 }) { server, embedder, recorder in
             server.script(.ok, behaviour)
             let error = providerError { _ = try embedder.embed(["a", "b", "c", "d"]) }
@@ -425,15 +437,17 @@ private final class ResultBox: @unchecked Sendable {
         #expect(error?.kind == .configuration)
         #expect(error?.description.contains("OPENAI_API_KEY is not set") == true)
         let blank = providerError {
-            _ = try OpenAIEmbedder.forModel(name: "text-embedding-3-small",
-                                            environment: ["OPENAI_API_KEY": "  ", "OPENAI_BASE_URL": "https://api.openai.com/v1/"])
+            _ = try OpenAIEmbedder.forModel(
+                name: "text-embedding-3-small",
+                environment: ["OPENAI_API_KEY": "  ", "OPENAI_BASE_URL": "https://api.openai.com/v1/"])
         }
         #expect(blank?.kind == .configuration)
     }
 
     @Test func printingAConfigurationHidesTheKey() throws {
-        let configuration = try OpenAIEmbedder.configuration(forModel: "text-embedding-3-small",
-                                                             environment: ["OPENAI_API_KEY": Self.key])
+        let configuration = try OpenAIEmbedder.configuration(
+            forModel: "text-embedding-3-small",
+            environment: ["OPENAI_API_KEY": Self.key])
         #expect(configuration.apiKey == Self.key)
         var dumped = ""
         dump(configuration, to: &dumped)
@@ -446,14 +460,17 @@ private final class ResultBox: @unchecked Sendable {
     @Test func factoryReadsTheEnvironment() throws {
         let embedder = try OpenAIEmbedder.forModel(
             name: "text-embedding-3-large",
-            environment: ["OPENAI_API_KEY": Self.key + "\n", "OPENAI_BASE_URL": "https://gateway.example.com/openai/v1/"])
+            environment: [
+                "OPENAI_API_KEY": Self.key + "\n", "OPENAI_BASE_URL": "https://gateway.example.com/openai/v1/",
+            ])
         #expect(embedder.endpoint == "https://gateway.example.com/openai/v1/embeddings")
         #expect(embedder.configuration.apiKey == Self.key)
         #expect(embedder.dimensions == 3072)
         #expect(embedder.modelName == "text-embedding-3-large")
         #expect(embedder.maxInputTokens == 8191)
-        let local = try OpenAIEmbedder.forModel(name: "openai:nomic-embed-text:768",
-                                                environment: ["OPENAI_BASE_URL": "http://localhost:11434"])
+        let local = try OpenAIEmbedder.forModel(
+            name: "openai:nomic-embed-text:768",
+            environment: ["OPENAI_BASE_URL": "http://localhost:11434"])
         #expect(local.endpoint == "http://localhost:11434/v1/embeddings")
         #expect(local.configuration.apiKey == nil)
     }
@@ -480,7 +497,8 @@ private final class ResultBox: @unchecked Sendable {
         #expect(tagged.model == "nomic-embed-text:latest")
         #expect(tagged.dimensions == 768)
 
-        let shortened = try OpenAIEmbedder.configuration(forModel: "openai:text-embedding-3-small:512", environment: env)
+        let shortened = try OpenAIEmbedder.configuration(
+            forModel: "openai:text-embedding-3-small:512", environment: env)
         #expect(shortened.dimensions == 512)
         #expect(shortened.sendsDimensions)
         #expect(shortened.registryName == "openai:text-embedding-3-small:512")
@@ -493,10 +511,14 @@ private final class ResultBox: @unchecked Sendable {
         #expect(!OpenAIEmbedder.recognises("all-MiniLM-L6-v2"))
     }
 
-    @Test(arguments: ["all-MiniLM-L6-v2", "gpt-4o", "openai:nomic-embed-text", "openai::768", "openai:x:0",
-                      "openai:text-embedding-3-small:4096", "openai:text-embedding-ada-002:512", ""])
+    @Test(arguments: [
+        "all-MiniLM-L6-v2", "gpt-4o", "openai:nomic-embed-text", "openai::768", "openai:x:0",
+        "openai:text-embedding-3-small:4096", "openai:text-embedding-ada-002:512", "",
+    ])
     func factoryRejectsUnknownModels(name: String) {
-        let error = providerError { _ = try OpenAIEmbedder.forModel(name: name, environment: ["OPENAI_API_KEY": Self.key]) }
+        let error = providerError {
+            _ = try OpenAIEmbedder.forModel(name: name, environment: ["OPENAI_API_KEY": Self.key])
+        }
         #expect(error?.kind == .configuration)
         #expect(error?.description.contains("unknown OpenAI embedding model") == true)
         #expect(error?.description.contains("openai:<model>:<dimensions>") == true)

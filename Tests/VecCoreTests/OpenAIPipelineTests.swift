@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import VecCore
 
 /// The OpenAI path end to end: the fixtures embedded through a compatible server on 127.0.0.1, stored with cost,
@@ -13,10 +14,13 @@ import TestSupport
         _ = try ArtifactLoader(connection: connection).load(file: FixturePaths.file("artifacts.jsonl"))
     }
 
-    private func embed(_ name: String, server: FakeEmbeddingsServer, key: String = "test",
-                       contentTypes: Set<ContentType> = [.full, .summary]) throws -> EmbeddingPipeline.Summary {
+    private func embed(
+        _ name: String, server: FakeEmbeddingsServer, key: String = "test",
+        contentTypes: Set<ContentType> = [.full, .summary]
+    ) throws -> EmbeddingPipeline.Summary {
         let model = try EmbeddingModelRegistry(connection: connection).resolve(name)
-        let embedder = try EmbedderFactory.make(for: model, environment: ["OPENAI_BASE_URL": server.baseURL, "OPENAI_API_KEY": key])
+        let embedder = try EmbedderFactory.make(
+            for: model, environment: ["OPENAI_BASE_URL": server.baseURL, "OPENAI_API_KEY": key])
         var options = EmbeddingPipeline.Options()
         options.contentTypes = contentTypes
         options.batchSize = 100
@@ -24,12 +28,17 @@ import TestSupport
     }
 
     /// Searches with EXPLAIN, seq scans and sorts off so the 252-row table still goes through the model's index.
-    private func searchThroughIndex(_ text: String, model: String, server: FakeEmbeddingsServer) throws -> SearchResponse {
+    private func searchThroughIndex(
+        _ text: String, model: String, server: FakeEmbeddingsServer
+    ) throws -> SearchResponse {
         try connection.execute("SET enable_seqscan = off")
         try connection.execute("SET enable_sort = off")
-        let engine = SearchEngine(connection: connection, makeEmbedder: {
-            try EmbedderFactory.make(for: $0, environment: ["OPENAI_BASE_URL": server.baseURL, "OPENAI_API_KEY": "test"])
-        })
+        let engine = SearchEngine(
+            connection: connection,
+            makeEmbedder: {
+                try EmbedderFactory.make(
+                    for: $0, environment: ["OPENAI_BASE_URL": server.baseURL, "OPENAI_API_KEY": "test"])
+            })
         var params = SearchParams()
         params.model = model
         params.explain = true
@@ -43,16 +52,19 @@ import TestSupport
         #expect(summary.embedded[.full] == 252 && summary.embedded[.summary] == 252)
         #expect(summary.totalTokens > 0)
         #expect(abs(summary.costUSD - Double(summary.totalTokens) * 0.02 / 1_000_000) < 1e-12)
-        let row = try connection.query("""
+        let row = try connection.query(
+            """
             SELECT count(*), min(vector_dims(embedding_vector)), sum(processing_cost_usd)::float8
             FROM artifact_embeddings WHERE model_version = 'text-embedding-3-small'
-            """).row(0)
+            """
+        ).row(0)
         #expect(try row.decode(0, as: Int.self) == 504)
         #expect(try row.decode(1, as: Int.self) == 1536)
         #expect(abs(try row.decode(2, as: Double.self) - summary.costUSD) < 1e-9)
         #expect(summary.createdIndexes == ["ae_hnsw_cosine_text_embedding_3_small"])
 
-        let response = try searchThroughIndex("payments platform engineer", model: "text-embedding-3-small", server: server)
+        let response = try searchThroughIndex(
+            "payments platform engineer", model: "text-embedding-3-small", server: server)
         #expect(response.results.count == 10)
         #expect(response.info.indexName == "ae_hnsw_cosine_text_embedding_3_small")
         // Re-running embeds nothing: everything is current.
@@ -68,25 +80,39 @@ import TestSupport
         let summary = try embed("text-embedding-3-large", server: large, contentTypes: [.full])
         #expect(summary.embedded[.full] == 252)
         #expect(abs(summary.costUSD - Double(summary.totalTokens) * 0.13 / 1_000_000) < 1e-12)
-        let definition = try connection.query("SELECT indexdef FROM pg_indexes WHERE indexname = 'ae_hnsw_cosine_text_embedding_3_large'").scalar(String.self)
+        let definition = try connection.query(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = 'ae_hnsw_cosine_text_embedding_3_large'"
+        ).scalar(String.self)
         #expect(definition?.contains("halfvec(3072)") == true)
         #expect(definition?.contains("halfvec_cosine_ops") == true)
         // The other model's vectors and index are untouched by the migration to a new model.
-        #expect(try connection.query("SELECT count(*) FROM artifact_embeddings WHERE model_version = 'text-embedding-3-small'").scalar(Int.self) == 252)
-        #expect(try connection.query("SELECT count(*) FROM pg_indexes WHERE indexname = 'ae_hnsw_cosine_text_embedding_3_small'").scalar(Int.self) == 1)
+        #expect(
+            try connection.query(
+                "SELECT count(*) FROM artifact_embeddings WHERE model_version = 'text-embedding-3-small'"
+            ).scalar(Int.self) == 252)
+        #expect(
+            try connection.query(
+                "SELECT count(*) FROM pg_indexes WHERE indexname = 'ae_hnsw_cosine_text_embedding_3_small'"
+            ).scalar(Int.self) == 1)
 
-        let response = try searchThroughIndex("embedded firmware robotics", model: "text-embedding-3-large", server: large)
+        let response = try searchThroughIndex(
+            "embedded firmware robotics", model: "text-embedding-3-large", server: large)
         #expect(response.results.count == 10)
         #expect(response.info.indexName == "ae_hnsw_cosine_text_embedding_3_large")
         let statuses = try ModelStatus.all(connection: connection)
-        #expect(statuses.first { $0.model.name == "text-embedding-3-large" }.map { ($0.fresh, $0.missing) } ?? (0, 0) == (252, 0))
+        #expect(
+            statuses.first { $0.model.name == "text-embedding-3-large" }.map { ($0.fresh, $0.missing) } ?? (0, 0) == (
+                252, 0
+            ))
     }
 
     @Test func aBadKeyStopsTheRunAtOnceWithoutPrintingIt() throws {
         let server = try FakeEmbeddingsServer(dimensions: 1536)
         defer { server.stop() }
         server.script(.unauthorized)
-        let error = #expect(throws: VecscopeError.self) { try embed("text-embedding-3-small", server: server, key: "sk-secret-123") }
+        let error = #expect(throws: VecscopeError.self) {
+            try embed("text-embedding-3-small", server: server, key: "sk-secret-123")
+        }
         #expect(error?.description.contains("OPENAI_API_KEY is missing or invalid") == true)
         #expect(error?.description.contains("sk-secret-123") == false)
         #expect(try connection.query("SELECT count(*) FROM artifact_embeddings").scalar(Int.self) == 0)

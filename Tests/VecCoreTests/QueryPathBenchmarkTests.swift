@@ -1,14 +1,16 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import VecCore
 
 /// What moved out of the CLI (bench-suite query-path, demo's summary), against the fixture database.
 @Suite struct QueryPathBenchmarkTests {
     @Test func measuresTheSearchPathsOwnANNStatement() throws {
         let url = try FixtureDatabase.connectionURL()
-        let benchmark = QueryPathBenchmark(model: SearchParams.defaultModel, efSearch: 40, queries: 4, k: 5,
-                                           connection: try Connection(url), connect: { try Connection(url) })
+        let benchmark = QueryPathBenchmark(
+            model: SearchParams.defaultModel, efSearch: 40, queries: 4, k: 5,
+            connection: try Connection(url), connect: { try Connection(url) })
         let result = try benchmark.run()
         #expect(result.queries == 4 && result.k == 5 && result.efSearch == 40)
         // Stored vectors as queries over a small table: exact or nearly so.
@@ -28,22 +30,24 @@ import TestSupport
         let searched = try engine.annStatement(for: [Float](repeating: 0.1, count: 384), params: params, on: connection)
         #expect(result.statementSQL == searched.sql)
         // The text the server has always received: a custom plan per vector, the model's partial index matchable.
-        #expect(searched.sql == """
-            SELECT e.artifact_id, (e.embedding_vector::vector(384) <=> $1)::float8 AS distance, e.content_type
-            FROM artifact_embeddings e
-            WHERE e.model_version = 'all-MiniLM-L6-v2' AND e.content_type = ANY($2::text[]) \
-            ORDER BY (e.embedding_vector::vector(384) <=> $1) LIMIT $3::int8
-            """)
+        #expect(
+            searched.sql == """
+                SELECT e.artifact_id, (e.embedding_vector::vector(384) <=> $1)::float8 AS distance, e.content_type
+                FROM artifact_embeddings e
+                WHERE e.model_version = 'all-MiniLM-L6-v2' AND e.content_type = ANY($2::text[]) \
+                ORDER BY (e.embedding_vector::vector(384) <=> $1) LIMIT $3::int8
+                """)
         params.artifactTypes = [.project]
         params.similarityThreshold = 0.2
         let filtered = try engine.annStatement(for: [Float](repeating: 0.1, count: 384), params: params, on: connection)
-        #expect(filtered.sql == """
-            SELECT e.artifact_id, (e.embedding_vector::vector(384) <=> $1)::float8 AS distance, e.content_type
-            FROM artifact_embeddings e JOIN artifacts a ON a.id = e.artifact_id
-            WHERE e.model_version = 'all-MiniLM-L6-v2' AND e.content_type = ANY($2::text[]) \
-            AND a.artifact_type = ANY($3::text[]) AND (e.embedding_vector::vector(384) <=> $1) <= $4::float8 \
-            ORDER BY (e.embedding_vector::vector(384) <=> $1) LIMIT $5::int8
-            """)
+        #expect(
+            filtered.sql == """
+                SELECT e.artifact_id, (e.embedding_vector::vector(384) <=> $1)::float8 AS distance, e.content_type
+                FROM artifact_embeddings e JOIN artifacts a ON a.id = e.artifact_id
+                WHERE e.model_version = 'all-MiniLM-L6-v2' AND e.content_type = ANY($2::text[]) \
+                AND a.artifact_type = ANY($3::text[]) AND (e.embedding_vector::vector(384) <=> $1) <= $4::float8 \
+                ORDER BY (e.embedding_vector::vector(384) <=> $1) LIMIT $5::int8
+                """)
         #expect(filtered.binds.count == 5)
     }
 
@@ -56,12 +60,13 @@ import TestSupport
         let object = try JSONSerialization.jsonObject(with: JSONEncoder().encode(result)) as? [String: Any]
         let keys = Set(object?.keys.map { $0 } ?? [])
         // The keys Tests/bench/run.sh reads, and the rest of what the command printed before.
-        #expect(keys == [
-            "recall_at_k", "recall_min", "k", "ef_search", "queries", "client_p50_ms", "client_p95_ms",
-            "server_p50_ms", "server_p95_ms", "overhead_ratio_p50", "meets_target", "plan",
-            "statement_client_p50_ms", "statement_client_p95_ms", "statement_server_p50_ms",
-            "statement_server_p95_ms", "statement_overhead_ratio_p50", "statement_meets_target", "statement_sql",
-        ])
+        #expect(
+            keys == [
+                "recall_at_k", "recall_min", "k", "ef_search", "queries", "client_p50_ms", "client_p95_ms",
+                "server_p50_ms", "server_p95_ms", "overhead_ratio_p50", "meets_target", "plan",
+                "statement_client_p50_ms", "statement_client_p95_ms", "statement_server_p50_ms",
+                "statement_server_p95_ms", "statement_overhead_ratio_p50", "statement_meets_target", "statement_sql",
+            ])
     }
 }
 

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import VecCore
 
 /// The recall rule (`RecallScope`) and the IDs-only exact statement that serves it, on the embedded fixtures.
@@ -98,9 +99,11 @@ import TestSupport
 
     /// The cache rows for a text: access count and last access, as text so a change of either shows.
     private func cacheRows(for text: String) throws -> [String] {
-        try connection.query("""
+        try connection.query(
+            """
             SELECT access_count::text || ' ' || last_accessed_at::text FROM job_embeddings
             WHERE job_description_hash = \(SHA256.hex(text))
-            """).rows.map { try $0.decode(0, as: String.self) }
+            """
+        ).rows.map { try $0.decode(0, as: String.self) }
     }
 }

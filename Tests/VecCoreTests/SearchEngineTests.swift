@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import VecCore
 
 /// Search against the shipped fixtures embedded by the real MiniLM, in the real PostgreSQL + pgvector.
@@ -19,7 +20,8 @@ import TestSupport
     }
 
     @Test func semanticResultsCarryAllThreeConsistentScores() throws {
-        let response = try engine.search(text: "Kubernetes platform engineering with Terraform on AWS", params: params())
+        let response = try engine.search(
+            text: "Kubernetes platform engineering with Terraform on AWS", params: params())
         #expect(response.results.count == 10)
         #expect(response.info.rowsReturned == 10 && response.info.limit == 10)
         #expect(response.info.totalCandidates == 252)
@@ -48,12 +50,20 @@ import TestSupport
     }
 
     @Test func thresholdUserAndTypeFiltersApply() throws {
-        let thresholded = try engine.search(text: "single-cell RNA-seq pipelines", params: params { $0.similarityThreshold = 0.4; $0.limit = 50 })
+        let thresholded = try engine.search(
+            text: "single-cell RNA-seq pipelines",
+            params: params {
+                $0.similarityThreshold = 0.4; $0.limit = 50
+            })
         #expect(!thresholded.results.isEmpty)
         #expect(thresholded.results.allSatisfy { $0.similarity >= 0.4 })
         #expect(thresholded.results.count < 50)
 
-        let scoped = try engine.search(text: "security", params: params { $0.userScope = .user("u08"); $0.artifactTypes = [.certification] })
+        let scoped = try engine.search(
+            text: "security",
+            params: params {
+                $0.userScope = .user("u08"); $0.artifactTypes = [.certification]
+            })
         #expect(!scoped.results.isEmpty)
         #expect(scoped.results.allSatisfy { $0.userExternalID == "u08" && $0.type == .certification })
         #expect(scoped.info.totalCandidates == scoped.results.count || scoped.info.totalCandidates > 0)
@@ -71,14 +81,20 @@ import TestSupport
         #expect(plain.info.serverExecutionMs.map { $0 > 0 } == true)
 
         // A filter the index cannot see (one user's talks) plus a small ef_search: the scan runs dry early.
-        let starved = try engine.search(text: text, params: params {
-            $0.efSearch = 10; $0.limit = 5; $0.userScope = .user("u05"); $0.artifactTypes = [.talk, .award, .education]
-        })
+        let starved = try engine.search(
+            text: text,
+            params: params {
+                $0.efSearch = 10; $0.limit = 5; $0.userScope = .user("u05");
+                $0.artifactTypes = [.talk, .award, .education]
+            })
         #expect(starved.results.count < 5)
-        let iterative = try engine.search(text: text, params: params {
-            $0.efSearch = 10; $0.limit = 5; $0.userScope = .user("u05"); $0.artifactTypes = [.talk, .award, .education]
-            $0.iterativeScan = .relaxedOrder
-        })
+        let iterative = try engine.search(
+            text: text,
+            params: params {
+                $0.efSearch = 10; $0.limit = 5; $0.userScope = .user("u05");
+                $0.artifactTypes = [.talk, .award, .education]
+                $0.iterativeScan = .relaxedOrder
+            })
         #expect(iterative.results.count == 5)
         #expect(iterative.results.allSatisfy { $0.userExternalID == "u05" })
     }
@@ -88,12 +104,19 @@ import TestSupport
         try connection.execute("SET enable_seqscan = off")
         try connection.execute("SET enable_indexscan = off")
         defer { _ = try? connection.execute("RESET ALL") }
-        let response = try engine.search(text: "Kafka PostgreSQL payments ledger", params: params { $0.method = .keyword; $0.explain = true })
+        let response = try engine.search(
+            text: "Kafka PostgreSQL payments ledger",
+            params: params {
+                $0.method = .keyword; $0.explain = true
+            })
         #expect(response.info.plan?.contains("artifacts_search_gin") == true, "plan: \(response.info.plan ?? "none")")
         let scores = response.results.map { $0.keywordScore ?? 0 }
         #expect(scores == scores.sorted(by: >))
         #expect(scores.allSatisfy { $0 > 0 && $0 <= 1 })
-        #expect(response.results.first?.matchedTerms.contains { ["kafka", "postgresql", "payments", "ledger"].contains($0) } == true)
+        #expect(
+            response.results.first?.matchedTerms.contains {
+                ["kafka", "postgresql", "payments", "ledger"].contains($0)
+            } == true)
         #expect(response.results.allSatisfy { $0.relevanceScore == $0.keywordScore })
     }
 
@@ -109,8 +132,9 @@ import TestSupport
         }
         let scores = response.results.map(\.relevanceScore)
         #expect(scores == scores.sorted(by: >))
-        let weighted = try engine.rank(jobDescription: job.text, method: .hybrid, topK: 5,
-                                       params: params { $0.fusion = .weighted(alpha: 0.5) })
+        let weighted = try engine.rank(
+            jobDescription: job.text, method: .hybrid, topK: 5,
+            params: params { $0.fusion = .weighted(alpha: 0.5) })
         for result in weighted.results {
             #expect(abs(result.relevanceScore - (0.5 * result.similarity + 0.5 * (result.keywordScore ?? 0))) < 1e-9)
         }
@@ -135,7 +159,9 @@ import TestSupport
     }
 
     @Test func rankCanBeRestrictedToArtifactIDs() throws {
-        let response = try engine.rank(jobDescription: "payments backend in Go", artifactIDs: ["a021", "a022", "a101"], method: .semantic, topK: 10)
+        let response = try engine.rank(
+            jobDescription: "payments backend in Go", artifactIDs: ["a021", "a022", "a101"], method: .semantic, topK: 10
+        )
         #expect(Set(response.results.map(\.externalID)) == ["a021", "a022", "a101"])
         let error = #expect(throws: VecscopeError.self) {
             try engine.rank(jobDescription: "x", artifactIDs: ["nope"], method: .semantic, topK: 3)
@@ -150,9 +176,11 @@ import TestSupport
         #expect(first.info.embeddingCached == false)
         #expect(second.info.embeddingCached == true)
         #expect(first.results.map(\.externalID) == second.results.map(\.externalID))
-        let count = try connection.query("""
+        let count = try connection.query(
+            """
             SELECT access_count FROM job_embeddings WHERE job_description_hash = \(SHA256.hex(text))
-            """).scalar(Int.self)
+            """
+        ).scalar(Int.self)
         #expect(count == 2)
     }
 
@@ -162,9 +190,11 @@ import TestSupport
         let texts = ["Kubernetes platform engineering", "React accessibility design systems", "Kafka payments ledger"]
         let first = try texts.map { try engine.search(text: $0, params: params { $0.method = .hybrid }) }
         let again = try texts.map { try engine.search(text: $0, params: params { $0.method = .hybrid }) }
-        let plans = try connection.query("""
+        let plans = try connection.query(
+            """
             SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE from_sql = false
-            """).rows.map { (generic: try $0.decode(0, as: Int.self), custom: try $0.decode(1, as: Int.self)) }
+            """
+        ).rows.map { (generic: try $0.decode(0, as: Int.self), custom: try $0.decode(1, as: Int.self)) }
         #expect(plans.count == 1)
         #expect(plans.first?.generic == 2 * texts.count && plans.first?.custom == 0)
         for (a, b) in zip(first, again) {
@@ -178,8 +208,11 @@ import TestSupport
     }
 
     @Test func chunksAreSearchedAndAnArtifactAppearsOnce() throws {
-        let response = try engine.search(text: "Kalman filter sensor fusion on a microcontroller",
-                                         params: params { $0.contentTypes = [.full, .summary, .chunk]; $0.limit = 20 })
+        let response = try engine.search(
+            text: "Kalman filter sensor fusion on a microcontroller",
+            params: params {
+                $0.contentTypes = [.full, .summary, .chunk]; $0.limit = 20
+            })
         let ids = response.results.map(\.externalID)
         #expect(Set(ids).count == ids.count)
         #expect(response.results.contains { $0.matchedContentType == .chunk })
@@ -194,12 +227,18 @@ import TestSupport
     }
 
     @Test func invalidParametersAreRefusedWithTheirRange() throws {
-        let badEf = #expect(throws: VecscopeError.self) { try engine.search(text: "x", params: params { $0.efSearch = 0 }) }
+        let badEf = #expect(throws: VecscopeError.self) {
+            try engine.search(text: "x", params: params { $0.efSearch = 0 })
+        }
         #expect(badEf?.fix?.contains("1…1000") == true)
-        let badModel = #expect(throws: VecscopeError.self) { try engine.search(text: "x", params: params { $0.model = "nope" }) }
+        let badModel = #expect(throws: VecscopeError.self) {
+            try engine.search(text: "x", params: params { $0.model = "nope" })
+        }
         #expect(badModel?.what == "unknown model \"nope\"")
         #expect(badModel?.fix?.contains("all-MiniLM-L6-v2") == true)
-        #expect(throws: VecscopeError.self) { try engine.search(text: "x", params: params { $0.similarityThreshold = 1.5 }) }
+        #expect(throws: VecscopeError.self) {
+            try engine.search(text: "x", params: params { $0.similarityThreshold = 1.5 })
+        }
         #expect(throws: VecscopeError.self) { try engine.search(text: "x", params: params { $0.probes = 0 }) }
         #expect(throws: VecscopeError.self) { try engine.search(text: "   ", params: params()) }
         #expect(throws: VecscopeError.self) { try ArtifactType.parseList("project,hobby") }
@@ -208,12 +247,16 @@ import TestSupport
 
 @Suite struct PlanSummaryTests {
     @Test func picksTheVectorIndexScanAndExecutionTime() {
-        let json = #"[{"Plan": {"Node Type": "Limit", "Plans": [{"Node Type": "Nested Loop", "Plans": [{"Node Type": "Index Scan", "Index Name": "ae_hnsw_cosine_m", "Relation Name": "artifact_embeddings"}, {"Node Type": "Index Scan", "Index Name": "artifacts_pkey", "Relation Name": "artifacts"}]}]}, "Execution Time": 1.25}]"#
+        let json =
+            #"[{"Plan": {"Node Type": "Limit", "Plans": [{"Node Type": "Nested Loop", "Plans": [{"Node Type": "Index Scan", "Index Name": "ae_hnsw_cosine_m", "Relation Name": "artifact_embeddings"}, {"Node Type": "Index Scan", "Index Name": "artifacts_pkey", "Relation Name": "artifacts"}]}]}, "Execution Time": 1.25}]"#
         let summary = QueryPlan.parse(explainJSON: json)
         #expect(summary.scan == "Index Scan using ae_hnsw_cosine_m")
         #expect(summary.indexName == "ae_hnsw_cosine_m")
         #expect(summary.serverExecutionMs == 1.25)
-        let seq = QueryPlan.parse(explainJSON: #"[{"Plan": {"Node Type": "Sort", "Plans": [{"Node Type": "Seq Scan", "Relation Name": "artifact_embeddings"}]}, "Execution Time": 3.0}]"#)
+        let seq = QueryPlan.parse(
+            explainJSON:
+                #"[{"Plan": {"Node Type": "Sort", "Plans": [{"Node Type": "Seq Scan", "Relation Name": "artifact_embeddings"}]}, "Execution Time": 3.0}]"#
+        )
         #expect(seq.scan == "Seq Scan on artifact_embeddings")
         #expect(seq.indexName == nil)
     }

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import VecCore
 
 @Suite("Synthetic data")
@@ -22,7 +23,8 @@ struct SyntheticDataTests {
         }
         var other = data
         other.seed = 12
-        #expect(other.item(3, centres: other.clusterCentres(), userCDF: other.userCDF()).vector
+        #expect(
+            other.item(3, centres: other.clusterCentres(), userCDF: other.userCDF()).vector
                 != data.item(3, centres: centres, userCDF: cdf).vector)
     }
 
@@ -54,15 +56,26 @@ struct SyntheticDataTests {
         func count(_ sql: PostgresQuery) throws -> Int { try connection.query(sql).row(0).decode(0) }
         #expect(try count("SELECT count(*)::int8 FROM users WHERE external_id LIKE 'synthetic-u%'") == 50)
         #expect(try count("SELECT count(*)::int8 FROM artifacts") == 500)
-        #expect(try count("SELECT count(*)::int8 FROM artifact_embeddings WHERE model_version = 'synthetic-32' AND content_type = 'full'") == 500)
-        #expect(try count("SELECT count(*)::int8 FROM artifact_embeddings WHERE vector_dims(embedding_vector) <> 32") == 0)
-        #expect(try count("SELECT count(*)::int8 FROM artifact_embeddings WHERE abs(vector_norm(embedding_vector) - 1) > 1e-5") == 0)
-        #expect(try count("SELECT count(*)::int8 FROM artifacts a JOIN artifact_embeddings e ON e.artifact_id = a.id WHERE a.content_hash <> e.content_hash") == 0)
+        #expect(
+            try count(
+                "SELECT count(*)::int8 FROM artifact_embeddings WHERE model_version = 'synthetic-32' AND content_type = 'full'"
+            ) == 500)
+        #expect(
+            try count("SELECT count(*)::int8 FROM artifact_embeddings WHERE vector_dims(embedding_vector) <> 32") == 0)
+        #expect(
+            try count(
+                "SELECT count(*)::int8 FROM artifact_embeddings WHERE abs(vector_norm(embedding_vector) - 1) > 1e-5")
+                == 0)
+        #expect(
+            try count(
+                "SELECT count(*)::int8 FROM artifacts a JOIN artifact_embeddings e ON e.artifact_id = a.id WHERE a.content_hash <> e.content_hash"
+            ) == 0)
         #expect(try count("SELECT count(*)::int8 FROM artifacts WHERE length(content_hash) <> 64") == 0)
         // The same hash the embedding pipeline computes for an artifact's full text, so a text model's vectors of
         // these artifacts count as current once embedded.
         for row in try connection.query("SELECT title, description, content, content_hash::text FROM artifacts").rows {
-            let text = EmbeddingText.full(title: try row.decode(0), description: try row.decode(1), content: try row.decode(2))
+            let text = EmbeddingText.full(
+                title: try row.decode(0), description: try row.decode(1), content: try row.decode(2))
             #expect(try row.decode(3, as: String.self) == SHA256.hex(text))
         }
         let model = try EmbeddingModelRegistry(connection: connection).model(named: "synthetic-32")
@@ -70,14 +83,17 @@ struct SyntheticDataTests {
         #expect(model.dimensions == 32)
         #expect(model.storage == .vector)
         // Skewed collections: the biggest user has many times the median.
-        let sizes: [Int] = try connection.query("SELECT count(*)::int8 FROM artifacts GROUP BY user_id ORDER BY 1 DESC").rows.map { try $0.decode(0) }
+        let sizes: [Int] = try connection.query("SELECT count(*)::int8 FROM artifacts GROUP BY user_id ORDER BY 1 DESC")
+            .rows.map { try $0.decode(0) }
         #expect(sizes[0] > 3 * sizes[sizes.count / 2])
         // Vacuumed after the load: the pages are all-visible, so searches neither set hint bits nor visit the heap
         // for index-only scans.
         for table in ["users", "artifacts", "artifact_embeddings"] {
-            let row = try connection.query("""
+            let row = try connection.query(
+                """
                 SELECT relpages::int8, relallvisible::int8 FROM pg_class WHERE relname = \(table)
-                """).row(0)
+                """
+            ).row(0)
             let (pages, allVisible) = (try row.decode(0, as: Int.self), try row.decode(1, as: Int.self))
             #expect(pages > 0 && allVisible == pages, "\(table): \(allVisible) of \(pages) pages all-visible")
         }
@@ -126,10 +142,12 @@ struct SyntheticDataTests {
         let model = try EmbeddingModelRegistry(connection: connection).model(named: data.model.name)
         _ = try IndexManager(connection: connection).create(VectorIndexSpec(model: model), monitor: nil)
         try connection.execute("ANALYZE artifact_embeddings")
-        let sizes = try connection.query("""
+        let sizes = try connection.query(
+            """
             SELECT u.external_id, count(*)::int8 FROM artifacts a JOIN users u ON u.id = a.user_id
             GROUP BY u.external_id ORDER BY 2 DESC, 1
-            """).rows.map { (user: try $0.decode(0, as: String.self), count: try $0.decode(1, as: Int.self)) }
+            """
+        ).rows.map { (user: try $0.decode(0, as: String.self), count: try $0.decode(1, as: Int.self)) }
         let biggest = try #require(sizes.first), smallest = try #require(sizes.last)
         #expect(biggest.count > 1_000 && smallest.count < 5)
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import VecCore
 
 /// Latency percentiles and ranking metrics, checked against values worked out by hand.

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import VecCore
 
 /// Recall against exact search on the fixtures embedded by MiniLM (HNSW cosine index made by the pipeline).
@@ -16,8 +17,10 @@ import TestSupport
         var params = SearchParams()
         params.efSearch = 200
         params.explain = true
-        for text in ["Kubernetes platform engineering with Terraform on AWS", "clinical trial statistics and epidemiology in R",
-                     "search relevance and learning to rank"] {
+        for text in [
+            "Kubernetes platform engineering with Terraform on AWS", "clinical trial statistics and epidemiology in R",
+            "search relevance and learning to rank",
+        ] {
             let measured = try engine.measureRecall(of: .text(text), params: params, forceIndexScan: true)
             #expect(measured.recall == 1.0)
             #expect(measured.rowsReturned == 10 && measured.shortfall == 0)
@@ -31,8 +34,9 @@ import TestSupport
         params.efSearch = 1
         params.userScope = .user("u08")
         params.explain = true
-        let measured = try engine.measureRecall(of: .text("security engineering and incident response"), params: params,
-                                                forceIndexScan: true)
+        let measured = try engine.measureRecall(
+            of: .text("security engineering and incident response"), params: params,
+            forceIndexScan: true)
         #expect(measured.indexName?.hasPrefix("ae_hnsw") == true)
         #expect(measured.exactIDs.count == 10)
         #expect(measured.rowsReturned < measured.limit)
@@ -45,8 +49,9 @@ import TestSupport
         params.efSearch = 1
         params.userScope = .user("u08")
         params.iterativeScan = .relaxedOrder
-        let measured = try engine.measureRecall(of: .text("security engineering and incident response"), params: params,
-                                                forceIndexScan: true)
+        let measured = try engine.measureRecall(
+            of: .text("security engineering and incident response"), params: params,
+            forceIndexScan: true)
         #expect(measured.rowsReturned == 10)
         #expect(measured.recall > 0.5)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import VecCore
 
 /// Pure tokenizer behaviour on a small hand-made vocabulary (no model files needed). The real vocabulary
@@ -53,7 +54,10 @@ import Testing
     }
 
     @Test func everyAsciiSymbolIsPunctuation() {
-        #expect(pieces("a$b+c<d=e>f^g`h|i~j") == ["a", "$", "b", "+", "c", "<", "d", "=", "e", ">", "f", "^", "g", "`", "h", "|", "i", "~", "j"])
+        #expect(
+            pieces("a$b+c<d=e>f^g`h|i~j") == [
+                "a", "$", "b", "+", "c", "<", "d", "=", "e", ">", "f", "^", "g", "`", "h", "|", "i", "~", "j",
+            ])
         #expect(pieces("hello,world!") == ["hello", ",", "world", "!"])
     }
 
@@ -72,7 +76,10 @@ import Testing
         #expect(pieces("a\tb\nc\rd") == ["a", "b", "c", "d"])
     }
 
-    @Test(arguments: ["\u{0B}", "\u{0C}", "\u{85}", "\u{200B}", "\u{200D}", "\u{AD}", "\u{FEFF}", "\u{0}", "\u{FFFD}", "\u{7F}", "\u{E000}"])
+    @Test(arguments: [
+        "\u{0B}", "\u{0C}", "\u{85}", "\u{200B}", "\u{200D}", "\u{AD}", "\u{FEFF}", "\u{0}", "\u{FFFD}", "\u{7F}",
+        "\u{E000}",
+    ])
     func controlFormatAndPrivateUseCharactersVanish(_ character: String) {
         #expect(pieces("a\(character)b") == ["ab"])
     }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import VecTUI
 
 @Suite("Display width")
@@ -106,8 +107,9 @@ struct CellGridTests {
 
     @Test func chartMarksTheCurrentSetting() {
         var grid = CellGrid(width: 30, height: 8)
-        let chart = Chart(points: [.init(x: 1, y: 0.5), .init(x: 5, y: 0.9, label: "ef=40"), .init(x: 10, y: 0.99)],
-                          marked: 1, xLabel: "p95 ms", yLabel: "recall")
+        let chart = Chart(
+            points: [.init(x: 1, y: 0.5), .init(x: 5, y: 0.9, label: "ef=40"), .init(x: 10, y: 0.99)],
+            marked: 1, xLabel: "p95 ms", yLabel: "recall")
         grid.chart(chart, in: grid.bounds)
         let text = grid.text
         #expect(text.contains("◆ ef=40"))

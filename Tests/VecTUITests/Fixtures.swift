@@ -1,6 +1,7 @@
+import Foundation
+
 @testable import VecCore
 @testable import VecTUI
-import Foundation
 
 /// Builders for search results and states, so each test reads as the situation it sets up.
 enum Fixture {
@@ -12,10 +13,12 @@ enum Fixture {
         "Terraform modules for EKS", "Rust SIMD distance kernels",
     ]
 
-    static func result(id: Int, rank: Int, similarity: Double = 0.8, title: String? = nil,
-                       type: ArtifactType = .project, owner: String = "u01", keyword: Double? = nil,
-                       content: String = "Built a Kubernetes operator in Go that fails Postgres over in seconds.",
-                       terms: [String] = ["kubernet", "postgr"]) -> SearchResult {
+    static func result(
+        id: Int, rank: Int, similarity: Double = 0.8, title: String? = nil,
+        type: ArtifactType = .project, owner: String = "u01", keyword: Double? = nil,
+        content: String = "Built a Kubernetes operator in Go that fails Postgres over in seconds.",
+        terms: [String] = ["kubernet", "postgr"]
+    ) -> SearchResult {
         let distance = 1 - similarity
         return SearchResult(
             artifactID: id, externalID: "a\(id)", userExternalID: owner, userName: "Ada Lovelace",
@@ -25,26 +28,32 @@ enum Fixture {
             innerProduct: similarity, keywordScore: keyword, relevanceScore: similarity,
             semanticRank: rank, keywordRank: keyword == nil ? nil : rank, matchedContentType: .full,
             bestChunk: "The operator watches Postgres pods and promotes a replica.", matchedTerms: terms,
-            explanation: Explanation(band: "highly relevant", summary: "Close in meaning to the query.",
-                                     details: ["cosine similarity 0.80 (band ≥ 0.70)", "matched 2 of 5 query terms"]))
+            explanation: Explanation(
+                band: "highly relevant", summary: "Close in meaning to the query.",
+                details: ["cosine similarity 0.80 (band ≥ 0.70)", "matched 2 of 5 query terms"]))
     }
 
     /// A response with results for the given ids, best first.
-    static func response(ids: [Int], params: SearchParams = AppState.defaultParams, limit: Int? = nil,
-                         plan: String? = "Index Scan using artifact_embeddings_minilm_hnsw",
-                         index: String? = "artifact_embeddings_minilm_hnsw") -> SearchResponse {
+    static func response(
+        ids: [Int], params: SearchParams = AppState.defaultParams, limit: Int? = nil,
+        plan: String? = "Index Scan using artifact_embeddings_minilm_hnsw",
+        index: String? = "artifact_embeddings_minilm_hnsw"
+    ) -> SearchResponse {
         let results = ids.enumerated().map { offset, id in
             result(id: id, rank: offset + 1, similarity: 0.9 - Double(offset) * 0.05)
         }
-        let info = QueryInfo(method: params.method, totalCandidates: 40, rowsReturned: results.count,
-                             limit: limit ?? params.limit, plan: plan, indexName: index, serverExecutionMs: 1.25,
-                             clientWallMs: 14.2, embeddingMs: 3.1, embeddingCached: false, parameters: params)
+        let info = QueryInfo(
+            method: params.method, totalCandidates: 40, rowsReturned: results.count,
+            limit: limit ?? params.limit, plan: plan, indexName: index, serverExecutionMs: 1.25,
+            clientWallMs: 14.2, embeddingMs: 3.1, embeddingCached: false, parameters: params)
         return SearchResponse(results: results, info: info)
     }
 
     /// A state at `size` with a query typed, searched and answered with `ids`.
-    static func searched(ids: [Int] = Array(1...10), size: Size = Size(width: 80, height: 24),
-                         query: String = "Senior platform engineer, Kubernetes and Postgres") -> AppState {
+    static func searched(
+        ids: [Int] = Array(1...10), size: Size = Size(width: 80, height: 24),
+        query: String = "Senior platform engineer, Kubernetes and Postgres"
+    ) -> AppState {
         var state = AppState(size: size, connectionTarget: "localhost:5432/vecscope")
         state.database = .connected
         _ = reduce(&state, .tick(now: 10))

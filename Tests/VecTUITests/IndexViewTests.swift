@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import VecCore
 @testable import VecTUI
 
@@ -8,16 +9,21 @@ private func press(_ state: inout AppState, _ keys: Key...) -> [Effect] {
     keys.flatMap { reduce(&state, .key($0)) }
 }
 
-private func info(_ name: String, type: String = "hnsw", model: String = SearchParams.defaultModel, valid: Bool = true,
-                  scans: Int = 12) -> VectorIndexInfo {
-    VectorIndexInfo(name: name, schema: "public", table: "artifact_embeddings", model: model, type: type,
-                    opclass: "vector_cosine_ops", m: type == "hnsw" ? 16 : nil, efConstruction: type == "hnsw" ? 64 : nil,
-                    lists: type == "ivfflat" ? 100 : nil, sizeBytes: 2_500_000, rows: 252, scans: scans, valid: valid,
-                    definition: "CREATE INDEX \(name) …")
+private func info(
+    _ name: String, type: String = "hnsw", model: String = SearchParams.defaultModel, valid: Bool = true,
+    scans: Int = 12
+) -> VectorIndexInfo {
+    VectorIndexInfo(
+        name: name, schema: "public", table: "artifact_embeddings", model: model, type: type,
+        opclass: "vector_cosine_ops", m: type == "hnsw" ? 16 : nil, efConstruction: type == "hnsw" ? 64 : nil,
+        lists: type == "ivfflat" ? 100 : nil, sizeBytes: 2_500_000, rows: 252, scans: scans, valid: valid,
+        definition: "CREATE INDEX \(name) …")
 }
 
 private let inventory = IndexInventory(
-    indexes: [info("ae_hnsw_cosine_all_minilm_l6_v2"), info("ae_ivfflat_l2_all_minilm_l6_v2", type: "ivfflat", valid: false)],
+    indexes: [
+        info("ae_hnsw_cosine_all_minilm_l6_v2"), info("ae_ivfflat_l2_all_minilm_l6_v2", type: "ivfflat", valid: false),
+    ],
     rowsByModel: [SearchParams.defaultModel: 252, "synthetic-1536": 100_000])
 
 /// A state with the index view open and listed.
@@ -117,8 +123,12 @@ struct IndexViewTests {
         #expect(render(state).contains("creating hnsw cosine m 16 ef_construction 64 on all-MiniLM-L6-v2"))
         #expect(render(state).contains("waiting for PostgreSQL to report progress"))
         _ = reduce(&state, .tick(now: 101))
-        _ = reduce(&state, .indexJobProgress(IndexBuildProgress(phase: "building index: loading tuples", tuplesDone: 100,
-                                                                 tuplesTotal: 252)))
+        _ = reduce(
+            &state,
+            .indexJobProgress(
+                IndexBuildProgress(
+                    phase: "building index: loading tuples", tuplesDone: 100,
+                    tuplesTotal: 252)))
         _ = reduce(&state, .tick(now: 102))
         let grid = render(state)
         let bar = try #require(grid.row(containing: "building index: loading tuples"))

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import VecTUI
 
 @Suite("Keybindings as data")

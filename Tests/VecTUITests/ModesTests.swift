@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import VecCore
 @testable import VecTUI
 
@@ -9,8 +10,10 @@ private func press(_ state: inout AppState, _ keys: Key...) -> [Effect] {
 }
 
 /// A searched state in compare mode with B answered by `bIDs` (and recall measured on both sides).
-private func comparing(aIDs: [Int] = Array(1...10), bIDs: [Int], size: Size = Size(width: 80, height: 24),
-                       editB: (inout SearchParams) -> Void = { _ in }) -> AppState {
+private func comparing(
+    aIDs: [Int] = Array(1...10), bIDs: [Int], size: Size = Size(width: 80, height: 24),
+    editB: (inout SearchParams) -> Void = { _ in }
+) -> AppState {
     var state = Fixture.searched(ids: aIDs, size: size)
     _ = reduce(&state, .recallMeasured(.a, generation: 1, .success(RecallMeasurement(k: 10, recall: 0.9))))
     state.focus = .results
@@ -20,11 +23,17 @@ private func comparing(aIDs: [Int] = Array(1...10), bIDs: [Int], size: Size = Si
     for effect in effects {
         switch effect {
         case .runSearch(.a, let generation, _, let params):
-            _ = reduce(&state, .searchFinished(.a, generation: generation, .success(Fixture.response(ids: aIDs, params: params))))
-            _ = reduce(&state, .recallMeasured(.a, generation: generation, .success(RecallMeasurement(k: 10, recall: 0.9))))
+            _ = reduce(
+                &state,
+                .searchFinished(.a, generation: generation, .success(Fixture.response(ids: aIDs, params: params))))
+            _ = reduce(
+                &state, .recallMeasured(.a, generation: generation, .success(RecallMeasurement(k: 10, recall: 0.9))))
         case .runSearch(.b, let generation, _, let params):
-            _ = reduce(&state, .searchFinished(.b, generation: generation, .success(Fixture.response(ids: bIDs, params: params))))
-            _ = reduce(&state, .recallMeasured(.b, generation: generation, .success(RecallMeasurement(k: 10, recall: 0.6))))
+            _ = reduce(
+                &state,
+                .searchFinished(.b, generation: generation, .success(Fixture.response(ids: bIDs, params: params))))
+            _ = reduce(
+                &state, .recallMeasured(.b, generation: generation, .success(RecallMeasurement(k: 10, recall: 0.6))))
         default: break
         }
     }
@@ -32,7 +41,9 @@ private func comparing(aIDs: [Int] = Array(1...10), bIDs: [Int], size: Size = Si
 }
 
 private let jobs = [
-    JobEntry(id: "j01", title: "Senior Machine Learning Engineer – Search Relevance", text: "Search relevance at Harbourlight"),
+    JobEntry(
+        id: "j01", title: "Senior Machine Learning Engineer – Search Relevance",
+        text: "Search relevance at Harbourlight"),
     JobEntry(id: "j02", title: "Staff Backend Engineer – Payments", text: "Payments core at Tallyrun"),
     JobEntry(id: "j03", title: "Healthcare Data Scientist – Real-World Evidence", text: "Real-world evidence"),
 ]
@@ -146,7 +157,10 @@ struct CompareReducerTests {
         #expect(grid.contains("Detail — B #2 of 10"))
         #expect(grid.contains(Fixture.result(id: 99, rank: 2).title))
         let effects = press(&state, .char("3"))
-        #expect(effects.first == .saveJudgment(queryText: state.sideA.results.queryText, artifactID: 99, grade: 3, previousGrade: nil))
+        #expect(
+            effects.first
+                == .saveJudgment(queryText: state.sideA.results.queryText, artifactID: 99, grade: 3, previousGrade: nil)
+        )
         #expect(state.grades[99] == 3)
         press(&state, .right)  // next result on B's side inside the detail
         #expect(grid != render(state))
@@ -192,12 +206,18 @@ struct CompareRenderTests {
         let lines = render(state).trimmedLines
         #expect(lines[10].hasPrefix("┌─ Compare A/B · overlap@10 8/10 · 8 moved ─"))
         #expect(lines[10].contains(" ←/→ side · c closes "))
-        #expect(lines[11] == "│ A method semantic · ef_search 40       │B method hybrid · ef_search 10           ││ method          hybrid         ≠ │")
-        #expect(lines[12].hasPrefix("│  # Δ    title                       sim│ # Δ    title                        rel │"))
-        #expect(lines[13].hasPrefix("│  1      Kubernetes operator for … 0.900│ 1 ↑2   Staff engineer, payments…  0.900 │"))
+        #expect(
+            lines[11]
+                == "│ A method semantic · ef_search 40       │B method hybrid · ef_search 10           ││ method          hybrid         ≠ │"
+        )
+        #expect(
+            lines[12].hasPrefix("│  # Δ    title                       sim│ # Δ    title                        rel │"))
+        #expect(
+            lines[13].hasPrefix("│  1      Kubernetes operator for … 0.900│ 1 ↑2   Staff engineer, payments…  0.900 │"))
         // B is hybrid: its recall is that of its semantic candidates, and says so.
-        #expect(lines[35].hasPrefix(
-            "│ recall@10 0.90 · client 14.2 ms        │recall@10 (semantic candidates) 0.60     │"))
+        #expect(
+            lines[35].hasPrefix(
+                "│ recall@10 0.90 · client 14.2 ms        │recall@10 (semantic candidates) 0.60     │"))
     }
 
     @Test func selectedResultIsReversedOnAAndUnderlinedOnB() {
@@ -359,8 +379,12 @@ struct SweepTests {
         state.sideA.params.efSearch = 50
         let effects = press(&state, .char("s"))
         #expect(state.overlay == .sweep)
-        #expect(effects == [.runSweep(id: 1, text: state.editor.trimmedText, params: state.sideA.params,
-                                      efSearch: [10, 20, 40, 50, 80, 160, 320, 640])])
+        #expect(
+            effects == [
+                .runSweep(
+                    id: 1, text: state.editor.trimmedText, params: state.sideA.params,
+                    efSearch: [10, 20, 40, 50, 80, 160, 320, 640])
+            ])
         #expect(state.sweep?.isRunning == true)
     }
 
@@ -467,9 +491,11 @@ struct ModesHelpTests {
         state.jobs = jobs
         press(&state, .char("?"))
         let text = HelpView.lines(state, width: 72).map { $0.map(\.text).joined() }
-        for expected in ["compare mode (A/B)", "switch the side (A or B)", "Ctrl-T/F2", "Ctrl-O/F3", "sweep ef_search",
-                         "Job list (Ctrl-T)", "load the job into the query pane", "File prompt (Ctrl-O)",
-                         "Sweep view (s)", "use the selected point's ef_search", "stop the sweep"] {
+        for expected in [
+            "compare mode (A/B)", "switch the side (A or B)", "Ctrl-T/F2", "Ctrl-O/F3", "sweep ef_search",
+            "Job list (Ctrl-T)", "load the job into the query pane", "File prompt (Ctrl-O)",
+            "Sweep view (s)", "use the selected point's ef_search", "stop the sweep",
+        ] {
             #expect(text.contains { $0.contains(expected) }, "\(expected) missing from help")
         }
     }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import VecCore
 @testable import VecTUI
 
@@ -7,9 +8,10 @@ import Testing
 @Suite("Recall by method, on either side")
 struct RecallRuleTests {
     /// A state whose side A searched "Go developer" with `method`; `effects` are those of the answer.
-    private func searchedA(_ method: RankingMethod, candidates: [Int] = [1, 3, 5],
-                           size: Size = Size(width: 80, height: 24)) -> (state: AppState, effects: [Effect])
-    {
+    private func searchedA(
+        _ method: RankingMethod, candidates: [Int] = [1, 3, 5],
+        size: Size = Size(width: 80, height: 24)
+    ) -> (state: AppState, effects: [Effect]) {
         var state = AppState(size: size, connectionTarget: "localhost:5432/vecscope")
         state.database = .connected
         state.sideA.params.method = method
@@ -22,7 +24,9 @@ struct RecallRuleTests {
     }
 
     /// `state` in compare mode with side B searched with `method`; `effects` are those of B's answer.
-    private func searchedB(_ method: RankingMethod, size: Size = Size(width: 80, height: 24))
+    private func searchedB(
+        _ method: RankingMethod, size: Size = Size(width: 80, height: 24)
+    )
         -> (state: AppState, effects: [Effect])
     {
         var (state, _) = searchedA(.semantic, size: size)
@@ -55,8 +59,12 @@ struct RecallRuleTests {
 
     @Test func hybridOnSideAMeasuresItsSemanticCandidatesAndShowsTheNumber() {
         var (state, effects) = searchedA(.hybrid)
-        #expect(recallEffects(effects) == [.measureRecall(.a, generation: 1, text: "Go developer",
-                                                          params: state.sideA.params, measuredIDs: [1, 3, 5])])
+        #expect(
+            recallEffects(effects) == [
+                .measureRecall(
+                    .a, generation: 1, text: "Go developer",
+                    params: state.sideA.params, measuredIDs: [1, 3, 5])
+            ])
         #expect(render(state).row(containing: "recall@10 (semantic candidates) …") != nil)
         let measured = RecallMeasurement(scope: .semanticCandidates, k: 10, recall: 0.8)
         _ = reduce(&state, .recallMeasured(.a, generation: 1, .success(measured)))
@@ -74,8 +82,12 @@ struct RecallRuleTests {
 
     @Test func semanticOnSideAMeasuresTheRankingAsBefore() {
         let (state, effects) = searchedA(.semantic)
-        #expect(recallEffects(effects) == [.measureRecall(.a, generation: 1, text: "Go developer",
-                                                          params: state.sideA.params, measuredIDs: [3, 1, 2])])
+        #expect(
+            recallEffects(effects) == [
+                .measureRecall(
+                    .a, generation: 1, text: "Go developer",
+                    params: state.sideA.params, measuredIDs: [3, 1, 2])
+            ])
         #expect(render(state).trimmedLines[22].contains("│ recall@10 … │"))
     }
 
@@ -102,8 +114,11 @@ struct RecallRuleTests {
             Issue.record("no recall asked for side B")
             return
         }
-        _ = reduce(&state, .recallMeasured(.b, generation: generation,
-                                           .success(RecallMeasurement(scope: .semanticCandidates, k: 10, recall: 0.6))))
+        _ = reduce(
+            &state,
+            .recallMeasured(
+                .b, generation: generation,
+                .success(RecallMeasurement(scope: .semanticCandidates, k: 10, recall: 0.6))))
         #expect(render(state).row(containing: "│recall@10 (semantic candidates) 0.60") != nil)
     }
 

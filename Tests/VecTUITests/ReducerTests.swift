@@ -1,4 +1,5 @@
 import Testing
+
 @testable import VecCore
 @testable import VecTUI
 
@@ -118,8 +119,11 @@ struct ReducerSearchTests {
         #expect(!state.sideA.status.isBusy)
         #expect(!state.resultsAreStale(.a))
         #expect(effects.contains(.loadJudgments(queryText: "Go developer")))
-        #expect(effects.contains(.measureRecall(.a, generation: 1, text: "Go developer", params: state.sideA.params,
-                                                measuredIDs: [3, 1, 2])))
+        #expect(
+            effects.contains(
+                .measureRecall(
+                    .a, generation: 1, text: "Go developer", params: state.sideA.params,
+                    measuredIDs: [3, 1, 2])))
     }
 
     @Test func staleGenerationIsIgnored() {
@@ -151,7 +155,10 @@ struct ReducerSearchTests {
         var state = AppState()
         type(&state, "q")
         press(&state, .ctrl("r"))
-        _ = reduce(&state, .searchFinished(.a, generation: 1, .failure(TUIError(message: "canceling statement", isCancellation: true))))
+        _ = reduce(
+            &state,
+            .searchFinished(.a, generation: 1, .failure(TUIError(message: "canceling statement", isCancellation: true)))
+        )
         #expect(state.message == nil)
         #expect(!state.sideA.status.isBusy)
     }
@@ -174,7 +181,9 @@ struct ReducerSearchTests {
         #expect(state.resultsAreStale(.a))
         #expect(reduce(&state, .tick(now: 10.1)).isEmpty)
         let effects = reduce(&state, .tick(now: 10.3))
-        #expect(effects.first == .runSearch(.a, generation: 2, text: state.sideA.results.queryText, params: state.sideA.params))
+        #expect(
+            effects.first
+                == .runSearch(.a, generation: 2, text: state.sideA.results.queryText, params: state.sideA.params))
         #expect(reduce(&state, .tick(now: 10.6)).isEmpty)
     }
 
@@ -236,8 +245,11 @@ struct ReducerJudgingTests {
         let effects = press(&state, .char("3"))
         #expect(state.grades[11] == 3)
         #expect(state.sideA.results.selected == 1)
-        #expect(effects.first == .saveJudgment(queryText: state.sideA.results.queryText, artifactID: 11, grade: 3,
-                                               previousGrade: nil))
+        #expect(
+            effects.first
+                == .saveJudgment(
+                    queryText: state.sideA.results.queryText, artifactID: 11, grade: 3,
+                    previousGrade: nil))
         #expect(effects.contains(.scoreRanking(generation: 1, rankedIDs: [11, 12, 13], grades: [11: 3], k: 10)))
     }
 
@@ -247,8 +259,11 @@ struct ReducerJudgingTests {
         press(&state, .char("2"), .up)
         let effects = press(&state, .char("x"))
         #expect(state.grades[11] == nil)
-        #expect(effects.first == .saveJudgment(queryText: state.sideA.results.queryText, artifactID: 11, grade: nil,
-                                               previousGrade: 2))
+        #expect(
+            effects.first
+                == .saveJudgment(
+                    queryText: state.sideA.results.queryText, artifactID: 11, grade: nil,
+                    previousGrade: 2))
     }
 
     @Test func gradingWaitsForStoredGrades() {
@@ -276,8 +291,11 @@ struct ReducerJudgingTests {
         var state = Fixture.searched(ids: [11, 12])
         state.focus = .results
         press(&state, .char("3"))
-        _ = reduce(&state, .judgmentSaveFailed(queryText: state.sideA.results.queryText, artifactID: 11, previousGrade: nil,
-                                               TUIError(message: "permission denied")))
+        _ = reduce(
+            &state,
+            .judgmentSaveFailed(
+                queryText: state.sideA.results.queryText, artifactID: 11, previousGrade: nil,
+                TUIError(message: "permission denied")))
         #expect(state.grades[11] == nil)
         #expect(state.message?.kind == .error)
     }
@@ -300,9 +318,11 @@ struct ReducerJudgingTests {
 
     @Test func scoresForAnOlderRunAreIgnored() {
         var state = Fixture.searched()
-        _ = reduce(&state, .rankingScored(generation: 99, .success(RankingScore(k: 10, ndcg: 1, precision: 1, judged: 1))))
+        _ = reduce(
+            &state, .rankingScored(generation: 99, .success(RankingScore(k: 10, ndcg: 1, precision: 1, judged: 1))))
         #expect(state.sideA.results.score == nil)
-        _ = reduce(&state, .rankingScored(generation: 1, .success(RankingScore(k: 10, ndcg: 0.5, precision: 0.2, judged: 2))))
+        _ = reduce(
+            &state, .rankingScored(generation: 1, .success(RankingScore(k: 10, ndcg: 0.5, precision: 0.2, judged: 2))))
         #expect(state.sideA.results.score?.ndcg == 0.5)
     }
 }
@@ -418,7 +438,8 @@ struct ReducerNavigationTests {
 
 @Suite("Parameters")
 struct ParameterTests {
-    private let choices = ParameterChoices(users: ["u01", "u02"], models: ["all-MiniLM-L6-v2", "text-embedding-3-small"])
+    private let choices = ParameterChoices(
+        users: ["u01", "u02"], models: ["all-MiniLM-L6-v2", "text-embedding-3-small"])
 
     @Test func efSearchStepsToMultiplesAndClamps() {
         var p = SearchParams()

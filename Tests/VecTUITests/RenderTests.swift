@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import VecCore
 @testable import VecTUI
 
@@ -28,7 +29,8 @@ struct Render80Tests {
     @Test func statusBarShowsConnectionPlanRowsLatencyAndQuality() {
         var state = Fixture.searched()
         _ = reduce(&state, .recallMeasured(.a, generation: 1, .success(RecallMeasurement(k: 10, recall: 0.9))))
-        _ = reduce(&state, .rankingScored(generation: 1, .success(RankingScore(k: 10, ndcg: 0.72, precision: 0.4, judged: 3))))
+        _ = reduce(
+            &state, .rankingScored(generation: 1, .success(RankingScore(k: 10, ndcg: 0.72, precision: 0.4, judged: 3))))
         let lines = render(state).trimmedLines
         #expect(lines[21] == " ● localhost:5432/vecscope │ plan Index Scan artifact_embeddings_… │ 10/10 rows")
         #expect(lines[22] == " ✓ │ server 1.25 ms │ client 14.2 ms │ recall@10 0.90 │ nDCG@10 0.72")
@@ -156,7 +158,9 @@ struct Render80Tests {
         _ = reduce(&state, .key(.char("?")))
         let lines = HelpView.lines(state, width: 70).map { $0.map(\.text).joined() }
         let text = lines.joined(separator: " ").split(separator: " ").joined(separator: " ")
-        #expect(text.contains("open the detail: full content, matched terms, explanation — unavailable: no result selected"))
+        #expect(
+            text.contains("open the detail: full content, matched terms, explanation — unavailable: no result selected")
+        )
     }
 
     @Test func errorsReplaceTheHints() {
@@ -180,9 +184,11 @@ struct Render80Tests {
         state.sideA.params.similarityThreshold = 0.95
         _ = reduce(&state, .paste("x"))
         _ = reduce(&state, .key(.ctrl("r")))
-        _ = reduce(&state, .searchFinished(.a, generation: 1, .success(Fixture.response(ids: [], params: state.sideA.params))))
+        _ = reduce(
+            &state, .searchFinished(.a, generation: 1, .success(Fixture.response(ids: [], params: state.sideA.params))))
         let grid = render(state)
-        #expect(grid.trimmedLines[9] == "│ No artifacts matched. The similarity threshold   ││ fusion          RRF      │")
+        #expect(
+            grid.trimmedLines[9] == "│ No artifacts matched. The similarity threshold   ││ fusion          RRF      │")
         #expect(grid.trimmedLines[10].hasPrefix("│ 0.95 may be too strict."))
     }
 
@@ -193,21 +199,26 @@ struct Render80Tests {
         params.userScope = .user("u01")
         let info = Fixture.response(ids: [], params: params).info
         #expect(info.totalCandidates == 40)
-        #expect(ResultsView.emptyHint(info, params: params) == "No artifacts returned, though 40 pass the filters: the index "
-            + "scan handed over its nearest rows (ef_search 40) and the user or type filter dropped them all. Turn on "
-            + "iterative_scan, or raise ef_search.")
+        #expect(
+            ResultsView.emptyHint(info, params: params)
+                == "No artifacts returned, though 40 pass the filters: the index "
+                + "scan handed over its nearest rows (ef_search 40) and the user or type filter dropped them all. Turn on "
+                + "iterative_scan, or raise ef_search.")
         params.iterativeScan = .relaxedOrder
         #expect(ResultsView.emptyHint(info, params: params).hasSuffix("stopped at max_scan_tuples 20000; raise it."))
         // Without an index in the plan (an exact scan) nothing was dropped unseen: the filter itself is narrow.
         let exact = Fixture.response(ids: [], params: params, plan: "Seq Scan on artifact_embeddings", index: nil).info
-        #expect(ResultsView.emptyHint(exact, params: params) == "No artifacts matched. The user or type filter may be too narrow.")
+        #expect(
+            ResultsView.emptyHint(exact, params: params)
+                == "No artifacts matched. The user or type filter may be too narrow.")
 
         var state = AppState()
         state.sideA.params = params
         state.sideA.params.iterativeScan = .off
         _ = reduce(&state, .paste("x"))
         _ = reduce(&state, .key(.ctrl("r")))
-        _ = reduce(&state, .searchFinished(.a, generation: 1, .success(Fixture.response(ids: [], params: state.sideA.params))))
+        _ = reduce(
+            &state, .searchFinished(.a, generation: 1, .success(Fixture.response(ids: [], params: state.sideA.params))))
         #expect(render(state).trimmedLines[9].hasPrefix("│ No artifacts returned, though 40 pass the"))
     }
 
@@ -235,15 +246,18 @@ struct Render120Tests {
     private func state() -> AppState {
         var state = Fixture.searched(size: Size(width: 120, height: 40))
         _ = reduce(&state, .recallMeasured(.a, generation: 1, .success(RecallMeasurement(k: 10, recall: 0.9))))
-        _ = reduce(&state, .rankingScored(generation: 1, .success(RankingScore(k: 10, ndcg: 0.72, precision: 0.4, judged: 3))))
+        _ = reduce(
+            &state, .rankingScored(generation: 1, .success(RankingScore(k: 10, ndcg: 0.72, precision: 0.4, judged: 3))))
         return state
     }
 
     @Test func widerResultsAddTypeOwnerAndRelevance() {
         let lines = render(state()).trimmedLines
         #expect(lines[10].hasPrefix("┌─ Results · semantic · 10/10 "))
-        #expect(lines[11].hasPrefix("│  # Δ   J title                 type    owner        sim   cos    L2    IP    rel │"))
-        #expect(lines[12].hasPrefix("│  1     · Kubernetes operator … project Ada Lovel… 0.900 0.100 0.447 0.900  0.900 │"))
+        #expect(
+            lines[11].hasPrefix("│  # Δ   J title                 type    owner        sim   cos    L2    IP    rel │"))
+        #expect(
+            lines[12].hasPrefix("│  1     · Kubernetes operator … project Ada Lovel… 0.900 0.100 0.447 0.900  0.900 │"))
     }
 
     @Test func everyParameterFits() {
@@ -255,8 +269,14 @@ struct Render120Tests {
 
     @Test func statusBarShowsEverything() {
         let lines = render(state()).trimmedLines
-        #expect(lines[37] == " ● localhost:5432/vecscope │ plan Index Scan artifact_embeddings_minilm_hnsw │ 10/10 rows │ model all-MiniLM-L6-v2")
-        #expect(lines[38] == " ✓ │ server 1.25 ms │ client 14.2 ms │ recall@10 0.90 │ nDCG@10 0.72 │ P@10 0.40 │ judged 0/10 │ embed 3.10 ms")
+        #expect(
+            lines[37]
+                == " ● localhost:5432/vecscope │ plan Index Scan artifact_embeddings_minilm_hnsw │ 10/10 rows │ model all-MiniLM-L6-v2"
+        )
+        #expect(
+            lines[38]
+                == " ✓ │ server 1.25 ms │ client 14.2 ms │ recall@10 0.90 │ nDCG@10 0.72 │ P@10 0.40 │ judged 0/10 │ embed 3.10 ms"
+        )
     }
 
     @Test func keywordColumnAppearsForHybridSearch() {
@@ -289,8 +309,10 @@ struct RenderSizeTests {
         #expect(render(state).contains("terminal too small — need 80×24, have 200×23"))
     }
 
-    @Test(arguments: [Size(width: 0, height: 0), Size(width: 1, height: 1), Size(width: 2, height: 1),
-                      Size(width: 1, height: 30), Size(width: 30, height: 3)])
+    @Test(arguments: [
+        Size(width: 0, height: 0), Size(width: 1, height: 1), Size(width: 2, height: 1),
+        Size(width: 1, height: 30), Size(width: 30, height: 3),
+    ])
     func tinyTerminalsDoNotCrash(size: Size) {
         var state = Fixture.searched()
         _ = reduce(&state, .resize(size))
@@ -312,8 +334,10 @@ struct RenderSizeTests {
         #expect(grid == render(state))
     }
 
-    @Test(arguments: [Size(width: 80, height: 24), Size(width: 100, height: 30), Size(width: 120, height: 40),
-                      Size(width: 200, height: 60)])
+    @Test(arguments: [
+        Size(width: 80, height: 24), Size(width: 100, height: 30), Size(width: 120, height: 40),
+        Size(width: 200, height: 60),
+    ])
     func everyRowIsExactlyTheTerminalWidth(size: Size) {
         var state = Fixture.searched(size: size)
         _ = reduce(&state, .recallMeasured(.a, generation: 1, .success(RecallMeasurement(k: 10, recall: 0.9))))

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import VecCore
 @testable import VecTUI
 
@@ -25,7 +26,8 @@ final class FakeBackend: SearchBackend, @unchecked Sendable {
         let end = Date().addingTimeInterval(delay)
         while Date() < end {
             if lock.withLock({ cancelRequested }) {
-                throw PostgresError(kind: .server, code: .queryCanceled, message: "canceling statement due to user request")
+                throw PostgresError(
+                    kind: .server, code: .queryCanceled, message: "canceling statement due to user request")
             }
             usleep(2_000)
         }
@@ -34,22 +36,28 @@ final class FakeBackend: SearchBackend, @unchecked Sendable {
 
     func cancelSearch(_ side: Side) {
         guard side == .a else { return }
-        lock.withLock { cancelRequested = true; cancels += 1 }
+        lock.withLock {
+            cancelRequested = true; cancels += 1
+        }
     }
     /// Side B's searches (compare mode), answered with `compareIDs` at once.
     private(set) var compareSearches: [SearchParams] = []
     var compareIDs = [3, 1, 4]
     /// Seconds each sweep value takes.
     var sweepDelay: TimeInterval = 0
-    func sweep(text: String, params: SearchParams, efSearch: [Int], repetitions: Int,
-               isCancelled: @escaping @Sendable () -> Bool, progress: @escaping @Sendable (SweepPoint) -> Void) throws
-        -> [SweepPoint] {
+    func sweep(
+        text: String, params: SearchParams, efSearch: [Int], repetitions: Int,
+        isCancelled: @escaping @Sendable () -> Bool, progress: @escaping @Sendable (SweepPoint) -> Void
+    ) throws
+        -> [SweepPoint]
+    {
         var points: [SweepPoint] = []
         for value in efSearch {
             if isCancelled() { throw TUIError(message: "sweep stopped", isCancellation: true) }
             usleep(UInt32(sweepDelay * 1_000_000))
-            let point = SweepPoint(efSearch: value, recall: min(1, Double(value) / 100), p50Ms: Double(value) / 100,
-                                   p95Ms: Double(value) / 50)
+            let point = SweepPoint(
+                efSearch: value, recall: min(1, Double(value) / 100), p50Ms: Double(value) / 100,
+                p95Ms: Double(value) / 50)
             points.append(point)
             progress(point)
         }
@@ -72,13 +80,17 @@ final class FakeBackend: SearchBackend, @unchecked Sendable {
     func indexInventory() throws -> IndexInventory { IndexInventory(indexes: [], rowsByModel: ["m": 10]) }
     /// Reports two progress steps, then waits (up to 2 s) for a cancel when `indexJobWaits` is set.
     var indexJobWaits = false
-    func runIndexJob(_ kind: IndexJob.Kind, progress: @escaping @Sendable (IndexBuildProgress) -> Void) throws -> String {
-        lock.withLock { indexJobs.append(kind); indexCancelled = false }
+    func runIndexJob(_ kind: IndexJob.Kind, progress: @escaping @Sendable (IndexBuildProgress) -> Void) throws -> String
+    {
+        lock.withLock {
+            indexJobs.append(kind); indexCancelled = false
+        }
         progress(IndexBuildProgress(phase: "building index: loading tuples", tuplesDone: 5, tuplesTotal: 10))
         let end = Date().addingTimeInterval(indexJobWaits ? 2 : 0)
         while Date() < end {
             if lock.withLock({ indexCancelled }) {
-                throw PostgresError(kind: .server, code: .queryCanceled, message: "canceling statement due to user request")
+                throw PostgresError(
+                    kind: .server, code: .queryCanceled, message: "canceling statement due to user request")
             }
             usleep(2_000)
         }
@@ -87,8 +99,10 @@ final class FakeBackend: SearchBackend, @unchecked Sendable {
     func cancelIndexJob() { lock.withLock { indexCancelled = true } }
     private(set) var setups: [(Bool, Bool)] = []
     var setupFails = false
-    func prepare(loadFixtures: Bool, embed: Bool, progress: @escaping @Sendable (DemoSetup.Progress) -> Void,
-                 stepDone: @escaping @Sendable (String) -> Void) throws -> String {
+    func prepare(
+        loadFixtures: Bool, embed: Bool, progress: @escaping @Sendable (DemoSetup.Progress) -> Void,
+        stepDone: @escaping @Sendable (String) -> Void
+    ) throws -> String {
         lock.withLock { setups.append((loadFixtures, embed)) }
         progress(DemoSetup.Progress(step: .loading, done: 252, total: 252))
         stepDone("loaded 252 artifacts of 12 people")
@@ -105,7 +119,10 @@ struct RuntimeTests {
         let runtime = TUIRuntime(backend: backend, state: AppState(connectionTarget: "test"))
         runtime.dispatch(.paste("Go developer"))
         runtime.dispatch(.key(.ctrl("r")))
-        #expect(pump(runtime, seconds: 2) { $0.sideA.results.response != nil && $0.sideA.results.recall != nil && $0.gradesQuery != nil })
+        #expect(
+            pump(runtime, seconds: 2) {
+                $0.sideA.results.response != nil && $0.sideA.results.recall != nil && $0.gradesQuery != nil
+            })
         let state = runtime.currentState
         #expect(state.sideA.results.items.map(\.artifactID) == [1, 2, 3])
         #expect(state.sideA.results.recall?.recall == 0.9)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import VecCore
 @testable import VecTUI
 
@@ -61,7 +62,9 @@ struct SetupViewTests {
     @Test func progressTailGivesRateAndTimeLeftOnceThereIsARate() {
         #expect(Format.progressTail(done: 0, total: 10, unit: "texts", seconds: 5) == " 0/10 texts")
         #expect(Format.progressTail(done: 5, total: 10, unit: "texts", seconds: 0.2) == " 5/10 texts")
-        #expect(Format.progressTail(done: 10, total: 10_000, unit: "tuples", seconds: 1) == " 10/10000 tuples · 10.0/s · ~17 min left")
+        #expect(
+            Format.progressTail(done: 10, total: 10_000, unit: "tuples", seconds: 1)
+                == " 10/10000 tuples · 10.0/s · ~17 min left")
     }
 
     @Test func missingVectorsAskFirstAndEscSkips() {

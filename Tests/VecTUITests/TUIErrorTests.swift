@@ -1,21 +1,24 @@
 import Testing
+
 @testable import VecCore
 @testable import VecTUI
 
 /// A failure keeps its report to the screen: a database error's SQLSTATE, detail and hint reach the message line.
 @Suite("TUI errors keep their facts")
 struct TUIErrorReportTests {
-    private let missingTable = PostgresError(kind: .server, code: .undefinedTable,
-                                             message: "relation \"artifact_embeddings\" does not exist",
-                                             detail: "searched schema public", hint: "Run vecscope migrate.")
+    private let missingTable = PostgresError(
+        kind: .server, code: .undefinedTable,
+        message: "relation \"artifact_embeddings\" does not exist",
+        detail: "searched schema public", hint: "Run vecscope migrate.")
 
     @Test func aDatabaseErrorKeepsSQLStateDetailAndHint() {
         let error = TUIError(missingTable)
         #expect(error.report.sqlState == "42P01")
         #expect(error.report.detail == "searched schema public")
         #expect(error.report.hint == "Run vecscope migrate.")
-        #expect(error.message == "relation \"artifact_embeddings\" does not exist (SQLSTATE 42P01; searched schema "
-            + "public; hint: Run vecscope migrate.)")
+        #expect(
+            error.message == "relation \"artifact_embeddings\" does not exist (SQLSTATE 42P01; searched schema "
+                + "public; hint: Run vecscope migrate.)")
         #expect(!error.isCancellation && !error.isConnectionFailure)
     }
 
@@ -31,9 +34,10 @@ struct TUIErrorReportTests {
         _ = reduce(&state, .paste("x"))
         _ = reduce(&state, .key(.ctrl("r")))
         _ = reduce(&state, .searchFinished(.a, generation: 1, .failure(TUIError(missingTable))))
-        #expect(render(state).trimmedLines[29]
-            == " ✖ relation \"artifact_embeddings\" does not exist (SQLSTATE 42P01; "
-            + "searched schema public; hint: Run vecscope migrate.)")
+        #expect(
+            render(state).trimmedLines[29]
+                == " ✖ relation \"artifact_embeddings\" does not exist (SQLSTATE 42P01; "
+                + "searched schema public; hint: Run vecscope migrate.)")
     }
 
     @Test func sideBsFailureSaysItIsB() {

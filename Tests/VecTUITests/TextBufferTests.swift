@@ -1,4 +1,5 @@
 import Testing
+
 @testable import VecTUI
 
 @Suite("Query editor buffer")

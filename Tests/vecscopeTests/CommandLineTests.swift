@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 import VecCore
 
 /// Runs the built `vecscope` binary against the fixture database, as a script would, and checks its output.
@@ -16,8 +16,10 @@ import VecCore
         return FixturePaths.folder.deletingLastPathComponent().appendingPathComponent(".build/debug/vecscope").path
     }
 
-    func vecscope(_ arguments: [String], databaseURL: String?, stdin: String? = nil,
-                  environment extra: [String: String] = [:]) throws -> Run {
+    func vecscope(
+        _ arguments: [String], databaseURL: String?, stdin: String? = nil,
+        environment extra: [String: String] = [:]
+    ) throws -> Run {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binary)
         process.arguments = arguments
@@ -36,8 +38,9 @@ import VecCore
         let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
         let stderrData = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self),
-                   stderr: String(decoding: stderrData, as: UTF8.self))
+        return Run(
+            status: process.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self),
+            stderr: String(decoding: stderrData, as: UTF8.self))
     }
 
     func json(_ run: Run) throws -> [String: Any] {
@@ -47,7 +50,8 @@ import VecCore
 
     @Test func searchJSONHasTheFeatureSpecShape() throws {
         let url = try FixtureDatabase.connectionURL()
-        let object = try json(try vecscope(["search", "--json", "--limit", "5", "observability with Prometheus"], databaseURL: url))
+        let object = try json(
+            try vecscope(["search", "--json", "--limit", "5", "observability with Prometheus"], databaseURL: url))
         let results = try #require(object["results"] as? [[String: Any]])
         #expect(results.count == 5)
         for result in results {
@@ -82,8 +86,10 @@ import VecCore
     /// The command's JSON against the old builder run in-process on the same query; only timings may differ.
     func expectOldJSON(_ run: Run, _ legacy: Any, sourceLocation: SourceLocation = #_sourceLocation) throws {
         try #require(run.status == 0, "exit \(run.status): \(run.stderr)", sourceLocation: sourceLocation)
-        let volatile: Set<String> = ["processing_time_ms", "embedding_ms", "embedding_cached",
-                                     "job_embedding_generated"]
+        let volatile: Set<String> = [
+            "processing_time_ms", "embedding_ms", "embedding_cached",
+            "job_embedding_generated",
+        ]
         func masked(_ value: Any) -> Any {
             if let object = value as? [String: Any] {
                 return object.reduce(into: [String: Any]()) {
@@ -95,8 +101,9 @@ import VecCore
         }
         let printed = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8))
         let reference = try JSONSerialization.jsonObject(with: Data(try LegacyJSON.text(legacy).utf8))
-        #expect(try LegacyJSON.text(masked(printed)) == LegacyJSON.text(masked(reference)),
-                sourceLocation: sourceLocation)
+        #expect(
+            try LegacyJSON.text(masked(printed)) == LegacyJSON.text(masked(reference)),
+            sourceLocation: sourceLocation)
     }
 
     @Test func searchAndRankPrintTheJSONTheyAlwaysPrinted() throws {
@@ -109,8 +116,11 @@ import VecCore
         params.artifactTypes = [.project, .talk]
         params.contentTypes = [.full, .chunk]
         let text = "distributed tracing with OpenTelemetry"
-        let search = try vecscope(["search", "--json", "--method", "hybrid", "--metric", "l2", "--limit", "4",
-                                   "--types", "project,talk", "--content-types", "full,chunks", text], databaseURL: url)
+        let search = try vecscope(
+            [
+                "search", "--json", "--method", "hybrid", "--metric", "l2", "--limit", "4",
+                "--types", "project,talk", "--content-types", "full,chunks", text,
+            ], databaseURL: url)
         try expectOldJSON(search, LegacyJSON.search(try engine.search(text: text, params: params), metric: .l2))
         let rank = try vecscope(["rank", "--json", "--method", "semantic", "--top-k", "3", text], databaseURL: url)
         try expectOldJSON(rank, LegacyJSON.rank(try engine.rank(jobDescription: text, method: .semantic, topK: 3)))
@@ -179,15 +189,18 @@ import VecCore
         #expect(lines.contains { $0.hasPrefix("error: → Use one of: all-MiniLM-L6-v2") })
         let spec = try vecscope(["embed-text", "--model", "openai:nomic-embed-text", "x"], databaseURL: url)
         #expect(spec.status == 1)
-        #expect(spec.stderr.contains("error: unknown OpenAI embedding model \"openai:nomic-embed-text\": "
-                                     + "the number of dimensions is missing\n"))
+        #expect(
+            spec.stderr.contains(
+                "error: unknown OpenAI embedding model \"openai:nomic-embed-text\": "
+                    + "the number of dimensions is missing\n"))
         #expect(spec.stderr.contains("error: → Use text-embedding-3-small"))
     }
 
     @Test func aDatabaseFailureIsReportedWithItsSQLStateAndFix() throws {
         let (_, url) = try TestDatabase.fresh()
-        let run = try vecscope(["models"], databaseURL: url,
-                               environment: ["PGOPTIONS": "-c default_transaction_read_only=on"])
+        let run = try vecscope(
+            ["models"], databaseURL: url,
+            environment: ["PGOPTIONS": "-c default_transaction_read_only=on"])
         #expect(run.status == 1)
         #expect(run.stderr.contains("error: cannot execute CREATE TABLE in a read-only transaction\n"))
         #expect(run.stderr.contains("error: SQLSTATE: 25006\n"))
@@ -218,9 +231,9 @@ import VecCore
         let directory = try TestDatabase.scratchDirectory("cli")
         let file = directory.appendingPathComponent("mixed.jsonl")
         try """
-            {"id": "c1", "user": "u1", "artifact_type": "project", "title": "Good"}
-            {"id": "c2", "user": "u1", "artifact_type": "hobby", "title": "Bad type"}
-            """.write(to: file, atomically: true, encoding: .utf8)
+        {"id": "c1", "user": "u1", "artifact_type": "project", "title": "Good"}
+        {"id": "c2", "user": "u1", "artifact_type": "hobby", "title": "Bad type"}
+        """.write(to: file, atomically: true, encoding: .utf8)
         let loose = try vecscope(["load", file.path], databaseURL: url)
         #expect(loose.status == 0)
         #expect(loose.stdout.contains("1 inserted") && loose.stdout.contains("1 rejected"))
@@ -236,7 +249,9 @@ import VecCore
         let vector = try #require((object["embeddings"] as? [[Double]])?.first)
         #expect(vector.count == 384 && object["dimensions"] as? Int == 384)
         let expected = try String(contentsOf: FixturePaths.file("minilm-expected.jsonl"), encoding: .utf8)
-            .split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            .split(separator: "\n").compactMap {
+                try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+            }
             .first { $0["text"] as? String == "A man is eating food." }
         let reference = try #require(expected?["embedding"] as? [Double])
         let dot = zip(vector, reference).reduce(0) { $0 + $1.0 * $1.1 }
@@ -249,8 +264,11 @@ import VecCore
 @Suite struct ConcurrentBenchTests {
     @Test func freshAndWarmedPoolsAreTimedApart() throws {
         let run = try CommandLineTests().vecscope(
-            ["bench-suite", "concurrent", "--model", "all-MiniLM-L6-v2", "--concurrency", "4", "--searches", "24", "--warmup", "8",
-             "--queries", "10", "--json"], databaseURL: try FixtureDatabase.connectionURL())
+            [
+                "bench-suite", "concurrent", "--model", "all-MiniLM-L6-v2", "--concurrency", "4", "--searches", "24",
+                "--warmup", "8",
+                "--queries", "10", "--json",
+            ], databaseURL: try FixtureDatabase.connectionURL())
         try #require(run.status == 0, "exit \(run.status): \(run.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
         let fresh = try #require(object["fresh_pool"] as? [String: Any])
@@ -270,8 +288,9 @@ import VecCore
 /// `vecscope bench` end to end: recall rises with ef_search, and --user-scoped keeps every answer inside one user.
 @Suite struct BenchCommandTests {
     func rows(_ arguments: [String]) throws -> [[String: Any]] {
-        let run = try CommandLineTests().vecscope(["bench", "--format", "json", "--force-index", "--server-samples", "0"] + arguments,
-                                                  databaseURL: try FixtureDatabase.connectionURL())
+        let run = try CommandLineTests().vecscope(
+            ["bench", "--format", "json", "--force-index", "--server-samples", "0"] + arguments,
+            databaseURL: try FixtureDatabase.connectionURL())
         try #require(run.status == 0, "exit \(run.status): \(run.stderr)")
         return try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [[String: Any]])
     }
@@ -279,7 +298,8 @@ import VecCore
     @Test func recallRisesWithEfSearch() throws {
         let result = try rows(["--ef-search", "1,200", "--queries", "20"])
         #expect(result.count == 2)
-        let low = try #require(result[0]["recall_mean"] as? Double), high = try #require(result[1]["recall_mean"] as? Double)
+        let low = try #require(result[0]["recall_mean"] as? Double),
+            high = try #require(result[1]["recall_mean"] as? Double)
         #expect(low < high)
         #expect(high == 1)
         #expect(result.allSatisfy { $0["user_scoped"] as? Bool == false && ($0["p95_ms"] as? Double ?? 0) > 0 })
@@ -291,10 +311,13 @@ import VecCore
         #expect(strictOff.first?["user_scoped"] as? Bool == true)
         #expect((strictOff.first?["queries_short"] as? Int ?? 0) > 0)
         // The same with a relaxed iterative scan keeps scanning until the user's rows fill k: no shortfall.
-        let relaxed = try rows(["--ef-search", "10", "--queries", "12", "--user-scoped", "--iterative-scan", "relaxed_order"])
+        let relaxed = try rows([
+            "--ef-search", "10", "--queries", "12", "--user-scoped", "--iterative-scan", "relaxed_order",
+        ])
         #expect(relaxed.first?["queries_short"] as? Int == 0)
         #expect((relaxed.first?["recall_mean"] as? Double ?? 0) > (strictOff.first?["recall_mean"] as? Double ?? 1))
-        let both = try CommandLineTests().vecscope(["bench", "--user-scoped", "--user", "u01"], databaseURL: try FixtureDatabase.connectionURL())
+        let both = try CommandLineTests().vecscope(
+            ["bench", "--user-scoped", "--user", "u01"], databaseURL: try FixtureDatabase.connectionURL())
         #expect(both.status != 0 && both.stderr.contains("exclude each other"))
     }
 }

@@ -5,7 +5,8 @@ import VecCore
 /// the commands as they were (b65a585). They are the reference the bodies must reproduce; they live only here.
 enum LegacyJSON {
     static func text(_ object: Any, pretty: Bool = true) throws -> String {
-        let options: JSONSerialization.WritingOptions = pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys]
+        let options: JSONSerialization.WritingOptions =
+            pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys]
         return String(decoding: try JSONSerialization.data(withJSONObject: object, options: options), as: UTF8.self)
     }
 
@@ -79,12 +80,17 @@ enum LegacyJSON {
     static func bench(_ rows: [SweepRow], k: Int, userScoped: Bool) -> [[String: Any]] {
         rows.map { row in
             var object: [String: Any] = [
-                "ef_search": row.setting.efSearch, "probes": row.setting.probes, "iterative_scan": row.setting.iterativeScan.rawValue,
+                "ef_search": row.setting.efSearch, "probes": row.setting.probes,
+                "iterative_scan": row.setting.iterativeScan.rawValue,
                 "queries": row.queries, "k": k, "recall_mean": row.recallMean, "recall_min": row.recallMin,
-                "p50_ms": row.latency.p50, "p95_ms": row.latency.p95, "p99_ms": row.latency.p99, "max_ms": row.latency.max,
+                "p50_ms": row.latency.p50, "p95_ms": row.latency.p95, "p99_ms": row.latency.p99,
+                "max_ms": row.latency.max,
                 "qps": row.queriesPerSecond, "concurrency": row.concurrency, "mean_shortfall": row.meanShortfall,
-                "queries_short": row.queriesShort, "pareto": row.onParetoFront, "user_scoped": userScoped]
-            if let server = row.serverLatency { object["server_p50_ms"] = server.p50; object["server_p95_ms"] = server.p95 }
+                "queries_short": row.queriesShort, "pareto": row.onParetoFront, "user_scoped": userScoped,
+            ]
+            if let server = row.serverLatency {
+                object["server_p50_ms"] = server.p50; object["server_p95_ms"] = server.p95
+            }
             if let plan = row.plan { object["plan"] = plan }
             return object
         }
@@ -93,8 +99,10 @@ enum LegacyJSON {
     static func indexList(_ indexes: [VectorIndexInfo]) -> [[String: Any]] {
         indexes.map { info -> [String: Any] in
             var object: [String: Any] = [
-                "name": info.name, "table": info.table, "model": info.model.map { $0 as Any } ?? NSNull(), "type": info.type, "opclass": info.opclass,
-                "size_bytes": info.sizeBytes, "rows": info.rows, "idx_scan": info.scans, "valid": info.valid]
+                "name": info.name, "table": info.table, "model": info.model.map { $0 as Any } ?? NSNull(),
+                "type": info.type, "opclass": info.opclass,
+                "size_bytes": info.sizeBytes, "rows": info.rows, "idx_scan": info.scans, "valid": info.valid,
+            ]
             if let m = info.m { object["m"] = m }
             if let ef = info.efConstruction { object["ef_construction"] = ef }
             if let lists = info.lists { object["lists"] = lists }
@@ -103,15 +111,19 @@ enum LegacyJSON {
     }
 
     static func indexCreate(_ summary: IndexBuildSummary, rows: Int) -> [String: Any] {
-        ["name": summary.name, "rows": rows, "seconds": summary.seconds,
-         "already_existed": summary.alreadyExisted, "phases": summary.phasesSeen]
+        [
+            "name": summary.name, "rows": rows, "seconds": summary.seconds,
+            "already_existed": summary.alreadyExisted, "phases": summary.phasesSeen,
+        ]
     }
 
     static func models(_ statuses: [ModelStatus]) -> [[String: Any]] {
         statuses.map { s -> [String: Any] in
-            ["name": s.model.name, "provider": s.model.provider.rawValue, "dimensions": s.model.dimensions,
-             "storage": s.model.storage.rawValue, "cost_per_mtok": s.model.costPerMTok, "fresh": s.fresh,
-             "stale": s.stale, "missing": s.missing, "chunk_vectors": s.chunkVectors, "cost_usd": s.costUSD]
+            [
+                "name": s.model.name, "provider": s.model.provider.rawValue, "dimensions": s.model.dimensions,
+                "storage": s.model.storage.rawValue, "cost_per_mtok": s.model.costPerMTok, "fresh": s.fresh,
+                "stale": s.stale, "missing": s.missing, "chunk_vectors": s.chunkVectors, "cost_usd": s.costUSD,
+            ]
         }
     }
 
@@ -124,14 +136,17 @@ enum LegacyJSON {
     }
 
     static func gen(_ summary: SyntheticDataLoader.Summary, dimensions dims: Int) -> [String: Any] {
-        ["model": summary.model, "users": summary.users, "artifacts": summary.artifacts, "dimensions": dims,
-         "seconds": summary.seconds, "load_seconds": summary.loadSeconds,
-         "vectors_per_second": summary.vectorsPerSecond]
+        [
+            "model": summary.model, "users": summary.users, "artifacts": summary.artifacts, "dimensions": dims,
+            "seconds": summary.seconds, "load_seconds": summary.loadSeconds,
+            "vectors_per_second": summary.vectorsPerSecond,
+        ]
     }
 
     static func embed(_ summary: EmbeddingPipeline.Summary, model: String) -> [String: Any] {
         [
-            "model": model, "embedded": Dictionary(uniqueKeysWithValues: summary.embedded.map { ($0.key.rawValue, $0.value) }),
+            "model": model,
+            "embedded": Dictionary(uniqueKeysWithValues: summary.embedded.map { ($0.key.rawValue, $0.value) }),
             "skipped": summary.skipped, "failed_items": summary.failedItems, "failed_batches": summary.failedBatches,
             "total_tokens": summary.totalTokens, "cost_usd": summary.costUSD, "seconds": summary.seconds,
             "created_indexes": summary.createdIndexes,

@@ -1,14 +1,16 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 import VecCore
 
 /// The typed response bodies print, byte for byte, what the `[String: Any]` builders they replaced printed
 /// (`LegacyJSON`): the same key names, the same number/string/bool/null types, the same values, the same order.
 /// Real responses from the fixture database, plus the edge values (scores never computed, ranks missing).
 @Suite struct ResponseBodyTests {
-    func expectSameJSON(_ body: some Encodable, _ legacy: Any, pretty: Bool = true,
-                        sourceLocation: SourceLocation = #_sourceLocation) throws {
+    func expectSameJSON(
+        _ body: some Encodable, _ legacy: Any, pretty: Bool = true,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
         let typed = try JSONText.encode(body, pretty: pretty)
         let reference = try LegacyJSON.text(legacy, pretty: pretty)
         let typedLines = typed.split(separator: "\n", omittingEmptySubsequences: false)
@@ -17,8 +19,9 @@ import VecCore
         let line = (firstDifference?.offset ?? min(typedLines.count, referenceLines.count)) + 1
         let typedLine = firstDifference.map { String($0.element.0) } ?? "(end)"
         let referenceLine = firstDifference.map { String($0.element.1) } ?? "(end)"
-        #expect(typed == reference, "line \(line): typed \(typedLine), was \(referenceLine)",
-                sourceLocation: sourceLocation)
+        #expect(
+            typed == reference, "line \(line): typed \(typedLine), was \(referenceLine)",
+            sourceLocation: sourceLocation)
     }
 
     static func searchParams() -> [SearchParams] {
@@ -78,8 +81,9 @@ import VecCore
     @Test(arguments: [RankingMethod.hybrid, .semantic, .keyword])
     func rankBodyPrintsTheOldJSON(method: RankingMethod) throws {
         let (engine, _) = try FixtureDatabase.engine()
-        let response = try engine.rank(jobDescription: "Senior Go engineer: PostgreSQL, Kubernetes, observability",
-                                       method: method, topK: 4)
+        let response = try engine.rank(
+            jobDescription: "Senior Go engineer: PostgreSQL, Kubernetes, observability",
+            method: method, topK: 4)
         try #require(!response.results.isEmpty)
         try expectSameJSON(RankResponseBody(response), LegacyJSON.rank(response))
     }
@@ -91,14 +95,16 @@ import VecCore
         let sweep = Sweep(base: SearchParams(), k: 5, serverSamples: 2, forceIndexScan: true) {
             SearchEngine(connection: try Connection(url))
         }
-        var rows = try sweep.run([SweepSetting(efSearch: 10), SweepSetting(efSearch: 40, iterativeScan: .strictOrder)],
-                                 queries: queries)
+        var rows = try sweep.run(
+            [SweepSetting(efSearch: 10), SweepSetting(efSearch: 40, iterativeScan: .strictOrder)],
+            queries: queries)
         try #require(rows.count == 2 && rows[0].serverLatency != nil)
         rows[1].serverLatency = nil
         rows[1].plan = nil
         for userScoped in [false, true] {
-            try expectSameJSON(rows.map { SweepRowBody($0, k: 5, userScoped: userScoped) },
-                               LegacyJSON.bench(rows, k: 5, userScoped: userScoped))
+            try expectSameJSON(
+                rows.map { SweepRowBody($0, k: 5, userScoped: userScoped) },
+                LegacyJSON.bench(rows, k: 5, userScoped: userScoped))
         }
     }
 
@@ -113,10 +119,10 @@ import VecCore
         let (connection, _) = try TestDatabase.fresh()
         let file = try TestDatabase.scratchDirectory("bodies").appendingPathComponent("small.jsonl")
         try """
-            {"id": "s1", "user": "u1", "artifact_type": "project", "title": "Tracing", "content": "OpenTelemetry"}
-            {"id": "s2", "user": "u1", "artifact_type": "hobby", "title": "Bad type"}
-            {"id": "s3", "user": "u2", "artifact_type": "talk", "title": "Vectors", "content": "pgvector HNSW"}
-            """.write(to: file, atomically: true, encoding: .utf8)
+        {"id": "s1", "user": "u1", "artifact_type": "project", "title": "Tracing", "content": "OpenTelemetry"}
+        {"id": "s2", "user": "u1", "artifact_type": "hobby", "title": "Bad type"}
+        {"id": "s3", "user": "u2", "artifact_type": "talk", "title": "Vectors", "content": "pgvector HNSW"}
+        """.write(to: file, atomically: true, encoding: .utf8)
         let loaded = try ArtifactLoader(connection: connection).load(file: file)
         try #require(loaded.rejected.count == 1)
         try expectSameJSON(LoadSummaryBody(loaded), LegacyJSON.load(loaded))
@@ -131,12 +137,14 @@ import VecCore
         let pipeline = try EmbeddingPipeline(connection: connection, embedder: embedder, model: miniLM)
         let embedded = try pipeline.run()
         try #require(!embedded.embedded.isEmpty && !embedded.createdIndexes.isEmpty)
-        try expectSameJSON(EmbeddingRunBody(embedded, model: miniLM.name),
-                           LegacyJSON.embed(embedded, model: miniLM.name))
+        try expectSameJSON(
+            EmbeddingRunBody(embedded, model: miniLM.name),
+            LegacyJSON.embed(embedded, model: miniLM.name))
 
         let manager = IndexManager(connection: connection)
-        let spec = VectorIndexSpec(model: try registry.model(named: generated.model), type: .ivfflat,
-                                   metric: .innerProduct, lists: 2)
+        let spec = VectorIndexSpec(
+            model: try registry.model(named: generated.model), type: .ivfflat,
+            metric: .innerProduct, lists: 2)
         let created = try manager.create(spec, monitor: nil)
         try expectSameJSON(IndexCreationBody(created, rows: 40), LegacyJSON.indexCreate(created, rows: 40))
 
@@ -156,9 +164,10 @@ import VecCore
     @Test func embedTextPrintsTheOldCompactJSON() throws {
         let model = try FixtureDatabase.model()
         let vectors = try model.embed(["A man is eating food.", "pgvector"])
-        try expectSameJSON(TextEmbeddingsBody(model: model.modelName, dimensions: model.dimensions, vectors: vectors),
-                           LegacyJSON.embedText(model: model.modelName, dimensions: model.dimensions, vectors: vectors),
-                           pretty: false)
+        try expectSameJSON(
+            TextEmbeddingsBody(model: model.modelName, dimensions: model.dimensions, vectors: vectors),
+            LegacyJSON.embedText(model: model.modelName, dimensions: model.dimensions, vectors: vectors),
+            pretty: false)
     }
 
     @Test func serverStatusPrintsTheOldJSONRunningOrNot() throws {

@@ -11,8 +11,9 @@ struct BinaryReader {
 
     mutating func bytes(_ count: Int) throws -> UnsafeRawBufferPointer {
         guard count >= 0, count <= remaining else {
-            throw PostgresError(kind: .protocolViolation,
-                                message: "binary value is shorter than its header says (\(remaining) bytes left, \(count) needed)")
+            throw PostgresError(
+                kind: .protocolViolation,
+                message: "binary value is shorter than its header says (\(remaining) bytes left, \(count) needed)")
         }
         let slice = UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + count])
         offset += count

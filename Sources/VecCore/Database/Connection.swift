@@ -28,7 +28,9 @@ public final class Connection {
             throw PostgresError(
                 kind: .connection, code: .clientCannotConnect,
                 message: "could not connect to \(displayTarget): \(reason)",
-                hint: "Check that the server is running and DATABASE_URL is right; without DATABASE_URL, `vecscope db start` starts the embedded server.")
+                hint:
+                    "Check that the server is running and DATABASE_URL is right; without DATABASE_URL, `vecscope db start` starts the embedded server."
+            )
         }
         handle = conn
         // Every vecscope statement runs in UTC so timestamps mean the same on every machine.
@@ -73,7 +75,9 @@ public final class Connection {
         preparedStatementsCreated += 1
         let name = "vecscope_\(preparedStatementsCreated)"
         let types = binds.map { Oid($0.oid) }
-        guard let result = PQprepare(handle, name, sql, Int32(binds.count), types) else { throw connectionLost(statement: sql) }
+        guard let result = PQprepare(handle, name, sql, Int32(binds.count), types) else {
+            throw connectionLost(statement: sql)
+        }
         _ = try QueryResult(result, statement: sql, vectorTypes: cachedVectorTypes, connection: self)
         preparedStatements[key] = name
         return try run(sql, binds, prepared: name)
@@ -113,7 +117,8 @@ public final class Connection {
     /// A handle another thread can use to cancel the statement this connection is running.
     public func makeCanceller() throws -> QueryCanceller {
         guard let cancel = PQgetCancel(handle) else {
-            throw PostgresError(kind: .connection, message: "libpq could not create a cancel request for \(displayTarget)")
+            throw PostgresError(
+                kind: .connection, message: "libpq could not create a cancel request for \(displayTarget)")
         }
         return QueryCanceller(cancel)
     }
@@ -150,7 +155,8 @@ public final class Connection {
         defer { PQclear(result) }
         guard PQresultStatus(result) == PGRES_COPY_IN else {
             throw QueryResult.error(from: result, statement: copyStatement)
-                ?? PostgresError(kind: .protocolViolation, message: "COPY did not enter copy-in mode", statement: copyStatement)
+                ?? PostgresError(
+                    kind: .protocolViolation, message: "COPY did not enter copy-in mode", statement: copyStatement)
         }
         return CopyInWriter(connection: self, statement: copyStatement)
     }
@@ -203,9 +209,10 @@ public final class Connection {
             return WireValue(oid: oids.vector, bytes: VectorCodec.encode(vector), isBinary: true)
         case .halfvec(let vector):
             guard let halfOID = try requireVectorTypes().halfvec else {
-                throw PostgresError(kind: .server, code: .undefinedObject,
-                                    message: "this database's pgvector has no halfvec type",
-                                    hint: "halfvec needs pgvector 0.7 or later: ALTER EXTENSION vector UPDATE;")
+                throw PostgresError(
+                    kind: .server, code: .undefinedObject,
+                    message: "this database's pgvector has no halfvec type",
+                    hint: "halfvec needs pgvector 0.7 or later: ALTER EXTENSION vector UPDATE;")
             }
             return WireValue(oid: halfOID, bytes: VectorCodec.encode(vector), isBinary: true)
         }
@@ -213,9 +220,10 @@ public final class Connection {
 
     func requireVectorTypes() throws -> VectorTypeOIDs {
         if let types = try vectorTypeOIDs() { return types }
-        throw PostgresError(kind: .server, code: .undefinedObject,
-                            message: "the pgvector extension is not installed in this database",
-                            hint: "Run `vecscope migrate`, which creates it, or CREATE EXTENSION vector; as a superuser.")
+        throw PostgresError(
+            kind: .server, code: .undefinedObject,
+            message: "the pgvector extension is not installed in this database",
+            hint: "Run `vecscope migrate`, which creates it, or CREATE EXTENSION vector; as a superuser.")
     }
 
     /// Executes `sql`, or the statement prepared for it under `prepared`, with `binds`; results in binary format.
@@ -232,21 +240,25 @@ public final class Connection {
             return pointer
         }
         defer { buffers.forEach { $0?.deallocate() } }
-        let values: [UnsafePointer<CChar>?] = buffers.map { $0.map { UnsafePointer($0.assumingMemoryBound(to: CChar.self)) } }
-        let result = if let prepared {
-            PQexecPrepared(handle, prepared, count, values, lengths, formats, 1)
-        } else {
-            PQexecParams(handle, sql, count, types, values, lengths, formats, 1)
+        let values: [UnsafePointer<CChar>?] = buffers.map {
+            $0.map { UnsafePointer($0.assumingMemoryBound(to: CChar.self)) }
         }
+        let result =
+            if let prepared {
+                PQexecPrepared(handle, prepared, count, values, lengths, formats, 1)
+            } else {
+                PQexecParams(handle, sql, count, types, values, lengths, formats, 1)
+            }
         guard let result else { throw connectionLost(statement: sql) }
         return try QueryResult(result, statement: sql, vectorTypes: cachedVectorTypes, connection: self)
     }
 
     private func connectionLost(statement: String) -> PostgresError {
-        PostgresError(kind: .connection, code: .connectionFailure,
-                      message: "lost the connection to \(displayTarget): \(Self.trimmed(PQerrorMessage(handle)))",
-                      hint: "The server may have restarted or stopped; check `vecscope db status` and retry.",
-                      statement: statement)
+        PostgresError(
+            kind: .connection, code: .connectionFailure,
+            message: "lost the connection to \(displayTarget): \(Self.trimmed(PQerrorMessage(handle)))",
+            hint: "The server may have restarted or stopped; check `vecscope db status` and retry.",
+            statement: statement)
     }
 
     static func trimmed(_ message: UnsafePointer<CChar>?) -> String {

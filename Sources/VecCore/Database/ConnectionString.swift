@@ -7,12 +7,16 @@ public enum ConnectionString {
         if isURI(connection), var components = URLComponents(string: connection) {
             if components.password != nil { components.password = "***" }
             if let items = components.queryItems {
-                components.queryItems = items.map { $0.name == "password" ? URLQueryItem(name: "password", value: "***") : $0 }
+                components.queryItems = items.map {
+                    $0.name == "password" ? URLQueryItem(name: "password", value: "***") : $0
+                }
             }
             return components.string ?? "postgresql://***"
         }
         let pattern = #"password\s*=\s*('(?:[^'\\]|\\.)*'|\S+)"#
-        guard let regex = try? NSRegularExpression(pattern: pattern, options: [.caseInsensitive]) else { return connection }
+        guard let regex = try? NSRegularExpression(pattern: pattern, options: [.caseInsensitive]) else {
+            return connection
+        }
         let range = NSRange(connection.startIndex..., in: connection)
         return regex.stringByReplacingMatches(in: connection, range: range, withTemplate: "password=***")
     }

@@ -9,7 +9,8 @@ public final class CopyInWriter {
     private let flushThreshold = 1 << 20
 
     /// The binary COPY signature, flags and header-extension length.
-    private static let header: [UInt8] = Array("PGCOPY\n".utf8) + [0xFF, 0x0D, 0x0A, 0x00] + [0, 0, 0, 0] + [0, 0, 0, 0]
+    private static let header: [UInt8] =
+        Array("PGCOPY\n".utf8) + [0xFF, 0x0D, 0x0A, 0x00] + [0, 0, 0, 0] + [0, 0, 0, 0]
 
     init(connection: Connection, statement: String) {
         self.connection = connection

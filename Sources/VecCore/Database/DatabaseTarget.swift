@@ -15,14 +15,19 @@ public struct DatabaseTarget {
     public init(source: Source) { self.source = source }
 
     /// `explicitURL` (a flag) wins over `DATABASE_URL`; without either, the embedded server under VECSCOPE_HOME.
-    public static func resolve(explicitURL: String? = nil,
-                               environment: [String: String] = ProcessInfo.processInfo.environment,
-                               logger: Logger = Logger(label: "vecscope.db")) -> DatabaseTarget {
+    public static func resolve(
+        explicitURL: String? = nil,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        logger: Logger = Logger(label: "vecscope.db")
+    ) -> DatabaseTarget {
         if let url = explicitURL ?? environment["DATABASE_URL"], !url.isEmpty {
             return DatabaseTarget(source: .external(url))
         }
-        return DatabaseTarget(source: .embedded(EmbeddedPostgres(home: VecscopeHome.resolve(environment: environment),
-                                                                  logger: logger)))
+        return DatabaseTarget(
+            source: .embedded(
+                EmbeddedPostgres(
+                    home: VecscopeHome.resolve(environment: environment),
+                    logger: logger)))
     }
 
     public var isEmbedded: Bool {
@@ -48,10 +53,12 @@ public struct DatabaseTarget {
 
     /// Fails with install instructions when pgvector is missing or older than 0.7.
     public static func checkPgvector(on connection: Connection) throws {
-        let row = try connection.query("""
+        let row = try connection.query(
+            """
             SELECT (SELECT extversion FROM pg_extension WHERE extname = 'vector'),
                    (SELECT default_version FROM pg_available_extensions WHERE name = 'vector')
-            """).row(0)
+            """
+        ).row(0)
         let installed: String? = try row.decode(0)
         let available: String? = try row.decode(1)
         guard let version = installed ?? available else {
@@ -59,7 +66,9 @@ public struct DatabaseTarget {
             throw VecscopeError(
                 what: "pgvector is not available on \(connection.displayTarget)",
                 why: "the server has no `vector` extension to create",
-                fix: "Install pgvector \(minimumPgvector) or later on that server (Debian/Ubuntu: apt-get install postgresql-\(major)-pgvector; or build it from source), then run vecscope again. Or unset DATABASE_URL to use the embedded PostgreSQL, which ships it.")
+                fix:
+                    "Install pgvector \(minimumPgvector) or later on that server (Debian/Ubuntu: apt-get install postgresql-\(major)-pgvector; or build it from source), then run vecscope again. Or unset DATABASE_URL to use the embedded PostgreSQL, which ships it."
+            )
         }
         guard compareVersions(version, minimumPgvector) >= 0 else {
             throw VecscopeError(

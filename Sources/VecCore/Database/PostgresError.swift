@@ -33,9 +33,9 @@ public struct PostgresError: Error, CustomStringConvertible, CustomDebugStringCo
 
     /// What part of the exchange failed.
     public enum Kind: String, Sendable {
-        case connection      // could not connect, or the connection broke
-        case server          // the server reported an error for a statement
-        case decoding        // a value could not be decoded into the Swift type asked for
+        case connection  // could not connect, or the connection broke
+        case server  // the server reported an error for a statement
+        case decoding  // a value could not be decoded into the Swift type asked for
         case protocolViolation
     }
 
@@ -47,8 +47,10 @@ public struct PostgresError: Error, CustomStringConvertible, CustomDebugStringCo
     /// The statement that failed (never its parameters, which may hold user data).
     public var statement: String?
 
-    public init(kind: Kind, code: Code? = nil, message: String, detail: String? = nil, hint: String? = nil,
-                statement: String? = nil) {
+    public init(
+        kind: Kind, code: Code? = nil, message: String, detail: String? = nil, hint: String? = nil,
+        statement: String? = nil
+    ) {
         self.kind = kind
         self.code = code
         self.message = message

@@ -70,12 +70,15 @@ extension Date: PostgresEncodable {
         return .binary(BinaryWriter.bigEndianBytes(micros), oid: PostgresType.timestamptz)
     }
 }
-extension Data: PostgresEncodable { public var postgresBind: PostgresBind { .binary([UInt8](self), oid: PostgresType.bytea) } }
+extension Data: PostgresEncodable {
+    public var postgresBind: PostgresBind { .binary([UInt8](self), oid: PostgresType.bytea) }
+}
 extension Array: PostgresEncodable where Element == String {
     /// A text[] literal with every element quoted, so commas, braces and quotes survive.
     public var postgresBind: PostgresBind {
         let quoted = map { element -> String in
-            let escaped = element.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            let escaped = element.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(
+                of: "\"", with: "\\\"")
             return "\"\(escaped)\""
         }
         return .text("{" + quoted.joined(separator: ",") + "}", oid: PostgresType.textArray)
@@ -123,11 +126,14 @@ public struct PostgresCell {
     static let postgresEpochOffset: TimeInterval = 946_684_800
 
     func mismatch(_ swiftType: String) -> PostgresError {
-        .decoding("column \"\(column)\" has type OID \(oid), which cannot be decoded as \(swiftType); cast it in the query")
+        .decoding(
+            "column \"\(column)\" has type OID \(oid), which cannot be decoded as \(swiftType); cast it in the query")
     }
 
     func requireBytes(_ swiftType: String) throws -> UnsafeRawBufferPointer {
-        guard let bytes else { throw PostgresError.decoding("column \"\(column)\" is NULL but \(swiftType) was expected") }
+        guard let bytes else {
+            throw PostgresError.decoding("column \"\(column)\" is NULL but \(swiftType) was expected")
+        }
         return bytes
     }
 }
@@ -204,7 +210,7 @@ extension String: PostgresDecodable {
         let bytes = try cell.requireBytes("String")
         switch cell.oid {
         case PostgresType.text, PostgresType.varchar, PostgresType.bpchar, PostgresType.name, PostgresType.json,
-             PostgresType.char, PostgresType.unknown:
+            PostgresType.char, PostgresType.unknown:
             return String(decoding: bytes, as: UTF8.self)
         case PostgresType.jsonb:
             guard bytes.first == 1 else { throw cell.mismatch("String (jsonb version)") }
@@ -228,8 +234,11 @@ extension UUID: PostgresDecodable {
         let bytes = try cell.requireBytes("UUID")
         guard cell.oid == PostgresType.uuid, bytes.count == 16 else { throw cell.mismatch("UUID") }
         let b = [UInt8](bytes)
-        return UUID(uuid: (b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7],
-                           b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]))
+        return UUID(
+            uuid: (
+                b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7],
+                b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]
+            ))
     }
 }
 
@@ -273,10 +282,15 @@ extension Array: PostgresDecodable where Element: PostgresDecodable {
         for _ in 0..<count {
             let length = Int(try reader.int32())
             if length < 0 {
-                elements.append(try Element.decode(PostgresCell(oid: elementOID, column: cell.column, bytes: nil, vectorTypes: cell.vectorTypes)))
+                elements.append(
+                    try Element.decode(
+                        PostgresCell(oid: elementOID, column: cell.column, bytes: nil, vectorTypes: cell.vectorTypes)))
             } else {
                 let slice = try reader.bytes(length)
-                elements.append(try Element.decode(PostgresCell(oid: elementOID, column: cell.column, bytes: slice, vectorTypes: cell.vectorTypes)))
+                elements.append(
+                    try Element.decode(
+                        PostgresCell(oid: elementOID, column: cell.column, bytes: slice, vectorTypes: cell.vectorTypes))
+                )
             }
         }
         return elements

@@ -42,13 +42,17 @@ public final class QueryResult {
 
     func cell(row: Int, column: Int) -> PostgresCell {
         let isNull = PQgetisnull(handle, Int32(row), Int32(column)) == 1
-        let bytes: UnsafeRawBufferPointer? = isNull ? nil : {
-            let length = Int(PQgetlength(handle, Int32(row), Int32(column)))
-            let pointer = PQgetvalue(handle, Int32(row), Int32(column))
-            return UnsafeRawBufferPointer(start: UnsafeRawPointer(pointer), count: length)
-        }()
-        return PostgresCell(oid: UInt32(PQftype(handle, Int32(column))), column: columnNames[column],
-                            bytes: bytes, vectorTypes: resolvedVectorTypes)
+        let bytes: UnsafeRawBufferPointer? =
+            isNull
+            ? nil
+            : {
+                let length = Int(PQgetlength(handle, Int32(row), Int32(column)))
+                let pointer = PQgetvalue(handle, Int32(row), Int32(column))
+                return UnsafeRawBufferPointer(start: UnsafeRawPointer(pointer), count: length)
+            }()
+        return PostgresCell(
+            oid: UInt32(PQftype(handle, Int32(column))), column: columnNames[column],
+            bytes: bytes, vectorTypes: resolvedVectorTypes)
     }
 
     /// The server's error in a result, or nil when the statement succeeded.
@@ -64,8 +68,9 @@ public final class QueryResult {
         let message = field(CLibPQ_DIAG_MESSAGE_PRIMARY) ?? Connection.trimmed(PQresultErrorMessage(result))
         let code = field(CLibPQ_DIAG_SQLSTATE).map(PostgresError.Code.init(rawValue:))
         let kind: PostgresError.Kind = code == nil ? .connection : .server
-        return PostgresError(kind: kind, code: code, message: message, detail: field(CLibPQ_DIAG_MESSAGE_DETAIL),
-                             hint: field(CLibPQ_DIAG_MESSAGE_HINT), statement: statement)
+        return PostgresError(
+            kind: kind, code: code, message: message, detail: field(CLibPQ_DIAG_MESSAGE_DETAIL),
+            hint: field(CLibPQ_DIAG_MESSAGE_HINT), statement: statement)
     }
 }
 
@@ -83,7 +88,8 @@ public struct Row {
 
     public func decode<T: PostgresDecodable>(_ name: String, as type: T.Type = T.self) throws -> T {
         guard let column = result.columnNames.firstIndex(of: name) else {
-            throw PostgresError.decoding("no column named \"\(name)\" (have: \(result.columnNames.joined(separator: ", ")))")
+            throw PostgresError.decoding(
+                "no column named \"\(name)\" (have: \(result.columnNames.joined(separator: ", ")))")
         }
         return try decode(column, as: type)
     }

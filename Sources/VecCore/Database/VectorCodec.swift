@@ -43,8 +43,11 @@ public enum VectorCodec {
         let dimensions = Int(try reader.uint16())
         _ = try reader.uint16()
         guard reader.remaining == dimensions * 4 else {
-            throw PostgresError(kind: .protocolViolation,
-                                message: "vector of \(dimensions) dimensions has \(reader.remaining) bytes of data, expected \(dimensions * 4)")
+            throw PostgresError(
+                kind: .protocolViolation,
+                message:
+                    "vector of \(dimensions) dimensions has \(reader.remaining) bytes of data, expected \(dimensions * 4)"
+            )
         }
         var values = [Float](repeating: 0, count: dimensions)
         for index in 0..<dimensions { values[index] = Float(bitPattern: try reader.uint32()) }
@@ -56,8 +59,11 @@ public enum VectorCodec {
         let dimensions = Int(try reader.uint16())
         _ = try reader.uint16()
         guard reader.remaining == dimensions * 2 else {
-            throw PostgresError(kind: .protocolViolation,
-                                message: "halfvec of \(dimensions) dimensions has \(reader.remaining) bytes of data, expected \(dimensions * 2)")
+            throw PostgresError(
+                kind: .protocolViolation,
+                message:
+                    "halfvec of \(dimensions) dimensions has \(reader.remaining) bytes of data, expected \(dimensions * 2)"
+            )
         }
         var values = [Float16](repeating: 0, count: dimensions)
         for index in 0..<dimensions { values[index] = Float16(bitPattern: try reader.uint16()) }

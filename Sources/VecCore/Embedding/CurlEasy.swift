@@ -38,7 +38,8 @@ final class CurlEasy {
         }
 
         var description: String {
-            detail.isEmpty || detail == message ? "\(message) (curl error \(code))" : "\(message): \(detail) (curl error \(code))"
+            detail.isEmpty || detail == message
+                ? "\(message) (curl error \(code))" : "\(message): \(detail) (curl error \(code))"
         }
     }
 
@@ -59,8 +60,9 @@ final class CurlEasy {
 
     init(userAgent: String = "vecscope") throws {
         guard Self.globalInit == CURLE_OK else {
-            throw TransportError(code: Int(Self.globalInit.rawValue),
-                                 message: String(cString: curl_easy_strerror(Self.globalInit)), detail: "curl_global_init failed")
+            throw TransportError(
+                code: Int(Self.globalInit.rawValue),
+                message: String(cString: curl_easy_strerror(Self.globalInit)), detail: "curl_global_init failed")
         }
         guard let handle = curl_easy_init() else {
             throw TransportError(code: Int(CURLE_FAILED_INIT.rawValue), message: "curl_easy_init failed", detail: "")
@@ -91,7 +93,8 @@ final class CurlEasy {
 
     /// POSTs `body` to `url` with `headers` (`"Name: value"` lines) and returns whatever HTTP status came back;
     /// throws `TransportError` only when no complete response arrived.
-    func post(url: String, headers: [String], body: [UInt8], connectTimeout: Double, timeout: Double) throws -> Response {
+    func post(url: String, headers: [String], body: [UInt8], connectTimeout: Double, timeout: Double) throws -> Response
+    {
         try check(CCurl_setopt_ptr(handle, CURLOPT_URL, url))
         try check(CCurl_setopt_long(handle, CURLOPT_POST, 1))
         try check(CCurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(connectTimeout)))
@@ -102,7 +105,8 @@ final class CurlEasy {
         for line in headers + ["Expect:"] {
             guard let appended = curl_slist_append(list, line) else {
                 curl_slist_free_all(list)
-                throw TransportError(code: Int(CURLE_OUT_OF_MEMORY.rawValue), message: "curl_slist_append failed", detail: "")
+                throw TransportError(
+                    code: Int(CURLE_OUT_OF_MEMORY.rawValue), message: "curl_slist_append failed", detail: "")
             }
             list = appended
         }
@@ -133,7 +137,8 @@ final class CurlEasy {
     private func check(_ code: CURLcode) throws {
         guard code != CURLE_OK else { return }
         let detail = errorBuffer[0] == 0 ? "" : String(cString: errorBuffer)
-        throw TransportError(code: Int(code.rawValue), message: String(cString: curl_easy_strerror(code)), detail: detail)
+        throw TransportError(
+            code: Int(code.rawValue), message: String(cString: curl_easy_strerror(code)), detail: detail)
     }
 
     private static func milliseconds(_ seconds: Double) -> Int {
@@ -141,33 +146,35 @@ final class CurlEasy {
         return max(1, Int((seconds * 1000).rounded(.up)))
     }
 
-    private static let receiveBody: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?) -> Int = {
-        data, size, count, context in
-        let length = size * count
-        guard let data, let context else { return 0 }  // any other count than `length` aborts the transfer
-        let sink = Unmanaged<Sink>.fromOpaque(context).takeUnretainedValue()
-        data.withMemoryRebound(to: UInt8.self, capacity: length) {
-            sink.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: length))
+    private static let receiveBody:
+        @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?) -> Int = {
+            data, size, count, context in
+            let length = size * count
+            guard let data, let context else { return 0 }  // any other count than `length` aborts the transfer
+            let sink = Unmanaged<Sink>.fromOpaque(context).takeUnretainedValue()
+            data.withMemoryRebound(to: UInt8.self, capacity: length) {
+                sink.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: length))
+            }
+            return length
         }
-        return length
-    }
 
-    private static let receiveHeader: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?) -> Int = {
-        data, size, count, context in
-        let length = size * count
-        guard let data, let context else { return length }
-        let sink = Unmanaged<Sink>.fromOpaque(context).takeUnretainedValue()
-        let line = data.withMemoryRebound(to: UInt8.self, capacity: length) {
-            String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self)
-        }.trimmingCharacters(in: .whitespacesAndNewlines)
-        if line.hasPrefix("HTTP/") {
-            sink.headers.removeAll()  // a new response starts (after "100 Continue" or a proxy's CONNECT reply)
-        } else if let colon = line.firstIndex(of: ":") {
-            let name = line[..<colon].trimmingCharacters(in: .whitespaces).lowercased()
-            sink.headers[name] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+    private static let receiveHeader:
+        @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?) -> Int = {
+            data, size, count, context in
+            let length = size * count
+            guard let data, let context else { return length }
+            let sink = Unmanaged<Sink>.fromOpaque(context).takeUnretainedValue()
+            let line = data.withMemoryRebound(to: UInt8.self, capacity: length) {
+                String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self)
+            }.trimmingCharacters(in: .whitespacesAndNewlines)
+            if line.hasPrefix("HTTP/") {
+                sink.headers.removeAll()  // a new response starts (after "100 Continue" or a proxy's CONNECT reply)
+            } else if let colon = line.firstIndex(of: ":") {
+                let name = line[..<colon].trimmingCharacters(in: .whitespaces).lowercased()
+                sink.headers[name] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            }
+            return length
         }
-        return length
-    }
 }
 
 @available(*, unavailable)
@@ -176,9 +183,11 @@ extension CurlEasy: Sendable {}
 extension CurlEasy.TransportError: ReportableError {
     /// Normally wrapped in an `EmbeddingProviderError` naming the server; this is the report when one escapes alone.
     var report: ErrorReport {
-        ErrorReport(what: "an HTTP request got no response (curl error \(code): \(message))",
-                    why: detail == message ? nil : detail,
-                    fix: isTimeout ? "Try again, or send smaller batches."
-                        : "Check the URL, the network and any proxy settings (https_proxy, NO_PROXY).")
+        ErrorReport(
+            what: "an HTTP request got no response (curl error \(code): \(message))",
+            why: detail == message ? nil : detail,
+            fix: isTimeout
+                ? "Try again, or send smaller batches."
+                : "Check the URL, the network and any proxy settings (https_proxy, NO_PROXY).")
     }
 }

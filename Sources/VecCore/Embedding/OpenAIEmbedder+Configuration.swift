@@ -59,11 +59,13 @@ extension OpenAIEmbedder {
         /// US dollars per million tokens, where known.
         public var costPerMillionTokens: Double?
 
-        public init(model: String, dimensions: Int, registryName: String? = nil, sendsDimensions: Bool = false,
-                    baseURL: String = OpenAIEmbedder.defaultBaseURL, apiKey: String? = nil,
-                    maxInputsPerRequest: Int = 2048, maxTokensPerRequest: Int = 300_000, maxInputTokens: Int = 8191,
-                    requestsBase64: Bool = true, connectTimeout: Double = 10, requestTimeout: Double = 120,
-                    retry: RetryPolicy = RetryPolicy(), costPerMillionTokens: Double? = nil) {
+        public init(
+            model: String, dimensions: Int, registryName: String? = nil, sendsDimensions: Bool = false,
+            baseURL: String = OpenAIEmbedder.defaultBaseURL, apiKey: String? = nil,
+            maxInputsPerRequest: Int = 2048, maxTokensPerRequest: Int = 300_000, maxInputTokens: Int = 8191,
+            requestsBase64: Bool = true, connectTimeout: Double = 10, requestTimeout: Double = 120,
+            retry: RetryPolicy = RetryPolicy(), costPerMillionTokens: Double? = nil
+        ) {
             self.model = model
             self.registryName = registryName ?? model
             self.dimensions = dimensions
@@ -104,13 +106,18 @@ extension OpenAIEmbedder.Configuration: CustomStringConvertible, CustomDebugStri
     public var debugDescription: String { description }
 
     public var customMirror: Mirror {
-        Mirror(self, children: [
-            "model": model, "registryName": registryName, "dimensions": dimensions, "sendsDimensions": sendsDimensions,
-            "baseURL": baseURL, "apiKey": apiKey == nil ? "none" : "[set]", "maxInputsPerRequest": maxInputsPerRequest,
-            "maxTokensPerRequest": maxTokensPerRequest, "maxInputTokens": maxInputTokens, "requestsBase64": requestsBase64,
-            "connectTimeout": connectTimeout, "requestTimeout": requestTimeout, "retry": retry,
-            "costPerMillionTokens": costPerMillionTokens as Any,
-        ], displayStyle: .struct)
+        Mirror(
+            self,
+            children: [
+                "model": model, "registryName": registryName, "dimensions": dimensions,
+                "sendsDimensions": sendsDimensions,
+                "baseURL": baseURL, "apiKey": apiKey == nil ? "none" : "[set]",
+                "maxInputsPerRequest": maxInputsPerRequest,
+                "maxTokensPerRequest": maxTokensPerRequest, "maxInputTokens": maxInputTokens,
+                "requestsBase64": requestsBase64,
+                "connectTimeout": connectTimeout, "requestTimeout": requestTimeout, "retry": retry,
+                "costPerMillionTokens": costPerMillionTokens as Any,
+            ], displayStyle: .struct)
     }
 }
 
@@ -121,10 +128,13 @@ extension OpenAIEmbedder {
     /// The embedder for `name`: one of OpenAI's built-in models (`ModelCatalog.openAI`), or
     /// `openai:<model>:<dimensions>` for any compatible server (e.g. `openai:nomic-embed-text:768`).
     /// Reads `OPENAI_BASE_URL` and `OPENAI_API_KEY` from `environment`.
-    public static func forModel(name: String, environment: [String: String] = ProcessInfo.processInfo.environment,
-                                logger: Logger = Logger(label: "vecscope.openai"),
-                                sleep: @escaping Sleeper = { Thread.sleep(forTimeInterval: $0) }) throws -> OpenAIEmbedder {
-        try OpenAIEmbedder(configuration: configuration(forModel: name, environment: environment), logger: logger, sleep: sleep)
+    public static func forModel(
+        name: String, environment: [String: String] = ProcessInfo.processInfo.environment,
+        logger: Logger = Logger(label: "vecscope.openai"),
+        sleep: @escaping Sleeper = { Thread.sleep(forTimeInterval: $0) }
+    ) throws -> OpenAIEmbedder {
+        try OpenAIEmbedder(
+            configuration: configuration(forModel: name, environment: environment), logger: logger, sleep: sleep)
     }
 
     /// The configuration `forModel` would use, without building the embedder; the model as `ModelSpec` reads it.
@@ -151,8 +161,9 @@ extension OpenAIEmbedder {
         if text.hasSuffix("/v1") { text.removeLast(3) }
         while text.hasSuffix("/") { text.removeLast() }
         guard let parts = URLComponents(string: text), let scheme = parts.scheme?.lowercased(),
-              scheme == "http" || scheme == "https", let host = parts.host, !host.isEmpty,
-              parts.query == nil, parts.fragment == nil else {
+            scheme == "http" || scheme == "https", let host = parts.host, !host.isEmpty,
+            parts.query == nil, parts.fragment == nil
+        else {
             throw EmbeddingProviderError(
                 kind: .configuration, what: "OPENAI_BASE_URL \"\(withoutUserInfo(base))\" is not a usable base URL",
                 why: "it needs to be an http:// or https:// URL with a host and no query",
@@ -163,7 +174,9 @@ extension OpenAIEmbedder {
 
     /// Whether the base URL is OpenAI's own API, which always needs a key.
     static func isPublicAPI(_ base: String) -> Bool {
-        guard let host = URLComponents(string: base.trimmingCharacters(in: .whitespaces))?.host?.lowercased() else { return false }
+        guard let host = URLComponents(string: base.trimmingCharacters(in: .whitespaces))?.host?.lowercased() else {
+            return false
+        }
         return host == "api.openai.com" || host.hasSuffix(".openai.com")
     }
 
@@ -175,19 +188,25 @@ extension OpenAIEmbedder {
         if key.isEmpty, isPublicAPI(configuration.baseURL) {
             throw EmbeddingProviderError(
                 kind: .configuration, what: "OPENAI_API_KEY is not set",
-                why: "\(configuration.model) is served by \(withoutUserInfo(configuration.baseURL)), which needs an API key",
+                why:
+                    "\(configuration.model) is served by \(withoutUserInfo(configuration.baseURL)), which needs an API key",
                 fix: "Export OPENAI_API_KEY, or set OPENAI_BASE_URL to a compatible server that needs none.")
         }
         if key.contains(where: { $0.isNewline || $0 == "\0" }) {
-            throw EmbeddingProviderError(kind: .configuration, what: "OPENAI_API_KEY contains a line break",
-                                         fix: "Set it to the key alone, on one line.")
+            throw EmbeddingProviderError(
+                kind: .configuration, what: "OPENAI_API_KEY contains a line break",
+                fix: "Set it to the key alone, on one line.")
         }
-        guard !configuration.model.isEmpty, !configuration.model.contains(where: \.isNewline) else { throw invalid("empty model name") }
+        guard !configuration.model.isEmpty, !configuration.model.contains(where: \.isNewline) else {
+            throw invalid("empty model name")
+        }
         guard configuration.dimensions > 0 else { throw invalid("dimensions must be positive") }
         guard configuration.maxInputsPerRequest > 0 else { throw invalid("maxInputsPerRequest must be positive") }
         guard configuration.maxTokensPerRequest > 0 else { throw invalid("maxTokensPerRequest must be positive") }
         guard configuration.retry.maxAttempts > 0 else { throw invalid("retry.maxAttempts must be at least 1") }
-        guard configuration.retry.baseDelay >= 0, configuration.retry.maxDelay >= 0, configuration.retry.retryAfterCap >= 0 else {
+        guard configuration.retry.baseDelay >= 0, configuration.retry.maxDelay >= 0,
+            configuration.retry.retryAfterCap >= 0
+        else {
             throw invalid("retry delays must not be negative")
         }
     }

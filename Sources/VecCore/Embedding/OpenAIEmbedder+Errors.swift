@@ -3,14 +3,17 @@ import Foundation
 // What a failed request becomes: an `EmbeddingProviderError` saying what happened, why, and what to do.
 
 extension OpenAIEmbedder {
-    func failure(_ forcedKind: EmbeddingProviderError.Kind?, response: CurlEasy.Response, server: ServerError,
-                         at position: BatchPosition, attempts: Int) -> EmbeddingProviderError {
+    func failure(
+        _ forcedKind: EmbeddingProviderError.Kind?, response: CurlEasy.Response, server: ServerError,
+        at position: BatchPosition, attempts: Int
+    ) -> EmbeddingProviderError {
         let status = response.status
         let message = server.message.map(redacted)
         let said = message.map { ": \($0)" } ?? ""
         let tries = attempts > 1 ? " after \(attempts) attempts" : ""
-        var error = EmbeddingProviderError(kind: .badRequest, what: "", status: status, serverMessage: message,
-                                           inputs: position.inputs, attempts: attempts)
+        var error = EmbeddingProviderError(
+            kind: .badRequest, what: "", status: status, serverMessage: message,
+            inputs: position.inputs, attempts: attempts)
         switch forcedKind ?? Self.kind(forStatus: status) {
         case .authentication:
             error.kind = .authentication
@@ -26,7 +29,8 @@ extension OpenAIEmbedder {
             error.kind = .modelNotFound
             error.what = "model \(configuration.model) was not found on \(displayBase) (HTTP 404)"
             error.why = message
-            error.fix = "Check the model name (for a compatible server: openai:<name>:<dimensions>) and OPENAI_BASE_URL "
+            error.fix =
+                "Check the model name (for a compatible server: openai:<name>:<dimensions>) and OPENAI_BASE_URL "
                 + "(requests go to \(displayEndpoint))."
         case .quotaExceeded:
             error.kind = .quotaExceeded
@@ -63,10 +67,13 @@ extension OpenAIEmbedder {
         }
     }
 
-    func transportFailure(_ error: CurlEasy.TransportError, at position: BatchPosition,
-                                  attempts: Int) -> EmbeddingProviderError {
+    func transportFailure(
+        _ error: CurlEasy.TransportError, at position: BatchPosition,
+        attempts: Int
+    ) -> EmbeddingProviderError {
         let tries = attempts > 1 ? " (\(attempts) attempts)" : ""
-        let what = error.isTimeout
+        let what =
+            error.isTimeout
             ? "no answer from \(displayBase) within \(Self.seconds(configuration.requestTimeout)) for \(position.text)\(tries)"
             : "cannot reach \(displayBase) for \(position.text)\(tries)"
         let fix: String
@@ -74,13 +81,17 @@ extension OpenAIEmbedder {
         case 6: fix = "Check the host name in OPENAI_BASE_URL and the DNS settings."  // CURLE_COULDNT_RESOLVE_HOST
         case 5: fix = "Check the proxy variables (https_proxy, HTTPS_PROXY, NO_PROXY)."  // CURLE_COULDNT_RESOLVE_PROXY
         case 35, 58, 59, 60, 77, 80, 83, 90, 91:  // TLS handshake and certificate failures
-            fix = "The server's TLS certificate could not be verified (vecscope does not turn verification off); "
+            fix =
+                "The server's TLS certificate could not be verified (vecscope does not turn verification off); "
                 + "use a certificate the system trusts, or a plain http:// URL for a local server."
         default:
-            fix = error.isTimeout ? "Try again, or send smaller batches." : "Check OPENAI_BASE_URL, the network and any proxy settings."
+            fix =
+                error.isTimeout
+                ? "Try again, or send smaller batches." : "Check OPENAI_BASE_URL, the network and any proxy settings."
         }
-        return EmbeddingProviderError(kind: .transport, what: what, why: redacted(error.description), fix: fix,
-                                      inputs: position.inputs, attempts: attempts)
+        return EmbeddingProviderError(
+            kind: .transport, what: what, why: redacted(error.description), fix: fix,
+            inputs: position.inputs, attempts: attempts)
     }
 
     /// Server text with the API key blotted out (some servers echo it back).
@@ -96,7 +107,8 @@ extension OpenAIEmbedder {
 
 /// A failure of an embedding provider: what happened, why, what to do, plus the HTTP status, the server's own
 /// message and which inputs it concerns. Never contains the API key.
-public struct EmbeddingProviderError: Error, CustomStringConvertible, CustomDebugStringConvertible, Sendable, Equatable {
+public struct EmbeddingProviderError: Error, CustomStringConvertible, CustomDebugStringConvertible, Sendable, Equatable
+{
     public enum Kind: String, Sendable {
         /// Bad model name, base URL or missing key; nothing was sent.
         case configuration
@@ -134,8 +146,10 @@ public struct EmbeddingProviderError: Error, CustomStringConvertible, CustomDebu
     public var inputs: Range<Int>?
     public var attempts: Int
 
-    public init(kind: Kind, what: String, why: String? = nil, fix: String? = nil, status: Int? = nil,
-                serverMessage: String? = nil, inputs: Range<Int>? = nil, attempts: Int = 0) {
+    public init(
+        kind: Kind, what: String, why: String? = nil, fix: String? = nil, status: Int? = nil,
+        serverMessage: String? = nil, inputs: Range<Int>? = nil, attempts: Int = 0
+    ) {
         self.kind = kind
         self.what = what
         self.why = why

@@ -4,26 +4,32 @@ import Foundation
 
 extension OpenAIEmbedder {
     func requestBody(_ texts: [String], base64: Bool) throws -> [UInt8] {
-        let request = EmbeddingsRequest(model: configuration.model, input: texts, encoding_format: base64 ? "base64" : "float",
-                                        dimensions: configuration.sendsDimensions ? configuration.dimensions : nil)
+        let request = EmbeddingsRequest(
+            model: configuration.model, input: texts, encoding_format: base64 ? "base64" : "float",
+            dimensions: configuration.sendsDimensions ? configuration.dimensions : nil)
         return Array(try JSONEncoder().encode(request))
     }
 
     // MARK: Response checks
 
-    func decode(_ http: CurlEasy.Response, count: Int, at position: BatchPosition,
-                        attempts: Int) throws -> (vectors: [[Float]], tokens: Int) {
+    func decode(
+        _ http: CurlEasy.Response, count: Int, at position: BatchPosition,
+        attempts: Int
+    ) throws -> (vectors: [[Float]], tokens: Int) {
         let body = http.body
         func invalid(_ why: String) -> EmbeddingProviderError {
-            EmbeddingProviderError(kind: .invalidResponse, what: "\(displayBase) sent an unusable response for \(position.text)",
-                                   why: why, fix: "Check that OPENAI_BASE_URL points at an OpenAI-compatible embeddings server.",
-                                   status: http.status, inputs: position.inputs, attempts: attempts)
+            EmbeddingProviderError(
+                kind: .invalidResponse, what: "\(displayBase) sent an unusable response for \(position.text)",
+                why: why, fix: "Check that OPENAI_BASE_URL points at an OpenAI-compatible embeddings server.",
+                status: http.status, inputs: position.inputs, attempts: attempts)
         }
         let response: EmbeddingsResponse
         do {
             response = try JSONDecoder().decode(EmbeddingsResponse.self, from: Data(body))
         } catch {
-            throw invalid("the body is not the expected JSON (\(Self.describe(error)); \(body.count) bytes: \(redacted(Self.snippet(body))))")
+            throw invalid(
+                "the body is not the expected JSON (\(Self.describe(error)); \(body.count) bytes: \(redacted(Self.snippet(body))))"
+            )
         }
         guard let data = response.data else {
             if let message = response.error?.message { throw invalid("it carries an error: \(redacted(message))") }
@@ -36,7 +42,8 @@ extension OpenAIEmbedder {
         for (offset, item) in data.enumerated() {
             let index = item.index ?? offset
             guard (0..<count).contains(index), vectors[index] == nil else {
-                throw invalid("embedding index \(index) is out of range or repeated (expected each of 0–\(count - 1) once)")
+                throw invalid(
+                    "embedding index \(index) is out of range or repeated (expected each of 0–\(count - 1) once)")
             }
             let input = position.inputs.lowerBound + index
             let vector: [Float]
@@ -50,11 +57,14 @@ extension OpenAIEmbedder {
                 vector = values.map { Float($0) }
             }
             guard vector.count == configuration.dimensions else {
-                throw invalid("the embedding for input \(input) has \(vector.count) dimensions, expected \(configuration.dimensions)"
-                              + (configuration.sendsDimensions ? "" : " (declare the model as openai:\(configuration.model):\(vector.count)?)"))
+                throw invalid(
+                    "the embedding for input \(input) has \(vector.count) dimensions, expected \(configuration.dimensions)"
+                        + (configuration.sendsDimensions
+                            ? "" : " (declare the model as openai:\(configuration.model):\(vector.count)?)"))
             }
             if let bad = vector.firstIndex(where: { !$0.isFinite }) {
-                throw invalid("the embedding for input \(input) has a non-finite value (\(vector[bad])) at dimension \(bad)")
+                throw invalid(
+                    "the embedding for input \(input) has a non-finite value (\(vector[bad])) at dimension \(bad)")
             }
             vectors[index] = vector
         }
@@ -65,7 +75,9 @@ extension OpenAIEmbedder {
     static func decodeBase64Floats(_ text: String) -> [Float]? {
         guard let data = Data(base64Encoded: text), data.count % 4 == 0 else { return nil }
         return data.withUnsafeBytes { raw in
-            (0..<(data.count / 4)).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) }
+            (0..<(data.count / 4)).map {
+                Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self)))
+            }
         }
     }
 
@@ -177,7 +189,9 @@ extension OpenAIEmbedder {
             message = try? container.decode(String.self, forKey: .message)
             type = try? container.decode(String.self, forKey: .type)
             param = try? container.decode(String.self, forKey: .param)
-            code = (try? container.decode(String.self, forKey: .code)) ?? (try? container.decode(Int.self, forKey: .code)).map(String.init)
+            code =
+                (try? container.decode(String.self, forKey: .code))
+                ?? (try? container.decode(Int.self, forKey: .code)).map(String.init)
         }
 
         enum Keys: String, CodingKey { case message, type, param, code }

@@ -72,8 +72,10 @@ public final class OpenAIEmbedder: Embedder, @unchecked Sendable {
     }
 
     /// Checks the configuration (URL, key, limits); sends nothing.
-    public init(configuration: Configuration, logger: Logger = Logger(label: "vecscope.openai"),
-                sleep: @escaping Sleeper = { Thread.sleep(forTimeInterval: $0) }) throws {
+    public init(
+        configuration: Configuration, logger: Logger = Logger(label: "vecscope.openai"),
+        sleep: @escaping Sleeper = { Thread.sleep(forTimeInterval: $0) }
+    ) throws {
         self.configuration = configuration
         self.logger = logger
         self.sleep = sleep
@@ -102,15 +104,17 @@ public final class OpenAIEmbedder: Embedder, @unchecked Sendable {
         guard !texts.isEmpty else { return EmbeddingOutput(vectors: [], totalTokens: 0) }
 
         let client = try makeClient()
-        let batches = Self.batches(for: texts, maxInputs: configuration.maxInputsPerRequest,
-                                   maxTokens: configuration.maxTokensPerRequest, countTokens: countTokens)
+        let batches = Self.batches(
+            for: texts, maxInputs: configuration.maxInputsPerRequest,
+            maxTokens: configuration.maxTokensPerRequest, countTokens: countTokens)
         var vectors: [[Float]] = []
         vectors.reserveCapacity(texts.count)
         var totalTokens = 0
         for (number, range) in batches.enumerated() {
             let position = BatchPosition(inputs: range, request: number + 1, of: batches.count, total: texts.count)
             let estimated = texts[range].reduce(0) { $0 + countTokens($1) }
-            var request = RequestStats(firstInput: range.lowerBound, inputCount: range.count, estimatedTokens: estimated)
+            var request = RequestStats(
+                firstInput: range.lowerBound, inputCount: range.count, estimatedTokens: estimated)
             defer { appendStats(request) }
             let (batchVectors, tokens) = try send(Array(texts[range]), at: position, using: client, stats: &request)
             request.totalTokens = tokens
@@ -122,7 +126,9 @@ public final class OpenAIEmbedder: Embedder, @unchecked Sendable {
 
     /// Splits inputs into consecutive requests of at most `maxInputs` inputs and `maxTokens` estimated tokens
     /// (an input larger than the budget goes alone).
-    static func batches(for texts: [String], maxInputs: Int, maxTokens: Int, countTokens: (String) -> Int) -> [Range<Int>] {
+    static func batches(
+        for texts: [String], maxInputs: Int, maxTokens: Int, countTokens: (String) -> Int
+    ) -> [Range<Int>] {
         var result: [Range<Int>] = []
         var start = 0
         var tokens = 0
@@ -149,13 +155,17 @@ public final class OpenAIEmbedder: Embedder, @unchecked Sendable {
         var total: Int
 
         var text: String {
-            let span = inputs.count == 1 ? "input \(inputs.lowerBound)" : "inputs \(inputs.lowerBound)–\(inputs.upperBound - 1)"
+            let span =
+                inputs.count == 1
+                ? "input \(inputs.lowerBound)" : "inputs \(inputs.lowerBound)–\(inputs.upperBound - 1)"
             return of == 1 ? "\(span) of \(total)" : "\(span) of \(total) (request \(request) of \(of))"
         }
     }
 
-    private func send(_ texts: [String], at position: BatchPosition, using client: CurlEasy,
-                      stats: inout RequestStats) throws -> (vectors: [[Float]], tokens: Int) {
+    private func send(
+        _ texts: [String], at position: BatchPosition, using client: CurlEasy,
+        stats: inout RequestStats
+    ) throws -> (vectors: [[Float]], tokens: Int) {
         let policy = configuration.retry
         var headers = ["Content-Type: application/json", "Accept: application/json"]
         if let key = configuration.apiKey, !key.isEmpty { headers.append("Authorization: Bearer \(key)") }
@@ -169,9 +179,10 @@ public final class OpenAIEmbedder: Embedder, @unchecked Sendable {
             let retryWait: Double
             let reason: String
             do {
-                let response = try client.post(url: endpoint, headers: headers, body: body,
-                                               connectTimeout: configuration.connectTimeout,
-                                               timeout: configuration.requestTimeout)
+                let response = try client.post(
+                    url: endpoint, headers: headers, body: body,
+                    connectTimeout: configuration.connectTimeout,
+                    timeout: configuration.requestTimeout)
                 stats.statuses.append(response.status)
                 switch response.status {
                 case 200..<300:
@@ -179,13 +190,16 @@ public final class OpenAIEmbedder: Embedder, @unchecked Sendable {
                 case 408, 409, 429, 500...599:
                     let server = serverError(in: response.body)
                     if response.status == 429, server.code == "insufficient_quota" {
-                        throw failure(.quotaExceeded, response: response, server: server, at: position, attempts: attempt)
+                        throw failure(
+                            .quotaExceeded, response: response, server: server, at: position, attempts: attempt)
                     }
                     guard attempt < policy.maxAttempts else {
-                        throw failure(response.status == 429 ? .rateLimited : .server, response: response, server: server,
-                                      at: position, attempts: attempt)
+                        throw failure(
+                            response.status == 429 ? .rateLimited : .server, response: response, server: server,
+                            at: position, attempts: attempt)
                     }
-                    retryWait = Self.retryAfter(response.headers).map { min($0, policy.retryAfterCap) }
+                    retryWait =
+                        Self.retryAfter(response.headers).map { min($0, policy.retryAfterCap) }
                         ?? policy.backoff(afterFailures: attempt, random: Double.random(in: 0...1))
                     reason = "HTTP \(response.status)"
                 case 400 where base64 && !triedFloatFallback && Self.rejectsBase64(serverError(in: response.body)):
@@ -197,8 +211,9 @@ public final class OpenAIEmbedder: Embedder, @unchecked Sendable {
                     stats.statuses.removeLast()
                     continue
                 default:
-                    throw failure(nil, response: response, server: serverError(in: response.body), at: position,
-                                  attempts: attempt)
+                    throw failure(
+                        nil, response: response, server: serverError(in: response.body), at: position,
+                        attempts: attempt)
                 }
             } catch let error as CurlEasy.TransportError {
                 stats.statuses.append(nil)
@@ -208,7 +223,8 @@ public final class OpenAIEmbedder: Embedder, @unchecked Sendable {
                 retryWait = policy.backoff(afterFailures: attempt, random: Double.random(in: 0...1))
                 reason = error.isTimeout ? "a timeout" : error.message
             }
-            logger.warning("""
+            logger.warning(
+                """
                 \(configuration.model): \(position.text) failed with \(reason) (attempt \(attempt) of \(policy.maxAttempts)); \
                 retrying in \(String(format: "%.1f", retryWait)) s
                 """)
@@ -224,14 +240,16 @@ public final class OpenAIEmbedder: Embedder, @unchecked Sendable {
             client = created
             return created
         } catch let error as CurlEasy.TransportError {
-            throw EmbeddingProviderError(kind: .transport, what: "cannot set up an HTTP client (libcurl)", why: error.description)
+            throw EmbeddingProviderError(
+                kind: .transport, what: "cannot set up an HTTP client (libcurl)", why: error.description)
         }
     }
 
     /// `retry-after-ms` (OpenAI's), else `Retry-After` in seconds or as an HTTP date.
     static func retryAfter(_ headers: [String: String], now: Date = Date()) -> Double? {
         if let text = headers["retry-after-ms"], let milliseconds = Double(text.trimmingCharacters(in: .whitespaces)),
-           milliseconds.isFinite, milliseconds >= 0 {
+            milliseconds.isFinite, milliseconds >= 0
+        {
             return milliseconds / 1000
         }
         guard let text = headers["retry-after"]?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }

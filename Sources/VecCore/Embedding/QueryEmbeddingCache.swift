@@ -8,20 +8,25 @@ public struct QueryEmbeddingCache {
 
     /// The vector for `text`, embedding and storing it on a miss. `cached` says whether it came from the table.
     /// `embedder` is only called on a miss, so a cache hit never loads a model.
-    public func vector(for text: String, model: EmbeddingModel, embedder: () throws -> any Embedder, userID: Int? = nil)
+    public func vector(
+        for text: String, model: EmbeddingModel, embedder: () throws -> any Embedder, userID: Int? = nil
+    )
         throws -> (vector: [Float], cached: Bool)
     {
         let hash = SHA256.hex(text)
-        let hit = try connection.query("""
+        let hit = try connection.query(
+            """
             UPDATE job_embeddings SET access_count = access_count + 1, last_accessed_at = now()
             WHERE job_description_hash = \(hash) AND model_version = \(model.name)
             RETURNING embedding_vector
             """)
         if let vector = try hit.scalar(Vector.self) { return (vector.values, true) }
         guard let vector = try embedder().embed([text]).first, vector.count == model.dimensions else {
-            throw VecscopeError(what: "\(model.name) did not return a \(model.dimensions)-dimension vector for the query")
+            throw VecscopeError(
+                what: "\(model.name) did not return a \(model.dimensions)-dimension vector for the query")
         }
-        try connection.execute("""
+        try connection.execute(
+            """
             INSERT INTO job_embeddings (user_id, job_description_hash, model_version, model_dimensions, embedding_vector,
                                         access_count)
             VALUES (\(userID), \(hash), \(model.name), \(model.dimensions), \(Vector(vector)), 1)

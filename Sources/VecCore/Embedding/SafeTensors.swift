@@ -45,7 +45,8 @@ public final class SafeTensors: @unchecked Sendable {
         }
         let fileSize = Int(status.st_size)
         guard fileSize >= 8 else {
-            throw SafeTensorsError.truncated(path: path, reason: "the file is \(fileSize) bytes, shorter than the 8-byte header length")
+            throw SafeTensorsError.truncated(
+                path: path, reason: "the file is \(fileSize) bytes, shorter than the 8-byte header length")
         }
         guard let mapped = mmap(nil, fileSize, PROT_READ, MAP_PRIVATE, descriptor, 0), mapped != MAP_FAILED else {
             throw SafeTensorsError.system(path: path, call: "mmap", errno: errno)
@@ -55,7 +56,9 @@ public final class SafeTensors: @unchecked Sendable {
         defer { if !keep { munmap(mapped, fileSize) } }
 
         var headerLength: UInt64 = 0
-        withUnsafeMutableBytes(of: &headerLength) { $0.copyMemory(from: UnsafeRawBufferPointer(start: mapped, count: 8)) }
+        withUnsafeMutableBytes(of: &headerLength) {
+            $0.copyMemory(from: UnsafeRawBufferPointer(start: mapped, count: 8))
+        }
         headerLength = UInt64(littleEndian: headerLength)
         guard headerLength <= UInt64(Self.maximumHeaderLength), Int(headerLength) <= fileSize - 8 else {
             throw SafeTensorsError.truncated(
@@ -126,7 +129,8 @@ public final class SafeTensors: @unchecked Sendable {
                 }
                 let begin = offsets[0], end = offsets[1]
                 guard begin >= 0, begin <= end, end <= dataSize else {
-                    throw SafeTensorsError.dataOutOfBounds(path: path, tensor: name, offsets: offsets, dataSize: dataSize)
+                    throw SafeTensorsError.dataOutOfBounds(
+                        path: path, tensor: name, offsets: offsets, dataSize: dataSize)
                 }
                 var byteCount = elementSize
                 var overflow = false
@@ -192,7 +196,9 @@ public struct FloatTensor: @unchecked Sendable {
     let owner: AnyObject
 
     /// The elements, row-major; the pointer must not escape `body`.
-    public func withUnsafeBufferPointer<Result>(_ body: (UnsafeBufferPointer<Float>) throws -> Result) rethrows -> Result {
+    public func withUnsafeBufferPointer<Result>(
+        _ body: (UnsafeBufferPointer<Float>) throws -> Result
+    ) rethrows -> Result {
         try withExtendedLifetime(owner) { try body(UnsafeBufferPointer(start: baseAddress, count: count)) }
     }
 
@@ -240,7 +246,8 @@ public enum SafeTensorsError: Error, Equatable, CustomStringConvertible {
         case let .dataOutOfBounds(path, tensor, offsets, dataSize):
             return "\(path): tensor \"\(tensor)\" data_offsets \(offsets) lie outside the \(dataSize)-byte data section"
         case let .byteCountMismatch(path, tensor, dtype, shape, byteCount):
-            return "\(path): tensor \"\(tensor)\" (\(dtype) \(shape)) spans \(byteCount) bytes, which does not match its shape"
+            return
+                "\(path): tensor \"\(tensor)\" (\(dtype) \(shape)) spans \(byteCount) bytes, which does not match its shape"
         case let .missingTensor(path, name):
             return "\(path): no tensor named \"\(name)\""
         case let .shapeMismatch(path, tensor, expected, found):
@@ -254,14 +261,16 @@ extension SafeTensorsError: ReportableError {
         let reinstall = "Run `make setup` to install the weights again."
         switch self {
         case let .system(path, call, code):
-            return ErrorReport(what: "cannot read \(path)", why: "\(call) failed: \(String(cString: strerror(code)))",
-                               fix: "Check that the file exists and is readable; " + reinstall)
+            return ErrorReport(
+                what: "cannot read \(path)", why: "\(call) failed: \(String(cString: strerror(code)))",
+                fix: "Check that the file exists and is readable; " + reinstall)
         case let .unsupportedDType(path, tensor, dtype, expected?):
-            return ErrorReport(what: "\(path): tensor \"\(tensor)\" has dtype \(dtype)",
-                               why: "only \(expected) is supported here",
-                               fix: "Use the float32 (F32) weights; " + reinstall)
+            return ErrorReport(
+                what: "\(path): tensor \"\(tensor)\" has dtype \(dtype)",
+                why: "only \(expected) is supported here",
+                fix: "Use the float32 (F32) weights; " + reinstall)
         case .truncated, .malformedHeader, .unsupportedDType, .dataOutOfBounds, .byteCountMismatch, .missingTensor,
-             .shapeMismatch:
+            .shapeMismatch:
             // The file is damaged or is not the model's: the description says what is wrong with it.
             return ErrorReport(what: description, why: nil, fix: reinstall)
         }

@@ -60,7 +60,7 @@ extension WordPieceTokenizer {
         if huggingFaceNotPunctuation.contains(scalar) { return false }
         switch generalCategory(scalar) {
         case .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation,
-             .initialPunctuation, .finalPunctuation, .otherPunctuation:
+            .initialPunctuation, .finalPunctuation, .otherPunctuation:
             return true
         default:
             return false
@@ -80,7 +80,7 @@ extension WordPieceTokenizer {
     static func isChineseIdeograph(_ scalar: UInt32) -> Bool {
         switch scalar {
         case 0x4E00...0x9FFF, 0x3400...0x4DBF, 0x20000...0x2A6DF, 0x2A700...0x2B73F, 0x2B740...0x2B81F,
-             0x2B920...0x2CEAF, 0xF900...0xFAFF, 0x2F800...0x2FA1F:
+            0x2B920...0x2CEAF, 0xF900...0xFAFF, 0x2F800...0x2FA1F:
             return true
         default:
             return false
@@ -89,7 +89,9 @@ extension WordPieceTokenizer {
 
     /// The general category as Python 3.11 (Unicode 14.0) reports it.
     static func generalCategory(_ scalar: UInt32) -> Unicode.GeneralCategory {
-        guard let unicodeScalar = Unicode.Scalar(scalar), isAssignedInUnicode14(unicodeScalar) else { return .unassigned }
+        guard let unicodeScalar = Unicode.Scalar(scalar), isAssignedInUnicode14(unicodeScalar) else {
+            return .unassigned
+        }
         return generalCategory(unicodeScalar)
     }
 
@@ -196,7 +198,7 @@ private struct Decomposed {
     /// Appends the full canonical decomposition of `scalar` (NFD before reordering).
     mutating func appendDecomposition(of scalar: UInt32, origin: Int) {
         guard scalar >= 0xC0, let unicodeScalar = Unicode.Scalar(scalar),
-              WordPieceTokenizer.isAssignedInUnicode14(unicodeScalar)
+            WordPieceTokenizer.isAssignedInUnicode14(unicodeScalar)
         else {
             append(scalar, combiningClass: 0, origin: origin)
             return
@@ -236,14 +238,17 @@ private struct Decomposed {
                 output.append((0x41...0x5A).contains(scalar) ? scalar + 0x20 : scalar, origin: origin)
                 continue
             }
-            guard let unicodeScalar = Unicode.Scalar(scalar), WordPieceTokenizer.isAssignedInUnicode14(unicodeScalar) else {
+            guard let unicodeScalar = Unicode.Scalar(scalar), WordPieceTokenizer.isAssignedInUnicode14(unicodeScalar)
+            else {
                 output.append(scalar, origin: origin)
                 continue
             }
             let properties = unicodeScalar.properties
             if WordPieceTokenizer.generalCategory(unicodeScalar) == .nonspacingMark { continue }
             if properties.changesWhenLowercased {
-                for lowered in properties.lowercaseMapping.unicodeScalars { output.append(lowered.value, origin: origin) }
+                for lowered in properties.lowercaseMapping.unicodeScalars {
+                    output.append(lowered.value, origin: origin)
+                }
             } else {
                 output.append(scalar, origin: origin)
             }

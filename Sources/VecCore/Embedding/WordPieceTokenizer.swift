@@ -141,7 +141,10 @@ public struct WordPieceTokenizer: Sendable {
         var indices = Array(text.unicodeScalars.indices)
         indices.append(text.unicodeScalars.endIndex)
         return found.map { piece in
-            (piece.id, indices[piece.scalarRange.lowerBound]..<indices[piece.scalarRange.upperBound], piece.continuesWord)
+            (
+                piece.id, indices[piece.scalarRange.lowerBound]..<indices[piece.scalarRange.upperBound],
+                piece.continuesWord
+            )
         }
     }
 
@@ -156,7 +159,8 @@ public struct WordPieceTokenizer: Sendable {
 
     /// Normalises one segment between special tokens, splits it into words and appends their pieces.
     private func appendPieces(
-        ofSegment segment: Range<Int>, of scalars: [UInt32], using normalized: inout NormalizedText, to pieces: inout [Piece]
+        ofSegment segment: Range<Int>, of scalars: [UInt32], using normalized: inout NormalizedText,
+        to pieces: inout [Piece]
     ) {
         guard !segment.isEmpty else { return }
         normalized.removeAll()
@@ -256,16 +260,19 @@ extension WordPieceTokenizerError: ReportableError {
     public var report: ErrorReport {
         switch self {
         case let .unreadableVocabulary(path, reason):
-            return ErrorReport(what: "cannot read the WordPiece vocabulary \(path)", why: reason,
-                               fix: "Run `make setup` to install the model's vocab.txt.")
+            return ErrorReport(
+                what: "cannot read the WordPiece vocabulary \(path)", why: reason,
+                fix: "Run `make setup` to install the model's vocab.txt.")
         case let .missingSpecialToken(token):
-            return ErrorReport(what: "the WordPiece vocabulary has no \(token) token",
-                               why: "the tokenizer needs " + WordPieceTokenizer.specialTokens.joined(separator: ", "),
-                               fix: "Use the vocab.txt that came with the model (`make setup` installs it).")
+            return ErrorReport(
+                what: "the WordPiece vocabulary has no \(token) token",
+                why: "the tokenizer needs " + WordPieceTokenizer.specialTokens.joined(separator: ", "),
+                fix: "Use the vocab.txt that came with the model (`make setup` installs it).")
         case let .sequenceTooShort(length):
-            return ErrorReport(what: "a maximum sequence length of \(length) is too short",
-                               why: "[CLS] and [SEP] take two tokens",
-                               fix: "Use a maximum sequence length of at least 2.")
+            return ErrorReport(
+                what: "a maximum sequence length of \(length) is too short",
+                why: "[CLS] and [SEP] take two tokens",
+                fix: "Use a maximum sequence length of at least 2.")
         }
     }
 }

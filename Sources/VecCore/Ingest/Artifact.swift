@@ -21,7 +21,9 @@ public struct ArtifactRecord: Sendable, Equatable {
     public var metadataJSON: String
 
     /// sha256 of the text the `full` embedding is made from: a change to it makes embeddings stale.
-    public var contentHash: String { SHA256.hex(EmbeddingText.full(title: title, description: description, content: content)) }
+    public var contentHash: String {
+        SHA256.hex(EmbeddingText.full(title: title, description: description, content: content))
+    }
 }
 
 /// The exact texts each content type embeds; hashes are taken over these same strings.

@@ -30,14 +30,17 @@ public final class ArtifactLoader {
 
     /// `strict`: any bad record fails the whole load and nothing is written.
     /// `progress` gets (records processed, records in the file).
-    public func load(file: URL, strict: Bool = false, batchSize: Int = 200,
-                     progress: ((Int, Int) -> Void)? = nil) throws -> LoadSummary {
+    public func load(
+        file: URL, strict: Bool = false, batchSize: Int = 200,
+        progress: ((Int, Int) -> Void)? = nil
+    ) throws -> LoadSummary {
         let data: Data
         do {
             data = try Data(contentsOf: file)
         } catch {
-            throw VecscopeError(what: "cannot read \(file.path)", why: error.localizedDescription,
-                                fix: "Check the path and that the file is readable.")
+            throw VecscopeError(
+                what: "cannot read \(file.path)", why: error.localizedDescription,
+                fix: "Check the path and that the file is readable.")
         }
         let lines = Self.splitLines(data)
         var summary = LoadSummary()
@@ -94,8 +97,10 @@ public final class ArtifactLoader {
         return result
     }
 
-    private static let knownKeys: Set<String> = ["id", "user", "user_name", "artifact_type", "title", "description",
-                                                 "content", "skills", "updated_at"]
+    private static let knownKeys: Set<String> = [
+        "id", "user", "user_name", "artifact_type", "title", "description",
+        "content", "skills", "updated_at",
+    ]
 
     /// Validates one line; `.success(nil)` for a line with nothing to load.
     static func parse(_ bytes: [UInt8], file: String, line: Int) -> Result<ArtifactRecord?, RejectedRecord> {
@@ -110,13 +115,16 @@ public final class ArtifactLoader {
         do {
             object = try JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])
         } catch {
-            return reject("invalid JSON (\((error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "does not parse"))")
+            return reject(
+                "invalid JSON (\((error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "does not parse"))"
+            )
         }
         guard let fields = object as? [String: Any] else { return reject("invalid JSON: expected an object per line") }
         func string(_ key: String, required: Bool) -> Result<String?, RejectedRecord> {
             switch fields[key] {
             case nil, is NSNull:
-                return required ? .failure(RejectedRecord(file: file, line: line, reason: "missing \(key)")) : .success(nil)
+                return required
+                    ? .failure(RejectedRecord(file: file, line: line, reason: "missing \(key)")) : .success(nil)
             case let value as String:
                 if required && value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
                     return .failure(RejectedRecord(file: file, line: line, reason: "missing \(key) (empty)"))
@@ -147,15 +155,18 @@ public final class ArtifactLoader {
             }
             var updatedAt: Date?
             if let raw = try string("updated_at", required: false).get() {
-                guard let date = Self.parseDate(raw) else { return reject("updated_at \"\(raw)\" is not an ISO-8601 date") }
+                guard let date = Self.parseDate(raw) else {
+                    return reject("updated_at \"\(raw)\" is not an ISO-8601 date")
+                }
                 updatedAt = date
             }
             let extra = fields.filter { !knownKeys.contains($0.key) }
             let metadata = try JSONSerialization.data(withJSONObject: extra, options: [.sortedKeys])
-            return .success(ArtifactRecord(
-                externalID: id, userExternalID: user, userName: userName, type: type, title: title,
-                description: description, content: content, skills: skills, updatedAt: updatedAt,
-                metadataJSON: String(decoding: metadata, as: UTF8.self)))
+            return .success(
+                ArtifactRecord(
+                    externalID: id, userExternalID: user, userName: userName, type: type, title: title,
+                    description: description, content: content, skills: skills, updatedAt: updatedAt,
+                    metadataJSON: String(decoding: metadata, as: UTF8.self)))
         } catch let rejected as RejectedRecord {
             return .failure(rejected)
         } catch {
@@ -176,11 +187,13 @@ public final class ArtifactLoader {
 
     private func userID(for record: ArtifactRecord, connection: Connection) throws -> Int {
         if let id = userIDs[record.userExternalID], record.userName == nil { return id }
-        let id = try connection.query("""
+        let id = try connection.query(
+            """
             INSERT INTO users (external_id, name) VALUES (\(record.userExternalID), \(record.userName))
             ON CONFLICT (external_id) DO UPDATE SET name = COALESCE(EXCLUDED.name, users.name)
             RETURNING id
-            """).scalar(Int.self)
+            """
+        ).scalar(Int.self)
         guard let id else { throw PostgresError(kind: .protocolViolation, message: "user upsert returned no id") }
         userIDs[record.userExternalID] = id
         return id
@@ -193,7 +206,8 @@ public final class ArtifactLoader {
         let user = PostgresParameter(userID)
         let externalID = PostgresParameter(record.externalID)
         let updatedAt = PostgresParameter(record.updatedAt)
-        let result = try connection.query("""
+        let result = try connection.query(
+            """
             WITH previous AS (SELECT content_hash FROM artifacts
                               WHERE user_id = \(user) AND external_id = \(externalID))
             INSERT INTO artifacts (user_id, external_id, artifact_type, title, description, content, skills,
@@ -234,8 +248,9 @@ public final class ArtifactLoader {
 
 extension RejectedRecord: ReportableError {
     public var report: ErrorReport {
-        ErrorReport(what: description, why: nil,
-                    fix: "Fix that line: one JSON object per line with id, user, artifact_type and title, "
-                        + "as in Fixtures/artifacts.jsonl.")
+        ErrorReport(
+            what: description, why: nil,
+            fix: "Fix that line: one JSON object per line with id, user, artifact_type and title, "
+                + "as in Fixtures/artifacts.jsonl.")
     }
 }

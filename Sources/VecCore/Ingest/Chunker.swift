@@ -10,8 +10,10 @@ public struct Chunker: Sendable {
     public var overlapTokens: Int
     private let countWordTokens: @Sendable (Substring) -> Int
 
-    public init(maxTokens: Int = 240, overlapTokens: Int = 40,
-                countWordTokens: @escaping @Sendable (Substring) -> Int = Chunker.estimatedTokens) {
+    public init(
+        maxTokens: Int = 240, overlapTokens: Int = 40,
+        countWordTokens: @escaping @Sendable (Substring) -> Int = Chunker.estimatedTokens
+    ) {
         precondition(maxTokens > overlapTokens && overlapTokens >= 0, "chunk window must exceed its overlap")
         self.maxTokens = maxTokens
         self.overlapTokens = overlapTokens
@@ -38,7 +40,9 @@ public struct Chunker: Sendable {
             var rest = word
             while !rest.isEmpty {
                 var piece = rest
-                while countWordTokens(piece) > maxTokens / 2 && piece.count > 1 { piece = piece.prefix(piece.count / 2) }
+                while countWordTokens(piece) > maxTokens / 2 && piece.count > 1 {
+                    piece = piece.prefix(piece.count / 2)
+                }
                 words.append(piece)
                 costs.append(countWordTokens(piece))
                 rest = rest.dropFirst(piece.count)
@@ -58,7 +62,9 @@ public struct Chunker: Sendable {
             end = max(end, start + 1)
             if end < words.count {
                 let earliest = start + (end - start) * 4 / 5
-                if let sentenceEnd = (earliest..<end).last(where: { words[$0].last.map { ".!?。".contains($0) } ?? false }) {
+                if let sentenceEnd = (earliest..<end).last(where: {
+                    words[$0].last.map { ".!?。".contains($0) } ?? false
+                }) {
                     end = sentenceEnd + 1
                 }
             }

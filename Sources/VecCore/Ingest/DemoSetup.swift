@@ -42,8 +42,10 @@ public struct DemoSetup {
     public let model: EmbeddingModel
     public let makeEmbedder: (EmbeddingModel) throws -> any Embedder
 
-    public init(connection: Connection, fixtures: URL?, model: EmbeddingModel,
-                makeEmbedder: @escaping (EmbeddingModel) throws -> any Embedder = { try EmbedderFactory.make(for: $0) }) {
+    public init(
+        connection: Connection, fixtures: URL?, model: EmbeddingModel,
+        makeEmbedder: @escaping (EmbeddingModel) throws -> any Embedder = { try EmbedderFactory.make(for: $0) }
+    ) {
         self.connection = connection
         self.fixtures = fixtures
         self.model = model
@@ -52,7 +54,11 @@ public struct DemoSetup {
 
     public func plan() throws -> Plan {
         let empty = try Inventory(connection: connection).artifactCount() == 0
-        let loads = empty && fixtures.map { FileManager.default.fileExists(atPath: $0.appendingPathComponent("artifacts.jsonl").path) } == true
+        let loads =
+            empty
+            && fixtures.map {
+                FileManager.default.fileExists(atPath: $0.appendingPathComponent("artifacts.jsonl").path)
+            } == true
         // A count, not the pipeline's plan: planning chunks and tokens for a large database would delay start-up.
         let missing = loads ? 0 : try ModelStatus.of(model, connection: connection).needingEmbedding
         return Plan(loadsFixtures: loads, artifactsToEmbed: missing, model: model.name)
@@ -60,7 +66,9 @@ public struct DemoSetup {
 
     /// Runs the plan's steps; `stepDone` gets one line per finished step ("loaded 252 artifacts…"). Returns a line
     /// for the whole run.
-    public func run(loadFixtures: Bool, embed: Bool, progress: @escaping (Progress) -> Void, stepDone: (String) -> Void) throws -> String {
+    public func run(
+        loadFixtures: Bool, embed: Bool, progress: @escaping (Progress) -> Void, stepDone: (String) -> Void
+    ) throws -> String {
         var lines: [String] = []
         func finish(_ line: String) {
             lines.append(line)
@@ -68,9 +76,12 @@ public struct DemoSetup {
         }
         if loadFixtures, let fixtures {
             let summary = try ArtifactLoader(connection: connection)
-                .load(file: fixtures.appendingPathComponent("artifacts.jsonl")) { progress(Progress(step: .loading, done: $0, total: $1)) }
-            finish("loaded \(summary.inserted + summary.updated + summary.unchanged) artifacts of \(summary.users) people"
-                   + (summary.rejected.isEmpty ? "" : " (\(summary.rejected.count) lines rejected)"))
+                .load(file: fixtures.appendingPathComponent("artifacts.jsonl")) {
+                    progress(Progress(step: .loading, done: $0, total: $1))
+                }
+            finish(
+                "loaded \(summary.inserted + summary.updated + summary.unchanged) artifacts of \(summary.users) people"
+                    + (summary.rejected.isEmpty ? "" : " (\(summary.rejected.count) lines rejected)"))
         }
         if loadFixtures, let fixtures {
             progress(Progress(step: .grading, done: 0, total: 1))
@@ -79,13 +90,17 @@ public struct DemoSetup {
             }
         }
         if embed {
-            let pipeline = try EmbeddingPipeline(connection: connection, embedder: try makeEmbedder(model), model: model)
+            let pipeline = try EmbeddingPipeline(
+                connection: connection, embedder: try makeEmbedder(model), model: model)
             let summary = try pipeline.run { progress(Progress(step: .embedding, done: $0, total: $1)) }
             if summary.failedItems > 0 {
-                throw VecscopeError(what: "\(summary.failedItems) texts failed to embed", why: summary.failures.first,
-                                    fix: "Run `vecscope embed` to retry; the others are stored.")
+                throw VecscopeError(
+                    what: "\(summary.failedItems) texts failed to embed", why: summary.failures.first,
+                    fix: "Run `vecscope embed` to retry; the others are stored.")
             }
-            finish(String(format: "embedded %d texts with %@ in %.0fs", summary.embeddedCount, model.name, summary.seconds))
+            finish(
+                String(format: "embedded %d texts with %@ in %.0fs", summary.embeddedCount, model.name, summary.seconds)
+            )
         }
         return lines.isEmpty ? "nothing to do" : lines.joined(separator: "; ")
     }

@@ -48,10 +48,15 @@ public final class EmbeddingPipeline {
     private let chunker: Chunker
     private let logger: Logger
 
-    public init(connection: Connection, embedder: any Embedder, model: EmbeddingModel, chunker: Chunker = .standard(),
-                logger: Logger = Logger(label: "vecscope.embed")) throws {
+    public init(
+        connection: Connection, embedder: any Embedder, model: EmbeddingModel, chunker: Chunker = .standard(),
+        logger: Logger = Logger(label: "vecscope.embed")
+    ) throws {
         guard embedder.dimensions == model.dimensions, embedder.modelName == model.name else {
-            throw VecscopeError(what: "embedder \(embedder.modelName) (\(embedder.dimensions) dims) does not match model \(model.name) (\(model.dimensions) dims)")
+            throw VecscopeError(
+                what:
+                    "embedder \(embedder.modelName) (\(embedder.dimensions) dims) does not match model \(model.name) (\(model.dimensions) dims)"
+            )
         }
         self.connection = connection
         self.embedder = embedder
@@ -97,7 +102,9 @@ public final class EmbeddingPipeline {
             done += batch.count
             progress?(done, items.count)
         }
-        if summary.embeddedCount > 0 { try connection.execute("ANALYZE artifact_embeddings, artifact_chunks, chunk_embeddings") }
+        if summary.embeddedCount > 0 {
+            try connection.execute("ANALYZE artifact_embeddings, artifact_chunks, chunk_embeddings")
+        }
         if options.createIndexes {
             summary.createdIndexes = try ensureIndexes(for: options.contentTypes)
         }
@@ -111,7 +118,8 @@ public final class EmbeddingPipeline {
         var items: [WorkItem] = []
         var skipped = 0
         let modelName = PostgresParameter(model.name)
-        let rows = try connection.query("""
+        let rows = try connection.query(
+            """
             SELECT a.id, a.title, a.description, a.content,
                    f.content_hash::text AS full_hash, f.stale AS full_stale,
                    s.content_hash::text AS summary_hash, s.stale AS summary_stale
@@ -121,7 +129,8 @@ public final class EmbeddingPipeline {
             LEFT JOIN artifact_embeddings s
                    ON s.artifact_id = a.id AND s.model_version = \(modelName) AND s.content_type = 'summary'
             ORDER BY a.id
-            """).rows
+            """
+        ).rows
         for row in rows {
             let id: Int = try row.decode("id")
             let title: String = try row.decode("title")
@@ -130,10 +139,14 @@ public final class EmbeddingPipeline {
             let full = EmbeddingText.full(title: title, description: description, content: content)
             let summaryText = EmbeddingText.summary(title: title, description: description)
             for (type, text, storedHash, stale) in [
-                (ContentType.full, full, try row.decode("full_hash", as: String?.self),
-                 try row.decode("full_stale", as: Bool?.self)),
-                (ContentType.summary, summaryText, try row.decode("summary_hash", as: String?.self),
-                 try row.decode("summary_stale", as: Bool?.self)),
+                (
+                    ContentType.full, full, try row.decode("full_hash", as: String?.self),
+                    try row.decode("full_stale", as: Bool?.self)
+                ),
+                (
+                    ContentType.summary, summaryText, try row.decode("summary_hash", as: String?.self),
+                    try row.decode("summary_stale", as: Bool?.self)
+                ),
             ] where options.contentTypes.contains(type) {
                 let hash = SHA256.hex(text)
                 if !options.force, storedHash == hash, stale == false {
@@ -143,13 +156,18 @@ public final class EmbeddingPipeline {
                 }
             }
             if options.contentTypes.contains(.chunk) {
-                let chunks = syncChunks ? try syncedChunks(artifactID: id, text: full)
-                                        : chunker.chunks(full).enumerated().map { (UUID(), $0.element, SHA256.hex($0.element), nil as String?) }
+                let chunks =
+                    syncChunks
+                    ? try syncedChunks(artifactID: id, text: full)
+                    : chunker.chunks(full).enumerated().map {
+                        (UUID(), $0.element, SHA256.hex($0.element), nil as String?)
+                    }
                 for (chunkID, text, hash, storedHash) in chunks {
                     if !options.force, storedHash == hash {
                         skipped += 1
                     } else {
-                        items.append(WorkItem(contentType: .chunk, artifactID: id, chunkID: chunkID, text: text, hash: hash))
+                        items.append(
+                            WorkItem(contentType: .chunk, artifactID: id, chunkID: chunkID, text: text, hash: hash))
                     }
                 }
             }
@@ -160,17 +178,22 @@ public final class EmbeddingPipeline {
     /// Makes artifact_chunks match the artifact's current text; returns each chunk with this model's stored hash.
     private func syncedChunks(artifactID: Int, text: String) throws -> [(UUID, String, String, String?)] {
         let wanted = chunker.chunks(text)
-        let existing = try connection.query("""
+        let existing = try connection.query(
+            """
             SELECT c.id, c.chunk_index, c.text, c.content_hash::text AS chunk_hash,
                    e.content_hash::text AS embedded_hash
             FROM artifact_chunks c
             LEFT JOIN chunk_embeddings e ON e.artifact_chunk_id = c.id AND e.model_version = \(model.name)
             WHERE c.artifact_id = \(artifactID) ORDER BY c.chunk_index
-            """).rows
+            """
+        ).rows
         let existingTexts = try existing.map { try $0.decode("text", as: String.self) }
         if existingTexts == wanted {
             return try existing.map {
-                (try $0.decode("id"), try $0.decode("text"), try $0.decode("chunk_hash"), try $0.decode("embedded_hash"))
+                (
+                    try $0.decode("id"), try $0.decode("text"), try $0.decode("chunk_hash"),
+                    try $0.decode("embedded_hash")
+                )
             }
         }
         // The text changed: replace the chunks (their vectors, for every model, go with them).
@@ -178,11 +201,15 @@ public final class EmbeddingPipeline {
             try conn.execute("DELETE FROM artifact_chunks WHERE artifact_id = \(artifactID)")
             return try wanted.enumerated().map { index, chunk in
                 let hash = SHA256.hex(chunk)
-                let id = try conn.query("""
+                let id = try conn.query(
+                    """
                     INSERT INTO artifact_chunks (artifact_id, chunk_index, text, token_count, content_hash)
                     VALUES (\(artifactID), \(index), \(chunk), \(embedder.countTokens(chunk)), \(hash)) RETURNING id
-                    """).scalar(UUID.self)
-                guard let id else { throw PostgresError(kind: .protocolViolation, message: "chunk insert returned no id") }
+                    """
+                ).scalar(UUID.self)
+                guard let id else {
+                    throw PostgresError(kind: .protocolViolation, message: "chunk insert returned no id")
+                }
                 return (id, chunk, hash, nil)
             }
         }
@@ -196,7 +223,8 @@ public final class EmbeddingPipeline {
         }
         for vector in output.vectors {
             guard vector.count == model.dimensions else {
-                throw VecscopeError(what: "\(model.name) returned a vector of \(vector.count) dimensions, expected \(model.dimensions)")
+                throw VecscopeError(
+                    what: "\(model.name) returned a vector of \(vector.count) dimensions, expected \(model.dimensions)")
             }
             guard vector.allSatisfy(\.isFinite) else {
                 throw VecscopeError(what: "\(model.name) returned a vector with NaN or infinite values")
@@ -216,7 +244,8 @@ public final class EmbeddingPipeline {
                 let cost = billed * estimates[index] / estimateTotal * model.costPerMTok / 1_000_000
                 switch item.contentType {
                 case .full, .summary:
-                    try conn.execute("""
+                    try conn.execute(
+                        """
                         INSERT INTO artifact_embeddings (artifact_id, content_type, model_version, model_dimensions,
                             embedding_vector, content_hash, stale, processing_cost_usd, generated_at, metadata)
                         VALUES (\(item.artifactID), \(item.contentType.rawValue), \(model.name), \(model.dimensions),
@@ -228,7 +257,8 @@ public final class EmbeddingPipeline {
                             metadata = EXCLUDED.metadata
                         """)
                 case .chunk:
-                    try conn.execute("""
+                    try conn.execute(
+                        """
                         INSERT INTO chunk_embeddings (artifact_chunk_id, model_version, model_dimensions,
                             embedding_vector, content_hash, generated_at)
                         VALUES (\(item.chunkID), \(model.name), \(model.dimensions), \(vector), \(item.hash), now())
@@ -253,9 +283,12 @@ public final class EmbeddingPipeline {
         for table in tables {
             let spec = VectorIndexSpec(model: model, table: table)
             try spec.validate()
-            let exists = try connection.query("""
-                SELECT 1 FROM pg_class WHERE relname = \(spec.name) AND relkind = 'i'
-                """).rowCount > 0
+            let exists =
+                try connection.query(
+                    """
+                    SELECT 1 FROM pg_class WHERE relname = \(spec.name) AND relkind = 'i'
+                    """
+                ).rowCount > 0
             if !exists {
                 try connection.executeScript(spec.createSQL())
                 created.append(spec.name)

@@ -14,14 +14,17 @@ public struct JobCatalog: Sendable {
     public static func load(from folder: URL) throws -> JobCatalog {
         let url = folder.appendingPathComponent("jobs.jsonl")
         guard let data = try? Data(contentsOf: url) else {
-            throw VecscopeError(what: "cannot read \(url.path)", fix: "Run from the vecscope checkout (Fixtures/jobs.jsonl).")
+            throw VecscopeError(
+                what: "cannot read \(url.path)", fix: "Run from the vecscope checkout (Fixtures/jobs.jsonl).")
         }
         var jobs: [JobDescription] = []
         for (number, line) in ArtifactLoader.splitLines(data) {
             do {
                 jobs.append(try JSONDecoder().decode(JobDescription.self, from: Data(line)))
             } catch {
-                throw VecscopeError(what: "\(url.lastPathComponent):\(number) is not a job", why: "expected {\"id\", \"title\", \"text\"}")
+                throw VecscopeError(
+                    what: "\(url.lastPathComponent):\(number) is not a job",
+                    why: "expected {\"id\", \"title\", \"text\"}")
             }
         }
         return JobCatalog(jobs: jobs)
@@ -29,6 +32,7 @@ public struct JobCatalog: Sendable {
 
     public func job(id: String) throws -> JobDescription {
         if let job = jobs.first(where: { $0.id == id }) { return job }
-        throw VecscopeError(what: "no job \"\(id)\" in jobs.jsonl", fix: "Use one of: " + jobs.map(\.id).joined(separator: ", "))
+        throw VecscopeError(
+            what: "no job \"\(id)\" in jobs.jsonl", fix: "Use one of: " + jobs.map(\.id).joined(separator: ", "))
     }
 }

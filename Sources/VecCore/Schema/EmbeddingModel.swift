@@ -12,8 +12,10 @@ public struct EmbeddingModel: Sendable, Equatable {
     public var costPerMTok: Double
     public var maxInputTokens: Int
 
-    public init(name: String, provider: Provider, dimensions: Int, storage: VectorStorage,
-                costPerMTok: Double = 0, maxInputTokens: Int = 256) {
+    public init(
+        name: String, provider: Provider, dimensions: Int, storage: VectorStorage,
+        costPerMTok: Double = 0, maxInputTokens: Int = 256
+    ) {
         self.name = name
         self.provider = provider
         self.dimensions = dimensions
@@ -28,9 +30,11 @@ public struct EmbeddingModel: Sendable, Equatable {
 
     static func validateName(_ name: String) throws {
         guard !name.isEmpty, name.count <= 100, name.unicodeScalars.allSatisfy(allowedNameCharacters.contains),
-              name.unicodeScalars.allSatisfy(\.isASCII) else {
-            throw VecscopeError(what: "invalid model name \"\(name)\"",
-                                fix: "Use letters, digits and - _ . : / only (at most 100 characters).")
+            name.unicodeScalars.allSatisfy(\.isASCII)
+        else {
+            throw VecscopeError(
+                what: "invalid model name \"\(name)\"",
+                fix: "Use letters, digits and - _ . : / only (at most 100 characters).")
         }
     }
 }
@@ -50,8 +54,9 @@ public struct EmbeddingModelRegistry {
         let rows = try connection.query("\(sql: Self.columns) FROM embedding_models WHERE name = \(name)").rows
         if let row = rows.first { return try Self.decode(row) }
         let known = try all().map(\.name).joined(separator: ", ")
-        throw VecscopeError(what: "unknown model \"\(name)\"", why: "it is not in the embedding_models registry",
-                            fix: "Use one of: \(known); or openai:<name>:<dimensions> for an OpenAI-compatible server.")
+        throw VecscopeError(
+            what: "unknown model \"\(name)\"", why: "it is not in the embedding_models registry",
+            fix: "Use one of: \(known); or openai:<name>:<dimensions> for an OpenAI-compatible server.")
     }
 
     /// The model by name; a built-in model or an `openai:<name>:<dims>` spec (`ModelSpec`) missing from the
@@ -66,16 +71,19 @@ public struct EmbeddingModelRegistry {
     @discardableResult
     public func register(_ model: EmbeddingModel) throws -> EmbeddingModel {
         try EmbeddingModel.validateName(model.name)
-        try connection.execute("""
+        try connection.execute(
+            """
             INSERT INTO embedding_models (name, provider, dimensions, storage, cost_per_mtok, max_input_tokens)
             VALUES (\(model.name), \(model.provider.rawValue), \(model.dimensions), \(model.storage.rawValue),
                     \(model.costPerMTok), \(model.maxInputTokens)) ON CONFLICT (name) DO NOTHING
             """)
         let stored = try self.model(named: model.name)
         guard stored.dimensions == model.dimensions, stored.storage == model.storage else {
-            throw VecscopeError(what: "model \"\(model.name)\" is registered with \(stored.dimensions) dimensions (\(stored.storage.rawValue))",
-                                why: "the new definition says \(model.dimensions) (\(model.storage.rawValue))",
-                                fix: "Use another name for the new model; vectors of different sizes cannot share one name.")
+            throw VecscopeError(
+                what:
+                    "model \"\(model.name)\" is registered with \(stored.dimensions) dimensions (\(stored.storage.rawValue))",
+                why: "the new definition says \(model.dimensions) (\(model.storage.rawValue))",
+                fix: "Use another name for the new model; vectors of different sizes cannot share one name.")
         }
         return stored
     }
@@ -86,7 +94,8 @@ public struct EmbeddingModelRegistry {
         let stored = try all()
         for builtIn in ModelCatalog.all where !stored.contains(builtIn.model) {
             let model = builtIn.model
-            try connection.execute("""
+            try connection.execute(
+                """
                 INSERT INTO embedding_models (name, provider, dimensions, storage, cost_per_mtok, max_input_tokens)
                 VALUES (\(model.name), \(model.provider.rawValue), \(model.dimensions), \(model.storage.rawValue),
                         \(model.costPerMTok), \(model.maxInputTokens))

@@ -11,10 +11,12 @@ public struct Inventory {
 
     /// Models that have at least one stored artifact vector.
     public func modelsWithVectors() throws -> [String] {
-        try connection.query("""
+        try connection.query(
+            """
             SELECT m.name FROM embedding_models m
             WHERE EXISTS (SELECT 1 FROM artifact_embeddings e WHERE e.model_version = m.name) ORDER BY m.name
-            """).rows.map { try $0.decode(0) }
+            """
+        ).rows.map { try $0.decode(0) }
     }
 
     public func artifactCount() throws -> Int {
@@ -23,9 +25,11 @@ public struct Inventory {
 
     /// Artifacts per type, most first (ties by name).
     public func artifactCountsByType() throws -> [ArtifactTypeCount] {
-        try connection.query("""
+        try connection.query(
+            """
             SELECT artifact_type, count(*)::int8 AS artifacts FROM artifacts GROUP BY 1 ORDER BY 2 DESC, 1
-            """).rows.map {
+            """
+        ).rows.map {
             ArtifactTypeCount(type: try $0.decode("artifact_type"), count: try $0.decode("artifacts"))
         }
     }

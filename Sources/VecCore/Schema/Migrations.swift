@@ -12,126 +12,130 @@ public enum Migrations {
     public static let all: [Migration] = [
         // Its INSERT seeded the first three built-in models; it stays as shipped (databases recorded version 1 by
         // number, and its text is history). `Migrator` writes the models from `ModelCatalog` after every run.
-        Migration(version: 1, name: "core tables", sql: """
-            CREATE EXTENSION IF NOT EXISTS vector;
+        Migration(
+            version: 1, name: "core tables",
+            sql: """
+                CREATE EXTENSION IF NOT EXISTS vector;
 
-            CREATE TABLE users (
-                id          bigserial PRIMARY KEY,
-                external_id text NOT NULL UNIQUE CHECK (length(external_id) > 0),
-                name        text,
-                created_at  timestamptz NOT NULL DEFAULT now()
-            );
+                CREATE TABLE users (
+                    id          bigserial PRIMARY KEY,
+                    external_id text NOT NULL UNIQUE CHECK (length(external_id) > 0),
+                    name        text,
+                    created_at  timestamptz NOT NULL DEFAULT now()
+                );
 
-            CREATE TABLE artifacts (
-                id            bigserial PRIMARY KEY,
-                user_id       bigint NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-                external_id   text NOT NULL CHECK (length(external_id) > 0),
-                artifact_type text NOT NULL CHECK (artifact_type IN ('project', 'publication', 'work_experience',
-                                  'certification', 'education', 'open_source', 'talk', 'award')),
-                title         text NOT NULL CHECK (length(title) > 0),
-                description   text NOT NULL DEFAULT '',
-                content       text NOT NULL DEFAULT '',
-                skills        text[] NOT NULL DEFAULT '{}',
-                metadata      jsonb NOT NULL DEFAULT '{}',
-                content_hash  char(64) NOT NULL,
-                search        tsvector GENERATED ALWAYS AS (
-                                  setweight(to_tsvector('english', title), 'A') ||
-                                  setweight(to_tsvector('english', description), 'B') ||
-                                  setweight(to_tsvector('english', content), 'C')) STORED,
-                created_at    timestamptz NOT NULL DEFAULT now(),
-                updated_at    timestamptz NOT NULL DEFAULT now(),
-                UNIQUE (user_id, external_id)
-            );
-            CREATE INDEX artifacts_search_gin ON artifacts USING gin (search);
-            CREATE INDEX artifacts_user_type ON artifacts (user_id, artifact_type);
-            CREATE INDEX artifacts_external_id ON artifacts (external_id);
+                CREATE TABLE artifacts (
+                    id            bigserial PRIMARY KEY,
+                    user_id       bigint NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                    external_id   text NOT NULL CHECK (length(external_id) > 0),
+                    artifact_type text NOT NULL CHECK (artifact_type IN ('project', 'publication', 'work_experience',
+                                      'certification', 'education', 'open_source', 'talk', 'award')),
+                    title         text NOT NULL CHECK (length(title) > 0),
+                    description   text NOT NULL DEFAULT '',
+                    content       text NOT NULL DEFAULT '',
+                    skills        text[] NOT NULL DEFAULT '{}',
+                    metadata      jsonb NOT NULL DEFAULT '{}',
+                    content_hash  char(64) NOT NULL,
+                    search        tsvector GENERATED ALWAYS AS (
+                                      setweight(to_tsvector('english', title), 'A') ||
+                                      setweight(to_tsvector('english', description), 'B') ||
+                                      setweight(to_tsvector('english', content), 'C')) STORED,
+                    created_at    timestamptz NOT NULL DEFAULT now(),
+                    updated_at    timestamptz NOT NULL DEFAULT now(),
+                    UNIQUE (user_id, external_id)
+                );
+                CREATE INDEX artifacts_search_gin ON artifacts USING gin (search);
+                CREATE INDEX artifacts_user_type ON artifacts (user_id, artifact_type);
+                CREATE INDEX artifacts_external_id ON artifacts (external_id);
 
-            CREATE TABLE embedding_models (
-                name             text PRIMARY KEY,
-                provider         text NOT NULL CHECK (provider IN ('local', 'openai', 'synthetic')),
-                dimensions       integer NOT NULL CHECK (dimensions BETWEEN 1 AND 16000),
-                storage          text NOT NULL CHECK (storage IN ('vector', 'halfvec')),
-                cost_per_mtok    numeric(12, 6) NOT NULL DEFAULT 0 CHECK (cost_per_mtok >= 0),
-                max_input_tokens integer NOT NULL DEFAULT 256 CHECK (max_input_tokens > 0),
-                created_at       timestamptz NOT NULL DEFAULT now()
-            );
+                CREATE TABLE embedding_models (
+                    name             text PRIMARY KEY,
+                    provider         text NOT NULL CHECK (provider IN ('local', 'openai', 'synthetic')),
+                    dimensions       integer NOT NULL CHECK (dimensions BETWEEN 1 AND 16000),
+                    storage          text NOT NULL CHECK (storage IN ('vector', 'halfvec')),
+                    cost_per_mtok    numeric(12, 6) NOT NULL DEFAULT 0 CHECK (cost_per_mtok >= 0),
+                    max_input_tokens integer NOT NULL DEFAULT 256 CHECK (max_input_tokens > 0),
+                    created_at       timestamptz NOT NULL DEFAULT now()
+                );
 
-            CREATE TABLE artifact_embeddings (
-                id                  uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-                artifact_id         bigint NOT NULL REFERENCES artifacts(id) ON DELETE CASCADE,
-                content_type        text NOT NULL CHECK (content_type IN ('full', 'summary')),
-                model_version       text NOT NULL REFERENCES embedding_models(name),
-                model_dimensions    integer NOT NULL,
-                embedding_vector    vector NOT NULL,
-                content_hash        char(64) NOT NULL,
-                stale               boolean NOT NULL DEFAULT false,
-                processing_cost_usd numeric(14, 10) NOT NULL DEFAULT 0,
-                generated_at        timestamptz NOT NULL DEFAULT now(),
-                metadata            jsonb NOT NULL DEFAULT '{}',
-                UNIQUE (artifact_id, content_type, model_version),
-                CHECK (vector_dims(embedding_vector) = model_dimensions)
-            );
+                CREATE TABLE artifact_embeddings (
+                    id                  uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+                    artifact_id         bigint NOT NULL REFERENCES artifacts(id) ON DELETE CASCADE,
+                    content_type        text NOT NULL CHECK (content_type IN ('full', 'summary')),
+                    model_version       text NOT NULL REFERENCES embedding_models(name),
+                    model_dimensions    integer NOT NULL,
+                    embedding_vector    vector NOT NULL,
+                    content_hash        char(64) NOT NULL,
+                    stale               boolean NOT NULL DEFAULT false,
+                    processing_cost_usd numeric(14, 10) NOT NULL DEFAULT 0,
+                    generated_at        timestamptz NOT NULL DEFAULT now(),
+                    metadata            jsonb NOT NULL DEFAULT '{}',
+                    UNIQUE (artifact_id, content_type, model_version),
+                    CHECK (vector_dims(embedding_vector) = model_dimensions)
+                );
 
-            CREATE TABLE artifact_chunks (
-                id           uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-                artifact_id  bigint NOT NULL REFERENCES artifacts(id) ON DELETE CASCADE,
-                chunk_index  integer NOT NULL CHECK (chunk_index >= 0),
-                text         text NOT NULL,
-                token_count  integer NOT NULL DEFAULT 0,
-                content_hash char(64) NOT NULL,
-                UNIQUE (artifact_id, chunk_index)
-            );
+                CREATE TABLE artifact_chunks (
+                    id           uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+                    artifact_id  bigint NOT NULL REFERENCES artifacts(id) ON DELETE CASCADE,
+                    chunk_index  integer NOT NULL CHECK (chunk_index >= 0),
+                    text         text NOT NULL,
+                    token_count  integer NOT NULL DEFAULT 0,
+                    content_hash char(64) NOT NULL,
+                    UNIQUE (artifact_id, chunk_index)
+                );
 
-            CREATE TABLE chunk_embeddings (
-                id                uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-                artifact_chunk_id uuid NOT NULL REFERENCES artifact_chunks(id) ON DELETE CASCADE,
-                model_version     text NOT NULL REFERENCES embedding_models(name),
-                model_dimensions  integer NOT NULL,
-                embedding_vector  vector NOT NULL,
-                content_hash      char(64) NOT NULL,
-                generated_at      timestamptz NOT NULL DEFAULT now(),
-                UNIQUE (artifact_chunk_id, model_version),
-                CHECK (vector_dims(embedding_vector) = model_dimensions)
-            );
+                CREATE TABLE chunk_embeddings (
+                    id                uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+                    artifact_chunk_id uuid NOT NULL REFERENCES artifact_chunks(id) ON DELETE CASCADE,
+                    model_version     text NOT NULL REFERENCES embedding_models(name),
+                    model_dimensions  integer NOT NULL,
+                    embedding_vector  vector NOT NULL,
+                    content_hash      char(64) NOT NULL,
+                    generated_at      timestamptz NOT NULL DEFAULT now(),
+                    UNIQUE (artifact_chunk_id, model_version),
+                    CHECK (vector_dims(embedding_vector) = model_dimensions)
+                );
 
-            CREATE TABLE job_embeddings (
-                id                   uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-                user_id              bigint REFERENCES users(id) ON DELETE SET NULL,
-                job_description_hash char(64) NOT NULL,
-                model_version        text NOT NULL REFERENCES embedding_models(name),
-                model_dimensions     integer NOT NULL,
-                embedding_vector     vector NOT NULL,
-                generated_at         timestamptz NOT NULL DEFAULT now(),
-                access_count         integer NOT NULL DEFAULT 0,
-                last_accessed_at     timestamptz NOT NULL DEFAULT now(),
-                UNIQUE (job_description_hash, model_version),
-                CHECK (vector_dims(embedding_vector) = model_dimensions)
-            );
+                CREATE TABLE job_embeddings (
+                    id                   uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+                    user_id              bigint REFERENCES users(id) ON DELETE SET NULL,
+                    job_description_hash char(64) NOT NULL,
+                    model_version        text NOT NULL REFERENCES embedding_models(name),
+                    model_dimensions     integer NOT NULL,
+                    embedding_vector     vector NOT NULL,
+                    generated_at         timestamptz NOT NULL DEFAULT now(),
+                    access_count         integer NOT NULL DEFAULT 0,
+                    last_accessed_at     timestamptz NOT NULL DEFAULT now(),
+                    UNIQUE (job_description_hash, model_version),
+                    CHECK (vector_dims(embedding_vector) = model_dimensions)
+                );
 
-            CREATE TABLE relevance_judgments (
-                query_hash  char(64) NOT NULL,
-                query_text  text NOT NULL,
-                artifact_id bigint NOT NULL REFERENCES artifacts(id) ON DELETE CASCADE,
-                grade       smallint NOT NULL CHECK (grade BETWEEN 0 AND 3),
-                judge       text NOT NULL DEFAULT current_user,
-                judged_at   timestamptz NOT NULL DEFAULT now(),
-                PRIMARY KEY (query_hash, artifact_id)
-            );
+                CREATE TABLE relevance_judgments (
+                    query_hash  char(64) NOT NULL,
+                    query_text  text NOT NULL,
+                    artifact_id bigint NOT NULL REFERENCES artifacts(id) ON DELETE CASCADE,
+                    grade       smallint NOT NULL CHECK (grade BETWEEN 0 AND 3),
+                    judge       text NOT NULL DEFAULT current_user,
+                    judged_at   timestamptz NOT NULL DEFAULT now(),
+                    PRIMARY KEY (query_hash, artifact_id)
+                );
 
-            INSERT INTO embedding_models (name, provider, dimensions, storage, cost_per_mtok, max_input_tokens) VALUES
-                ('all-MiniLM-L6-v2', 'local', 384, 'vector', 0, 256),
-                ('text-embedding-3-small', 'openai', 1536, 'vector', 0.02, 8191),
-                ('text-embedding-3-large', 'openai', 3072, 'halfvec', 0.13, 8191);
-            """),
+                INSERT INTO embedding_models (name, provider, dimensions, storage, cost_per_mtok, max_input_tokens) VALUES
+                    ('all-MiniLM-L6-v2', 'local', 384, 'vector', 0, 256),
+                    ('text-embedding-3-small', 'openai', 1536, 'vector', 0.02, 8191),
+                    ('text-embedding-3-large', 'openai', 3072, 'halfvec', 0.13, 8191);
+                """),
         // pgvector's types default to EXTERNAL storage: every vector over ~2 kB (512+ dimensions) went to the TOAST
         // table, and each one read (a result's distance, every row of an exact scan) cost a TOAST index lookup and
         // four chunk fetches. MAIN keeps it in the row whenever the row fits a page (1536 floats, 3072 halfs); at
         // 100k × 1536 this raised 100-client search throughput by about a third. Rows written before keep theirs.
-        Migration(version: 2, name: "vectors stored in the row", sql: """
-            ALTER TABLE artifact_embeddings ALTER COLUMN embedding_vector SET STORAGE MAIN;
-            ALTER TABLE chunk_embeddings ALTER COLUMN embedding_vector SET STORAGE MAIN;
-            ALTER TABLE job_embeddings ALTER COLUMN embedding_vector SET STORAGE MAIN;
-            """),
+        Migration(
+            version: 2, name: "vectors stored in the row",
+            sql: """
+                ALTER TABLE artifact_embeddings ALTER COLUMN embedding_vector SET STORAGE MAIN;
+                ALTER TABLE chunk_embeddings ALTER COLUMN embedding_vector SET STORAGE MAIN;
+                ALTER TABLE job_embeddings ALTER COLUMN embedding_vector SET STORAGE MAIN;
+                """),
     ]
 }
 
@@ -150,7 +154,8 @@ public struct Migrator {
         // IF NOT EXISTS is not safe against a concurrent creator: serialise on the same lock as the migrations.
         try connection.transaction { conn in
             try conn.execute("SELECT pg_advisory_xact_lock(\(Self.lockKey))")
-            try conn.execute("""
+            try conn.execute(
+                """
                 CREATE TABLE IF NOT EXISTS schema_migrations (
                     version    integer PRIMARY KEY,
                     name       text NOT NULL,
@@ -169,7 +174,8 @@ public struct Migrator {
                     error.message = "migration \(migration.version) (\(migration.name)) failed: \(error.message)"
                     throw error
                 }
-                try conn.execute("""
+                try conn.execute(
+                    """
                     INSERT INTO schema_migrations (version, name) VALUES (\(migration.version), \(migration.name))
                     """)
                 return true

@@ -13,24 +13,28 @@ public struct BuiltInModel: Sendable, Equatable {
 public enum ModelCatalog {
     /// sentence-transformers' all-MiniLM-L6-v2, run locally (`MiniLM`); 256 tokens as it was trained.
     public static let miniLM = BuiltInModel(
-        model: EmbeddingModel(name: "all-MiniLM-L6-v2", provider: .local, dimensions: 384, storage: .vector,
-                              costPerMTok: 0, maxInputTokens: 256),
+        model: EmbeddingModel(
+            name: "all-MiniLM-L6-v2", provider: .local, dimensions: 384, storage: .vector,
+            costPerMTok: 0, maxInputTokens: 256),
         acceptsDimensions: false)
 
     public static let textEmbedding3Small = BuiltInModel(
-        model: EmbeddingModel(name: "text-embedding-3-small", provider: .openai, dimensions: 1536, storage: .vector,
-                              costPerMTok: 0.02, maxInputTokens: 8191),
+        model: EmbeddingModel(
+            name: "text-embedding-3-small", provider: .openai, dimensions: 1536, storage: .vector,
+            costPerMTok: 0.02, maxInputTokens: 8191),
         acceptsDimensions: true)
 
     /// halfvec: pgvector's HNSW indexes `vector` up to 2000 dimensions only.
     public static let textEmbedding3Large = BuiltInModel(
-        model: EmbeddingModel(name: "text-embedding-3-large", provider: .openai, dimensions: 3072, storage: .halfvec,
-                              costPerMTok: 0.13, maxInputTokens: 8191),
+        model: EmbeddingModel(
+            name: "text-embedding-3-large", provider: .openai, dimensions: 3072, storage: .halfvec,
+            costPerMTok: 0.13, maxInputTokens: 8191),
         acceptsDimensions: true)
 
     public static let textEmbeddingAda002 = BuiltInModel(
-        model: EmbeddingModel(name: "text-embedding-ada-002", provider: .openai, dimensions: 1536, storage: .vector,
-                              costPerMTok: 0.10, maxInputTokens: 8191),
+        model: EmbeddingModel(
+            name: "text-embedding-ada-002", provider: .openai, dimensions: 1536, storage: .vector,
+            costPerMTok: 0.10, maxInputTokens: 8191),
         acceptsDimensions: false)
 
     public static let all: [BuiltInModel] = [miniLM, textEmbedding3Small, textEmbedding3Large, textEmbeddingAda002]

@@ -79,9 +79,10 @@ public struct ModelSpec: Sendable, Equatable {
             return OpenAIModelChoice(serverModel: serverModel, model: builtIn.model, builtIn: builtIn)
         }
         guard builtIn.acceptsDimensions, dimensions < builtIn.model.dimensions else {
-            throw unknownOpenAIModel(why: builtIn.acceptsDimensions
-                ? "\(builtIn.name) returns at most \(builtIn.model.dimensions) dimensions"
-                : "\(builtIn.name) always returns \(builtIn.model.dimensions) dimensions")
+            throw unknownOpenAIModel(
+                why: builtIn.acceptsDimensions
+                    ? "\(builtIn.name) returns at most \(builtIn.model.dimensions) dimensions"
+                    : "\(builtIn.name) always returns \(builtIn.model.dimensions) dimensions")
         }
         var shortened = builtIn.model
         shortened.name = Self.openAIPrefix + "\(serverModel):\(dimensions)"

@@ -16,7 +16,8 @@ public struct ModelStatus: Sendable, Equatable {
     public static func of(_ model: EmbeddingModel, connection: Connection) throws -> ModelStatus {
         do {
             let modelName = PostgresParameter(model.name)
-            let row = try connection.query("""
+            let row = try connection.query(
+                """
                 SELECT count(*) FILTER (WHERE e.id IS NOT NULL AND NOT e.stale AND e.content_hash = a.content_hash)
                            AS fresh,
                        count(*) FILTER (WHERE e.id IS NOT NULL AND (e.stale OR e.content_hash <> a.content_hash))
@@ -28,10 +29,12 @@ public struct ModelStatus: Sendable, Equatable {
                 FROM artifacts a
                 LEFT JOIN artifact_embeddings e
                        ON e.artifact_id = a.id AND e.model_version = \(modelName) AND e.content_type = 'full'
-                """).row(0)
-            return ModelStatus(model: model, fresh: try row.decode("fresh"), stale: try row.decode("stale"),
-                               missing: try row.decode("missing"), chunkVectors: try row.decode("chunk_vectors"),
-                               costUSD: try row.decode("cost_usd"))
+                """
+            ).row(0)
+            return ModelStatus(
+                model: model, fresh: try row.decode("fresh"), stale: try row.decode("stale"),
+                missing: try row.decode("missing"), chunkVectors: try row.decode("chunk_vectors"),
+                costUSD: try row.decode("cost_usd"))
         }
     }
 

@@ -22,8 +22,10 @@ public struct VectorIndexSpec: Sendable, Equatable {
     public var efConstruction: Int = 64
     public var lists: Int = 100
 
-    public init(model: EmbeddingModel, table: VectorTable = .artifactEmbeddings, type: VectorIndexType = .hnsw,
-                metric: DistanceMetric = .cosine, m: Int = 16, efConstruction: Int = 64, lists: Int = 100) {
+    public init(
+        model: EmbeddingModel, table: VectorTable = .artifactEmbeddings, type: VectorIndexType = .hnsw,
+        metric: DistanceMetric = .cosine, m: Int = 16, efConstruction: Int = 64, lists: Int = 100
+    ) {
         self.model = model
         self.table = table
         self.type = type
@@ -37,16 +39,25 @@ public struct VectorIndexSpec: Sendable, Equatable {
     public func validate() throws {
         let limit = model.storage == .halfvec ? 4_000 : 2_000
         guard model.dimensions <= limit else {
-            throw VecscopeError(what: "\(model.name) has \(model.dimensions) dimensions, over pgvector's \(limit) for an indexed \(model.storage.rawValue)",
-                                fix: "Register the model with halfvec storage (up to 4,000 dimensions).")
+            throw VecscopeError(
+                what:
+                    "\(model.name) has \(model.dimensions) dimensions, over pgvector's \(limit) for an indexed \(model.storage.rawValue)",
+                fix: "Register the model with halfvec storage (up to 4,000 dimensions).")
         }
         if type == .hnsw {
-            guard (2...100).contains(m) else { throw VecscopeError(what: "m \(m) is out of range", fix: "Use 2…100; 16 is the usual value.") }
+            guard (2...100).contains(m) else {
+                throw VecscopeError(what: "m \(m) is out of range", fix: "Use 2…100; 16 is the usual value.")
+            }
             guard efConstruction >= 2 * m, efConstruction <= 1_000 else {
-                throw VecscopeError(what: "ef_construction \(efConstruction) is out of range", fix: "Use at least 2 × m and at most 1000; 64 is the usual value.")
+                throw VecscopeError(
+                    what: "ef_construction \(efConstruction) is out of range",
+                    fix: "Use at least 2 × m and at most 1000; 64 is the usual value.")
             }
         } else {
-            guard (1...32_768).contains(lists) else { throw VecscopeError(what: "lists \(lists) is out of range", fix: "Use 1…32768; about rows/1000 up to 1M rows.") }
+            guard (1...32_768).contains(lists) else {
+                throw VecscopeError(
+                    what: "lists \(lists) is out of range", fix: "Use 1…32768; about rows/1000 up to 1M rows.")
+            }
         }
     }
 

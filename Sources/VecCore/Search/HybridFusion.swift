@@ -2,8 +2,10 @@ import Foundation
 
 extension SearchEngine {
     /// Orders candidates by the chosen method and gives each every score, its per-signal ranks and an explanation.
-    func fuse(plan: SearchPlan, semantic: [Candidate], keyword: [(id: Int, score: Double)], scored: [Int: Scores],
-              wordsByLexeme: [String: String]) -> [SearchResult] {
+    func fuse(
+        plan: SearchPlan, semantic: [Candidate], keyword: [(id: Int, score: Double)], scored: [Int: Scores],
+        wordsByLexeme: [String: String]
+    ) -> [SearchResult] {
         let params = plan.params
         let allowChunks = params.contentTypes.contains(.chunk)
         // Per artifact: the best stored text's distances (a chunk wins when chunks are searched and it is closer).
@@ -19,7 +21,8 @@ extension SearchEngine {
             }
             let terms = score.matchedLexemes.map { wordsByLexeme[$0] ?? $0 }
             rows[id] = SearchResult(
-                artifactID: id, externalID: score.externalID, userExternalID: score.userExternalID, userName: score.userName,
+                artifactID: id, externalID: score.externalID, userExternalID: score.userExternalID,
+                userName: score.userName,
                 title: score.title, type: score.type, description: score.description, content: score.content, rank: 0,
                 cosineDistance: cosine, similarity: 1 - cosine, l2Distance: l2, innerProduct: ip,
                 keywordScore: score.keywordScore, relevanceScore: 0, semanticRank: nil, keywordRank: nil,
@@ -31,14 +34,18 @@ extension SearchEngine {
         if !semantic.isEmpty {
             for (index, candidate) in semantic.enumerated() { semanticRank[candidate.artifactID] = index + 1 }
         } else {
-            let bySimilarity = rows.values.filter { !$0.cosineDistance.isNaN }.sorted { ($0.cosineDistance, $0.artifactID) < ($1.cosineDistance, $1.artifactID) }
+            let bySimilarity = rows.values.filter { !$0.cosineDistance.isNaN }.sorted {
+                ($0.cosineDistance, $0.artifactID) < ($1.cosineDistance, $1.artifactID)
+            }
             for (index, row) in bySimilarity.enumerated() { semanticRank[row.artifactID] = index + 1 }
         }
         var keywordRank: [Int: Int] = [:]
         if !keyword.isEmpty {
             for (index, match) in keyword.enumerated() { keywordRank[match.id] = index + 1 }
         } else {
-            let byKeyword = rows.values.filter { ($0.keywordScore ?? 0) > 0 }.sorted { ($0.keywordScore ?? 0, -$0.artifactID) > ($1.keywordScore ?? 0, -$1.artifactID) }
+            let byKeyword = rows.values.filter { ($0.keywordScore ?? 0) > 0 }.sorted {
+                ($0.keywordScore ?? 0, -$0.artifactID) > ($1.keywordScore ?? 0, -$1.artifactID)
+            }
             for (index, row) in byKeyword.enumerated() { keywordRank[row.artifactID] = index + 1 }
         }
         for id in rows.keys {
@@ -59,8 +66,10 @@ extension SearchEngine {
             for index in ordered.indices {
                 ordered[index].relevanceScore = Self.hybridScore(ordered[index], fusion: params.fusion)
             }
-            ordered.sort { ($0.relevanceScore, $0.similarity.isNaN ? -2 : $0.similarity, -$0.artifactID)
-                         > ($1.relevanceScore, $1.similarity.isNaN ? -2 : $1.similarity, -$1.artifactID) }
+            ordered.sort {
+                ($0.relevanceScore, $0.similarity.isNaN ? -2 : $0.similarity, -$0.artifactID)
+                    > ($1.relevanceScore, $1.similarity.isNaN ? -2 : $1.similarity, -$1.artifactID)
+            }
         }
         if let threshold = params.similarityThreshold {
             ordered = ordered.filter { !$0.similarity.isNaN && $0.similarity >= threshold }
@@ -99,10 +108,12 @@ public struct SimilarityBands: Sendable, Equatable {
     public var somewhatRelevant: Double
     public var note: String
 
-    public static let featureSpec = SimilarityBands(highlyRelevant: 0.9, relevant: 0.75, somewhatRelevant: 0.6,
-                                                    note: "the feature spec's bands")
-    public static let sentenceModels = SimilarityBands(highlyRelevant: 0.6, relevant: 0.45, somewhatRelevant: 0.3,
-                                                       note: "bands calibrated for sentence-embedding models, whose related texts score 0.3–0.7")
+    public static let featureSpec = SimilarityBands(
+        highlyRelevant: 0.9, relevant: 0.75, somewhatRelevant: 0.6,
+        note: "the feature spec's bands")
+    public static let sentenceModels = SimilarityBands(
+        highlyRelevant: 0.6, relevant: 0.45, somewhatRelevant: 0.3,
+        note: "bands calibrated for sentence-embedding models, whose related texts score 0.3–0.7")
 
     public static func forModel(_ model: EmbeddingModel) -> SimilarityBands {
         model.provider == .synthetic ? featureSpec : sentenceModels
@@ -119,26 +130,34 @@ public struct SimilarityBands: Sendable, Equatable {
 
 /// Writes the explanation a reviewer can check against the numbers shown beside it.
 enum ExplanationBuilder {
-    static func explain(_ row: SearchResult, params: SearchParams, model: EmbeddingModel, bands: SimilarityBands,
-                        queryTermCount: Int, semanticCandidates: Int, keywordCandidates: Int) -> Explanation {
+    static func explain(
+        _ row: SearchResult, params: SearchParams, model: EmbeddingModel, bands: SimilarityBands,
+        queryTermCount: Int, semanticCandidates: Int, keywordCandidates: Int
+    ) -> Explanation {
         let band = bands.band(for: row.similarity)
         let f3 = { (value: Double) in String(format: "%.3f", value) }
         var summary = "\(band.prefix(1).uppercased() + band.dropFirst())"
         if !row.similarity.isNaN {
-            summary += " (similarity \(f3(row.similarity)); \(bands.note): ≥\(String(format: "%.2f", bands.highlyRelevant)) highly relevant, ≥\(String(format: "%.2f", bands.relevant)) relevant, ≥\(String(format: "%.2f", bands.somewhatRelevant)) somewhat)."
+            summary +=
+                " (similarity \(f3(row.similarity)); \(bands.note): ≥\(String(format: "%.2f", bands.highlyRelevant)) highly relevant, ≥\(String(format: "%.2f", bands.relevant)) relevant, ≥\(String(format: "%.2f", bands.somewhatRelevant)) somewhat)."
         } else {
             summary += " (no \(model.name) vector stored for it)."
         }
         var details: [String] = []
         if !row.similarity.isNaN {
-            let source = row.matchedContentType == .chunk ? "a chunk of its content" : row.matchedContentType == .summary ? "its title and description" : "its full text"
-            var line = "Semantic: cosine similarity \(f3(row.similarity)) (distance \(f3(row.cosineDistance))) on \(source)"
+            let source =
+                row.matchedContentType == .chunk
+                ? "a chunk of its content"
+                : row.matchedContentType == .summary ? "its title and description" : "its full text"
+            var line =
+                "Semantic: cosine similarity \(f3(row.similarity)) (distance \(f3(row.cosineDistance))) on \(source)"
             if let rank = row.semanticRank { line += ", semantic rank \(rank)" }
             details.append(line + ".")
         }
         if let score = row.keywordScore, score > 0 {
             let shown = row.matchedTerms.prefix(12).joined(separator: ", ")
-            var line = "Keyword: matches \(row.matchedTerms.count) of the query's \(queryTermCount) key terms (\(shown)\(row.matchedTerms.count > 12 ? ", …" : "")); ts_rank_cd \(f3(score))"
+            var line =
+                "Keyword: matches \(row.matchedTerms.count) of the query's \(queryTermCount) key terms (\(shown)\(row.matchedTerms.count > 12 ? ", …" : "")); ts_rank_cd \(f3(score))"
             if let rank = row.keywordRank { line += ", keyword rank \(rank)" }
             details.append(line + ".")
         } else if params.method != .semantic || queryTermCount > 0 {
@@ -149,7 +168,8 @@ enum ExplanationBuilder {
         }
         switch params.method {
         case .semantic:
-            details.append("Ranked #\(row.rank) by \(params.metric.label) distance (\(f3(row.distance(for: params.metric)))).")
+            details.append(
+                "Ranked #\(row.rank) by \(params.metric.label) distance (\(f3(row.distance(for: params.metric)))).")
         case .keyword:
             details.append("Ranked #\(row.rank) by keyword score.")
         case .hybrid:
@@ -157,13 +177,19 @@ enum ExplanationBuilder {
             case .rrf(let k):
                 let s = row.semanticRank.map { "1/(\(k)+\($0))" } ?? "0"
                 let kw = row.keywordRank.map { "1/(\(k)+\($0))" } ?? "0"
-                details.append("Ranked #\(row.rank) by reciprocal rank fusion: \(s) + \(kw), normalised to \(f3(row.relevanceScore)).")
+                details.append(
+                    "Ranked #\(row.rank) by reciprocal rank fusion: \(s) + \(kw), normalised to \(f3(row.relevanceScore))."
+                )
             case .weighted(let alpha):
-                details.append("Ranked #\(row.rank) by \(String(format: "%.2f", alpha)) × similarity + \(String(format: "%.2f", 1 - alpha)) × keyword = \(f3(row.relevanceScore)).")
+                details.append(
+                    "Ranked #\(row.rank) by \(String(format: "%.2f", alpha)) × similarity + \(String(format: "%.2f", 1 - alpha)) × keyword = \(f3(row.relevanceScore))."
+                )
             }
         }
         if model.provider != .synthetic, !row.similarity.isNaN {
-            details.append("Its vectors are unit length, so cosine, L2 (\(f3(row.l2Distance)) = √(2 × \(f3(row.cosineDistance)))) and inner product (\(f3(row.innerProduct))) order results the same way.")
+            details.append(
+                "Its vectors are unit length, so cosine, L2 (\(f3(row.l2Distance)) = √(2 × \(f3(row.cosineDistance)))) and inner product (\(f3(row.innerProduct))) order results the same way."
+            )
         }
         return Explanation(band: band, summary: summary, details: details)
     }
@@ -174,7 +200,9 @@ enum ExplanationBuilder {
             let flat = text.split(whereSeparator: \.isNewline).joined(separator: " ")
             return flat.count > limit ? String(flat.prefix(limit)) + "…" : flat
         }
-        if let chunk = row.bestChunk, row.content.count > 0, chunk.count < (row.title + row.description + row.content).count {
+        if let chunk = row.bestChunk, row.content.count > 0,
+            chunk.count < (row.title + row.description + row.content).count
+        {
             return clip(chunk)
         }
         guard !row.matchedTerms.isEmpty else { return nil }

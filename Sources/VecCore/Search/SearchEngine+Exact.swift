@@ -12,13 +12,16 @@ struct GroundTruthAnswer {
 extension SearchEngine {
     /// - Parameter forceIndexScan: disables sequential scans for the ANN half, so a small table still goes
     ///   through its vector index (the planner prefers a seq scan below a few thousand rows).
-    func answerWithGroundTruth(_ query: Query, params: SearchParams, forceIndexScan: Bool = false) throws -> GroundTruthAnswer {
+    func answerWithGroundTruth(
+        _ query: Query, params: SearchParams, forceIndexScan: Bool = false
+    ) throws -> GroundTruthAnswer {
         try params.validate()
         // Two whole responses compare only where the ranking is the ANN top k (`RecallScope`).
         guard params.method.recallScope == .annTopK else {
-            throw VecscopeError(what: "ANN and exact answers are compared for semantic search only",
-                                why: "a \(params.method.rawValue) ranking is not the index's top k",
-                                fix: "Use --method semantic.")
+            throw VecscopeError(
+                what: "ANN and exact answers are compared for semantic search only",
+                why: "a \(params.method.rawValue) ranking is not the index's top k",
+                fix: "Use --method semantic.")
         }
         let model = try model(named: params.model)
         let (vector, _, _) = try queryVector(query, model: model)
@@ -28,7 +31,8 @@ extension SearchEngine {
             let plan = SearchPlan(model: model, params: params, vector: vector, queryText: queryText, restrictTo: nil)
             if forceIndexScan {
                 // Without seq scans and sorts, only the vector index can produce the ORDER BY … LIMIT.
-                try conn.execute("SELECT set_config('enable_seqscan', 'off', true), set_config('enable_sort', 'off', true)")
+                try conn.execute(
+                    "SELECT set_config('enable_seqscan', 'off', true), set_config('enable_sort', 'off', true)")
             }
             let started = DispatchTime.now()
             var ann = try execute(plan, on: conn)
@@ -42,26 +46,31 @@ extension SearchEngine {
     /// Recall of a search that already ran (the TUI's shown results), by its method's rule (`RecallScope`):
     /// `measuredIDs` against one IDs-only exact statement. The query's vector is read from the cache that search
     /// filled: measuring neither embeds nor writes anything.
-    public func measureRecall(ofSearchFor text: String, params: SearchParams, measuredIDs: [Int]) throws
+    public func measureRecall(
+        ofSearchFor text: String, params: SearchParams, measuredIDs: [Int]
+    ) throws
         -> RecallMeasurement
     {
         try params.validate()
         let scope = params.method.recallScope
         guard scope.isApplicable else {
-            throw VecscopeError(what: "recall is not measured for \(params.method.rawValue) search",
-                                why: "its ranking goes through no approximate index", fix: "Use semantic or hybrid.")
+            throw VecscopeError(
+                what: "recall is not measured for \(params.method.rawValue) search",
+                why: "its ranking goes through no approximate index", fix: "Use semantic or hybrid.")
         }
         let model = try model(named: params.model)
         guard let vector = try QueryEmbeddingCache(connection: connection).storedVector(for: text, model: model) else {
-            throw VecscopeError(what: "recall not measured: the query's vector is not cached",
-                                why: "recall is measured for a search that ran, with the vector it used",
-                                fix: "Run the search again.")
+            throw VecscopeError(
+                what: "recall not measured: the query's vector is not cached",
+                why: "recall is measured for a search that ran, with the vector it used",
+                fix: "Run the search again.")
         }
         let k = scope.k(measuredIDs: measuredIDs, params: params)
         let started = DispatchTime.now()
         let exact = try exactTopIDs(vector: vector, params: params, k: k)
-        return RecallMeasurement(scope: scope, k: k, recall: Recall.atK(approximate: measuredIDs, exact: exact, k: k),
-                                 exactMs: Self.milliseconds(since: started))
+        return RecallMeasurement(
+            scope: scope, k: k, recall: Recall.atK(approximate: measuredIDs, exact: exact, k: k),
+            exactMs: Self.milliseconds(since: started))
     }
 
     /// The exact top `k` artifact ids of the semantic signal for `vector` under `params` (filters, content types,
@@ -69,8 +78,9 @@ extension SearchEngine {
     public func exactTopIDs(vector: [Float], params: SearchParams, k: Int) throws -> [Int] {
         let model = try model(named: params.model)
         guard vector.count == model.dimensions else {
-            throw VecscopeError(what: "the query vector has \(vector.count) dimensions",
-                                why: "\(model.name) has \(model.dimensions)")
+            throw VecscopeError(
+                what: "the query vector has \(vector.count) dimensions",
+                why: "\(model.name) has \(model.dimensions)")
         }
         return try connection.transaction { conn in
             var plan = SearchPlan(model: model, params: params, vector: vector, queryText: "", restrictTo: nil)
@@ -96,14 +106,16 @@ extension SearchEngine {
         var branches: [PostgresQuery] = []
         let storedTypes = plan.params.contentTypes.filter { $0 != .chunk }.map(\.rawValue)
         if !storedTypes.isEmpty {
-            branches.append("""
+            branches.append(
+                """
                 SELECT e.artifact_id, \(distance) AS distance
                 FROM artifact_embeddings e JOIN artifacts a ON a.id = e.artifact_id
                 WHERE e.model_version = \(model) AND e.content_type = ANY(\(storedTypes)::text[])\(conditions)
                 """)
         }
         if plan.params.contentTypes.contains(.chunk) {
-            branches.append("""
+            branches.append(
+                """
                 SELECT c.artifact_id, \(distance) AS distance
                 FROM chunk_embeddings e JOIN artifact_chunks c ON c.id = e.artifact_chunk_id
                 JOIN artifacts a ON a.id = c.artifact_id
@@ -124,7 +136,8 @@ extension SearchEngine {
     /// Index scans off for the rest of the transaction, so every distance is computed.
     private func disableIndexScans(on conn: Connection) throws {
         // plan_cache_mode: an approximate pass before this one may have ended in generic-plan mode (see `scores`).
-        try conn.execute("""
+        try conn.execute(
+            """
             SELECT set_config('enable_seqscan', 'on', true), set_config('enable_sort', 'on', true),
                    set_config('enable_indexscan', 'off', true), set_config('enable_bitmapscan', 'off', true),
                    set_config('enable_indexonlyscan', 'off', true), set_config('plan_cache_mode', 'auto', true)

@@ -36,12 +36,14 @@ extension SearchEngine {
         var explained = QueryPlan.notExplained
 
         if params.method != .keyword {
-            let (candidates, explain) = try semanticCandidates(plan, fetch: params.method == .semantic ? params.limit : fetch, on: conn)
+            let (candidates, explain) = try semanticCandidates(
+                plan, fetch: params.method == .semantic ? params.limit : fetch, on: conn)
             semantic = candidates
             explained = explain
         }
         if params.method != .semantic {
-            let (matches, explain) = try keywordCandidates(plan, fetch: params.method == .keyword ? params.limit : fetch, on: conn)
+            let (matches, explain) = try keywordCandidates(
+                plan, fetch: params.method == .keyword ? params.limit : fetch, on: conn)
             keyword = matches
             if params.method == .keyword { explained = explain }
         }
@@ -53,10 +55,11 @@ extension SearchEngine {
         // Last: it switches the transaction to generic plans.
         let scored = try scores(for: ids, plan: plan, on: conn)
         let results = fuse(plan: plan, semantic: semantic, keyword: keyword, scored: scored, wordsByLexeme: words)
-        var info = QueryInfo(method: params.method, totalCandidates: total, rowsReturned: results.count, limit: params.limit,
-                             plan: explained.scan, indexName: explained.indexName,
-                             serverExecutionMs: explained.serverExecutionMs,
-                             clientWallMs: 0, embeddingMs: 0, embeddingCached: false, parameters: params)
+        var info = QueryInfo(
+            method: params.method, totalCandidates: total, rowsReturned: results.count, limit: params.limit,
+            plan: explained.scan, indexName: explained.indexName,
+            serverExecutionMs: explained.serverExecutionMs,
+            clientWallMs: 0, embeddingMs: 0, embeddingCached: false, parameters: params)
         info.semanticCandidateIDs = semantic.map(\.artifactID)
         return SearchResponse(results: results, info: info)
     }
@@ -69,8 +72,9 @@ extension SearchEngine {
     /// everyone and always went exact: 110 ms for a 3,400-artifact user, and iterative scan never came into play.
     func userRowID(_ externalID: String, on conn: Connection) throws -> Int {
         guard let id = try conn.query("SELECT id FROM users WHERE external_id = \(externalID)").scalar(Int.self) else {
-            throw VecscopeError(what: "no user \(externalID)", why: "no user with that external id is loaded",
-                                fix: "Use a user's external id as loaded (e.g. u01), or search every user.")
+            throw VecscopeError(
+                what: "no user \(externalID)", why: "no user with that external id is loaded",
+                fix: "Use a user's external id as loaded (e.g. u01), or search every user.")
         }
         return id
     }
@@ -97,7 +101,9 @@ extension SearchEngine {
     // MARK: - Semantic
 
     /// The ANN (or exact, when no index serves it) top rows per stored text, one per artifact, best first.
-    private func semanticCandidates(_ plan: SearchPlan, fetch: Int, on conn: Connection)
+    private func semanticCandidates(
+        _ plan: SearchPlan, fetch: Int, on conn: Connection
+    )
         throws -> ([Candidate], QueryPlan)
     {
         let params = plan.params
@@ -106,19 +112,22 @@ extension SearchEngine {
         var explain = QueryPlan.notExplained
         // Over-fetch so that one artifact's several texts do not crowd out others.
         if !storedTypes.isEmpty {
-            let statement = semanticStatement(plan, table: .artifactEmbeddings, storedTypes: storedTypes,
-                                              fetch: fetch * storedTypes.count)
+            let statement = semanticStatement(
+                plan, table: .artifactEmbeddings, storedTypes: storedTypes,
+                fetch: fetch * storedTypes.count)
             candidates += try conn.query(statement).rows.map { row in
-                Candidate(artifactID: try row.decode("artifact_id"), distance: try row.decode("distance"),
-                          contentType: ContentType(rawValue: try row.decode("content_type")) ?? .full, chunkText: nil)
+                Candidate(
+                    artifactID: try row.decode("artifact_id"), distance: try row.decode("distance"),
+                    contentType: ContentType(rawValue: try row.decode("content_type")) ?? .full, chunkText: nil)
             }
             if params.explain { explain = try self.explain(statement, on: conn) }
         }
         if params.contentTypes.contains(.chunk) {
             let statement = semanticStatement(plan, table: .chunkEmbeddings, storedTypes: [], fetch: fetch * 4)
             candidates += try conn.query(statement).rows.map { row in
-                Candidate(artifactID: try row.decode("artifact_id"), distance: try row.decode("distance"),
-                          contentType: .chunk, chunkText: try row.decode("text"))
+                Candidate(
+                    artifactID: try row.decode("artifact_id"), distance: try row.decode("distance"),
+                    contentType: .chunk, chunkText: try row.decode("text"))
             }
             if params.explain && explain.scan == nil { explain = try self.explain(statement, on: conn) }
         }
@@ -137,11 +146,14 @@ extension SearchEngine {
         var plan = SearchPlan(model: try model(named: params.model), params: params, vector: vector, queryText: "")
         if case .user(let externalID) = params.userScope { plan.userRowID = try userRowID(externalID, on: conn) }
         let storedTypes = params.storedContentTypes
-        return semanticStatement(plan, table: .artifactEmbeddings, storedTypes: storedTypes,
-                                 fetch: params.limit * storedTypes.count)
+        return semanticStatement(
+            plan, table: .artifactEmbeddings, storedTypes: storedTypes,
+            fetch: params.limit * storedTypes.count)
     }
 
-    private func semanticStatement(_ plan: SearchPlan, table: VectorTable, storedTypes: [String], fetch: Int)
+    private func semanticStatement(
+        _ plan: SearchPlan, table: VectorTable, storedTypes: [String], fetch: Int
+    )
         -> PostgresQuery
     {
         let q = PostgresParameter(queryVectorBind(plan))
@@ -188,14 +200,16 @@ extension SearchEngine {
     static func keywordQueryCTE(_ text: String) -> PostgresQuery {
         let terms = SQLFragment.integer(maxKeywordTerms)
         return """
-        q AS (SELECT to_tsquery('simple', coalesce(string_agg(quote_literal(t.lexeme), ' | '), '')) AS query,
-                     coalesce(array_agg(t.lexeme), '{}') AS lexemes
-              FROM (SELECT lexeme FROM unnest(to_tsvector('english', \(text)::text))
-                    ORDER BY coalesce(array_length(positions, 1), 1) DESC, lexeme LIMIT \(sql: terms)) t)
-        """
+            q AS (SELECT to_tsquery('simple', coalesce(string_agg(quote_literal(t.lexeme), ' | '), '')) AS query,
+                         coalesce(array_agg(t.lexeme), '{}') AS lexemes
+                  FROM (SELECT lexeme FROM unnest(to_tsvector('english', \(text)::text))
+                        ORDER BY coalesce(array_length(positions, 1), 1) DESC, lexeme LIMIT \(sql: terms)) t)
+            """
     }
 
-    private func keywordCandidates(_ plan: SearchPlan, fetch: Int, on conn: Connection)
+    private func keywordCandidates(
+        _ plan: SearchPlan, fetch: Int, on conn: Connection
+    )
         throws -> ([(id: Int, score: Double)], QueryPlan)
     {
         var sql: PostgresQuery = """
@@ -297,11 +311,13 @@ extension SearchEngine {
     /// Each lexeme of the query mapped back to the word the user typed, so explanations show "kubernetes", not "kubernet".
     private func queryWordsByLexeme(_ text: String, on conn: Connection) throws -> [String: String] {
         guard !text.isEmpty else { return [:] }
-        let rows = try conn.query("""
+        let rows = try conn.query(
+            """
             SELECT w.word, l.lexeme
             FROM unnest(regexp_split_to_array(lower(\(text)), '[^[:alnum:]+#-]+')) WITH ORDINALITY w(word, n)
             CROSS JOIN LATERAL unnest(to_tsvector('english', w.word)) l WHERE w.word <> '' ORDER BY w.n
-            """).rows
+            """
+        ).rows
         var map: [String: String] = [:]
         for row in rows {
             let lexeme: String = try row.decode("lexeme")
@@ -315,10 +331,14 @@ extension SearchEngine {
     /// Artifacts the filters admit for the signal that orders the results (before ANN and limit).
     private func candidateCount(_ plan: SearchPlan, on conn: Connection) throws -> Int {
         let p = plan.params
-        let key = [p.method.rawValue, plan.model.name, "\(p.userScope)", p.artifactTypes.map(\.rawValue).joined(separator: ","),
-                   plan.restrictTo.map { $0.map(String.init).joined(separator: ",") } ?? "",
-                   p.method == .keyword ? SHA256.hex(plan.queryText) : ""].joined(separator: "|")
-        if let cached = candidateCounts[key], Date().timeIntervalSince(cached.measuredAt) < Self.candidateCountLifetime {
+        let key = [
+            p.method.rawValue, plan.model.name, "\(p.userScope)",
+            p.artifactTypes.map(\.rawValue).joined(separator: ","),
+            plan.restrictTo.map { $0.map(String.init).joined(separator: ",") } ?? "",
+            p.method == .keyword ? SHA256.hex(plan.queryText) : "",
+        ].joined(separator: "|")
+        if let cached = candidateCounts[key], Date().timeIntervalSince(cached.measuredAt) < Self.candidateCountLifetime
+        {
             return cached.count
         }
         let count = try countCandidates(plan, on: conn)
@@ -370,8 +390,9 @@ public struct QueryPlan: Sendable, Equatable {
     /// Reads EXPLAIN (FORMAT JSON) output; a plan it cannot read gives `notExplained`.
     static func parse(explainJSON json: String) -> QueryPlan {
         guard let data = json.data(using: .utf8),
-              let top = (try? JSONSerialization.jsonObject(with: data)) as? [[String: Any]],
-              let first = top.first, let root = first["Plan"] as? [String: Any] else { return .notExplained }
+            let top = (try? JSONSerialization.jsonObject(with: data)) as? [[String: Any]],
+            let first = top.first, let root = first["Plan"] as? [String: Any]
+        else { return .notExplained }
         var scans: [[String: Any]] = []
         func walk(_ node: [String: Any]) {
             if let type = node["Node Type"] as? String, type.contains("Scan") { scans.append(node) }
@@ -380,8 +401,16 @@ public struct QueryPlan: Sendable, Equatable {
         walk(root)
         // The vector tables' scan is the one being tuned; otherwise the first scan of the plan.
         let vectorTables: Set<String> = ["artifact_embeddings", "chunk_embeddings", "artifacts"]
-        let chosen = scans.first { ($0["Index Name"] as? String).map { $0.hasPrefix("ae_") || $0.hasPrefix("ce_") || $0 == "artifacts_search_gin" } ?? false }
-            ?? scans.first { vectorTables.contains($0["Relation Name"] as? String ?? "") && ($0["Node Type"] as? String) == "Seq Scan" }
+        let chosen =
+            scans.first {
+                ($0["Index Name"] as? String).map {
+                    $0.hasPrefix("ae_") || $0.hasPrefix("ce_") || $0 == "artifacts_search_gin"
+                } ?? false
+            }
+            ?? scans.first {
+                vectorTables.contains($0["Relation Name"] as? String ?? "")
+                    && ($0["Node Type"] as? String) == "Seq Scan"
+            }
             ?? scans.first
         let executionMs = first["Execution Time"] as? Double
         guard let chosen, let type = chosen["Node Type"] as? String else {

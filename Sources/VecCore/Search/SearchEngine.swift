@@ -22,8 +22,10 @@ public final class SearchEngine {
     static let candidateCountLifetime: TimeInterval = 30
     private let logger = Logger(label: "vecscope.search")
 
-    public init(connection: Connection,
-                makeEmbedder: @escaping (EmbeddingModel) throws -> any Embedder = { try EmbedderFactory.make(for: $0) }) {
+    public init(
+        connection: Connection,
+        makeEmbedder: @escaping (EmbeddingModel) throws -> any Embedder = { try EmbedderFactory.make(for: $0) }
+    ) {
         self.connection = connection
         self.makeEmbedder = makeEmbedder
     }
@@ -36,12 +38,14 @@ public final class SearchEngine {
         let (vector, cached, embeddingMs) = try queryVector(query, model: model)
         let queryText: String? = if case .text(let text) = query { text } else { nil }
         if params.method != .semantic, queryText == nil {
-            throw VecscopeError(what: "\(params.method.rawValue) ranking needs query text", why: "a raw vector has no words to match",
-                                fix: "Search by text, or use --method semantic.")
+            throw VecscopeError(
+                what: "\(params.method.rawValue) ranking needs query text", why: "a raw vector has no words to match",
+                fix: "Search by text, or use --method semantic.")
         }
         var response = try connection.transaction { conn -> SearchResponse in
             try applySettings(params, on: conn)
-            let plan = SearchPlan(model: model, params: params, vector: vector, queryText: queryText ?? "", restrictTo: nil)
+            let plan = SearchPlan(
+                model: model, params: params, vector: vector, queryText: queryText ?? "", restrictTo: nil)
             return try execute(plan, on: conn)
         }
         response.info.clientWallMs = Self.milliseconds(since: started)
@@ -55,14 +59,17 @@ public final class SearchEngine {
     }
 
     /// Ranks artifacts (all, one user's, or the given external ids) against a job description.
-    public func rank(jobDescription: String, artifactIDs: [String]? = nil, method: RankingMethod = .hybrid,
-                     topK: Int = 10, params base: SearchParams = SearchParams()) throws -> SearchResponse {
+    public func rank(
+        jobDescription: String, artifactIDs: [String]? = nil, method: RankingMethod = .hybrid,
+        topK: Int = 10, params base: SearchParams = SearchParams()
+    ) throws -> SearchResponse {
         var params = base
         params.method = method
         params.limit = topK
         try params.validate()
         guard !jobDescription.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-            throw VecscopeError(what: "the job description is empty", fix: "Pass the text, --job-file FILE or --job-id ID.")
+            throw VecscopeError(
+                what: "the job description is empty", fix: "Pass the text, --job-file FILE or --job-id ID.")
         }
         let started = DispatchTime.now()
         let model = try model(named: params.model)
@@ -73,7 +80,8 @@ public final class SearchEngine {
         }
         var response = try connection.transaction { conn -> SearchResponse in
             try applySettings(params, on: conn)
-            let plan = SearchPlan(model: model, params: params, vector: vector, queryText: jobDescription, restrictTo: restrict)
+            let plan = SearchPlan(
+                model: model, params: params, vector: vector, queryText: jobDescription, restrictTo: restrict)
             return try execute(plan, on: conn)
         }
         response.info.clientWallMs = Self.milliseconds(since: started)
@@ -91,17 +99,21 @@ public final class SearchEngine {
     }
 
     /// The query's vector under a model (text is embedded once and cached in job_embeddings).
-    public func queryVector(_ query: Query, model: EmbeddingModel) throws -> (vector: [Float], cached: Bool, ms: Double) {
+    public func queryVector(_ query: Query, model: EmbeddingModel) throws -> (vector: [Float], cached: Bool, ms: Double)
+    {
         switch query {
         case .vector(let values):
             guard values.count == model.dimensions else {
-                throw VecscopeError(what: "the query vector has \(values.count) dimensions", why: "\(model.name) has \(model.dimensions)",
-                                    fix: "Pass a vector of \(model.dimensions) numbers, or choose the matching model.")
+                throw VecscopeError(
+                    what: "the query vector has \(values.count) dimensions",
+                    why: "\(model.name) has \(model.dimensions)",
+                    fix: "Pass a vector of \(model.dimensions) numbers, or choose the matching model.")
             }
             return (values, false, 0)
         case .text(let text):
             guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-                throw VecscopeError(what: "the query is empty", fix: "Type a job description or a few words to search for.")
+                throw VecscopeError(
+                    what: "the query is empty", fix: "Type a job description or a few words to search for.")
             }
             let started = DispatchTime.now()
             let (vector, cached) = try QueryEmbeddingCache(connection: connection).vector(
@@ -118,14 +130,17 @@ public final class SearchEngine {
     }
 
     private func resolveArtifactIDs(_ externalIDs: [String]) throws -> [Int] {
-        let rows = try connection.query("""
+        let rows = try connection.query(
+            """
             SELECT id, external_id FROM artifacts WHERE external_id = ANY(\(externalIDs)::text[])
-            """).rows
+            """
+        ).rows
         let found = Set(try rows.map { try $0.decode(1, as: String.self) })
         let missing = externalIDs.filter { !found.contains($0) }
         guard missing.isEmpty else {
-            throw VecscopeError(what: "unknown artifact id(s): \(missing.prefix(10).joined(separator: ", "))",
-                                fix: "Use external ids as loaded (e.g. a001); `vecscope load` loads artifacts.")
+            throw VecscopeError(
+                what: "unknown artifact id(s): \(missing.prefix(10).joined(separator: ", "))",
+                fix: "Use external ids as loaded (e.g. a001); `vecscope load` loads artifacts.")
         }
         return try rows.map { try $0.decode(0) }
     }
@@ -134,7 +149,8 @@ public final class SearchEngine {
     func applySettings(_ params: SearchParams, on conn: Connection) throws {
         let ivfflatScan = params.iterativeScan == .off ? "off" : "relaxed_order"  // ivfflat has no strict_order
         // One round trip for all five (each is a bound value, never spliced).
-        try conn.execute("""
+        try conn.execute(
+            """
             SELECT set_config('hnsw.ef_search', \(String(params.efSearch)), true),
                    set_config('hnsw.iterative_scan', \(params.iterativeScan.rawValue), true),
                    set_config('hnsw.max_scan_tuples', \(String(params.maxScanTuples)), true),

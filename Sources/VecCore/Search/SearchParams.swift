@@ -96,20 +96,30 @@ public struct SearchParams: Sendable, Equatable, Codable {
         func fail(_ what: String, _ fix: String) throws -> Never {
             throw VecscopeError(what: what, fix: fix)
         }
-        if !(1...1000).contains(efSearch) { try fail("ef_search \(efSearch) is out of range", "Use 1…1000 (pgvector's limit); 40 is its default.") }
+        if !(1...1000).contains(efSearch) {
+            try fail("ef_search \(efSearch) is out of range", "Use 1…1000 (pgvector's limit); 40 is its default.")
+        }
         if probes < 1 { try fail("probes \(probes) is out of range", "Use 1 or more (at most the index's lists).") }
         if !(1...1000).contains(limit) { try fail("limit \(limit) is out of range", "Use 1…1000.") }
         if let threshold = similarityThreshold, !(-1...1).contains(threshold) || threshold.isNaN {
-            try fail("similarity threshold \(threshold) is out of range", "Use −1…1 (cosine similarity); 0.7 keeps close matches.")
+            try fail(
+                "similarity threshold \(threshold) is out of range",
+                "Use −1…1 (cosine similarity); 0.7 keeps close matches.")
         }
-        if maxScanTuples < 1 { try fail("max_scan_tuples \(maxScanTuples) is out of range", "Use 1 or more; pgvector's default is 20000.") }
+        if maxScanTuples < 1 {
+            try fail("max_scan_tuples \(maxScanTuples) is out of range", "Use 1 or more; pgvector's default is 20000.")
+        }
         if contentTypes.isEmpty { try fail("no content type chosen", "Choose one or more of: full, summary, chunk.") }
         if case .weighted(let alpha) = fusion, !(0...1).contains(alpha) {
             try fail("hybrid alpha \(alpha) is out of range", "Use 0…1: 1 is pure semantic, 0 pure keyword.")
         }
-        if case .rrf(let k) = fusion, k < 1 { try fail("RRF k \(k) is out of range", "Use 1 or more; 60 is the usual value.") }
+        if case .rrf(let k) = fusion, k < 1 {
+            try fail("RRF k \(k) is out of range", "Use 1 or more; 60 is the usual value.")
+        }
         if model.isEmpty { try fail("no model named", "Name a model from `vecscope models`.") }
-        if case .user(let id) = userScope, id.isEmpty { try fail("empty user id", "Name a user's external id, e.g. u01, or search all users.") }
+        if case .user(let id) = userScope, id.isEmpty {
+            try fail("empty user id", "Name a user's external id, e.g. u01, or search all users.")
+        }
     }
 }
 
@@ -119,8 +129,9 @@ extension ArtifactType {
         try text.split(separator: ",").map { raw in
             let name = raw.trimmingCharacters(in: .whitespaces)
             guard let type = ArtifactType(rawValue: name) else {
-                throw VecscopeError(what: "unknown artifact type \"\(name)\"",
-                                    fix: "Use one of: " + ArtifactType.allCases.map(\.rawValue).joined(separator: ", ") + ".")
+                throw VecscopeError(
+                    what: "unknown artifact type \"\(name)\"",
+                    fix: "Use one of: " + ArtifactType.allCases.map(\.rawValue).joined(separator: ", ") + ".")
             }
             return type
         }

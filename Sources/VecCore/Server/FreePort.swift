@@ -4,13 +4,21 @@ import Foundation
 enum FreePort {
     static func pick() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw VecscopeError(what: "could not open a socket to find a free port", why: String(cString: strerror(errno))) }
+        guard fd >= 0 else {
+            throw VecscopeError(
+                what: "could not open a socket to find a free port", why: String(cString: strerror(errno)))
+        }
         defer { close(fd) }
         var address = loopback(port: 0)
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
-        guard bound == 0 else { throw VecscopeError(what: "could not bind 127.0.0.1 to find a free port", why: String(cString: strerror(errno))) }
+        guard bound == 0 else {
+            throw VecscopeError(
+                what: "could not bind 127.0.0.1 to find a free port", why: String(cString: strerror(errno)))
+        }
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         _ = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
@@ -30,7 +38,9 @@ enum FreePort {
         _ = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, socklen_t(MemoryLayout<Int32>.size))
         var address = loopback(port: UInt16(port))
         return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         } == 0
     }
 

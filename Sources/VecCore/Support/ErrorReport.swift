@@ -13,8 +13,10 @@ public struct ErrorReport: Sendable, Equatable, Codable {
     public var detail: String?
     public var hint: String?
 
-    public init(what: String, why: String? = nil, fix: String? = nil, sqlState: String? = nil, detail: String? = nil,
-                hint: String? = nil) {
+    public init(
+        what: String, why: String? = nil, fix: String? = nil, sqlState: String? = nil, detail: String? = nil,
+        hint: String? = nil
+    ) {
         self.what = what
         self.why = why.nonEmpty
         self.fix = fix.nonEmpty
@@ -74,8 +76,9 @@ extension VecscopeError: ReportableError {
 
 extension PostgresError: ReportableError {
     public var report: ErrorReport {
-        ErrorReport(what: message, why: kind == .server ? nil : "\(kind.rawValue) error", fix: fix,
-                    sqlState: code?.rawValue, detail: detail, hint: hint)
+        ErrorReport(
+            what: message, why: kind == .server ? nil : "\(kind.rawValue) error", fix: fix,
+            sqlState: code?.rawValue, detail: detail, hint: hint)
     }
 
     /// What to do, for the few failures whose cause the SQLSTATE tells; the hint (the server's, or for connection

@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -16,10 +17,15 @@ struct Subprocess {
     }
 
     /// `runAs` runs the program as that system user through `runuser` (we are root then).
-    static func run(_ executable: String, _ arguments: [String], runAs user: String? = nil,
-                    timeout: TimeInterval = 120) throws -> Outcome {
-        let argv = user.map { ["/usr/sbin/runuser", "-u", $0, "--", executable] + arguments } ?? [executable] + arguments
-        let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("vecscope-\(UUID().uuidString).out").path
+    static func run(
+        _ executable: String, _ arguments: [String], runAs user: String? = nil,
+        timeout: TimeInterval = 120
+    ) throws -> Outcome {
+        let argv =
+            user.map { ["/usr/sbin/runuser", "-u", $0, "--", executable] + arguments } ?? [executable] + arguments
+        let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "vecscope-\(UUID().uuidString).out"
+        ).path
         defer { unlink(outputPath) }
 
         var actions = posix_spawn_file_actions_t()
@@ -35,8 +41,9 @@ struct Subprocess {
         var pid: pid_t = 0
         let spawned = posix_spawn(&pid, argv[0], &actions, nil, &cArguments, environ)
         guard spawned == 0 else {
-            throw VecscopeError(what: "could not run \(argv[0])", why: String(cString: strerror(spawned)),
-                                fix: "Check that the file exists and is executable; `make setup` installs vecscope's dependencies.")
+            throw VecscopeError(
+                what: "could not run \(argv[0])", why: String(cString: strerror(spawned)),
+                fix: "Check that the file exists and is executable; `make setup` installs vecscope's dependencies.")
         }
         let deadline = Date().addingTimeInterval(timeout)
         var status: Int32 = 0
@@ -49,8 +56,11 @@ struct Subprocess {
             if Date() > deadline {
                 kill(pid, SIGTERM)
                 _ = waitpid(pid, &status, 0)
-                throw VecscopeError(what: "\(URL(fileURLWithPath: executable).lastPathComponent) did not finish within \(Int(timeout)) s",
-                                    why: "it may be waiting on a lock or a slow disk", fix: "Try again; see the server log under VECSCOPE_HOME.")
+                throw VecscopeError(
+                    what:
+                        "\(URL(fileURLWithPath: executable).lastPathComponent) did not finish within \(Int(timeout)) s",
+                    why: "it may be waiting on a lock or a slow disk",
+                    fix: "Try again; see the server log under VECSCOPE_HOME.")
             }
             usleep(10_000)
         }

@@ -20,7 +20,6 @@ public struct VectorIndexInfo: Sendable, Equatable, Codable {
     public var definition: String
 }
 
-
 extension VectorIndexInfo {
     /// "781.2 MB": the on-disk size in binary units, as the CLI table and the TUI's index view show it.
     public var readableSize: String {
@@ -102,17 +101,22 @@ public enum IndexAdvice {
             let recommended = recommendedLists(rows: rows)
             let rule = rows <= 1_000_000 ? "rows/1000" : "sqrt(rows)"
             if rows > 0, rows < lists * 10 {
-                return "lists \(lists) for \(rows) rows leaves under 10 rows per list; use about \(recommended) (\(rule)) — or build the index after loading the data."
+                return
+                    "lists \(lists) for \(rows) rows leaves under 10 rows per list; use about \(recommended) (\(rule)) — or build the index after loading the data."
             }
             if lists > recommended * 4 || lists * 4 < recommended {
-                return "lists \(lists) is far from the usual \(recommended) for \(rows) rows (\(rule)); recall and speed at a given probes will suffer."
+                return
+                    "lists \(lists) is far from the usual \(recommended) for \(rows) rows (\(rule)); recall and speed at a given probes will suffer."
             }
             return nil
         case .hnsw:
             let (rm, ref) = recommendedHNSW(rows: rows)
             if m > rm * 2 || m * 2 < rm || efConstruction > ref * 4 || efConstruction * 2 < ref {
-                return "m \(m) / ef_construction \(efConstruction) is far from the usual m \(rm) / ef_construction \(ref) for \(rows) rows"
-                    + (m > rm * 2 || efConstruction > ref * 4 ? "; the build will be slower and the index larger for little recall gain." : "; expect lower recall at a given ef_search.")
+                return
+                    "m \(m) / ef_construction \(efConstruction) is far from the usual m \(rm) / ef_construction \(ref) for \(rows) rows"
+                    + (m > rm * 2 || efConstruction > ref * 4
+                        ? "; the build will be slower and the index larger for little recall gain."
+                        : "; expect lower recall at a given ef_search.")
             }
             return nil
         }
@@ -128,25 +132,25 @@ public struct IndexManager {
 
     private static var catalogQuery: PostgresQuery {
         """
-            SELECT c.relname::text AS name, n.nspname::text AS schema, t.relname::text AS table_name,
-                   am.amname::text AS type, coalesce(oc.opcname::text, '') AS opclass,
-                   coalesce(pg_get_expr(i.indpred, i.indrelid), '') AS predicate,
-                   coalesce(array_to_string(c.reloptions, ','), '') AS options,
-                   pg_relation_size(c.oid)::int8 AS size_bytes,
-                   coalesce(s.idx_scan, 0)::int8 AS scans,
-                   i.indisvalid AS valid,
-                   pg_get_indexdef(c.oid) AS definition
-            FROM pg_index i
-            JOIN pg_class c ON c.oid = i.indexrelid
-            JOIN pg_class t ON t.oid = i.indrelid
-            JOIN pg_namespace n ON n.oid = c.relnamespace
-            JOIN pg_am am ON am.oid = c.relam
-            LEFT JOIN pg_opclass oc ON oc.oid = i.indclass[0]
-            LEFT JOIN pg_stat_user_indexes s ON s.indexrelid = c.oid
-            WHERE am.amname IN ('hnsw', 'ivfflat')
-              AND t.relname IN ('artifact_embeddings', 'chunk_embeddings')
-              AND n.nspname = current_schema()
-            """
+        SELECT c.relname::text AS name, n.nspname::text AS schema, t.relname::text AS table_name,
+               am.amname::text AS type, coalesce(oc.opcname::text, '') AS opclass,
+               coalesce(pg_get_expr(i.indpred, i.indrelid), '') AS predicate,
+               coalesce(array_to_string(c.reloptions, ','), '') AS options,
+               pg_relation_size(c.oid)::int8 AS size_bytes,
+               coalesce(s.idx_scan, 0)::int8 AS scans,
+               i.indisvalid AS valid,
+               pg_get_indexdef(c.oid) AS definition
+        FROM pg_index i
+        JOIN pg_class c ON c.oid = i.indexrelid
+        JOIN pg_class t ON t.oid = i.indrelid
+        JOIN pg_namespace n ON n.oid = c.relnamespace
+        JOIN pg_am am ON am.oid = c.relam
+        LEFT JOIN pg_opclass oc ON oc.oid = i.indclass[0]
+        LEFT JOIN pg_stat_user_indexes s ON s.indexrelid = c.oid
+        WHERE am.amname IN ('hnsw', 'ivfflat')
+          AND t.relname IN ('artifact_embeddings', 'chunk_embeddings')
+          AND n.nspname = current_schema()
+        """
     }
 
     /// Every vector index on the two embedding tables, by table then name.
@@ -158,14 +162,15 @@ public struct IndexManager {
             let options = Self.parseReloptions(try row.decode("options"))
             let table: String = try row.decode("table_name")
             let model = Self.parseModel(fromPredicate: predicate)
-            infos.append(VectorIndexInfo(
-                name: try row.decode("name"), schema: try row.decode("schema"), table: table, model: model,
-                type: try row.decode("type"), opclass: try row.decode("opclass"),
-                m: options["m"].flatMap(Int.init), efConstruction: options["ef_construction"].flatMap(Int.init),
-                lists: options["lists"].flatMap(Int.init),
-                sizeBytes: try row.decode("size_bytes"), rows: try modelRows(table: table, model: model),
-                scans: try row.decode("scans"), valid: try row.decode("valid"),
-                definition: try row.decode("definition")))
+            infos.append(
+                VectorIndexInfo(
+                    name: try row.decode("name"), schema: try row.decode("schema"), table: table, model: model,
+                    type: try row.decode("type"), opclass: try row.decode("opclass"),
+                    m: options["m"].flatMap(Int.init), efConstruction: options["ef_construction"].flatMap(Int.init),
+                    lists: options["lists"].flatMap(Int.init),
+                    sizeBytes: try row.decode("size_bytes"), rows: try modelRows(table: table, model: model),
+                    scans: try row.decode("scans"), valid: try row.decode("valid"),
+                    definition: try row.decode("definition")))
         }
         // Defaults pgvector applies when WITH (…) names none.
         return infos.map { info in
@@ -181,18 +186,23 @@ public struct IndexManager {
         let all = try list()
         if let found = all.first(where: { $0.name == name }) { return found }
         let known = all.map(\.name)
-        throw VecscopeError(what: "\"\(name)\" is not a vecscope vector index",
-                            why: "only HNSW and IVFFlat indexes on artifact_embeddings and chunk_embeddings are managed here",
-                            fix: known.isEmpty ? "There are none yet; create one with `vecscope index create`." : "Use one of: \(known.joined(separator: ", ")).")
+        throw VecscopeError(
+            what: "\"\(name)\" is not a vecscope vector index",
+            why: "only HNSW and IVFFlat indexes on artifact_embeddings and chunk_embeddings are managed here",
+            fix: known.isEmpty
+                ? "There are none yet; create one with `vecscope index create`."
+                : "Use one of: \(known.joined(separator: ", ")).")
     }
 
     /// Rows of `table` (a fixed catalog name) for `model`, or all rows without a model.
     public func modelRows(table: String, model: String?) throws -> Int {
         guard let vectorTable = VectorTable(rawValue: table) else { return 0 }
         if let model {
-            return try connection.query("""
+            return try connection.query(
+                """
                 SELECT count(*)::int8 FROM \(sql: .table(vectorTable)) WHERE model_version = \(model)
-                """).row(0).decode(0)
+                """
+            ).row(0).decode(0)
         }
         return try connection.query("SELECT count(*)::int8 FROM \(sql: .table(vectorTable))").row(0).decode(0)
     }
@@ -204,9 +214,11 @@ public struct IndexManager {
 
     /// Builds the index on this connection while `monitor` (a second connection) polls its progress every
     /// `pollInterval`; `progress` runs on the calling thread.
-    public func create(_ spec: VectorIndexSpec, concurrently: Bool = false, maintenanceWorkMem: String? = "1GB",
-                       monitor: Connection?, pollInterval: Double = 0.2,
-                       progress: (IndexBuildProgress) -> Void = { _ in }) throws -> IndexBuildSummary {
+    public func create(
+        _ spec: VectorIndexSpec, concurrently: Bool = false, maintenanceWorkMem: String? = "1GB",
+        monitor: Connection?, pollInterval: Double = 0.2,
+        progress: (IndexBuildProgress) -> Void = { _ in }
+    ) throws -> IndexBuildSummary {
         try spec.validate()
         let existed = try connection.query("SELECT to_regclass(\(spec.name)) IS NOT NULL").row(0)
             .decode(0, as: Bool.self)
@@ -214,8 +226,9 @@ public struct IndexManager {
             return IndexBuildSummary(name: spec.name, seconds: 0, alreadyExisted: true, phasesSeen: [])
         }
         try setMaintenanceWorkMem(maintenanceWorkMem)
-        let (seconds, phases) = try runReportingProgress(spec.createSQL(concurrently: concurrently), monitor: monitor,
-                                                         pollInterval: pollInterval, progress: progress)
+        let (seconds, phases) = try runReportingProgress(
+            spec.createSQL(concurrently: concurrently), monitor: monitor,
+            pollInterval: pollInterval, progress: progress)
         return IndexBuildSummary(name: spec.name, seconds: seconds, alreadyExisted: false, phasesSeen: phases)
     }
 
@@ -230,8 +243,10 @@ public struct IndexManager {
 
     /// Runs a CREATE INDEX or REINDEX on this connection (on its own thread) while `monitor`, a second connection,
     /// polls pg_stat_progress_create_index for this backend every `pollInterval`; `progress` runs on the calling thread.
-    private func runReportingProgress(_ sql: String, monitor: Connection?, pollInterval: Double,
-                                      progress: (IndexBuildProgress) -> Void) throws -> (seconds: Double, phases: [String]) {
+    private func runReportingProgress(
+        _ sql: String, monitor: Connection?, pollInterval: Double,
+        progress: (IndexBuildProgress) -> Void
+    ) throws -> (seconds: Double, phases: [String]) {
         let pid = connection.backendPID
         let builder = BuildThread(connection: connection, sql: sql)
         let started = DispatchTime.now()
@@ -239,12 +254,14 @@ public struct IndexManager {
         var phases: [String] = []
         while !builder.wait(seconds: pollInterval) {
             guard let monitor else { continue }
-            let rows = try monitor.query("""
+            let rows = try monitor.query(
+                """
                 SELECT phase, coalesce(tuples_done, 0)::int8 AS tuples_done,
                        coalesce(tuples_total, 0)::int8 AS tuples_total, coalesce(blocks_done, 0)::int8 AS blocks_done,
                        coalesce(blocks_total, 0)::int8 AS blocks_total
                 FROM pg_stat_progress_create_index WHERE pid = \(Int(pid))
-                """).rows
+                """
+            ).rows
             guard let row = rows.first else { continue }
             let state = IndexBuildProgress(
                 phase: try row.decode("phase"), tuplesDone: try row.decode("tuples_done"),
@@ -261,24 +278,30 @@ public struct IndexManager {
     public func drop(named name: String, concurrently: Bool = false) throws {
         let info = try index(named: name)
         let drop: SQLFragment = concurrently ? "DROP INDEX CONCURRENTLY" : "DROP INDEX"
-        let sql: String = try connection.query("""
+        let sql: String = try connection.query(
+            """
             SELECT format('\(sql: drop) %I.%I', \(info.schema)::text, \(info.name)::text)
-            """).row(0).decode(0)
+            """
+        ).row(0).decode(0)
         try connection.executeScript(sql)
     }
 
     /// Rebuilds a vecscope vector index, reporting progress like `create` when given a `monitor` connection;
     /// returns the seconds it took.
     @discardableResult
-    public func reindex(named name: String, concurrently: Bool = false, maintenanceWorkMem: String? = "1GB",
-                        monitor: Connection? = nil, pollInterval: Double = 0.2,
-                        progress: (IndexBuildProgress) -> Void = { _ in }) throws -> Double {
+    public func reindex(
+        named name: String, concurrently: Bool = false, maintenanceWorkMem: String? = "1GB",
+        monitor: Connection? = nil, pollInterval: Double = 0.2,
+        progress: (IndexBuildProgress) -> Void = { _ in }
+    ) throws -> Double {
         let info = try index(named: name)
         try setMaintenanceWorkMem(maintenanceWorkMem)
         let reindex: SQLFragment = concurrently ? "REINDEX INDEX CONCURRENTLY" : "REINDEX INDEX"
-        let sql: String = try connection.query("""
+        let sql: String = try connection.query(
+            """
             SELECT format('\(sql: reindex) %I.%I', \(info.schema)::text, \(info.name)::text)
-            """).row(0).decode(0)
+            """
+        ).row(0).decode(0)
         return try runReportingProgress(sql, monitor: monitor, pollInterval: pollInterval, progress: progress).seconds
     }
 
@@ -286,7 +309,8 @@ public struct IndexManager {
 
     /// `(model_version = 'all-MiniLM-L6-v2'::text)` → `all-MiniLM-L6-v2`; nil for any other predicate.
     public static func parseModel(fromPredicate predicate: String) -> String? {
-        guard let range = predicate.range(of: #"model_version\s*=\s*'((?:[^']|'')*)'"#, options: .regularExpression) else { return nil }
+        guard let range = predicate.range(of: #"model_version\s*=\s*'((?:[^']|'')*)'"#, options: .regularExpression)
+        else { return nil }
         let match = String(predicate[range])
         guard let open = match.firstIndex(of: "'") else { return nil }
         let literal = match[match.index(after: open)..<match.index(before: match.endIndex)]

@@ -33,7 +33,8 @@ public enum RankingMetrics {
     /// MRR over several queries' rankings.
     public static func meanReciprocalRank(_ rankings: [(ranking: [Int], grades: [Int: Int])]) -> Double {
         guard !rankings.isEmpty else { return 0 }
-        return rankings.map { reciprocalRank(ranking: $0.ranking, grades: $0.grades) }.reduce(0, +) / Double(rankings.count)
+        return rankings.map { reciprocalRank(ranking: $0.ranking, grades: $0.grades) }.reduce(0, +)
+            / Double(rankings.count)
     }
 }
 
@@ -64,9 +65,11 @@ public struct JudgmentStore {
     /// Stores (or replaces) one grade.
     public func record(_ judgment: RelevanceJudgment) throws {
         guard (0...3).contains(judgment.grade) else {
-            throw VecscopeError(what: "grade \(judgment.grade) is out of range", fix: "Use 0 (not relevant) … 3 (highly relevant).")
+            throw VecscopeError(
+                what: "grade \(judgment.grade) is out of range", fix: "Use 0 (not relevant) … 3 (highly relevant).")
         }
-        try connection.execute("""
+        try connection.execute(
+            """
             INSERT INTO relevance_judgments (query_hash, query_text, artifact_id, grade, judge)
             VALUES (\(RelevanceJudgment.queryHash(judgment.queryText)), \(judgment.queryText), \(judgment.artifactID),
                     \(judgment.grade), \(judgment.judge))
@@ -79,19 +82,25 @@ public struct JudgmentStore {
     public func grades(for queryText: String) throws -> [Int: Int] {
         var grades: [Int: Int] = [:]
         let hash = RelevanceJudgment.queryHash(queryText)
-        for row in try connection.query("""
+        for row in try connection.query(
+            """
             SELECT artifact_id, grade::int4 FROM relevance_judgments WHERE query_hash = \(hash)
-            """).rows {
+            """
+        ).rows {
             grades[try row.decode(0, as: Int.self)] = try row.decode(1, as: Int.self)
         }
         return grades
     }
 
     public func all() throws -> [RelevanceJudgment] {
-        try connection.query("""
+        try connection.query(
+            """
             SELECT query_text, artifact_id, grade::int4, judge FROM relevance_judgments ORDER BY query_hash, artifact_id
-            """).rows.map {
-            RelevanceJudgment(queryText: try $0.decode(0), artifactID: try $0.decode(1), grade: try $0.decode(2), judge: try $0.decode(3))
+            """
+        ).rows.map {
+            RelevanceJudgment(
+                queryText: try $0.decode(0), artifactID: try $0.decode(1), grade: try $0.decode(2),
+                judge: try $0.decode(3))
         }
     }
 
@@ -99,8 +108,9 @@ public struct JudgmentStore {
     /// nDCG and P@k show from the first search; nil when grades exist or the files are not there.
     public func importFixtureGradesIfNone(from folder: URL) throws -> (grades: Int, jobs: Int)? {
         guard try connection.query("SELECT count(*) FROM relevance_judgments").scalar(Int.self) == 0,
-              let tsv = try? String(contentsOf: folder.appendingPathComponent("judgments.tsv"), encoding: .utf8),
-              let jobs = try? JobCatalog.load(from: folder) else { return nil }
+            let tsv = try? String(contentsOf: folder.appendingPathComponent("judgments.tsv"), encoding: .utf8),
+            let jobs = try? JobCatalog.load(from: folder)
+        else { return nil }
         return (try importTSV(tsv, jobs: jobs, judge: "fixtures"), jobs.jobs.count)
     }
 
@@ -118,13 +128,15 @@ public struct JudgmentStore {
             }
             let number = offset + 1
             guard fields.count == 3, let grade = Int(fields[2]), (0...3).contains(grade) else {
-                throw VecscopeError(what: "judgments line \(number) is not job_id<TAB>artifact_id<TAB>grade",
-                                    why: "got \"\(line.prefix(80))\"", fix: "Grades are 0…3, e.g. j01\ta001\t3.")
+                throw VecscopeError(
+                    what: "judgments line \(number) is not job_id<TAB>artifact_id<TAB>grade",
+                    why: "got \"\(line.prefix(80))\"", fix: "Grades are 0…3, e.g. j01\ta001\t3.")
             }
             let job = try jobs.job(id: fields[0])
             guard let artifactID = ids[fields[1]] else {
-                throw VecscopeError(what: "judgments line \(number): unknown artifact id \"\(fields[1])\"",
-                                    fix: "Use external ids as loaded (e.g. a001).")
+                throw VecscopeError(
+                    what: "judgments line \(number): unknown artifact id \"\(fields[1])\"",
+                    fix: "Use external ids as loaded (e.g. a001).")
             }
             judgments.append(RelevanceJudgment(queryText: job.text, artifactID: artifactID, grade: grade, judge: judge))
         }
@@ -139,10 +151,12 @@ public struct JudgmentStore {
         var jobByHash: [String: String] = [:]
         for job in jobs.jobs { jobByHash[RelevanceJudgment.queryHash(job.text)] = job.id }
         var lines: [(String, String, Int)] = []
-        for row in try connection.query("""
+        for row in try connection.query(
+            """
             SELECT j.query_hash::text, a.external_id, j.grade::int4 FROM relevance_judgments j
             JOIN artifacts a ON a.id = j.artifact_id
-            """).rows {
+            """
+        ).rows {
             guard let jobID = jobByHash[try row.decode(0, as: String.self)] else { continue }
             lines.append((jobID, try row.decode(1), try row.decode(2)))
         }

@@ -16,8 +16,10 @@ public struct QueryPathBenchmark {
     /// Opens a connection of its own for each engine the recall sweep runs.
     public var connect: @Sendable () throws -> Connection
 
-    public init(model: String, efSearch: Int = 40, queries: Int = 200, k: Int = 10, connection: Connection,
-                connect: @escaping @Sendable () throws -> Connection) {
+    public init(
+        model: String, efSearch: Int = 40, queries: Int = 200, k: Int = 10, connection: Connection,
+        connect: @escaping @Sendable () throws -> Connection
+    ) {
         self.model = model
         self.efSearch = efSearch
         self.queries = queries
@@ -69,7 +71,9 @@ public struct QueryPathBenchmark {
     }
 
     /// Whole searches timed by the client, and the server's time of their ANN statement (a search with explain).
-    private func timeSearchPath(_ engine: SearchEngine, sample: [SweepQuery], params: SearchParams)
+    private func timeSearchPath(
+        _ engine: SearchEngine, sample: [SweepQuery], params: SearchParams
+    )
         throws -> (Overhead, plan: String?)
     {
         var client: [Double] = []
@@ -91,7 +95,9 @@ public struct QueryPathBenchmark {
 
     /// The search path's ANN statement alone, under the search's settings: the driver's own overhead. Returns the
     /// statement's text with it.
-    private func timeANNStatement(_ engine: SearchEngine, sample: [SweepQuery], params: SearchParams)
+    private func timeANNStatement(
+        _ engine: SearchEngine, sample: [SweepQuery], params: SearchParams
+    )
         throws -> (Overhead, sql: String)
     {
         var client: [Double] = []

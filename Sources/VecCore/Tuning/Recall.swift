@@ -34,7 +34,9 @@ public enum Recall {
 extension SearchEngine {
     /// Runs `query` under `params` and its exact counterpart in one transaction and compares them.
     /// - Parameter forceIndexScan: keep the planner on the vector index even where a seq scan would be cheaper.
-    public func measureRecall(of query: Query, params: SearchParams, forceIndexScan: Bool = false) throws -> RecallReport {
+    public func measureRecall(
+        of query: Query, params: SearchParams, forceIndexScan: Bool = false
+    ) throws -> RecallReport {
         let answer = try answerWithGroundTruth(query, params: params, forceIndexScan: forceIndexScan)
         let approximate = answer.ann.results.map(\.artifactID)
         let exact = answer.exact.results.map(\.artifactID)

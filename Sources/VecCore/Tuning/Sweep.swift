@@ -18,7 +18,9 @@ public struct SweepSetting: Sendable, Equatable, Codable {
 
     /// Every combination of the given values, in the order given (ef_search varies fastest).
     public static func grid(efSearch: [Int], probes: [Int], iterativeScans: [IterativeScan]) -> [SweepSetting] {
-        iterativeScans.flatMap { scan in probes.flatMap { p in efSearch.map { SweepSetting(efSearch: $0, probes: p, iterativeScan: scan) } } }
+        iterativeScans.flatMap { scan in
+            probes.flatMap { p in efSearch.map { SweepSetting(efSearch: $0, probes: p, iterativeScan: scan) } }
+        }
     }
 }
 
@@ -68,8 +70,10 @@ public struct Sweep: Sendable {
     /// One engine per worker; each must own its connection.
     public var makeEngine: @Sendable () throws -> SearchEngine
 
-    public init(base: SearchParams, k: Int = 10, concurrency: Int = 1, serverSamples: Int = 10, forceIndexScan: Bool = false,
-                makeEngine: @escaping @Sendable () throws -> SearchEngine) {
+    public init(
+        base: SearchParams, k: Int = 10, concurrency: Int = 1, serverSamples: Int = 10, forceIndexScan: Bool = false,
+        makeEngine: @escaping @Sendable () throws -> SearchEngine
+    ) {
         self.base = base
         self.k = k
         self.concurrency = concurrency
@@ -79,9 +83,15 @@ public struct Sweep: Sendable {
     }
 
     /// - Parameter progress: called after each setting with (settings done, total).
-    public func run(_ settings: [SweepSetting], queries: [SweepQuery], progress: (Int, Int) -> Void = { _, _ in }) throws -> [SweepRow] {
-        guard !queries.isEmpty else { throw VecscopeError(what: "no queries to run", fix: "Pass --queries N or --query-file FILE.") }
-        guard concurrency >= 1 else { throw VecscopeError(what: "concurrency \(concurrency) is out of range", fix: "Use 1 or more.") }
+    public func run(
+        _ settings: [SweepSetting], queries: [SweepQuery], progress: (Int, Int) -> Void = { _, _ in }
+    ) throws -> [SweepRow] {
+        guard !queries.isEmpty else {
+            throw VecscopeError(what: "no queries to run", fix: "Pass --queries N or --query-file FILE.")
+        }
+        guard concurrency >= 1 else {
+            throw VecscopeError(what: "concurrency \(concurrency) is out of range", fix: "Use 1 or more.")
+        }
         let engines = try (0..<concurrency).map { _ in try makeEngine() }
         var rows: [SweepRow] = []
         for (index, setting) in settings.enumerated() {
@@ -104,8 +114,9 @@ public struct Sweep: Sendable {
     }
 
     private func measure(_ query: SweepQuery, _ setting: SweepSetting, on engine: SearchEngine) throws -> RecallReport {
-        var measured = try engine.measureRecall(of: .vector(query.vector), params: params(for: setting, query: query),
-                                                forceIndexScan: forceIndexScan)
+        var measured = try engine.measureRecall(
+            of: .vector(query.vector), params: params(for: setting, query: query),
+            forceIndexScan: forceIndexScan)
         if let own = query.excluding {
             // The artifact the vector came from is its own nearest neighbour: leave it out of both answers.
             measured.approximateIDs = Array(measured.approximateIDs.filter { $0 != own }.prefix(k))
@@ -143,7 +154,8 @@ public struct Sweep: Sendable {
         for query in queries.prefix(serverSamples) {
             var params = params(for: setting, query: query)
             params.explain = true
-            let sampled = try engines[0].measureRecall(of: .vector(query.vector), params: params, forceIndexScan: forceIndexScan)
+            let sampled = try engines[0].measureRecall(
+                of: .vector(query.vector), params: params, forceIndexScan: forceIndexScan)
             if let ms = sampled.serverExecutionMs { server.append(ms) }
             plan = plan ?? sampled.plan
         }
@@ -156,7 +168,8 @@ public struct Sweep: Sendable {
             // The exact searches that measure recall run in the same loop and take far longer than the ANN path:
             // QPS counts only each worker's time in the ANN path (C workers each busy that long).
             queriesPerSecond: LatencyStats.queriesPerSecond(
-                count: measured.count, wallSeconds: measured.map(\.clientWallMs).reduce(0, +) / 1000 / Double(engines.count)),
+                count: measured.count,
+                wallSeconds: measured.map(\.clientWallMs).reduce(0, +) / 1000 / Double(engines.count)),
             concurrency: engines.count,
             meanShortfall: Double(measured.map(\.shortfall).reduce(0, +)) / Double(measured.count),
             queriesShort: measured.filter { $0.shortfall > 0 }.count, plan: plan)
@@ -222,10 +235,13 @@ public enum RecallChart {
         for (index, row) in rows.enumerated() {
             let x = maxX > minX ? Int(((row.latency.p95 - minX) / (maxX - minX) * Double(width - 1)).rounded()) : 0
             let y = Int(((row.recallMean - minY) / (maxY - minY) * Double(height - 1)).rounded())
-            grid[height - 1 - min(max(y, 0), height - 1)][min(max(x, 0), width - 1)] = Character(String((index + 1) % 10))
+            grid[height - 1 - min(max(y, 0), height - 1)][min(max(x, 0), width - 1)] = Character(
+                String((index + 1) % 10))
         }
         var lines = grid.enumerated().map { offset, cells -> String in
-            let label = offset == 0 ? String(format: "%5.3f", maxY) : offset == height - 1 ? String(format: "%5.3f", minY) : "     "
+            let label =
+                offset == 0
+                ? String(format: "%5.3f", maxY) : offset == height - 1 ? String(format: "%5.3f", minY) : "     "
             return label + " |" + String(cells)
         }
         lines.append("      +" + String(repeating: "-", count: width))

@@ -18,8 +18,10 @@ public struct SyntheticData: Sendable {
     public var userSkew: Double
     public var batchSize: Int
 
-    public init(users: Int, artifacts: Int, dimensions: Int, seed: UInt64 = 42, clusters: Int = 1_000,
-                noise: Float = 0.75, userSkew: Double = 1.0, batchSize: Int = 2_000) {
+    public init(
+        users: Int, artifacts: Int, dimensions: Int, seed: UInt64 = 42, clusters: Int = 1_000,
+        noise: Float = 0.75, userSkew: Double = 1.0, batchSize: Int = 2_000
+    ) {
         self.users = users
         self.artifacts = artifacts
         self.dimensions = dimensions
@@ -34,8 +36,9 @@ public struct SyntheticData: Sendable {
 
     /// The model the vectors are stored under: `vector` storage up to 2,000 dimensions, `halfvec` indexing above.
     public var model: EmbeddingModel {
-        EmbeddingModel(name: modelName, provider: .synthetic, dimensions: dimensions,
-                       storage: dimensions > 2_000 ? .halfvec : .vector, costPerMTok: 0, maxInputTokens: 8_192)
+        EmbeddingModel(
+            name: modelName, provider: .synthetic, dimensions: dimensions,
+            storage: dimensions > 2_000 ? .halfvec : .vector, costPerMTok: 0, maxInputTokens: 8_192)
     }
 
     public static let userPrefix = "synthetic-u"
@@ -44,8 +47,12 @@ public struct SyntheticData: Sendable {
     public func validate() throws {
         guard users >= 1 else { throw VecscopeError(what: "--users must be at least 1") }
         guard artifacts >= 0 else { throw VecscopeError(what: "--artifacts must not be negative") }
-        guard (1...16_000).contains(dimensions) else { throw VecscopeError(what: "--dims \(dimensions) is out of range", fix: "Use 1…16000.") }
-        guard clusters >= 1, batchSize >= 1 else { throw VecscopeError(what: "clusters and batch size must be at least 1") }
+        guard (1...16_000).contains(dimensions) else {
+            throw VecscopeError(what: "--dims \(dimensions) is out of range", fix: "Use 1…16000.")
+        }
+        guard clusters >= 1, batchSize >= 1 else {
+            throw VecscopeError(what: "clusters and batch size must be at least 1")
+        }
     }
 
     // MARK: - Pure generation
@@ -83,7 +90,9 @@ public struct SyntheticData: Sendable {
         /// The hash every loader and the embedding pipeline use (of `EmbeddingText.full`): with a recipe of its own,
         /// a text model's vectors of these artifacts never matched it and they counted as stale for ever (the TUI
         /// offered to re-embed 3,000 synthetic artifacts on every start).
-        public var contentHash: String { SHA256.hex(EmbeddingText.full(title: title, description: description, content: "")) }
+        public var contentHash: String {
+            SHA256.hex(EmbeddingText.full(title: title, description: description, content: ""))
+        }
     }
 
     public func item(_ index: Int, centres: [[Float]], userCDF: [Double]) -> Item {
@@ -95,20 +104,28 @@ public struct SyntheticData: Sendable {
         let type = Self.types[Int(rng.next() % UInt64(Self.types.count))]
         // Titles share a topic per cluster, so keyword search has something to find as well.
         let topic = Self.topics[cluster % Self.topics.count]
-        let title = "\(Self.adjectives[Int(rng.next() % UInt64(Self.adjectives.count))].capitalized) \(topic) \(Self.nouns[Int(rng.next() % UInt64(Self.nouns.count))]) #\(index)"
-        let description = "Synthetic \(type.replacingOccurrences(of: "_", with: " ")) about \(topic) (cluster \(cluster))."
+        let title =
+            "\(Self.adjectives[Int(rng.next() % UInt64(Self.adjectives.count))].capitalized) \(topic) \(Self.nouns[Int(rng.next() % UInt64(Self.nouns.count))]) #\(index)"
+        let description =
+            "Synthetic \(type.replacingOccurrences(of: "_", with: " ")) about \(topic) (cluster \(cluster))."
         var bytes = (rng.next(), rng.next())
         var uuidBytes = withUnsafeBytes(of: &bytes) { Array($0) }
         uuidBytes[6] = (uuidBytes[6] & 0x0F) | 0x40
         uuidBytes[8] = (uuidBytes[8] & 0x3F) | 0x80
-        let uuid = UUID(uuid: (uuidBytes[0], uuidBytes[1], uuidBytes[2], uuidBytes[3], uuidBytes[4], uuidBytes[5], uuidBytes[6], uuidBytes[7],
-                               uuidBytes[8], uuidBytes[9], uuidBytes[10], uuidBytes[11], uuidBytes[12], uuidBytes[13], uuidBytes[14], uuidBytes[15]))
+        let uuid = UUID(
+            uuid: (
+                uuidBytes[0], uuidBytes[1], uuidBytes[2], uuidBytes[3], uuidBytes[4], uuidBytes[5], uuidBytes[6],
+                uuidBytes[7],
+                uuidBytes[8], uuidBytes[9], uuidBytes[10], uuidBytes[11], uuidBytes[12], uuidBytes[13], uuidBytes[14],
+                uuidBytes[15]
+            ))
         let sigma = noise / Float(dimensions).squareRoot()
         var vector = Self.gaussians(dimensions, &rng)
         let centre = centres[cluster]
         for d in 0..<dimensions { vector[d] = centre[d] + sigma * vector[d] }
-        return Item(index: index, userIndex: userIndex, cluster: cluster, type: type, title: title, description: description,
-                    vector: Self.normalised(vector), uuid: uuid)
+        return Item(
+            index: index, userIndex: userIndex, cluster: cluster, type: type, title: title, description: description,
+            vector: Self.normalised(vector), uuid: uuid)
     }
 
     static func unit(_ rng: inout SplitMix64) -> Double { Double(rng.next() >> 11) / Double(1 << 53) }
@@ -146,14 +163,22 @@ public struct SyntheticData: Sendable {
         return low
     }
 
-    static let types = ["project", "publication", "work_experience", "certification", "education", "open_source", "talk", "award"]
-    static let adjectives = ["scalable", "realtime", "distributed", "secure", "embedded", "mobile", "open", "serverless", "robust",
-                             "adaptive", "lightweight", "federated", "streaming", "interactive", "automated", "private"]
-    static let nouns = ["platform", "pipeline", "service", "library", "dashboard", "engine", "toolkit", "framework", "model",
-                        "study", "system", "compiler", "gateway", "scheduler", "index", "API"]
-    static let topics = ["search", "payments", "vision", "speech", "robotics", "genomics", "logistics", "fraud detection",
-                         "recommendations", "observability", "databases", "networking", "compilers", "security", "climate",
-                         "healthcare", "education", "gaming", "finance", "retail", "translation", "maps", "energy", "chemistry"]
+    static let types = [
+        "project", "publication", "work_experience", "certification", "education", "open_source", "talk", "award",
+    ]
+    static let adjectives = [
+        "scalable", "realtime", "distributed", "secure", "embedded", "mobile", "open", "serverless", "robust",
+        "adaptive", "lightweight", "federated", "streaming", "interactive", "automated", "private",
+    ]
+    static let nouns = [
+        "platform", "pipeline", "service", "library", "dashboard", "engine", "toolkit", "framework", "model",
+        "study", "system", "compiler", "gateway", "scheduler", "index", "API",
+    ]
+    static let topics = [
+        "search", "payments", "vision", "speech", "robotics", "genomics", "logistics", "fraud detection",
+        "recommendations", "observability", "databases", "networking", "compilers", "security", "climate",
+        "healthcare", "education", "gaming", "finance", "retail", "translation", "maps", "energy", "chemistry",
+    ]
 }
 
 /// Loads `SyntheticData` into the database by binary COPY, batch by batch (one transaction per batch).
@@ -187,12 +212,15 @@ public struct SyntheticDataLoader {
     }
 
     /// - Parameter progress: (artifacts done, total) after each batch.
-    public func load(_ data: SyntheticData, replace: Bool = false, progress: (Int, Int) -> Void = { _, _ in }) throws -> Summary {
+    public func load(
+        _ data: SyntheticData, replace: Bool = false, progress: (Int, Int) -> Void = { _, _ in }
+    ) throws -> Summary {
         try data.validate()
         let started = DispatchTime.now()
         if try existingUsers() > 0 {
             guard replace else {
-                throw VecscopeError(what: "synthetic data is loaded already", fix: "Pass --replace to delete it and generate again.")
+                throw VecscopeError(
+                    what: "synthetic data is loaded already", fix: "Pass --replace to delete it and generate again.")
             }
             try removeExisting()
         }
@@ -202,12 +230,16 @@ public struct SyntheticDataLoader {
         defer { _ = try? connection.execute("RESET synchronous_commit") }
 
         let userIDs: [Int64] = try connection.transaction { conn in
-            let ids: [Int64] = try conn.query("""
+            let ids: [Int64] = try conn.query(
+                """
                 SELECT nextval(pg_get_serial_sequence('users', 'id')) FROM generate_series(1, \(data.users)::int8)
-                """).rows.map { try $0.decode(0) }
+                """
+            ).rows.map { try $0.decode(0) }
             let writer = try conn.copyIn("COPY users (id, external_id, name) FROM STDIN (FORMAT binary)")
             for (index, id) in ids.enumerated() {
-                try writer.writeRow([.int64(id), .text(SyntheticData.userPrefix + String(index)), .text("Synthetic user \(index)")])
+                try writer.writeRow([
+                    .int64(id), .text(SyntheticData.userPrefix + String(index)), .text("Synthetic user \(index)"),
+                ])
             }
             try writer.finish()
             return ids
@@ -219,7 +251,8 @@ public struct SyntheticDataLoader {
         var done = 0
         progress(0, data.artifacts)
         // The next batch is generated on another core while this one is sent.
-        var pending: [SyntheticData.Item]? = data.artifacts > 0 ? Self.generate(data, 0..<min(data.batchSize, data.artifacts), centres, cdf) : nil
+        var pending: [SyntheticData.Item]? =
+            data.artifacts > 0 ? Self.generate(data, 0..<min(data.batchSize, data.artifacts), centres, cdf) : nil
         while let items = pending {
             let nextStart = done + items.count
             let nextRange = nextStart..<min(nextStart + data.batchSize, data.artifacts)
@@ -238,36 +271,47 @@ public struct SyntheticDataLoader {
         try connection.execute("RESET synchronous_commit")
         try connection.execute("ANALYZE users, artifacts, artifact_embeddings")
         try connection.execute("VACUUM users, artifacts, artifact_embeddings")
-        return Summary(users: data.users, artifacts: data.artifacts, model: model.name, seconds: Self.seconds(since: started),
-                       loadSeconds: loadSeconds)
+        return Summary(
+            users: data.users, artifacts: data.artifacts, model: model.name, seconds: Self.seconds(since: started),
+            loadSeconds: loadSeconds)
     }
 
-    static func generate(_ data: SyntheticData, _ range: Range<Int>, _ centres: [[Float]], _ cdf: [Double]) -> [SyntheticData.Item] {
+    static func generate(
+        _ data: SyntheticData, _ range: Range<Int>, _ centres: [[Float]], _ cdf: [Double]
+    ) -> [SyntheticData.Item] {
         range.map { data.item($0, centres: centres, userCDF: cdf) }
     }
 
     private func write(_ items: [SyntheticData.Item], model: EmbeddingModel, userIDs: [Int64]) throws {
         try connection.transaction { conn in
-            let ids: [Int64] = try conn.query("""
+            let ids: [Int64] = try conn.query(
+                """
                 SELECT nextval(pg_get_serial_sequence('artifacts', 'id')) FROM generate_series(1, \(items.count)::int8)
-                """).rows.map { try $0.decode(0) }
-            let artifacts = try conn.copyIn("""
+                """
+            ).rows.map { try $0.decode(0) }
+            let artifacts = try conn.copyIn(
+                """
                 COPY artifacts (id, user_id, external_id, artifact_type, title, description, content_hash, metadata)
                 FROM STDIN (FORMAT binary)
                 """)
             for (item, id) in zip(items, ids) {
-                try artifacts.writeRow([.int64(id), .int64(userIDs[item.userIndex]), .text(item.externalID), .text(item.type),
-                                        .text(item.title), .text(item.description), .text(item.contentHash),
-                                        .jsonb("{\"synthetic\": true, \"cluster\": \(item.cluster)}")])
+                try artifacts.writeRow([
+                    .int64(id), .int64(userIDs[item.userIndex]), .text(item.externalID), .text(item.type),
+                    .text(item.title), .text(item.description), .text(item.contentHash),
+                    .jsonb("{\"synthetic\": true, \"cluster\": \(item.cluster)}"),
+                ])
             }
             try artifacts.finish()
-            let embeddings = try conn.copyIn("""
+            let embeddings = try conn.copyIn(
+                """
                 COPY artifact_embeddings (id, artifact_id, content_type, model_version, model_dimensions, embedding_vector, content_hash)
                 FROM STDIN (FORMAT binary)
                 """)
             for (item, id) in zip(items, ids) {
-                try embeddings.writeRow([.uuid(item.uuid), .int64(id), .text("full"), .text(model.name), .int32(Int32(model.dimensions)),
-                                         .vector(Vector(item.vector)), .text(item.contentHash)])
+                try embeddings.writeRow([
+                    .uuid(item.uuid), .int64(id), .text("full"), .text(model.name), .int32(Int32(model.dimensions)),
+                    .vector(Vector(item.vector)), .text(item.contentHash),
+                ])
             }
             try embeddings.finish()
         }

@@ -25,8 +25,10 @@ public struct Chart: Equatable, Sendable {
     /// Connect consecutive points (in x order) with a dotted line.
     public var connect: Bool
 
-    public init(points: [Point], marked: Int? = nil, xLabel: String = "", yLabel: String = "",
-                xRange: ClosedRange<Double>? = nil, yRange: ClosedRange<Double>? = nil, connect: Bool = true) {
+    public init(
+        points: [Point], marked: Int? = nil, xLabel: String = "", yLabel: String = "",
+        xRange: ClosedRange<Double>? = nil, yRange: ClosedRange<Double>? = nil, connect: Bool = true
+    ) {
         self.points = points
         self.marked = marked
         self.xLabel = xLabel
@@ -53,18 +55,25 @@ extension CellGrid {
         let withAxes = area.width >= labelWidth + 6 && area.height >= 4
         var plot = area
         if withAxes {
-            plot = Rect(x: area.x + labelWidth + 1, y: area.y, width: area.width - labelWidth - 1, height: area.height - 2)
+            plot = Rect(
+                x: area.x + labelWidth + 1, y: area.y, width: area.width - labelWidth - 1, height: area.height - 2)
             let axisStyle = CellStyle.fg(.border)
             let labelStyle = CellStyle.fg(.muted)
             for y in plot.y..<plot.maxY { put("│", x: plot.x - 1, y: y, style: axisStyle) }
             put("└", x: plot.x - 1, y: plot.maxY, style: axisStyle)
             for x in plot.x..<plot.maxX { put("─", x: x, y: plot.maxY, style: axisStyle) }
-            text(DisplayWidth.pad(yTop, to: labelWidth, alignRight: true), at: .init(x: area.x, y: plot.y), style: labelStyle, clip: area)
-            text(DisplayWidth.pad(yBottom, to: labelWidth, alignRight: true), at: .init(x: area.x, y: plot.maxY - 1), style: labelStyle, clip: area)
+            text(
+                DisplayWidth.pad(yTop, to: labelWidth, alignRight: true), at: .init(x: area.x, y: plot.y),
+                style: labelStyle, clip: area)
+            text(
+                DisplayWidth.pad(yBottom, to: labelWidth, alignRight: true), at: .init(x: area.x, y: plot.maxY - 1),
+                style: labelStyle, clip: area)
             let labelRow = Rect(x: plot.x - 1, y: plot.maxY + 1, width: plot.width + 1, height: 1)
             text(Self.tick(xRange.lowerBound), in: labelRow, style: labelStyle)
             text(Self.tick(xRange.upperBound), in: labelRow, style: labelStyle, alignment: .right)
-            if !chart.xLabel.isEmpty { text(chart.xLabel, in: labelRow.inset(dx: 6, dy: 0), style: labelStyle, alignment: .center) }
+            if !chart.xLabel.isEmpty {
+                text(chart.xLabel, in: labelRow.inset(dx: 6, dy: 0), style: labelStyle, alignment: .center)
+            }
             if !chart.yLabel.isEmpty, plot.height >= 3 {
                 text(chart.yLabel, at: .init(x: plot.x + 1, y: plot.y), style: labelStyle, clip: plot)
             }
@@ -93,7 +102,8 @@ extension CellGrid {
                 }
             }
         }
-        for (index, point) in chart.points.enumerated() where point.x.isFinite && point.y.isFinite && index != chart.marked {
+        for (index, point) in chart.points.enumerated()
+        where point.x.isFinite && point.y.isFinite && index != chart.marked {
             put("●", x: column(point.x), y: row(point.y), style: .fg(.accent), clip: plot)
         }
         if let marked = chart.marked, chart.points.indices.contains(marked) {

@@ -62,9 +62,11 @@ extension CellGrid {
     /// Draws a single-line box around `rect` with an optional title in the top border and returns the inside.
     /// Rectangles too small for a border get no border (and the whole rectangle is the inside).
     @discardableResult
-    public mutating func box(_ rect: Rect, title: String? = nil, style: CellStyle = .fg(.border),
-                             titleStyle: CellStyle = CellStyle(foreground: .title, bold: true),
-                             rightTitle: [Span] = []) -> Rect {
+    public mutating func box(
+        _ rect: Rect, title: String? = nil, style: CellStyle = .fg(.border),
+        titleStyle: CellStyle = CellStyle(foreground: .title, bold: true),
+        rightTitle: [Span] = []
+    ) -> Rect {
         let area = rect.intersection(bounds)
         guard rect.width >= 2, rect.height >= 2, !area.isEmpty else { return rect }
         let right = rect.maxX - 1, bottom = rect.maxY - 1
@@ -84,7 +86,8 @@ extension CellGrid {
         var used = 0
         if let title, !title.isEmpty, titleArea.width >= 3 {
             let shown = DisplayWidth.truncate(title, to: titleArea.width - 2)
-            used = self.text(" " + shown + " ", at: Point(x: titleArea.x, y: rect.y), style: titleStyle, clip: titleArea)
+            used = self.text(
+                " " + shown + " ", at: Point(x: titleArea.x, y: rect.y), style: titleStyle, clip: titleArea)
         }
         let extraWidth = rightTitle.reduce(0) { $0 + $1.width }
         if extraWidth > 0, titleArea.width - used >= extraWidth + 3 {
@@ -95,8 +98,10 @@ extension CellGrid {
     }
 
     /// Draws a horizontal bar filling `fraction` (clamped to 0…1) of `rect`'s first row, with eighth-cell precision.
-    public mutating func horizontalBar(_ fraction: Double, in rect: Rect, style: CellStyle = .fg(.accent),
-                                       track: Character = " ", trackStyle: CellStyle = .fg(.muted)) {
+    public mutating func horizontalBar(
+        _ fraction: Double, in rect: Rect, style: CellStyle = .fg(.accent),
+        track: Character = " ", trackStyle: CellStyle = .fg(.muted)
+    ) {
         guard !rect.isEmpty else { return }
         let clamped = fraction.isFinite ? min(max(fraction, 0), 1) : 0
         let eighths = Int((clamped * Double(rect.width * 8)).rounded())

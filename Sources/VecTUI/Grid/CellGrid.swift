@@ -128,8 +128,10 @@ public struct CellStyle: Hashable, Sendable {
     public var underline: Bool
     public var dim: Bool
 
-    public init(foreground: ColorRole = .normal, background: ColorRole = .normal, bold: Bool = false,
-                reverse: Bool = false, underline: Bool = false, dim: Bool = false) {
+    public init(
+        foreground: ColorRole = .normal, background: ColorRole = .normal, bold: Bool = false,
+        reverse: Bool = false, underline: Bool = false, dim: Bool = false
+    ) {
         self.foreground = foreground
         self.background = background
         self.bold = bold
@@ -204,7 +206,9 @@ public struct CellGrid: Equatable, Sendable, CustomStringConvertible {
     /// A wide grapheme that would straddle the clip's right edge is drawn as a space instead. Writing over half of
     /// an existing wide grapheme blanks its other half, so no orphaned halves remain.
     @discardableResult
-    public mutating func put(_ character: Character, x: Int, y: Int, style: CellStyle = .plain, clip: Rect? = nil) -> Int {
+    public mutating func put(
+        _ character: Character, x: Int, y: Int, style: CellStyle = .plain, clip: Rect? = nil
+    ) -> Int {
         let area = (clip ?? bounds).intersection(bounds)
         guard area.contains(Point(x: x, y: y)) else { return 0 }
         var glyph = character

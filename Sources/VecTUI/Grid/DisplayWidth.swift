@@ -68,23 +68,23 @@ public enum DisplayWidth {
     /// East Asian Wide (W) and Fullwidth (F) ranges, as glibc's and Markus Kuhn's `wcwidth` treat them.
     private static func isWide(_ value: UInt32) -> Bool {
         switch value {
-        case 0x1100...0x115F,      // Hangul Jamo initial consonants
-             0x231A...0x231B, 0x2329...0x232A,
-             0x2E80...0x303E,      // CJK radicals, Kangxi, ideographic description, CJK symbols and punctuation
-             0x3041...0x33FF,      // Hiragana, Katakana, Bopomofo, Hangul compatibility Jamo, Kanbun, CJK compatibility
-             0x3400...0x4DBF,      // CJK unified ideographs extension A
-             0x4E00...0x9FFF,      // CJK unified ideographs
-             0xA000...0xA4CF,      // Yi
-             0xA960...0xA97F,      // Hangul Jamo extended A
-             0xAC00...0xD7A3,      // Hangul syllables
-             0xF900...0xFAFF,      // CJK compatibility ideographs
-             0xFE10...0xFE19,      // vertical forms
-             0xFE30...0xFE6F,      // CJK compatibility forms, small form variants
-             0xFF00...0xFF60,      // fullwidth forms
-             0xFFE0...0xFFE6,
-             0x16FE0...0x16FE4, 0x17000...0x18CFF, 0x1B000...0x1B2FF,  // Tangut, Kana supplement
-             0x1F200...0x1F2FF,    // enclosed ideographic supplement (emoji are handled by their presentation property)
-             0x20000...0x2FFFD, 0x30000...0x3FFFD:  // CJK extensions B onwards
+        case 0x1100...0x115F,  // Hangul Jamo initial consonants
+            0x231A...0x231B, 0x2329...0x232A,
+            0x2E80...0x303E,  // CJK radicals, Kangxi, ideographic description, CJK symbols and punctuation
+            0x3041...0x33FF,  // Hiragana, Katakana, Bopomofo, Hangul compatibility Jamo, Kanbun, CJK compatibility
+            0x3400...0x4DBF,  // CJK unified ideographs extension A
+            0x4E00...0x9FFF,  // CJK unified ideographs
+            0xA000...0xA4CF,  // Yi
+            0xA960...0xA97F,  // Hangul Jamo extended A
+            0xAC00...0xD7A3,  // Hangul syllables
+            0xF900...0xFAFF,  // CJK compatibility ideographs
+            0xFE10...0xFE19,  // vertical forms
+            0xFE30...0xFE6F,  // CJK compatibility forms, small form variants
+            0xFF00...0xFF60,  // fullwidth forms
+            0xFFE0...0xFFE6,
+            0x16FE0...0x16FE4, 0x17000...0x18CFF, 0x1B000...0x1B2FF,  // Tangut, Kana supplement
+            0x1F200...0x1F2FF,  // enclosed ideographic supplement (emoji are handled by their presentation property)
+            0x20000...0x2FFFD, 0x30000...0x3FFFD:  // CJK extensions B onwards
             return true
         default:
             return false

@@ -21,8 +21,10 @@ public final class EngineBackend: SearchBackend, @unchecked Sendable {
     private var embedders: [String: any Embedder] = [:]
 
     /// `connect` opens a new connection (it is called again to reconnect after the server went away).
-    public init(connect: @escaping () throws -> Connection, fixtures: URL? = nil,
-                makeEmbedder: @escaping (EmbeddingModel) throws -> any Embedder = { try EmbedderFactory.make(for: $0) }) {
+    public init(
+        connect: @escaping () throws -> Connection, fixtures: URL? = nil,
+        makeEmbedder: @escaping (EmbeddingModel) throws -> any Embedder = { try EmbedderFactory.make(for: $0) }
+    ) {
         self.connect = connect
         self.fixtures = fixtures
         self.makeEmbedder = makeEmbedder
@@ -61,21 +63,26 @@ public final class EngineBackend: SearchBackend, @unchecked Sendable {
 
     /// Each value runs through VecCore's `Sweep` (one setting at a time, so it can stop between values) with the
     /// query's vector repeated `repetitions` times: recall@k against exact search and client wall time per run.
-    public func sweep(text: String, params: SearchParams, efSearch: [Int], repetitions: Int,
-                      isCancelled: @escaping @Sendable () -> Bool, progress: @escaping @Sendable (SweepPoint) -> Void) throws
-        -> [SweepPoint] {
+    public func sweep(
+        text: String, params: SearchParams, efSearch: [Int], repetitions: Int,
+        isCancelled: @escaping @Sendable () -> Bool, progress: @escaping @Sendable (SweepPoint) -> Void
+    ) throws
+        -> [SweepPoint]
+    {
         if sweepEngine.map({ !$0.connection.isAlive }) ?? true { sweepEngine = try makeEngine() }
         guard let engine = sweepEngine else { return [] }
         let vector = try engine.queryVector(.text(text), model: try engine.model(named: params.model)).vector
         let shared = SharedEngine(engine)
-        let runner = Sweep(base: params, k: params.limit, concurrency: 1, serverSamples: 0, makeEngine: { shared.engine })
+        let runner = Sweep(
+            base: params, k: params.limit, concurrency: 1, serverSamples: 0, makeEngine: { shared.engine })
         let queries = Array(repeating: SweepQuery(label: "current query", vector: vector), count: max(1, repetitions))
         var points: [SweepPoint] = []
         for value in efSearch {
             if isCancelled() { throw TUIError(message: "sweep stopped", isCancellation: true) }
             let setting = SweepSetting(efSearch: value, probes: params.probes, iterativeScan: params.iterativeScan)
             guard let row = try runner.run([setting], queries: queries).first else { continue }
-            let point = SweepPoint(efSearch: value, recall: row.recallMean, p50Ms: row.latency.p50, p95Ms: row.latency.p95)
+            let point = SweepPoint(
+                efSearch: value, recall: row.recallMean, p50Ms: row.latency.p50, p95Ms: row.latency.p95)
             points.append(point)
             progress(point)
         }
@@ -94,7 +101,8 @@ public final class EngineBackend: SearchBackend, @unchecked Sendable {
     public func saveJudgment(queryText: String, artifactID: Int, grade: Int?) throws {
         let store = JudgmentStore(connection: try backgroundSide().connection)
         if let grade {
-            try store.record(RelevanceJudgment(queryText: queryText, artifactID: artifactID, grade: grade, judge: "tui"))
+            try store.record(
+                RelevanceJudgment(queryText: queryText, artifactID: artifactID, grade: grade, judge: "tui"))
         } else {
             try store.remove(artifactID: artifactID, queryText: queryText)
         }
@@ -103,23 +111,28 @@ public final class EngineBackend: SearchBackend, @unchecked Sendable {
     public func score(rankedIDs: [Int], grades: [Int: Int], k: Int) -> RankingScore {
         let judged = rankedIDs.prefix(k).filter { grades[$0] != nil }.count
         guard !grades.isEmpty else { return RankingScore(k: k, ndcg: nil, precision: nil, judged: 0) }
-        return RankingScore(k: k, ndcg: RankingMetrics.ndcg(ranking: rankedIDs, grades: grades, k: k),
-                            precision: RankingMetrics.precision(ranking: rankedIDs, grades: grades, k: k), judged: judged)
+        return RankingScore(
+            k: k, ndcg: RankingMetrics.ndcg(ranking: rankedIDs, grades: grades, k: k),
+            precision: RankingMetrics.precision(ranking: rankedIDs, grades: grades, k: k), judged: judged)
     }
 
     public func choices() throws -> ParameterChoices {
         let inventory = Inventory(connection: try backgroundSide().connection)
         let models = try inventory.modelsWithVectors()
-        return ParameterChoices(users: try inventory.userIDs(), models: models.isEmpty ? [SearchParams.defaultModel] : models)
+        return ParameterChoices(
+            users: try inventory.userIDs(), models: models.isEmpty ? [SearchParams.defaultModel] : models)
     }
 
-    public func prepare(loadFixtures: Bool, embed: Bool, progress: @escaping @Sendable (DemoSetup.Progress) -> Void,
-                        stepDone: @escaping @Sendable (String) -> Void) throws -> String {
+    public func prepare(
+        loadFixtures: Bool, embed: Bool, progress: @escaping @Sendable (DemoSetup.Progress) -> Void,
+        stepDone: @escaping @Sendable (String) -> Void
+    ) throws -> String {
         // Its own connection, closed when done: the set-up runs once.
         let connection = try connect()
         let model = try EmbeddingModelRegistry(connection: connection).model(named: SearchParams.defaultModel)
-        let setup = DemoSetup(connection: connection, fixtures: fixtures, model: model,
-                              makeEmbedder: { [unowned self] in try self.sharedEmbedder($0) })
+        let setup = DemoSetup(
+            connection: connection, fixtures: fixtures, model: model,
+            makeEmbedder: { [unowned self] in try self.sharedEmbedder($0) })
         return try setup.run(loadFixtures: loadFixtures, embed: embed, progress: progress, stepDone: stepDone)
     }
 
@@ -138,22 +151,28 @@ public final class EngineBackend: SearchBackend, @unchecked Sendable {
     public func indexInventory() throws -> IndexInventory {
         let connection = try indexSide().connection
         let indexes = try IndexManager(connection: connection).list()
-        return IndexInventory(indexes: indexes, rowsByModel: try Inventory(connection: connection).vectorCountsByModel())
+        return IndexInventory(
+            indexes: indexes, rowsByModel: try Inventory(connection: connection).vectorCountsByModel())
     }
 
-    public func runIndexJob(_ kind: IndexJob.Kind, progress: @escaping @Sendable (IndexBuildProgress) -> Void) throws -> String {
+    public func runIndexJob(
+        _ kind: IndexJob.Kind, progress: @escaping @Sendable (IndexBuildProgress) -> Void
+    ) throws -> String {
         let (connection, monitor) = try indexSide()
         let manager = IndexManager(connection: connection)
         switch kind {
         case .create(let request):
             let model = try EmbeddingModelRegistry(connection: connection).model(named: request.model)
-            let spec = VectorIndexSpec(model: model, type: request.type, metric: request.metric, m: request.m,
-                                       efConstruction: request.efConstruction, lists: request.lists)
+            let spec = VectorIndexSpec(
+                model: model, type: request.type, metric: request.metric, m: request.m,
+                efConstruction: request.efConstruction, lists: request.lists)
             let summary = try manager.create(spec, monitor: monitor, progress: progress)
             if summary.alreadyExisted { return "\(spec.name) exists already — r rebuilds it, D drops it" }
             var text = String(format: "built %@ in %.1fs", spec.name, summary.seconds)
-            if let advice = IndexAdvice.advice(type: spec.type, m: spec.m, efConstruction: spec.efConstruction,
-                                               lists: spec.lists, rows: try manager.rows(for: spec)) {
+            if let advice = IndexAdvice.advice(
+                type: spec.type, m: spec.m, efConstruction: spec.efConstruction,
+                lists: spec.lists, rows: try manager.rows(for: spec))
+            {
                 text += " · " + advice
             }
             return text

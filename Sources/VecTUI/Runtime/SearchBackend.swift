@@ -15,8 +15,10 @@ public protocol SearchBackend: AnyObject, Sendable {
     /// Measures each ef_search value for one query (recall@k against exact search, client latency over
     /// `repetitions` runs), calling `progress` after each value; stops with a cancellation `TUIError` once
     /// `isCancelled` returns true. On the sweep's serial queue (its own connection).
-    func sweep(text: String, params: SearchParams, efSearch: [Int], repetitions: Int,
-               isCancelled: @escaping @Sendable () -> Bool, progress: @escaping @Sendable (SweepPoint) -> Void) throws
+    func sweep(
+        text: String, params: SearchParams, efSearch: [Int], repetitions: Int,
+        isCancelled: @escaping @Sendable () -> Bool, progress: @escaping @Sendable (SweepPoint) -> Void
+    ) throws
         -> [SweepPoint]
     /// Recall of a finished search by its method's rule (`RecallScope`): `measuredIDs` against the exact top ids
     /// for the same text, parameters and filters, without running the search again. Background queue.
@@ -31,8 +33,10 @@ public protocol SearchBackend: AnyObject, Sendable {
     func choices() throws -> ParameterChoices
     /// Prepares the database (VecCore's `DemoSetup`): loads the fixtures and/or embeds what lacks vectors for the
     /// default model, reporting progress and each finished step; returns a line for the whole run. On its own queue.
-    func prepare(loadFixtures: Bool, embed: Bool, progress: @escaping @Sendable (DemoSetup.Progress) -> Void,
-                 stepDone: @escaping @Sendable (String) -> Void) throws -> String
+    func prepare(
+        loadFixtures: Bool, embed: Bool, progress: @escaping @Sendable (DemoSetup.Progress) -> Void,
+        stepDone: @escaping @Sendable (String) -> Void
+    ) throws -> String
     /// The vector indexes and each model's vector count. On the index queue (with its own connections).
     func indexInventory() throws -> IndexInventory
     /// Creates, rebuilds or drops an index, calling `progress` with pg_stat_progress_create_index while it runs;

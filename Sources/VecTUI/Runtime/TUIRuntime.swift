@@ -108,9 +108,10 @@ public final class TUIRuntime {
             let stopped = stoppedSweeps
             sweepQueue.async {
                 let result = Result {
-                    try backend.sweep(text: text, params: params, efSearch: values, repetitions: SweepModel.repetitions,
-                                      isCancelled: { stopped.contains(id) },
-                                      progress: { inbox.post(.sweepProgress(id: id, $0)) })
+                    try backend.sweep(
+                        text: text, params: params, efSearch: values, repetitions: SweepModel.repetitions,
+                        isCancelled: { stopped.contains(id) },
+                        progress: { inbox.post(.sweepProgress(id: id, $0)) })
                 }.mapError(TUIError.init)
                 inbox.post(.sweepFinished(id: id, result))
             }
@@ -123,7 +124,8 @@ public final class TUIRuntime {
                 inbox.post(.recallMeasured(side, generation: generation, result))
             }
         case .scoreRanking(let generation, let ids, let grades, let k):
-            inbox.post(.rankingScored(generation: generation, .success(backend.score(rankedIDs: ids, grades: grades, k: k))))
+            inbox.post(
+                .rankingScored(generation: generation, .success(backend.score(rankedIDs: ids, grades: grades, k: k))))
         case .loadJudgments(let queryText):
             backgroundQueue.async {
                 let result = Result { try backend.judgments(for: queryText) }.mapError(TUIError.init)
@@ -134,16 +136,19 @@ public final class TUIRuntime {
                 do {
                     try backend.saveJudgment(queryText: queryText, artifactID: artifactID, grade: grade)
                 } catch {
-                    inbox.post(.judgmentSaveFailed(queryText: queryText, artifactID: artifactID,
-                                                   previousGrade: previousGrade, TUIError(error)))
+                    inbox.post(
+                        .judgmentSaveFailed(
+                            queryText: queryText, artifactID: artifactID,
+                            previousGrade: previousGrade, TUIError(error)))
                 }
             }
         case .runSetup(let loadFixtures, let embed):
             setupQueue.async {
                 let result = Result {
-                    try backend.prepare(loadFixtures: loadFixtures, embed: embed,
-                                        progress: { inbox.post(.setupProgress($0)) },
-                                        stepDone: { inbox.post(.setupStepDone($0)) })
+                    try backend.prepare(
+                        loadFixtures: loadFixtures, embed: embed,
+                        progress: { inbox.post(.setupProgress($0)) },
+                        stepDone: { inbox.post(.setupStepDone($0)) })
                 }.mapError(TUIError.init)
                 inbox.post(.setupFinished(result))
             }
@@ -220,7 +225,9 @@ public final class TUIRuntime {
             return .failure(TUIError(message: exists ? "not a readable file" : "no such file"))
         }
         guard data.count <= 1_000_000 else { return .failure(TUIError(message: "over 1 MB — not a job description")) }
-        guard let text = String(data: data, encoding: .utf8) else { return .failure(TUIError(message: "not UTF-8 text")) }
+        guard let text = String(data: data, encoding: .utf8) else {
+            return .failure(TUIError(message: "not UTF-8 text"))
+        }
         guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             return .failure(TUIError(message: "the file is empty"))
         }

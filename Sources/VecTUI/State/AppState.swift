@@ -194,8 +194,10 @@ public struct AppState: Equatable, Sendable {
     /// The smallest terminal the layout supports.
     public static let minimumSize = Size(width: 80, height: 24)
 
-    public init(size: Size = Size(width: 80, height: 24), params: SearchParams = AppState.defaultParams,
-                connectionTarget: String = "") {
+    public init(
+        size: Size = Size(width: 80, height: 24), params: SearchParams = AppState.defaultParams,
+        connectionTarget: String = ""
+    ) {
         self.size = size
         self.sideA = SearchSide(params: params)
         self.defaults = params

@@ -18,7 +18,9 @@ public struct CompareModel: Equatable, Sendable {
     }
 
     /// The parameters that differ between A and B, as "label value" pairs for each side.
-    public static func differences(_ a: SearchParams, _ b: SearchParams)
+    public static func differences(
+        _ a: SearchParams, _ b: SearchParams
+    )
         -> [(parameter: TunableParameter, a: String, b: String)]
     {
         TunableParameter.allCases.compactMap { parameter in

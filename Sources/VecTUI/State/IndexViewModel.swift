@@ -21,8 +21,10 @@ public struct IndexRequest: Equatable, Sendable {
     public var efConstruction: Int
     public var lists: Int
 
-    public init(model: String, type: VectorIndexType = .hnsw, metric: DistanceMetric = .cosine, m: Int = 16,
-                efConstruction: Int = 64, lists: Int = 100) {
+    public init(
+        model: String, type: VectorIndexType = .hnsw, metric: DistanceMetric = .cosine, m: Int = 16,
+        efConstruction: Int = 64, lists: Int = 100
+    ) {
         self.model = model
         self.type = type
         self.metric = metric
@@ -105,7 +107,8 @@ public struct IndexForm: Equatable, Sendable {
             request.m = min(100, max(2, request.m + direction * (large ? 8 : 2)))
             request.efConstruction = max(request.efConstruction, 2 * request.m)
         case .efConstruction:
-            request.efConstruction = min(1000, max(2 * request.m, request.efConstruction + direction * (large ? 64 : 8)))
+            request.efConstruction = min(
+                1000, max(2 * request.m, request.efConstruction + direction * (large ? 64 : 8)))
         case .lists:
             let step = large ? max(10, request.lists / 2) : max(1, request.lists / 10)
             request.lists = min(32_768, max(1, request.lists + direction * step))

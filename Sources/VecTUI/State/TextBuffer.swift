@@ -146,7 +146,9 @@ public struct TextBuffer: Equatable, Sendable {
     public mutating func moveToLineStart() { cursor.column = 0 }
     public mutating func moveToLineEnd() { cursor.column = lines[cursor.line].count }
     public mutating func moveToStart() { cursor = TextPosition(line: 0, column: 0) }
-    public mutating func moveToEnd() { cursor = TextPosition(line: lines.count - 1, column: lines[lines.count - 1].count) }
+    public mutating func moveToEnd() {
+        cursor = TextPosition(line: lines.count - 1, column: lines[lines.count - 1].count)
+    }
 
     /// To the start of the previous word (across lines), like readline's Alt-B.
     public mutating func moveWordLeft() {
@@ -233,7 +235,8 @@ extension String {
     func trimmingWhitespace() -> String {
         let scalars = unicodeScalars
         guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
-              let last = scalars.lastIndex(where: { !$0.properties.isWhitespace }) else { return "" }
+            let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })
+        else { return "" }
         return String(scalars[first...last])
     }
 }

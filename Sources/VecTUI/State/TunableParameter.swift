@@ -83,7 +83,8 @@ public enum TunableParameter: String, CaseIterable, Sendable {
         case .userScope:
             if case .user(let id) = params.userScope { return id }
             return "all"
-        case .artifactTypes: return params.artifactTypes.isEmpty ? "all" : params.artifactTypes.map(\.rawValue).joined(separator: "+")
+        case .artifactTypes:
+            return params.artifactTypes.isEmpty ? "all" : params.artifactTypes.map(\.rawValue).joined(separator: "+")
         case .contentTypes: return params.contentTypes.map(\.rawValue).joined(separator: "+")
         case .model: return params.model
         case .explain: return params.explain ? "on" : "off"
@@ -112,7 +113,8 @@ public enum TunableParameter: String, CaseIterable, Sendable {
 
     /// `params` with this knob moved one step in `direction` (−1 or +1); `large` takes the bigger step (Shift).
     /// Results always pass `SearchParams.validate()` when the input did.
-    public func adjusted(_ params: SearchParams, direction: Int, large: Bool, choices: ParameterChoices) -> SearchParams {
+    public func adjusted(_ params: SearchParams, direction: Int, large: Bool, choices: ParameterChoices) -> SearchParams
+    {
         var p = params
         let d = direction < 0 ? -1 : 1
         switch self {
@@ -148,7 +150,9 @@ public enum TunableParameter: String, CaseIterable, Sendable {
             let options: [[ArtifactType]] = [[]] + ArtifactType.allCases.map { [$0] }
             p.artifactTypes = Self.cycle(options, from: p.artifactTypes, by: d)
         case .contentTypes:
-            let options: [[ContentType]] = [[.full], [.summary], [.chunk], [.full, .chunk], [.full, .summary, .chunk]]
+            let options: [[ContentType]] = [
+                [.full], [.summary], [.chunk], [.full, .chunk], [.full, .summary, .chunk],
+            ]
             p.contentTypes = Self.cycle(options, from: p.contentTypes, by: d)
         case .model:
             if !choices.models.isEmpty { p.model = Self.cycle(choices.models, from: p.model, by: d) }

@@ -44,8 +44,9 @@ public final class Terminal {
         }
         _ = CNcursesw_set_utf8_locale()
         guard initscr() != nil else {
-            throw StartError(description: "ncurses could not initialise the terminal",
-                             fix: "Check that TERM names a terminal type this system's terminfo knows.")
+            throw StartError(
+                description: "ncurses could not initialise the terminal",
+                fix: "Check that TERM names a terminal type this system's terminfo knows.")
         }
         active = true
         CNcursesw_install_restore_handlers()

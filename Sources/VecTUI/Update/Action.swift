@@ -69,8 +69,9 @@ public struct TUIError: Error, Equatable, Sendable, CustomStringConvertible {
 
     /// A failure the TUI itself finds (a file that cannot be read, a sweep stopped).
     public init(message: String, isCancellation: Bool = false, isConnectionFailure: Bool = false) {
-        self.init(report: ErrorReport(what: message), isCancellation: isCancellation,
-                  isConnectionFailure: isConnectionFailure)
+        self.init(
+            report: ErrorReport(what: message), isCancellation: isCancellation,
+            isConnectionFailure: isConnectionFailure)
     }
 
     /// Wraps any error, keeping everything its report holds and recognising cancellation and lost connections.
@@ -79,9 +80,10 @@ public struct TUIError: Error, Equatable, Sendable, CustomStringConvertible {
             self = error
         } else if let error = error as? PostgresError {
             let code = error.code?.rawValue ?? ""
-            self.init(report: ErrorReport(error), isCancellation: error.code == .queryCanceled,
-                      isConnectionFailure: error.kind == .connection || code.hasPrefix("08")
-                          || error.code == .adminShutdown)
+            self.init(
+                report: ErrorReport(error), isCancellation: error.code == .queryCanceled,
+                isConnectionFailure: error.kind == .connection || code.hasPrefix("08")
+                    || error.code == .adminShutdown)
         } else {
             self.init(report: ErrorReport(error))
         }

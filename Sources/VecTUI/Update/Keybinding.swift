@@ -71,8 +71,10 @@ public struct Keybinding: Sendable {
     /// Why the binding does nothing right now (shown in the message line and greyed in help), or nil.
     public var disabledReason: @Sendable (AppState) -> String?
 
-    public init(_ keys: [Key], _ description: String, scope: BindingScope, command: Command, label: String? = nil,
-                hint: String? = nil, disabledReason: @escaping @Sendable (AppState) -> String? = { _ in nil }) {
+    public init(
+        _ keys: [Key], _ description: String, scope: BindingScope, command: Command, label: String? = nil,
+        hint: String? = nil, disabledReason: @escaping @Sendable (AppState) -> String? = { _ in nil }
+    ) {
         self.keys = keys
         self.label = label
         self.description = description
@@ -89,7 +91,8 @@ public struct Keybinding: Sendable {
 /// The TUI's key bindings, and how a key press is resolved to one of them.
 public enum Keymap {
     /// Every binding, pane scopes first, then help, then global.
-    public static let bindings: [Keybinding] = query + results + parameters + detail + help + jobs + prompt + sweep
+    public static let bindings: [Keybinding] =
+        query + results + parameters + detail + help + jobs + prompt + sweep
         + indexes + indexForm + confirmDrop + setup + global
 
     private static let needsQuery: @Sendable (AppState) -> String? = { state in
@@ -102,7 +105,9 @@ public enum Keymap {
     }
     private static let canGrade: @Sendable (AppState) -> String? = { state in
         if state.activeResults.selectedResult == nil { return "no result to grade — run a search first" }
-        if state.gradesQuery != state.sideA.results.queryText { return "stored grades for this query are still loading" }
+        if state.gradesQuery != state.sideA.results.queryText {
+            return "stored grades for this query are still loading"
+        }
         return nil
     }
     private static let canAdjust: @Sendable (AppState) -> String? = { state in
@@ -122,31 +127,41 @@ public enum Keymap {
     }
 
     static let global: [Keybinding] = [
-        Keybinding([.char("q"), .ctrl("c")], "quit (q does not quit while typing a query)", scope: .global,
-                   command: .quit, label: "q/Ctrl-C", hint: "quit"),
-        Keybinding([.char("?"), Key(.function(1))], "show or hide this help", scope: .global, command: .toggleHelp,
-                   label: "?/F1", hint: "help"),
+        Keybinding(
+            [.char("q"), .ctrl("c")], "quit (q does not quit while typing a query)", scope: .global,
+            command: .quit, label: "q/Ctrl-C", hint: "quit"),
+        Keybinding(
+            [.char("?"), Key(.function(1))], "show or hide this help", scope: .global, command: .toggleHelp,
+            label: "?/F1", hint: "help"),
         Keybinding([.tab], "next pane", scope: .global, command: .nextPane, hint: "pane"),
         Keybinding([.backTab], "previous pane", scope: .global, command: .previousPane),
-        Keybinding([.escape], "back out: close help or detail, leave the editor, dismiss a message", scope: .global,
-                   command: .back),
-        Keybinding([.ctrl("r"), Key(.function(5))], "run the search now", scope: .global, command: .runSearch,
-                   hint: "run", disabledReason: needsQuery),
+        Keybinding(
+            [.escape], "back out: close help or detail, leave the editor, dismiss a message", scope: .global,
+            command: .back),
+        Keybinding(
+            [.ctrl("r"), Key(.function(5))], "run the search now", scope: .global, command: .runSearch,
+            hint: "run", disabledReason: needsQuery),
         Keybinding([.char("/")], "edit the query", scope: .global, command: .focus(.query)),
         Keybinding([.char("p")], "go to parameters", scope: .global, command: .focus(.parameters)),
-        Keybinding([.char("c")], "compare mode (A/B): B starts as a copy of these parameters; both rankings side by side",
-                   scope: .global, command: .toggleCompare),
-        Keybinding([.char("b")], "compare: switch the side (A or B) the parameter keys edit", scope: .global,
-                   command: .switchCompareSide, disabledReason: needsCompare),
-        Keybinding([.ctrl("t"), Key(.function(2))], "pick a fixture job (Fixtures/jobs.jsonl) as the query",
-                   scope: .global, command: .openJobPicker, label: "Ctrl-T/F2",
-                   disabledReason: { $0.jobs.isEmpty ? "no fixture jobs were loaded" : nil }),
-        Keybinding([.ctrl("o"), Key(.function(3))], "load the query from a file (type its path)", scope: .global,
-                   command: .openFilePrompt, label: "Ctrl-O/F3"),
-        Keybinding([.char("s")], "sweep ef_search for this query: recall against p95 latency", scope: .global,
-                   command: .openSweep, disabledReason: canSweep),
-        Keybinding([.char("i"), Key(.function(4))], "vector indexes: list, create, rebuild, drop (with build progress)",
-                   scope: .global, command: .openIndexes, label: "i/F4", disabledReason: needsDatabase),
+        Keybinding(
+            [.char("c")], "compare mode (A/B): B starts as a copy of these parameters; both rankings side by side",
+            scope: .global, command: .toggleCompare),
+        Keybinding(
+            [.char("b")], "compare: switch the side (A or B) the parameter keys edit", scope: .global,
+            command: .switchCompareSide, disabledReason: needsCompare),
+        Keybinding(
+            [.ctrl("t"), Key(.function(2))], "pick a fixture job (Fixtures/jobs.jsonl) as the query",
+            scope: .global, command: .openJobPicker, label: "Ctrl-T/F2",
+            disabledReason: { $0.jobs.isEmpty ? "no fixture jobs were loaded" : nil }),
+        Keybinding(
+            [.ctrl("o"), Key(.function(3))], "load the query from a file (type its path)", scope: .global,
+            command: .openFilePrompt, label: "Ctrl-O/F3"),
+        Keybinding(
+            [.char("s")], "sweep ef_search for this query: recall against p95 latency", scope: .global,
+            command: .openSweep, disabledReason: canSweep),
+        Keybinding(
+            [.char("i"), Key(.function(4))], "vector indexes: list, create, rebuild, drop (with build progress)",
+            scope: .global, command: .openIndexes, label: "i/F4", disabledReason: needsDatabase),
     ]
 
     private static let needsDatabase: @Sendable (AppState) -> String? = { state in
@@ -163,54 +178,71 @@ public enum Keymap {
     }
 
     static let setup: [Keybinding] = [
-        Keybinding([.enter], "embed now (or retry after a failure)", scope: .setup, command: .startSetup, hint: "embed",
-                   disabledReason: { $0.setup?.phase == .running ? "already running" : nil }),
-        Keybinding([.escape], "skip: search what is embedded already (`vecscope embed` finishes it later)", scope: .setup,
-                   command: .skipSetup, hint: "skip",
-                   disabledReason: { $0.setup?.phase == .running ? "running — q quits; what is done is kept" : nil }),
-        Keybinding([.char("q"), .ctrl("c")], "quit (embedded texts are kept; the next start carries on)", scope: .setup,
-                   command: .quit, label: "q/Ctrl-C", hint: "quit"),
+        Keybinding(
+            [.enter], "embed now (or retry after a failure)", scope: .setup, command: .startSetup, hint: "embed",
+            disabledReason: { $0.setup?.phase == .running ? "already running" : nil }),
+        Keybinding(
+            [.escape], "skip: search what is embedded already (`vecscope embed` finishes it later)", scope: .setup,
+            command: .skipSetup, hint: "skip",
+            disabledReason: { $0.setup?.phase == .running ? "running — q quits; what is done is kept" : nil }),
+        Keybinding(
+            [.char("q"), .ctrl("c")], "quit (embedded texts are kept; the next start carries on)", scope: .setup,
+            command: .quit, label: "q/Ctrl-C", hint: "quit"),
     ]
 
     static let indexes: [Keybinding] = [
         Keybinding([.up, .char("k")], "previous index", scope: .indexes, command: .moveUp, label: "↑/k"),
         Keybinding([.down, .char("j")], "next index", scope: .indexes, command: .moveDown, label: "↓/j"),
-        Keybinding([.char("n")], "new index: choose model, type, metric and parameters", scope: .indexes,
-                   command: .newIndex, hint: "new", disabledReason: noIndexJob),
-        Keybinding([.char("r")], "rebuild the selected index (REINDEX, with progress)", scope: .indexes,
-                   command: .reindexSelected, hint: "rebuild", disabledReason: needsIndex),
-        Keybinding([.char("D"), .delete], "drop the selected index (asks first)", scope: .indexes,
-                   command: .dropSelected, label: "D/Del", hint: "drop", disabledReason: needsIndex),
-        Keybinding([.char("x")], "stop the build running now", scope: .indexes, command: .cancelIndexJob, hint: "stop",
-                   disabledReason: { $0.indexView.job == nil ? "no index job is running" : nil }),
-        Keybinding([Key(.function(5)), .ctrl("r"), .char("g")], "refresh the list (sizes, rows, scans)", scope: .indexes,
-                   command: .refreshIndexes, label: "F5/g", disabledReason: noIndexJob),
-        Keybinding([.escape, .char("i"), Key(.function(4))], "close the view (a running build carries on)",
-                   scope: .indexes, command: .back, label: "Esc/i", hint: "close"),
+        Keybinding(
+            [.char("n")], "new index: choose model, type, metric and parameters", scope: .indexes,
+            command: .newIndex, hint: "new", disabledReason: noIndexJob),
+        Keybinding(
+            [.char("r")], "rebuild the selected index (REINDEX, with progress)", scope: .indexes,
+            command: .reindexSelected, hint: "rebuild", disabledReason: needsIndex),
+        Keybinding(
+            [.char("D"), .delete], "drop the selected index (asks first)", scope: .indexes,
+            command: .dropSelected, label: "D/Del", hint: "drop", disabledReason: needsIndex),
+        Keybinding(
+            [.char("x")], "stop the build running now", scope: .indexes, command: .cancelIndexJob, hint: "stop",
+            disabledReason: { $0.indexView.job == nil ? "no index job is running" : nil }),
+        Keybinding(
+            [Key(.function(5)), .ctrl("r"), .char("g")], "refresh the list (sizes, rows, scans)", scope: .indexes,
+            command: .refreshIndexes, label: "F5/g", disabledReason: noIndexJob),
+        Keybinding(
+            [.escape, .char("i"), Key(.function(4))], "close the view (a running build carries on)",
+            scope: .indexes, command: .back, label: "Esc/i", hint: "close"),
     ]
 
     static let indexForm: [Keybinding] = [
         Keybinding([.up, .char("k")], "previous field", scope: .indexForm, command: .indexFormField(-1), label: "↑/k"),
-        Keybinding([.down, .char("j"), .tab], "next field", scope: .indexForm, command: .indexFormField(1), label: "↓/j"),
-        Keybinding([.left, .char("-"), .char("h")], "previous value / decrease", scope: .indexForm,
-                   command: .indexFormAdjust(direction: -1, large: false), label: "←/-"),
-        Keybinding([.right, .char("+"), .char("="), .char("l")], "next value / increase", scope: .indexForm,
-                   command: .indexFormAdjust(direction: 1, large: false), label: "→/+"),
-        Keybinding([Key(.left, .shift), .char("<"), .char("H")], "decrease by a large step", scope: .indexForm,
-                   command: .indexFormAdjust(direction: -1, large: true), label: "Shift-←/<"),
-        Keybinding([Key(.right, .shift), .char(">"), .char("L")], "increase by a large step", scope: .indexForm,
-                   command: .indexFormAdjust(direction: 1, large: true), label: "Shift-→/>"),
-        Keybinding([.char("a")], "use the recommended parameters for the model's row count", scope: .indexForm,
-                   command: .indexFormRecommended, hint: "advice"),
-        Keybinding([.enter], "build the index (progress shows in the view)", scope: .indexForm,
-                   command: .submitIndexForm, hint: "build", disabledReason: noIndexJob),
+        Keybinding(
+            [.down, .char("j"), .tab], "next field", scope: .indexForm, command: .indexFormField(1), label: "↓/j"),
+        Keybinding(
+            [.left, .char("-"), .char("h")], "previous value / decrease", scope: .indexForm,
+            command: .indexFormAdjust(direction: -1, large: false), label: "←/-"),
+        Keybinding(
+            [.right, .char("+"), .char("="), .char("l")], "next value / increase", scope: .indexForm,
+            command: .indexFormAdjust(direction: 1, large: false), label: "→/+"),
+        Keybinding(
+            [Key(.left, .shift), .char("<"), .char("H")], "decrease by a large step", scope: .indexForm,
+            command: .indexFormAdjust(direction: -1, large: true), label: "Shift-←/<"),
+        Keybinding(
+            [Key(.right, .shift), .char(">"), .char("L")], "increase by a large step", scope: .indexForm,
+            command: .indexFormAdjust(direction: 1, large: true), label: "Shift-→/>"),
+        Keybinding(
+            [.char("a")], "use the recommended parameters for the model's row count", scope: .indexForm,
+            command: .indexFormRecommended, hint: "advice"),
+        Keybinding(
+            [.enter], "build the index (progress shows in the view)", scope: .indexForm,
+            command: .submitIndexForm, hint: "build", disabledReason: noIndexJob),
         Keybinding([.escape], "cancel", scope: .indexForm, command: .back, hint: "cancel"),
     ]
 
     static let confirmDrop: [Keybinding] = [
         Keybinding([.char("y")], "yes, drop it", scope: .confirmDrop, command: .confirmDrop, hint: "drop"),
-        Keybinding([.char("n"), .escape], "no, keep it", scope: .confirmDrop, command: .back, label: "n/Esc",
-                   hint: "keep"),
+        Keybinding(
+            [.char("n"), .escape], "no, keep it", scope: .confirmDrop, command: .back, label: "n/Esc",
+            hint: "keep"),
     ]
 
     static let jobs: [Keybinding] = [
@@ -220,15 +252,18 @@ public enum Keymap {
         Keybinding([.pageDown], "", scope: .jobs, command: .pageDown),
         Keybinding([.home, .char("g")], "first job", scope: .jobs, command: .moveToTop),
         Keybinding([.end, .char("G")], "last job", scope: .jobs, command: .moveToBottom),
-        Keybinding([.enter], "load the job into the query pane (Ctrl-R then searches)", scope: .jobs,
-                   command: .loadSelectedJob, hint: "load"),
-        Keybinding([.escape, .ctrl("t"), Key(.function(2))], "close the job list", scope: .jobs, command: .back,
-                   label: "Esc", hint: "close"),
+        Keybinding(
+            [.enter], "load the job into the query pane (Ctrl-R then searches)", scope: .jobs,
+            command: .loadSelectedJob, hint: "load"),
+        Keybinding(
+            [.escape, .ctrl("t"), Key(.function(2))], "close the job list", scope: .jobs, command: .back,
+            label: "Esc", hint: "close"),
     ]
 
     static let prompt: [Keybinding] = [
-        Keybinding([.enter], "read the file; its text becomes the query", scope: .prompt, command: .submitPrompt,
-                   hint: "load", disabledReason: { $0.prompt.trimmedText.isEmpty ? "type a file path first" : nil }),
+        Keybinding(
+            [.enter], "read the file; its text becomes the query", scope: .prompt, command: .submitPrompt,
+            hint: "load", disabledReason: { $0.prompt.trimmedText.isEmpty ? "type a file path first" : nil }),
         Keybinding([.escape], "cancel", scope: .prompt, command: .back, hint: "cancel"),
         Keybinding([.left], "move the cursor", scope: .prompt, command: .edit(.left), label: "←/→"),
         Keybinding([.right], "", scope: .prompt, command: .edit(.right)),
@@ -237,23 +272,30 @@ public enum Keymap {
         Keybinding([.backspace], "delete before the cursor", scope: .prompt, command: .edit(.deleteBackward)),
         Keybinding([.delete, .ctrl("d")], "delete under the cursor", scope: .prompt, command: .edit(.deleteForward)),
         Keybinding([.ctrl("w")], "delete the previous word", scope: .prompt, command: .edit(.deleteWordBackward)),
-        Keybinding([.ctrl("u"), .ctrl("x")], "clear the path", scope: .prompt, command: .edit(.clear), label: "Ctrl-U"),
+        Keybinding(
+            [.ctrl("u"), .ctrl("x")], "clear the path", scope: .prompt, command: .edit(.clear), label: "Ctrl-U"),
     ]
 
     static let sweep: [Keybinding] = [
-        Keybinding([.left, .char("h")], "previous point (lower ef_search)", scope: .sweep,
-                   command: .selectSweepPoint(-1), label: "←/h"),
-        Keybinding([.right, .char("l")], "next point (higher ef_search)", scope: .sweep, command: .selectSweepPoint(1),
-                   label: "→/l"),
-        Keybinding([.enter], "use the selected point's ef_search (results refresh)", scope: .sweep,
-                   command: .applySweepPoint, hint: "apply",
-                   disabledReason: { ($0.sweep?.points.isEmpty ?? true) ? "no point measured yet" : nil }),
-        Keybinding([.char("r")], "run the sweep again (current query and parameters)", scope: .sweep,
-                   command: .rerunSweep, hint: "rerun", disabledReason: canSweep),
-        Keybinding([.char("x")], "stop the sweep", scope: .sweep, command: .cancelSweep, hint: "stop",
-                   disabledReason: { $0.sweep?.isRunning == true ? nil : "no sweep is running" }),
-        Keybinding([.escape, .char("s")], "close the view (a running sweep carries on)", scope: .sweep,
-                   command: .back, label: "Esc/s", hint: "close"),
+        Keybinding(
+            [.left, .char("h")], "previous point (lower ef_search)", scope: .sweep,
+            command: .selectSweepPoint(-1), label: "←/h"),
+        Keybinding(
+            [.right, .char("l")], "next point (higher ef_search)", scope: .sweep, command: .selectSweepPoint(1),
+            label: "→/l"),
+        Keybinding(
+            [.enter], "use the selected point's ef_search (results refresh)", scope: .sweep,
+            command: .applySweepPoint, hint: "apply",
+            disabledReason: { ($0.sweep?.points.isEmpty ?? true) ? "no point measured yet" : nil }),
+        Keybinding(
+            [.char("r")], "run the sweep again (current query and parameters)", scope: .sweep,
+            command: .rerunSweep, hint: "rerun", disabledReason: canSweep),
+        Keybinding(
+            [.char("x")], "stop the sweep", scope: .sweep, command: .cancelSweep, hint: "stop",
+            disabledReason: { $0.sweep?.isRunning == true ? nil : "no sweep is running" }),
+        Keybinding(
+            [.escape, .char("s")], "close the view (a running sweep carries on)", scope: .sweep,
+            command: .back, label: "Esc/s", hint: "close"),
     ]
 
     static let query: [Keybinding] = [
@@ -262,88 +304,110 @@ public enum Keymap {
         Keybinding([.right], "", scope: .pane(.query), command: .edit(.right)),
         Keybinding([.up], "line up (history at the first line)", scope: .pane(.query), command: .edit(.up)),
         Keybinding([.down], "line down", scope: .pane(.query), command: .edit(.down)),
-        Keybinding([Key(.left, .control), .alt("b")], "previous word", scope: .pane(.query), command: .edit(.wordLeft),
-                   label: "Ctrl-←/Alt-B"),
-        Keybinding([Key(.right, .control), .alt("f")], "next word", scope: .pane(.query), command: .edit(.wordRight),
-                   label: "Ctrl-→/Alt-F"),
+        Keybinding(
+            [Key(.left, .control), .alt("b")], "previous word", scope: .pane(.query), command: .edit(.wordLeft),
+            label: "Ctrl-←/Alt-B"),
+        Keybinding(
+            [Key(.right, .control), .alt("f")], "next word", scope: .pane(.query), command: .edit(.wordRight),
+            label: "Ctrl-→/Alt-F"),
         Keybinding([.home, .ctrl("a")], "start of line", scope: .pane(.query), command: .edit(.lineStart)),
         Keybinding([.end, .ctrl("e")], "end of line", scope: .pane(.query), command: .edit(.lineEnd)),
         Keybinding([Key(.home, .control)], "start of text", scope: .pane(.query), command: .edit(.textStart)),
         Keybinding([Key(.end, .control)], "end of text", scope: .pane(.query), command: .edit(.textEnd)),
         Keybinding([.backspace], "delete before the cursor", scope: .pane(.query), command: .edit(.deleteBackward)),
-        Keybinding([.delete, .ctrl("d")], "delete under the cursor", scope: .pane(.query), command: .edit(.deleteForward)),
-        Keybinding([.ctrl("w"), Key(.backspace, .alt)], "delete the previous word", scope: .pane(.query),
-                   command: .edit(.deleteWordBackward), label: "Ctrl-W/Alt-Backspace"),
+        Keybinding(
+            [.delete, .ctrl("d")], "delete under the cursor", scope: .pane(.query), command: .edit(.deleteForward)),
+        Keybinding(
+            [.ctrl("w"), Key(.backspace, .alt)], "delete the previous word", scope: .pane(.query),
+            command: .edit(.deleteWordBackward), label: "Ctrl-W/Alt-Backspace"),
         Keybinding([.ctrl("k")], "delete to end of line", scope: .pane(.query), command: .edit(.deleteToLineEnd)),
         Keybinding([.ctrl("u")], "delete to start of line", scope: .pane(.query), command: .edit(.deleteToLineStart)),
         Keybinding([.ctrl("x")], "clear the query", scope: .pane(.query), command: .edit(.clear)),
-        Keybinding([.ctrl("p"), Key(.up, .alt)], "previous query from history", scope: .pane(.query),
-                   command: .historyOlder, disabledReason: { $0.history.entries.isEmpty ? "no earlier queries" : nil }),
-        Keybinding([.ctrl("n"), Key(.down, .alt)], "next query from history", scope: .pane(.query),
-                   command: .historyNewer),
+        Keybinding(
+            [.ctrl("p"), Key(.up, .alt)], "previous query from history", scope: .pane(.query),
+            command: .historyOlder, disabledReason: { $0.history.entries.isEmpty ? "no earlier queries" : nil }),
+        Keybinding(
+            [.ctrl("n"), Key(.down, .alt)], "next query from history", scope: .pane(.query),
+            command: .historyNewer),
     ]
 
-    static let results: [Keybinding] = [
-        Keybinding([.up, .char("k")], "previous result", scope: .pane(.results), command: .moveUp, label: "↑/k"),
-        Keybinding([.down, .char("j")], "next result", scope: .pane(.results), command: .moveDown, label: "↓/j"),
-        Keybinding([.pageUp], "page up / down", scope: .pane(.results), command: .pageUp, label: "PgUp/PgDn"),
-        Keybinding([.pageDown], "", scope: .pane(.results), command: .pageDown),
-        Keybinding([.home, .char("g")], "first result", scope: .pane(.results), command: .moveToTop),
-        Keybinding([.end, .char("G")], "last result", scope: .pane(.results), command: .moveToBottom),
-        Keybinding([.enter, .char("l")], "open the detail: full content, matched terms, explanation",
-                   scope: .pane(.results), command: .openDetail, hint: "detail", disabledReason: needsSelection),
-        Keybinding([.left], "compare: select in A's ranking / B's ranking (detail and grades follow)",
-                   scope: .pane(.results), command: .selectCompareSide(.a), label: "←/→", disabledReason: needsCompare),
-        Keybinding([.right], "", scope: .pane(.results), command: .selectCompareSide(.b), disabledReason: needsCompare),
-    ] + gradeBindings(.results) + [
-        Keybinding([.char("r")], "run the search again", scope: .pane(.results), command: .runSearch,
-                   disabledReason: needsQuery),
-    ]
+    static let results: [Keybinding] =
+        [
+            Keybinding([.up, .char("k")], "previous result", scope: .pane(.results), command: .moveUp, label: "↑/k"),
+            Keybinding([.down, .char("j")], "next result", scope: .pane(.results), command: .moveDown, label: "↓/j"),
+            Keybinding([.pageUp], "page up / down", scope: .pane(.results), command: .pageUp, label: "PgUp/PgDn"),
+            Keybinding([.pageDown], "", scope: .pane(.results), command: .pageDown),
+            Keybinding([.home, .char("g")], "first result", scope: .pane(.results), command: .moveToTop),
+            Keybinding([.end, .char("G")], "last result", scope: .pane(.results), command: .moveToBottom),
+            Keybinding(
+                [.enter, .char("l")], "open the detail: full content, matched terms, explanation",
+                scope: .pane(.results), command: .openDetail, hint: "detail", disabledReason: needsSelection),
+            Keybinding(
+                [.left], "compare: select in A's ranking / B's ranking (detail and grades follow)",
+                scope: .pane(.results), command: .selectCompareSide(.a), label: "←/→", disabledReason: needsCompare),
+            Keybinding(
+                [.right], "", scope: .pane(.results), command: .selectCompareSide(.b), disabledReason: needsCompare),
+        ] + gradeBindings(.results) + [
+            Keybinding(
+                [.char("r")], "run the search again", scope: .pane(.results), command: .runSearch,
+                disabledReason: needsQuery)
+        ]
 
     static let parameters: [Keybinding] = [
         Keybinding([.up, .char("k")], "previous parameter", scope: .pane(.parameters), command: .moveUp, label: "↑/k"),
         Keybinding([.down, .char("j")], "next parameter", scope: .pane(.parameters), command: .moveDown, label: "↓/j"),
-        Keybinding([.left, .char("-"), .char("h")], "decrease / previous value (results refresh)", scope: .pane(.parameters),
-                   command: .adjust(direction: -1, large: false), label: "←/-", hint: "less", disabledReason: canAdjust),
-        Keybinding([.right, .char("+"), .char("="), .char("l")], "increase / next value (results refresh)",
-                   scope: .pane(.parameters), command: .adjust(direction: 1, large: false), label: "→/+", hint: "more",
-                   disabledReason: canAdjust),
-        Keybinding([Key(.left, .shift), .char("<"), .char("H")], "decrease by a large step", scope: .pane(.parameters),
-                   command: .adjust(direction: -1, large: true), label: "Shift-←/<", disabledReason: canAdjust),
-        Keybinding([Key(.right, .shift), .char(">"), .char("L")], "increase by a large step", scope: .pane(.parameters),
-                   command: .adjust(direction: 1, large: true), label: "Shift-→/>", disabledReason: canAdjust),
-        Keybinding([.char("d"), .backspace], "reset to the default", scope: .pane(.parameters), command: .resetParameter,
-                   label: "d"),
-        Keybinding([.enter, .char("r")], "run the search now", scope: .pane(.parameters), command: .runSearch,
-                   disabledReason: needsQuery),
+        Keybinding(
+            [.left, .char("-"), .char("h")], "decrease / previous value (results refresh)", scope: .pane(.parameters),
+            command: .adjust(direction: -1, large: false), label: "←/-", hint: "less", disabledReason: canAdjust),
+        Keybinding(
+            [.right, .char("+"), .char("="), .char("l")], "increase / next value (results refresh)",
+            scope: .pane(.parameters), command: .adjust(direction: 1, large: false), label: "→/+", hint: "more",
+            disabledReason: canAdjust),
+        Keybinding(
+            [Key(.left, .shift), .char("<"), .char("H")], "decrease by a large step", scope: .pane(.parameters),
+            command: .adjust(direction: -1, large: true), label: "Shift-←/<", disabledReason: canAdjust),
+        Keybinding(
+            [Key(.right, .shift), .char(">"), .char("L")], "increase by a large step", scope: .pane(.parameters),
+            command: .adjust(direction: 1, large: true), label: "Shift-→/>", disabledReason: canAdjust),
+        Keybinding(
+            [.char("d"), .backspace], "reset to the default", scope: .pane(.parameters), command: .resetParameter,
+            label: "d"),
+        Keybinding(
+            [.enter, .char("r")], "run the search now", scope: .pane(.parameters), command: .runSearch,
+            disabledReason: needsQuery),
     ]
 
-    static let detail: [Keybinding] = [
-        Keybinding([.up, .char("k")], "scroll up", scope: .pane(.detail), command: .moveUp, label: "↑/k"),
-        Keybinding([.down, .char("j")], "scroll down", scope: .pane(.detail), command: .moveDown, label: "↓/j"),
-        Keybinding([.pageUp], "page up / down", scope: .pane(.detail), command: .pageUp, label: "PgUp/PgDn"),
-        Keybinding([.pageDown, .char(" ")], "", scope: .pane(.detail), command: .pageDown),
-        Keybinding([.left, .char("[")], "previous result", scope: .pane(.detail), command: .previousResult,
-                   label: "←/["),
-        Keybinding([.right, .char("]")], "next result", scope: .pane(.detail), command: .nextResult, label: "→/]"),
-    ] + gradeBindings(.detail)
+    static let detail: [Keybinding] =
+        [
+            Keybinding([.up, .char("k")], "scroll up", scope: .pane(.detail), command: .moveUp, label: "↑/k"),
+            Keybinding([.down, .char("j")], "scroll down", scope: .pane(.detail), command: .moveDown, label: "↓/j"),
+            Keybinding([.pageUp], "page up / down", scope: .pane(.detail), command: .pageUp, label: "PgUp/PgDn"),
+            Keybinding([.pageDown, .char(" ")], "", scope: .pane(.detail), command: .pageDown),
+            Keybinding(
+                [.left, .char("[")], "previous result", scope: .pane(.detail), command: .previousResult,
+                label: "←/["),
+            Keybinding([.right, .char("]")], "next result", scope: .pane(.detail), command: .nextResult, label: "→/]"),
+        ] + gradeBindings(.detail)
 
     static let help: [Keybinding] = [
         Keybinding([.up, .char("k")], "scroll up", scope: .help, command: .moveUp, label: "↑/k"),
         Keybinding([.down, .char("j")], "scroll down", scope: .help, command: .moveDown, label: "↓/j"),
-        Keybinding([.escape, .char("?"), Key(.function(1))], "close help", scope: .help, command: .toggleHelp,
-                   label: "Esc/?"),
+        Keybinding(
+            [.escape, .char("?"), Key(.function(1))], "close help", scope: .help, command: .toggleHelp,
+            label: "Esc/?"),
     ]
 
     private static func gradeBindings(_ pane: Pane) -> [Keybinding] {
         (0...3).map { grade in
-            Keybinding([.char(Character(String(grade)))],
-                       grade == 0 ? "judge: grade 0–3 (0 irrelevant … 3 perfect); stored for this query" : "",
-                       scope: .pane(pane), command: .grade(grade), label: "0–3", hint: grade == 0 ? "grade" : nil,
-                       disabledReason: canGrade)
+            Keybinding(
+                [.char(Character(String(grade)))],
+                grade == 0 ? "judge: grade 0–3 (0 irrelevant … 3 perfect); stored for this query" : "",
+                scope: .pane(pane), command: .grade(grade), label: "0–3", hint: grade == 0 ? "grade" : nil,
+                disabledReason: canGrade)
         } + [
-            Keybinding([.char("x")], "remove the grade", scope: .pane(pane), command: .clearGrade,
-                       disabledReason: canGrade),
+            Keybinding(
+                [.char("x")], "remove the grade", scope: .pane(pane), command: .clearGrade,
+                disabledReason: canGrade)
         ]
     }
 
@@ -374,18 +438,22 @@ public enum Keymap {
     /// The help overlay's sections for a state: the pane's and the global keys, then those of the job list, the
     /// file prompt and the sweep view, so every key is listed somewhere.
     public static func helpSections(for state: AppState) -> [(title: String, bindings: [Keybinding])] {
-        func section(_ title: String, _ scope: BindingScope) -> (scope: BindingScope, title: String, bindings: [Keybinding]) {
+        func section(
+            _ title: String, _ scope: BindingScope
+        ) -> (scope: BindingScope, title: String, bindings: [Keybinding]) {
             (scope, title, bindings.filter { $0.scope == scope && !$0.description.isEmpty })
         }
         let views = [
-            section("Job list (Ctrl-T)", .jobs), section("File prompt (Ctrl-O)", .prompt), section("Sweep view (s)", .sweep),
+            section("Job list (Ctrl-T)", .jobs), section("File prompt (Ctrl-O)", .prompt),
+            section("Sweep view (s)", .sweep),
             section("Index view (i)", .indexes), section("New index form (n in the index view)", .indexForm),
             section("Drop confirmation", .confirmDrop), section("Set-up screen (first run)", .setup),
         ]
         // Opened from a view over the panes: that view's keys come first.
         let underneath = state.overlayUnderHelp.map { scope(of: $0, in: state) }
         let first = views.filter { $0.scope == underneath }.map { ($0.title, $0.bindings) }
-        return first + helpSections(for: state.focus) + views.filter { $0.scope != underneath }.map { ($0.title, $0.bindings) }
+        return first + helpSections(for: state.focus)
+            + views.filter { $0.scope != underneath }.map { ($0.title, $0.bindings) }
     }
 
     /// Whose keys apply: the view's over the panes (the index view's form or drop question while open), else the
@@ -416,7 +484,9 @@ public enum Keymap {
         let scope = scope(of: state.overlay, in: state)
         // In a view over the panes, a hint for something that cannot happen now ("x stop" with nothing running)
         // only misleads; the panes keep theirs, whose reasons the message line explains.
-        let own = bindings.filter { $0.scope == scope && $0.hint != nil && (state.overlay == nil || $0.disabledReason(state) == nil) }
+        let own = bindings.filter {
+            $0.scope == scope && $0.hint != nil && (state.overlay == nil || $0.disabledReason(state) == nil)
+        }
         return own + bindings.filter { $0.scope == .global && $0.hint != nil }
     }
 }

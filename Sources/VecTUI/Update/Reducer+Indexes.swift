@@ -17,7 +17,8 @@ extension Reducer {
             state.indexView.inventory = inventory
             state.indexView.phase = .loaded
             let names = inventory.indexes.map(\.name)
-            state.indexView.selected = selectedName.flatMap { names.firstIndex(of: $0) }
+            state.indexView.selected =
+                selectedName.flatMap { names.firstIndex(of: $0) }
                 ?? min(state.indexView.selected, max(0, names.count - 1))
         case .failure(let error):
             state.indexView.phase = .failed(error.message)

@@ -87,7 +87,10 @@ extension Reducer {
         var next = state.sideA.params
         next.efSearch = point.efSearch
         state.overlay = nil
-        inform(&state, "ef_search \(point.efSearch): recall \(Format.ratio(point.recall)), p95 \(Format.milliseconds(point.p95Ms))")
+        inform(
+            &state,
+            "ef_search \(point.efSearch): recall \(Format.ratio(point.recall)), p95 \(Format.milliseconds(point.p95Ms))"
+        )
         return changeParams(.a, to: next, &state)
     }
 }

@@ -72,8 +72,10 @@ extension Reducer {
         return running.map { [.cancelSearch(side, generation: $0)] } ?? []
     }
 
-    static func finishSearch(_ side: Side, _ state: inout AppState, generation: Int,
-                             _ result: Result<SearchResponse, TUIError>) -> [Effect] {
+    static func finishSearch(
+        _ side: Side, _ state: inout AppState, generation: Int,
+        _ result: Result<SearchResponse, TUIError>
+    ) -> [Effect] {
         guard var search = state[side] else { return [] }
         search.status.inFlight = nil
         search.status.startedAt = nil
@@ -112,7 +114,9 @@ extension Reducer {
         results.queryText = search.status.requestText
         results.params = search.status.requestParams
         results.generation = generation
-        results.rankChanges = previous.response == nil ? [:]
+        results.rankChanges =
+            previous.response == nil
+            ? [:]
             : RankChange.changes(from: previous.items.map(\.artifactID), to: ids)
         if let selectedID = previous.selectedResult?.artifactID, let index = ids.firstIndex(of: selectedID) {
             results.selected = index
@@ -129,12 +133,17 @@ extension Reducer {
         guard let response = results.response else { return [] }
         let params = results.params ?? response.info.parameters
         guard let ids = params.method.recallScope.measuredIDs(in: response) else { return [] }
-        return [.measureRecall(side, generation: results.generation, text: results.queryText, params: params,
-                               measuredIDs: ids)]
+        return [
+            .measureRecall(
+                side, generation: results.generation, text: results.queryText, params: params,
+                measuredIDs: ids)
+        ]
     }
 
-    static func recallMeasured(_ side: Side, _ state: inout AppState, generation: Int,
-                               _ result: Result<RecallMeasurement, TUIError>) {
+    static func recallMeasured(
+        _ side: Side, _ state: inout AppState, generation: Int,
+        _ result: Result<RecallMeasurement, TUIError>
+    ) {
         guard let results = state[side]?.results, results.response != nil, results.generation == generation else {
             return
         }
@@ -151,7 +160,10 @@ extension Reducer {
         let results = state.sideA.results
         let ids = results.items.map(\.artifactID)
         guard !ids.isEmpty else { return [] }
-        return [.scoreRanking(generation: results.generation, rankedIDs: ids, grades: state.grades,
-                              k: results.params?.limit ?? ids.count)]
+        return [
+            .scoreRanking(
+                generation: results.generation, rankedIDs: ids, grades: state.grades,
+                k: results.params?.limit ?? ids.count)
+        ]
     }
 }

@@ -36,7 +36,10 @@ extension Reducer {
     static func skipSetup(_ state: inout AppState) -> [Effect] {
         guard let setup = state.setup, setup.phase != .running else { return [] }
         state.setup = nil
-        inform(&state, "skipped: \(setup.plan.artifactsToEmbed) artifacts have no \(setup.plan.model) vector yet — `vecscope embed` adds them")
+        inform(
+            &state,
+            "skipped: \(setup.plan.artifactsToEmbed) artifacts have no \(setup.plan.model) vector yet — `vecscope embed` adds them"
+        )
         return []
     }
 }

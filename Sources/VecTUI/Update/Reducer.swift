@@ -232,7 +232,8 @@ enum Reducer {
             return setGrade(nil, &state)
         case .adjust(let direction, let large):
             let parameter = state.selectedParameter
-            let next = parameter.adjusted(state.editedParams, direction: direction, large: large, choices: state.choices)
+            let next = parameter.adjusted(
+                state.editedParams, direction: direction, large: large, choices: state.choices)
             return changeParams(state.editedSide, to: next, &state)
         case .resetParameter:
             let next = state.selectedParameter.reset(state.editedParams, defaults: state.defaults)
@@ -415,11 +416,15 @@ enum Reducer {
         let previous = state.grades[id]
         guard previous != grade else { return [] }
         state.grades[id] = grade
-        var effects: [Effect] = [.saveJudgment(queryText: state.sideA.results.queryText, artifactID: id, grade: grade,
-                                                previousGrade: previous)]
+        var effects: [Effect] = [
+            .saveJudgment(
+                queryText: state.sideA.results.queryText, artifactID: id, grade: grade,
+                previousGrade: previous)
+        ]
         effects += scoreEffect(state)
         // Judging goes down the list: after a grade, the next result is selected.
-        if grade != nil && state.focus == .results && state.activeResults.selected + 1 < state.activeResults.items.count {
+        if grade != nil && state.focus == .results && state.activeResults.selected + 1 < state.activeResults.items.count
+        {
             state.activeResults.selected += 1
             keepSelectionVisible(&state)
         }
@@ -449,8 +454,9 @@ enum Reducer {
             return []
         }
         if state.overlay == .indexes {
-            state.indexView.selected = clamp(state.indexView.selected, by: delta,
-                                             count: state.indexView.inventory.indexes.count)
+            state.indexView.selected = clamp(
+                state.indexView.selected, by: delta,
+                count: state.indexView.inventory.indexes.count)
             return []
         }
         switch state.focus {
@@ -459,7 +465,8 @@ enum Reducer {
             guard count > 0 else { return [] }
             state.activeResults.selected = clamp(state.activeResults.selected, by: delta, count: count)
         case .parameters:
-            state.parameterSelection = clamp(state.parameterSelection, by: delta, count: TunableParameter.allCases.count)
+            state.parameterSelection = clamp(
+                state.parameterSelection, by: delta, count: TunableParameter.allCases.count)
         case .detail:
             state.detailScroll = min(max(0, state.detailScroll + delta), DetailView.maxScroll(state))
         case .query:
@@ -479,19 +486,23 @@ enum Reducer {
     static func keepSelectionVisible(_ state: inout AppState) {
         let layout = Layout(for: state)
         let a = state.sideA.results
-        state.sideA.results.scroll = scroll(a.scroll, selected: a.selected, visible: layout.resultRows,
-                                            count: a.items.count)
+        state.sideA.results.scroll = scroll(
+            a.scroll, selected: a.selected, visible: layout.resultRows,
+            count: a.items.count)
         if let b = state.compare?.sideB.results {
             // The compare view has two more header rows (side names, differences) than the results pane.
-            state.compare?.sideB.results.scroll = scroll(b.scroll, selected: b.selected,
-                                                         visible: max(1, layout.resultRows - 2), count: b.items.count)
+            state.compare?.sideB.results.scroll = scroll(
+                b.scroll, selected: b.selected,
+                visible: max(1, layout.resultRows - 2), count: b.items.count)
         }
-        state.parameterScroll = scroll(state.parameterScroll, selected: state.parameterSelection,
-                                       visible: layout.parameterRows, count: TunableParameter.allCases.count)
+        state.parameterScroll = scroll(
+            state.parameterScroll, selected: state.parameterSelection,
+            visible: layout.parameterRows, count: TunableParameter.allCases.count)
         state.detailScroll = min(state.detailScroll, DetailView.maxScroll(state))
         state.helpScroll = min(state.helpScroll, HelpView.maxScroll(state))
-        state.jobPicker.scroll = scroll(state.jobPicker.scroll, selected: state.jobPicker.selected,
-                                        visible: JobPickerView.visibleRows(state), count: state.jobs.count)
+        state.jobPicker.scroll = scroll(
+            state.jobPicker.scroll, selected: state.jobPicker.selected,
+            visible: JobPickerView.visibleRows(state), count: state.jobs.count)
     }
 
     /// The smallest scroll change that shows `selected`, never leaving empty rows at the end.

@@ -7,8 +7,9 @@ enum CompareView {
         guard let compare = state.compare else { return }
         let focused = state.focus == .results && state.overlay == nil
         let styles = borderStyle(focused: focused)
-        let inner = grid.box(rect, title: title(state, compare), style: styles.border, titleStyle: styles.title,
-                             rightTitle: badge(state, compare))
+        let inner = grid.box(
+            rect, title: title(state, compare), style: styles.border, titleStyle: styles.title,
+            rightTitle: badge(state, compare))
         guard !inner.isEmpty else { return }
         let area = inner.inset(dx: 1, dy: 0)
         guard area.width >= 3, area.height >= 1 else { return }
@@ -34,7 +35,8 @@ enum CompareView {
         guard sideA.response != nil, sideB.response != nil else { return nil }
         let a = sideA.items.map(\.artifactID), b = sideB.items.map(\.artifactID)
         let k = max(1, min(sideA.params?.limit ?? a.count, sideB.params?.limit ?? b.count))
-        let moved = RankChange.changes(from: a, to: b).values.filter { if case .up = $0 { return true }
+        let moved = RankChange.changes(from: a, to: b).values.filter {
+            if case .up = $0 { return true }
             if case .down = $0 { return true }
             return false
         }.count
@@ -44,7 +46,9 @@ enum CompareView {
     static func badge(_ state: AppState, _ compare: CompareModel) -> [Span] {
         let statuses = [state.sideA.status, compare.sideB.status]
         if statuses.contains(where: \.isBusy) {
-            return [Span(" \(Format.spinnerFrame(now: state.now)) searching ", CellStyle(foreground: .accent, bold: true))]
+            return [
+                Span(" \(Format.spinnerFrame(now: state.now)) searching ", CellStyle(foreground: .accent, bold: true))
+            ]
         }
         if statuses.contains(where: { $0.deadline != nil }) { return [Span(" waiting… ", .fg(.accent))] }
         if state.resultsAreStale(.a) || state.resultsAreStale(.b) {
@@ -53,8 +57,10 @@ enum CompareView {
         return [Span(" ←/→ side · c closes ", .fg(.muted))]
     }
 
-    static func drawSide(_ side: Side, state: AppState, compare: CompareModel, otherIDs: [Int], in rect: Rect,
-                         into grid: inout CellGrid) {
+    static func drawSide(
+        _ side: Side, state: AppState, compare: CompareModel, otherIDs: [Int], in rect: Rect,
+        into grid: inout CellGrid
+    ) {
         guard !rect.isEmpty else { return }
         let search = side == .a ? state.sideA : compare.sideB
         let model = search.results
@@ -69,7 +75,8 @@ enum CompareView {
             for (index, difference) in differences.enumerated() {
                 header.append(Span(index == 0 ? " " : " · ", .fg(.muted)))
                 header.append(Span(difference.parameter.label + " ", .fg(.muted)))
-                header.append(Span(side == .a ? difference.a : difference.b, CellStyle(foreground: .accent, bold: true)))
+                header.append(
+                    Span(side == .a ? difference.a : difference.b, CellStyle(foreground: .accent, bold: true)))
             }
         }
         grid.spans(header, at: Point(x: rect.x, y: rect.y), clip: rect.row(0))
@@ -87,14 +94,18 @@ enum CompareView {
         let scoreWidth = method == .semantic ? 5 : 6
         let titleWidth = max(1, rect.width - rankWidth - changeWidth - scoreWidth - 3)
         func row(_ rank: String, _ change: String, _ title: String, _ score: String) -> String {
-            DisplayWidth.pad(rank, to: rankWidth, alignRight: true) + " " + DisplayWidth.pad(change, to: changeWidth) + " "
-                + DisplayWidth.pad(title, to: titleWidth) + " " + DisplayWidth.pad(score, to: scoreWidth, alignRight: true)
+            DisplayWidth.pad(rank, to: rankWidth, alignRight: true) + " " + DisplayWidth.pad(change, to: changeWidth)
+                + " "
+                + DisplayWidth.pad(title, to: titleWidth) + " "
+                + DisplayWidth.pad(score, to: scoreWidth, alignRight: true)
         }
-        grid.text(row("#", "Δ", "title", scoreHeader), at: Point(x: rect.x, y: rect.y + 1),
-                  style: CellStyle(foreground: .muted, bold: true), clip: rect.row(1))
+        grid.text(
+            row("#", "Δ", "title", scoreHeader), at: Point(x: rect.x, y: rect.y + 1),
+            style: CellStyle(foreground: .muted, bold: true), clip: rect.row(1))
 
         if response.results.isEmpty {
-            let text = "No artifacts returned (0/\(response.info.limit) rows) — the index scan found nothing; "
+            let text =
+                "No artifacts returned (0/\(response.info.limit) rows) — the index scan found nothing; "
                 + "raise ef_search or turn on iterative_scan."
             for (index, line) in TextWrap.wrap(text, width: rect.width).prefix(max(0, rect.height - 3)).enumerated() {
                 grid.text(line, in: rect.row(2 + index), style: .fg(.warn))
@@ -107,8 +118,9 @@ enum CompareView {
         let stale = state.resultsAreStale(side)
         // Both sides scroll together, following the selection on the side the results keys act on.
         let active = state.activeResults
-        let top = Reducer.scroll(active.scroll, selected: active.selected, visible: visible,
-                                 count: max(state.sideA.results.items.count, model.items.count))
+        let top = Reducer.scroll(
+            active.scroll, selected: active.selected, visible: visible,
+            count: max(state.sideA.results.items.count, model.items.count))
         let selectedID = active.selectedResult?.artifactID
         let focused = state.focus == .results && state.overlay == nil
         let isActiveSide = side == compare.selecting
@@ -132,18 +144,24 @@ enum CompareView {
             var x = rect.x
             let cells: [(String, Int, Bool, CellStyle)] = [
                 ("\(result.rank)", rankWidth, true, .fg(.muted)), (changeText, changeWidth, false, changeStyle),
-                (result.title, titleWidth, false, .plain), (score, scoreWidth, true, CellStyle(foreground: .accent, bold: true)),
+                (result.title, titleWidth, false, .plain),
+                (score, scoreWidth, true, CellStyle(foreground: .accent, bold: true)),
             ]
             for (text, width, alignRight, style) in cells {
                 var style = style
                 if stale { style.dim = true }
-                grid.text(DisplayWidth.pad(text, to: width, alignRight: alignRight), at: Point(x: x, y: y), style: style,
-                          clip: rect)
+                grid.text(
+                    DisplayWidth.pad(text, to: width, alignRight: alignRight), at: Point(x: x, y: y), style: style,
+                    clip: rect)
                 x += width + 1
             }
             if result.artifactID == selectedID {
                 grid.restyle(Rect(x: rect.x, y: y, width: rect.width, height: 1)) { style in
-                    if focused && isActiveSide { style.reverse = true } else { style.bold = true; style.underline = !isActiveSide }
+                    if focused && isActiveSide {
+                        style.reverse = true
+                    } else {
+                        style.bold = true; style.underline = !isActiveSide
+                    }
                 }
             }
         }
@@ -158,27 +176,33 @@ enum CompareView {
         let value = { (text: String) in Span(text, CellStyle(bold: true)) }
         let muted = { (text: String) in Span(text, .fg(.muted)) }
         let isShort = info.rowsReturned < info.limit
-        let rows = Span("\(info.rowsReturned)/\(info.limit) rows",
-                        CellStyle(foreground: isShort ? .warn : .muted, bold: isShort))
+        let rows = Span(
+            "\(info.rowsReturned)/\(info.limit) rows",
+            CellStyle(foreground: isShort ? .warn : .muted, bold: isShort))
         // The long label first; the short one only once no long form fits. Hybrid's long label says what its recall
         // is of, which matters more than the latency.
         let alone: [[Span]] = display.scope == .semanticCandidates ? [[muted(long), value(recall)]] : []
-        let candidates: [[Span]] = [
-            [muted(long), value(recall), muted(" · client "), value(client), muted(" · server "), value(server),
-             muted(" · "), rows],
-            [muted(long), value(recall), muted(" · client "), value(client), muted(" · server "), value(server)],
-            [muted(long), value(recall), muted(" · client "), value(client), muted(" · "), rows],
-            [muted(long), value(recall), muted(" · client "), value(client)],
-            [muted(long), value(recall), muted(" · "), value(client)],
-        ] + alone + [
-            [muted(short), value(recall), muted(" · client "), value(client), muted(" · server "), value(server)],
-            [muted(short), value(recall), muted(" · client "), value(client)],
-            [muted(short), value(recall), muted(" · "), value(client)],
-        ]
+        let candidates: [[Span]] =
+            [
+                [
+                    muted(long), value(recall), muted(" · client "), value(client), muted(" · server "), value(server),
+                    muted(" · "), rows,
+                ],
+                [muted(long), value(recall), muted(" · client "), value(client), muted(" · server "), value(server)],
+                [muted(long), value(recall), muted(" · client "), value(client), muted(" · "), rows],
+                [muted(long), value(recall), muted(" · client "), value(client)],
+                [muted(long), value(recall), muted(" · "), value(client)],
+            ] + alone + [
+                [muted(short), value(recall), muted(" · client "), value(client), muted(" · server "), value(server)],
+                [muted(short), value(recall), muted(" · client "), value(client)],
+                [muted(short), value(recall), muted(" · "), value(client)],
+            ]
         if isShort {
             // A short side says so even when narrow: rows missing is the news.
             let narrow = [muted(short), value(recall), muted(" · "), rows]
-            if let fit = candidates.dropLast().first(where: { $0.contains(rows) && $0.reduce(0) { $0 + $1.width } <= width }) {
+            if let fit = candidates.dropLast().first(where: {
+                $0.contains(rows) && $0.reduce(0) { $0 + $1.width } <= width
+            }) {
                 return fit
             }
             return narrow

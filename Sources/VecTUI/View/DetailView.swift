@@ -6,8 +6,9 @@ enum DetailView {
         let active = state.activeResults
         let side = state.compare == nil ? "" : state.selectedSide.name + " "
         let title = active.selectedResult.map { "Detail — \(side)#\($0.rank) of \(active.items.count)" } ?? "Detail"
-        let inner = grid.box(rect, title: title, style: styles.border, titleStyle: styles.title,
-                             rightTitle: [Span(" Esc back · ←/→ result · 0–3 grade ", .fg(.muted))])
+        let inner = grid.box(
+            rect, title: title, style: styles.border, titleStyle: styles.title,
+            rightTitle: [Span(" Esc back · ←/→ result · 0–3 grade ", .fg(.muted))])
         guard !inner.isEmpty else { return }
         let area = inner.inset(dx: 1, dy: 0)
         guard !area.isEmpty else { return }
@@ -18,8 +19,9 @@ enum DetailView {
         }
         if content.count > area.height {
             let label = " \(top + 1)–\(min(content.count, top + area.height)) of \(content.count) lines "
-            grid.text(label, in: Rect(x: rect.x, y: rect.maxY - 1, width: rect.width - 2, height: 1),
-                      style: .fg(.muted), alignment: .right)
+            grid.text(
+                label, in: Rect(x: rect.x, y: rect.maxY - 1, width: rect.width - 2, height: 1),
+                style: .fg(.muted), alignment: .right)
         }
     }
 
@@ -44,9 +46,12 @@ enum DetailView {
         func blank() { out.append([]) }
 
         add([Span(result.title, CellStyle(bold: true))])
-        var meta: [Span] = [Span(result.type.rawValue.replacingOccurrences(of: "_", with: " "), muted),
-                            Span(" · ", muted), Span(result.userName.map { "\($0) (\(result.userExternalID))" } ?? result.userExternalID),
-                            Span(" · rank ", muted), Span("\(result.rank)", strong)]
+        var meta: [Span] = [
+            Span(result.type.rawValue.replacingOccurrences(of: "_", with: " "), muted),
+            Span(" · ", muted),
+            Span(result.userName.map { "\($0) (\(result.userExternalID))" } ?? result.userExternalID),
+            Span(" · rank ", muted), Span("\(result.rank)", strong),
+        ]
         if let change = state.activeResults.rankChanges[result.artifactID], change != .same {
             meta.append(Span(" (\(change.label))", .fg(.accent)))
         }
@@ -61,22 +66,32 @@ enum DetailView {
 
         let barWidth = max(0, min(20, width - 34))
         func scoreLine(_ name: String, _ value: String, fraction: Double?, note: String = "") {
-            var spans = [Span(DisplayWidth.pad(name, to: 16), muted), Span(DisplayWidth.pad(value, to: 7, alignRight: true), strong)]
-            if let fraction, barWidth > 0 { spans += [Span("  "), Span(Format.bar(fraction, width: barWidth), .fg(.accent))] }
+            var spans = [
+                Span(DisplayWidth.pad(name, to: 16), muted),
+                Span(DisplayWidth.pad(value, to: 7, alignRight: true), strong),
+            ]
+            if let fraction, barWidth > 0 {
+                spans += [Span("  "), Span(Format.bar(fraction, width: barWidth), .fg(.accent))]
+            }
             if !note.isEmpty { spans.append(Span("  " + note, muted)) }
             add(spans)
         }
-        scoreLine("similarity", Format.score(result.similarity), fraction: result.similarity,
-                  note: result.explanation.band)
+        scoreLine(
+            "similarity", Format.score(result.similarity), fraction: result.similarity,
+            note: result.explanation.band)
         scoreLine("cosine distance", Format.score(result.cosineDistance), fraction: nil, note: "<=>  1 − similarity")
         scoreLine("L2 distance", Format.score(result.l2Distance), fraction: nil, note: "<->")
         scoreLine("inner product", Format.score(result.innerProduct), fraction: nil, note: "−(<#>)")
-        scoreLine("keyword", Format.score(result.keywordScore), fraction: result.keywordScore,
-                  note: result.keywordScore == nil ? "not computed for this method" : "ts_rank_cd, 0…1")
+        scoreLine(
+            "keyword", Format.score(result.keywordScore), fraction: result.keywordScore,
+            note: result.keywordScore == nil ? "not computed for this method" : "ts_rank_cd, 0…1")
         scoreLine("relevance", Format.relevance(result.relevanceScore), fraction: nil, note: "the score ranked by")
         var ranks: [Span] = [Span(DisplayWidth.pad("signal ranks", to: 16), muted)]
-        ranks.append(Span("semantic " + (result.semanticRank.map(String.init) ?? "–") + " · keyword "
-                          + (result.keywordRank.map(String.init) ?? "–") + " · matched via " + result.matchedContentType.rawValue))
+        ranks.append(
+            Span(
+                "semantic " + (result.semanticRank.map(String.init) ?? "–") + " · keyword "
+                    + (result.keywordRank.map(String.init) ?? "–") + " · matched via "
+                    + result.matchedContentType.rawValue))
         add(ranks)
         blank()
 
@@ -84,9 +99,11 @@ enum DetailView {
         add([Span(result.explanation.summary)])
         for detail in result.explanation.details { add([Span("• " + detail)]) }
         if !result.matchedTerms.isEmpty {
-            add([Span("matched terms: ", muted)] + result.matchedTerms.enumerated().flatMap { index, term in
-                [Span(index == 0 ? "" : ", ", muted), Span(term, highlight)]
-            })
+            add(
+                [Span("matched terms: ", muted)]
+                    + result.matchedTerms.enumerated().flatMap { index, term in
+                        [Span(index == 0 ? "" : ", ", muted), Span(term, highlight)]
+                    })
         }
         if let chunk = result.bestChunk, !chunk.isEmpty {
             blank()
@@ -96,7 +113,9 @@ enum DetailView {
         blank()
         add([Span("Content", heading)])
         if !result.description.isEmpty {
-            add(Highlighter.spans(result.description, terms: result.matchedTerms, base: CellStyle(bold: true), highlight: highlight))
+            add(
+                Highlighter.spans(
+                    result.description, terms: result.matchedTerms, base: CellStyle(bold: true), highlight: highlight))
             blank()
         }
         add(Highlighter.spans(result.content, terms: result.matchedTerms, base: .plain, highlight: highlight))

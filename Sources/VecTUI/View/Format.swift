@@ -56,7 +56,9 @@ enum Format {
         tail += String(format: rate >= 100 ? " · %.0f/s" : " · %.1f/s", rate)
         let remaining = Double(total - done) / rate
         if remaining >= 1 {
-            tail += remaining >= 90 ? String(format: " · ~%.0f min left", remaining / 60) : String(format: " · ~%.0fs left", remaining)
+            tail +=
+                remaining >= 90
+                ? String(format: " · ~%.0f min left", remaining / 60) : String(format: " · ~%.0fs left", remaining)
         }
         return tail
     }

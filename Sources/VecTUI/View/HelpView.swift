@@ -6,9 +6,10 @@ enum HelpView {
         guard !box.isEmpty else { return }
         grid.fill(box)
         let title = "Keys — \(state.overlayUnderHelp?.title ?? state.focus.title)"
-        let inner = grid.box(box, title: title, style: CellStyle(foreground: .focus, bold: true),
-                             titleStyle: CellStyle(foreground: .focus, bold: true),
-                             rightTitle: [Span(" Esc closes ", .fg(.muted))])
+        let inner = grid.box(
+            box, title: title, style: CellStyle(foreground: .focus, bold: true),
+            titleStyle: CellStyle(foreground: .focus, bold: true),
+            rightTitle: [Span(" Esc closes ", .fg(.muted))])
         let area = inner.inset(dx: 1, dy: 0)
         guard !area.isEmpty else { return }
         let content = lines(state, width: area.width)
@@ -17,9 +18,10 @@ enum HelpView {
             grid.spans(line, at: Point(x: area.x, y: area.y + offset), clip: area)
         }
         if content.count > area.height {
-            grid.text(" ↑↓ \(top + 1)–\(min(content.count, top + area.height)) of \(content.count) ",
-                      in: Rect(x: box.x, y: box.maxY - 1, width: box.width - 2, height: 1), style: .fg(.muted),
-                      alignment: .right)
+            grid.text(
+                " ↑↓ \(top + 1)–\(min(content.count, top + area.height)) of \(content.count) ",
+                in: Rect(x: box.x, y: box.maxY - 1, width: box.width - 2, height: 1), style: .fg(.muted),
+                alignment: .right)
         }
     }
 
@@ -47,7 +49,9 @@ enum HelpView {
             out.append([Span(section.title, CellStyle(foreground: .title, bold: true))])
             for binding in section.bindings {
                 let reason = binding.disabledReason(state)
-                let keyStyle = reason == nil ? CellStyle(foreground: .accent, bold: true) : CellStyle(foreground: .muted, dim: true)
+                let keyStyle =
+                    reason == nil
+                    ? CellStyle(foreground: .accent, bold: true) : CellStyle(foreground: .muted, dim: true)
                 let textStyle = reason == nil ? CellStyle.plain : CellStyle(foreground: .muted, dim: true)
                 let keyWidth = min(keyColumn, max(1, width / 3))
                 let descriptionWidth = max(1, width - keyWidth - 1)
@@ -55,14 +59,19 @@ enum HelpView {
                 if let reason { description += " — unavailable: \(reason)" }
                 let wrapped = TextWrap.wrap(description, width: descriptionWidth)
                 for (row, text) in wrapped.enumerated() {
-                    let key = row == 0 ? DisplayWidth.pad(binding.keyLabel, to: keyWidth) : String(repeating: " ", count: keyWidth)
+                    let key =
+                        row == 0
+                        ? DisplayWidth.pad(binding.keyLabel, to: keyWidth) : String(repeating: " ", count: keyWidth)
                     out.append([Span(key, keyStyle), Span(" "), Span(text, textStyle)])
                 }
             }
         }
         out.append([])
-        out.append([Span("Results: Δ rank change since the last run (↑ up, ↓ down, new) · J your grade, · not judged",
-                         .fg(.muted))])
+        out.append([
+            Span(
+                "Results: Δ rank change since the last run (↑ up, ↓ down, new) · J your grade, · not judged",
+                .fg(.muted))
+        ])
         return out.flatMap { line -> [[Span]] in
             // The legend may be wider than the overlay: wrap any over-long line.
             line.reduce(0) { $0 + $1.width } > width ? TextWrap.wrap(line, width: width) : [line]

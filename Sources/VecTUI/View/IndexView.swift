@@ -15,9 +15,11 @@ enum IndexView {
         guard area.width >= 20, area.height >= 5 else { return }
         let (tableArea, bottom) = area.splitBottom(min(5, area.height - 2))  // 2 selected, 2 job, 1 footer
         drawTable(state, in: tableArea, into: &grid)
-        drawSelected(state, in: Rect(x: bottom.x, y: bottom.y, width: bottom.width, height: min(2, bottom.height)), into: &grid)
-        drawJob(state, in: Rect(x: bottom.x, y: bottom.y + 2, width: bottom.width, height: min(2, bottom.height - 2)),
-                into: &grid)
+        drawSelected(
+            state, in: Rect(x: bottom.x, y: bottom.y, width: bottom.width, height: min(2, bottom.height)), into: &grid)
+        drawJob(
+            state, in: Rect(x: bottom.x, y: bottom.y + 2, width: bottom.width, height: min(2, bottom.height - 2)),
+            into: &grid)
         if bottom.height >= 4 { drawFooter(state, in: bottom.row(bottom.height - 1), into: &grid) }
         if let form = view.form { drawForm(state, form, in: area, into: &grid) }
         if let name = view.pendingDrop { drawDropQuestion(name, in: area, into: &grid) }
@@ -29,7 +31,8 @@ enum IndexView {
     ]
 
     static func cells(_ info: VectorIndexInfo) -> [String] {
-        let parameters = info.type == "hnsw" ? "m \(info.m ?? 16) ef \(info.efConstruction ?? 64)" : "lists \(info.lists ?? 100)"
+        let parameters =
+            info.type == "hnsw" ? "m \(info.m ?? 16) ef \(info.efConstruction ?? 64)" : "lists \(info.lists ?? 100)"
         return [info.type, parameters, info.readableSize, "\(info.rows)", "\(info.scans)"]
     }
 
@@ -38,8 +41,11 @@ enum IndexView {
         let nameWidth = max(8, width - fixed)
         var text = DisplayWidth.pad(DisplayWidth.truncate(name, to: nameWidth), to: nameWidth)
         for (cell, column) in zip(cells, columns) {
-            text += " " + DisplayWidth.pad(DisplayWidth.truncate(cell, to: column.width), to: column.width,
-                                           alignRight: column.title != "type" && column.title != "parameters")
+            text +=
+                " "
+                + DisplayWidth.pad(
+                    DisplayWidth.truncate(cell, to: column.width), to: column.width,
+                    alignRight: column.title != "type" && column.title != "parameters")
         }
         return text
     }
@@ -47,8 +53,9 @@ enum IndexView {
     static func drawTable(_ state: AppState, in rect: Rect, into grid: inout CellGrid) {
         guard !rect.isEmpty else { return }
         let view = state.indexView
-        grid.text(line("name", columns.map(\.title), width: rect.width), at: Point(x: rect.x, y: rect.y),
-                  style: CellStyle(foreground: .muted, bold: true), clip: rect)
+        grid.text(
+            line("name", columns.map(\.title), width: rect.width), at: Point(x: rect.x, y: rect.y),
+            style: CellStyle(foreground: .muted, bold: true), clip: rect)
         let body = Rect(x: rect.x, y: rect.y + 1, width: rect.width, height: rect.height - 1)
         guard !body.isEmpty else { return }
         if view.inventory.indexes.isEmpty {
@@ -76,13 +83,18 @@ enum IndexView {
     static func drawSelected(_ state: AppState, in rect: Rect, into grid: inout CellGrid) {
         guard let info = state.indexView.selectedIndex, !rect.isEmpty else { return }
         let muted = CellStyle.fg(.muted)
-        grid.spans([Span("model ", muted), Span(info.model ?? "(any)", CellStyle(bold: true)),
-                    Span(" · \(info.table) · \(info.metricName) (\(info.opclass))", muted)],
-                   at: Point(x: rect.x, y: rect.y), clip: rect.row(0))
+        grid.spans(
+            [
+                Span("model ", muted), Span(info.model ?? "(any)", CellStyle(bold: true)),
+                Span(" · \(info.table) · \(info.metricName) (\(info.opclass))", muted),
+            ],
+            at: Point(x: rect.x, y: rect.y), clip: rect.row(0))
         guard rect.height >= 2 else { return }
         var spans = [Span(info.name, CellStyle(bold: true)), Span(" · \(info.parameterSummary)", muted)]
-        spans.append(info.valid ? Span(" · valid", .fg(.good))
-                                : Span(" · INVALID: r rebuilds, D drops", CellStyle(foreground: .bad, bold: true)))
+        spans.append(
+            info.valid
+                ? Span(" · valid", .fg(.good))
+                : Span(" · INVALID: r rebuilds, D drops", CellStyle(foreground: .bad, bold: true)))
         grid.spans(spans, at: Point(x: rect.x, y: rect.y + 1), clip: rect.row(1))
     }
 
@@ -98,10 +110,13 @@ enum IndexView {
         }
         let elapsed = max(0, state.now - job.startedAt)
         let stopping = job.cancelRequested ? " · stopping…" : " · x stops"
-        grid.spans([Span("\(Format.spinnerFrame(now: state.now)) ", CellStyle(foreground: .accent, bold: true)),
-                    Span(job.title, CellStyle(bold: true)),
-                    Span(String(format: " · %.1fs", elapsed) + stopping, .fg(.muted))],
-                   at: Point(x: rect.x, y: rect.y), clip: rect.row(0))
+        grid.spans(
+            [
+                Span("\(Format.spinnerFrame(now: state.now)) ", CellStyle(foreground: .accent, bold: true)),
+                Span(job.title, CellStyle(bold: true)),
+                Span(String(format: " · %.1fs", elapsed) + stopping, .fg(.muted)),
+            ],
+            at: Point(x: rect.x, y: rect.y), clip: rect.row(0))
         guard rect.height >= 2 else { return }
         let row = rect.row(1)
         guard let progress = job.progress else {
@@ -112,18 +127,21 @@ enum IndexView {
         let label = progress.phase + " "
         let x = row.x + grid.text(label, at: Point(x: row.x, y: row.y), style: .fg(.accent), clip: row)
         guard counts.total > 0 else { return }
-        let tail = Format.progressTail(done: counts.done, total: counts.total, unit: counts.unit,
-                                       seconds: state.now - job.phaseStartedAt)
+        let tail = Format.progressTail(
+            done: counts.done, total: counts.total, unit: counts.unit,
+            seconds: state.now - job.phaseStartedAt)
         let tailWidth = DisplayWidth.of(tail)
         let barWidth = max(0, row.maxX - x - tailWidth)
         if barWidth >= 5 {
-            grid.horizontalBar(Double(counts.done) / Double(counts.total), in: Rect(x: x, y: row.y, width: barWidth, height: 1))
+            grid.horizontalBar(
+                Double(counts.done) / Double(counts.total), in: Rect(x: x, y: row.y, width: barWidth, height: 1))
         }
         grid.text(tail, at: Point(x: x + (barWidth >= 5 ? barWidth : 0), y: row.y), clip: row)
     }
 
     static func drawFooter(_ state: AppState, in row: Rect, into grid: inout CellGrid) {
-        let text = "ef_search / probes are set per query in Parameters; an index serves only its model, table and metric"
+        let text =
+            "ef_search / probes are set per query in Parameters; an index serves only its model, table and metric"
         grid.text(DisplayWidth.truncate(text, to: row.width), in: row, style: .fg(.muted))
     }
 
@@ -134,8 +152,9 @@ enum IndexView {
         guard box.height >= 4 else { return }
         grid.fill(box)
         let focus = CellStyle(foreground: .focus, bold: true)
-        let inner = grid.box(box, title: "New index", style: focus, titleStyle: focus,
-                             rightTitle: [Span(" Enter builds · Esc cancels ", .fg(.muted))])
+        let inner = grid.box(
+            box, title: "New index", style: focus, titleStyle: focus,
+            rightTitle: [Span(" Enter builds · Esc cancels ", .fg(.muted))])
         let body = inner.inset(dx: 1, dy: 0)
         let request = form.request
         for (index, field) in fields.enumerated() where index < body.height {
@@ -150,23 +169,32 @@ enum IndexView {
             }
             let row = body.row(index)
             let selected = field == form.field
-            let x = row.x + grid.text(DisplayWidth.pad(field.label, to: 16), at: Point(x: row.x, y: row.y),
-                                      style: .fg(.muted), clip: row)
-            grid.text(selected ? "◀ \(value) ▶" : "  \(value)", at: Point(x: x, y: row.y),
-                      style: selected ? CellStyle(foreground: .accent, bold: true) : CellStyle(bold: true), clip: row)
+            let x =
+                row.x
+                + grid.text(
+                    DisplayWidth.pad(field.label, to: 16), at: Point(x: row.x, y: row.y),
+                    style: .fg(.muted), clip: row)
+            grid.text(
+                selected ? "◀ \(value) ▶" : "  \(value)", at: Point(x: x, y: row.y),
+                style: selected ? CellStyle(foreground: .accent, bold: true) : CellStyle(bold: true), clip: row)
             if selected { grid.restyle(row) { $0.reverse = true } }
         }
         let rows = state.indexView.inventory.rowsByModel[request.model] ?? 0
-        let advice = IndexAdvice.advice(type: request.type, m: request.m, efConstruction: request.efConstruction,
-                                        lists: request.lists, rows: rows)
+        let advice = IndexAdvice.advice(
+            type: request.type, m: request.m, efConstruction: request.efConstruction,
+            lists: request.lists, rows: rows)
         let adviceRow = fields.count + 1
         if adviceRow < body.height {
-            let text = advice.map { "advice: " + $0 } ?? "\(rows) vectors of this model · usual parameters for that size"
-            grid.text(DisplayWidth.truncate(text, to: body.width), in: body.row(adviceRow),
-                      style: advice == nil ? .fg(.muted) : .fg(.warn))
+            let text =
+                advice.map { "advice: " + $0 } ?? "\(rows) vectors of this model · usual parameters for that size"
+            grid.text(
+                DisplayWidth.truncate(text, to: body.width), in: body.row(adviceRow),
+                style: advice == nil ? .fg(.muted) : .fg(.warn))
         }
         if adviceRow + 1 < body.height {
-            grid.text("←/→ change · ↑/↓ field · a: recommended for the row count", in: body.row(adviceRow + 1), style: .fg(.muted))
+            grid.text(
+                "←/→ change · ↑/↓ field · a: recommended for the row count", in: body.row(adviceRow + 1),
+                style: .fg(.muted))
         }
     }
 
@@ -177,9 +205,12 @@ enum IndexView {
         let warn = CellStyle(foreground: .warn, bold: true)
         let inner = grid.box(box, title: "Drop index?", style: warn, titleStyle: warn)
         let body = inner.inset(dx: 1, dy: 0)
-        grid.text(DisplayWidth.truncate("DROP INDEX \(name)", to: body.width), in: body.row(0), style: CellStyle(bold: true))
+        grid.text(
+            DisplayWidth.truncate("DROP INDEX \(name)", to: body.width), in: body.row(0), style: CellStyle(bold: true))
         if body.height >= 2 {
-            grid.text("y drops it · n/Esc keeps it · searches it served use another index or scan", in: body.row(1), style: .fg(.muted))
+            grid.text(
+                "y drops it · n/Esc keeps it · searches it served use another index or scan", in: body.row(1),
+                style: .fg(.muted))
         }
     }
 }

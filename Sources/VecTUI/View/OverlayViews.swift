@@ -17,8 +17,9 @@ enum JobPickerView {
         guard !box.isEmpty else { return }
         grid.fill(box)
         let focus = CellStyle(foreground: .focus, bold: true)
-        let inner = grid.box(box, title: "Fixture jobs", style: focus, titleStyle: focus,
-                             rightTitle: [Span(" Enter loads · Esc closes ", .fg(.muted))])
+        let inner = grid.box(
+            box, title: "Fixture jobs", style: focus, titleStyle: focus,
+            rightTitle: [Span(" Enter loads · Esc closes ", .fg(.muted))])
         let area = inner.inset(dx: 1, dy: 0)
         guard !area.isEmpty else { return }
         guard !state.jobs.isEmpty else {
@@ -26,19 +27,24 @@ enum JobPickerView {
             return
         }
         let idWidth = min(8, state.jobs.map { DisplayWidth.of($0.id) }.max() ?? 3)
-        let top = Reducer.scroll(state.jobPicker.scroll, selected: state.jobPicker.selected, visible: area.height,
-                                 count: state.jobs.count)
+        let top = Reducer.scroll(
+            state.jobPicker.scroll, selected: state.jobPicker.selected, visible: area.height,
+            count: state.jobs.count)
         for (index, job) in state.jobs.enumerated().dropFirst(top).prefix(area.height) {
             let row = area.row(index - top)
-            let x = row.x + grid.text(DisplayWidth.pad(job.id, to: idWidth) + "  ", at: Point(x: row.x, y: row.y),
-                                      style: .fg(.muted), clip: row)
+            let x =
+                row.x
+                + grid.text(
+                    DisplayWidth.pad(job.id, to: idWidth) + "  ", at: Point(x: row.x, y: row.y),
+                    style: .fg(.muted), clip: row)
             grid.text(DisplayWidth.truncate(job.title, to: max(0, row.maxX - x)), at: Point(x: x, y: row.y), clip: row)
             if index == state.jobPicker.selected { grid.restyle(row) { $0.reverse = true } }
         }
         if state.jobs.count > area.height {
-            grid.text(" \(top + 1)–\(min(state.jobs.count, top + area.height)) of \(state.jobs.count) ",
-                      in: Rect(x: box.x, y: box.maxY - 1, width: box.width - 2, height: 1), style: .fg(.muted),
-                      alignment: .right)
+            grid.text(
+                " \(top + 1)–\(min(state.jobs.count, top + area.height)) of \(state.jobs.count) ",
+                in: Rect(x: box.x, y: box.maxY - 1, width: box.width - 2, height: 1), style: .fg(.muted),
+                alignment: .right)
         }
     }
 }
@@ -50,8 +56,9 @@ enum PromptView {
         guard !box.isEmpty else { return }
         grid.fill(box)
         let focus = CellStyle(foreground: .focus, bold: true)
-        let inner = grid.box(box, title: "Load the query from a file", style: focus, titleStyle: focus,
-                             rightTitle: [Span(" Enter reads · Esc cancels ", .fg(.muted))])
+        let inner = grid.box(
+            box, title: "Load the query from a file", style: focus, titleStyle: focus,
+            rightTitle: [Span(" Enter reads · Esc cancels ", .fg(.muted))])
         let area = inner.inset(dx: 1, dy: 0)
         guard !area.isEmpty else { return }
         let label = "path "
@@ -85,7 +92,8 @@ enum SweepView {
         let k = sweep.params.limit
         var title = "Sweep ef_search · recall@\(k) vs p95 latency"
         if sweep.params.method == .hybrid { title += " (semantic side)" }
-        let inner = grid.box(rect, title: title, style: focus, titleStyle: focus, rightTitle: phase(sweep, now: state.now))
+        let inner = grid.box(
+            rect, title: title, style: focus, titleStyle: focus, rightTitle: phase(sweep, now: state.now))
         let area = inner.inset(dx: 1, dy: 0)
         guard area.width >= 10, area.height >= 3 else { return }
         let (body, footer) = area.splitBottom(1)
@@ -93,9 +101,10 @@ enum SweepView {
         let (chartArea, tableArea) = body.splitRight(tableWidth)
         let points = sweep.sortedPoints
         let marked = points.firstIndex { $0.efSearch == state.sideA.params.efSearch }
-        let chart = Chart(points: points.map { Chart.Point(x: $0.p95Ms, y: $0.recall, label: "ef=\($0.efSearch)") },
-                          marked: marked, xLabel: "p95 ms (\(SweepModel.repetitions) runs each)", yLabel: "",
-                          yRange: yRange(points), connect: false)
+        let chart = Chart(
+            points: points.map { Chart.Point(x: $0.p95Ms, y: $0.recall, label: "ef=\($0.efSearch)") },
+            marked: marked, xLabel: "p95 ms (\(SweepModel.repetitions) runs each)", yLabel: "",
+            yRange: yRange(points), connect: false)
         if points.isEmpty {
             let text = sweep.isRunning ? "measuring ef_search \(sweep.values.first ?? 0)…" : "no points measured"
             grid.text(text, in: chartArea.row(chartArea.height / 2), style: .fg(.muted), alignment: .center)
@@ -118,45 +127,62 @@ enum SweepView {
     static func phase(_ sweep: SweepModel, now: Double) -> [Span] {
         switch sweep.phase {
         case .running:
-            return [Span(" \(Format.spinnerFrame(now: now)) \(sweep.points.count)/\(sweep.values.count) · x stops ",
-                         CellStyle(foreground: .accent, bold: true))]
+            return [
+                Span(
+                    " \(Format.spinnerFrame(now: now)) \(sweep.points.count)/\(sweep.values.count) · x stops ",
+                    CellStyle(foreground: .accent, bold: true))
+            ]
         case .finished: return [Span(" done · r reruns · Esc closes ", .fg(.muted))]
-        case .cancelled: return [Span(" stopped at \(sweep.points.count)/\(sweep.values.count) · r reruns ", .fg(.warn))]
+        case .cancelled:
+            return [Span(" stopped at \(sweep.points.count)/\(sweep.values.count) · r reruns ", .fg(.warn))]
         case .failed: return [Span(" failed · r reruns ", CellStyle(foreground: .bad, bold: true))]
         }
     }
 
-    static func drawTable(_ state: AppState, _ sweep: SweepModel, _ points: [SweepPoint], in rect: Rect,
-                          into grid: inout CellGrid) {
+    static func drawTable(
+        _ state: AppState, _ sweep: SweepModel, _ points: [SweepPoint], in rect: Rect,
+        into grid: inout CellGrid
+    ) {
         guard !rect.isEmpty else { return }
         func line(_ mark: String, _ ef: String, _ recall: String, _ p50: String, _ p95: String) -> String {
             DisplayWidth.pad(mark, to: 1) + DisplayWidth.pad(ef, to: 4, alignRight: true) + " "
-                + DisplayWidth.pad(recall, to: 6, alignRight: true) + " " + DisplayWidth.pad(p50, to: 6, alignRight: true)
+                + DisplayWidth.pad(recall, to: 6, alignRight: true) + " "
+                + DisplayWidth.pad(p50, to: 6, alignRight: true)
                 + " " + DisplayWidth.pad(p95, to: 6, alignRight: true)
         }
-        grid.text(line(" ", "ef", "recall", "p50", "p95"), at: Point(x: rect.x, y: rect.y),
-                  style: CellStyle(foreground: .muted, bold: true), clip: rect)
+        grid.text(
+            line(" ", "ef", "recall", "p50", "p95"), at: Point(x: rect.x, y: rect.y),
+            style: CellStyle(foreground: .muted, bold: true), clip: rect)
         for (index, point) in points.enumerated().prefix(max(0, rect.height - 1)) {
             let current = point.efSearch == state.sideA.params.efSearch
-            let text = line(current ? "◆" : " ", "\(point.efSearch)", Format.ratio(point.recall),
-                            String(format: "%.2f", point.p50Ms), String(format: "%.2f", point.p95Ms))
+            let text = line(
+                current ? "◆" : " ", "\(point.efSearch)", Format.ratio(point.recall),
+                String(format: "%.2f", point.p50Ms), String(format: "%.2f", point.p95Ms))
             let row = Rect(x: rect.x, y: rect.y + 1 + index, width: rect.width, height: 1)
-            grid.text(text, at: Point(x: row.x, y: row.y), style: current ? CellStyle(foreground: .good, bold: true) : .plain,
-                      clip: row)
+            grid.text(
+                text, at: Point(x: row.x, y: row.y), style: current ? CellStyle(foreground: .good, bold: true) : .plain,
+                clip: row)
             if index == sweep.selected { grid.restyle(row) { $0.reverse = true } }
         }
     }
 
     static func footerLine(_ state: AppState, _ sweep: SweepModel, _ points: [SweepPoint]) -> [Span] {
-        if case .failed(let reason) = sweep.phase { return [Span("✖ " + reason, CellStyle(foreground: .bad, bold: true))] }
+        if case .failed(let reason) = sweep.phase {
+            return [Span("✖ " + reason, CellStyle(foreground: .bad, bold: true))]
+        }
         let muted = CellStyle.fg(.muted)
-        var spans = [Span("◆ ", CellStyle(foreground: .good, bold: true)), Span("current ef_search ", muted),
-                     Span("\(state.sideA.params.efSearch)", CellStyle(bold: true))]
+        var spans = [
+            Span("◆ ", CellStyle(foreground: .good, bold: true)), Span("current ef_search ", muted),
+            Span("\(state.sideA.params.efSearch)", CellStyle(bold: true)),
+        ]
         if points.indices.contains(sweep.selected) {
             let point = points[sweep.selected]
-            spans += [Span(" · selected ef \(point.efSearch): recall ", muted), Span(Format.ratio(point.recall), CellStyle(bold: true)),
-                      Span(" p95 ", muted), Span(Format.milliseconds(point.p95Ms), CellStyle(bold: true)),
-                      Span(" · Enter applies", muted)]
+            spans += [
+                Span(" · selected ef \(point.efSearch): recall ", muted),
+                Span(Format.ratio(point.recall), CellStyle(bold: true)),
+                Span(" p95 ", muted), Span(Format.milliseconds(point.p95Ms), CellStyle(bold: true)),
+                Span(" · Enter applies", muted),
+            ]
         }
         return spans
     }

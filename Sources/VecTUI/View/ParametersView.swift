@@ -8,15 +8,17 @@ enum ParametersView {
         let params = state.editedParams
         var title = "Parameters"
         if state.compare != nil { title += " · " + state.editedSide.name }
-        let inner = grid.box(rect, title: title, style: styles.border, titleStyle: styles.title,
-                             rightTitle: state.compare == nil ? [] : [Span(" b: A/B ", .fg(.muted))])
+        let inner = grid.box(
+            rect, title: title, style: styles.border, titleStyle: styles.title,
+            rightTitle: state.compare == nil ? [] : [Span(" b: A/B ", .fg(.muted))])
         guard !inner.isEmpty else { return }
         let area = inner.inset(dx: 1, dy: 0)
         guard !area.isEmpty else { return }
         let (listArea, helpArea) = area.splitBottom(min(area.height - 1, Layout.parameterHelpRows + 1))
         let all = TunableParameter.allCases
-        let top = Reducer.scroll(state.parameterScroll, selected: state.parameterSelection, visible: listArea.height,
-                                 count: all.count)
+        let top = Reducer.scroll(
+            state.parameterScroll, selected: state.parameterSelection, visible: listArea.height,
+            count: all.count)
         for (index, parameter) in all.enumerated().dropFirst(top).prefix(listArea.height) {
             let row = listArea.row(index - top)
             let relevant = parameter.isRelevant(to: params)
@@ -31,11 +33,13 @@ enum ParametersView {
             let label = DisplayWidth.pad(parameter.label, to: min(labelWidth, max(0, row.width - 4)))
             let x = row.x + grid.text(label + " ", at: Point(x: row.x, y: row.y), style: labelStyle, clip: row)
             let valueWidth = max(0, row.maxX - x - (differs ? 2 : 0))
-            grid.text(DisplayWidth.truncate(parameter.value(in: params), to: valueWidth),
-                      at: Point(x: x, y: row.y), style: valueStyle, clip: row)
+            grid.text(
+                DisplayWidth.truncate(parameter.value(in: params), to: valueWidth),
+                at: Point(x: x, y: row.y), style: valueStyle, clip: row)
             if differs {
-                grid.text("≠", at: Point(x: row.maxX - 1, y: row.y), style: CellStyle(foreground: .highlight, bold: true),
-                          clip: row)
+                grid.text(
+                    "≠", at: Point(x: row.maxX - 1, y: row.y), style: CellStyle(foreground: .highlight, bold: true),
+                    clip: row)
             }
             if index == state.parameterSelection {
                 grid.restyle(row) { style in
@@ -45,15 +49,19 @@ enum ParametersView {
         }
         if all.count > listArea.height {
             let label = " \(top + 1)–\(min(all.count, top + listArea.height)) of \(all.count) "
-            grid.text(label, in: Rect(x: rect.x, y: rect.maxY - 1, width: rect.width - 2, height: 1),
-                      style: .fg(.muted), alignment: .right)
+            grid.text(
+                label, in: Rect(x: rect.x, y: rect.maxY - 1, width: rect.width - 2, height: 1),
+                style: .fg(.muted), alignment: .right)
         }
         guard helpArea.height >= 2 else { return }
         grid.fill(helpArea.row(0), with: "─", style: .fg(.border))
         let parameter = state.selectedParameter
         var help = parameter.help
-        if let reason = parameter.disabledReason(choices: state.choices) { help = reason }
-        else if !parameter.isRelevant(to: params) { help = "(not used by \(params.method.rawValue)) " + help }
+        if let reason = parameter.disabledReason(choices: state.choices) {
+            help = reason
+        } else if !parameter.isRelevant(to: params) {
+            help = "(not used by \(params.method.rawValue)) " + help
+        }
         let lines = TextWrap.wrap(help, width: helpArea.width)
         for (index, line) in lines.prefix(helpArea.height - 1).enumerated() {
             grid.text(line, in: helpArea.row(index + 1), style: .fg(.muted))

@@ -44,7 +44,8 @@ public func render(_ state: AppState) -> CellGrid {
 
 /// The border style of a pane: highlighted while it has focus.
 func borderStyle(focused: Bool) -> (border: CellStyle, title: CellStyle) {
-    focused ? (CellStyle(foreground: .focus, bold: true), CellStyle(foreground: .focus, bold: true))
+    focused
+        ? (CellStyle(foreground: .focus, bold: true), CellStyle(foreground: .focus, bold: true))
         : (.fg(.border), CellStyle(foreground: .title, bold: true))
 }
 
@@ -86,15 +87,17 @@ enum QueryView {
         } else if focused {
             extra = [Span(" Ctrl-R run · Enter new line ", .fg(.muted))]
         }
-        let inner = grid.box(rect, title: "vecscope — Query", style: styles.border, titleStyle: styles.title,
-                             rightTitle: extra)
+        let inner = grid.box(
+            rect, title: "vecscope — Query", style: styles.border, titleStyle: styles.title,
+            rightTitle: extra)
         guard !inner.isEmpty else { return }
         let text = inner.inset(dx: 1, dy: 0)
         guard !text.isEmpty else { return }
 
         if state.editor.isEmpty {
-            grid.text("Type or paste a job description, then Ctrl-R to search.",
-                      in: text.row(0), style: .fg(.muted))
+            grid.text(
+                "Type or paste a job description, then Ctrl-R to search.",
+                in: text.row(0), style: .fg(.muted))
             if focused { grid.cursor = Point(x: text.x, y: text.y) }
             return
         }
@@ -108,8 +111,9 @@ enum QueryView {
         }
         if rows.count > text.height {
             let more = "\(min(rows.count, top + text.height))/\(rows.count)"
-            grid.text(" \(more) ", in: Rect(x: rect.x, y: rect.maxY - 1, width: rect.width - 2, height: 1),
-                      style: .fg(.muted), alignment: .right)
+            grid.text(
+                " \(more) ", in: Rect(x: rect.x, y: rect.maxY - 1, width: rect.width - 2, height: 1),
+                style: .fg(.muted), alignment: .right)
         }
         if focused, caret >= top, caret < top + text.height {
             let row = rows[caret]
@@ -141,7 +145,8 @@ enum QueryView {
                     end += 1
                 }
                 if end < characters.count, let space = characters[start..<end].lastIndex(of: " "), space + 1 > start,
-                   space + 1 < end {
+                    space + 1 < end
+                {
                     end = space + 1
                 }
                 rows.append(VisualRow(line: index, start: start, end: end))
@@ -168,15 +173,17 @@ enum MessageView {
         guard !rect.isEmpty else { return }
         if case .down(let reason) = state.database {
             grid.fill(rect, style: CellStyle(foreground: .bad, bold: true))
-            grid.text("✖ database unreachable — \(reason) — retrying; results shown are from before",
-                      in: rect.inset(dx: 1, dy: 0), style: CellStyle(foreground: .bad, bold: true))
+            grid.text(
+                "✖ database unreachable — \(reason) — retrying; results shown are from before",
+                in: rect.inset(dx: 1, dy: 0), style: CellStyle(foreground: .bad, bold: true))
             return
         }
         if let message = state.message {
             let style = message.kind == .error ? CellStyle(foreground: .bad, bold: true) : .fg(.accent)
             let icon = message.kind == .error ? "✖ " : "› "
-            grid.text(icon + message.text.replacingOccurrences(of: "\n", with: " "), in: rect.inset(dx: 1, dy: 0),
-                      style: style)
+            grid.text(
+                icon + message.text.replacingOccurrences(of: "\n", with: " "), in: rect.inset(dx: 1, dy: 0),
+                style: style)
             return
         }
         var spans: [Span] = []

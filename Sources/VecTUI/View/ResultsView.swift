@@ -4,7 +4,9 @@ import VecCore
 enum ResultsView {
     /// A column of the table: header, width, alignment and how a row fills it.
     struct Column {
-        enum ID: CaseIterable { case rank, change, grade, title, type, owner, similarity, cosine, l2, inner, keyword, relevance }
+        enum ID: CaseIterable {
+            case rank, change, grade, title, type, owner, similarity, cosine, l2, inner, keyword, relevance
+        }
         var id: ID
         var header: String
         var width: Int
@@ -30,7 +32,8 @@ enum ResultsView {
             .keyword: Column(id: .keyword, header: "kw", width: 5, alignRight: true),
             .relevance: Column(id: .relevance, header: "rel", width: 6, alignRight: true),
         ]
-        let priority: [Column.ID] = method == .semantic
+        let priority: [Column.ID] =
+            method == .semantic
             ? [.similarity, .cosine, .l2, .inner, .type, .relevance, .keyword, .owner]
             : [.relevance, .keyword, .similarity, .cosine, .l2, .inner, .type, .owner]
         var used = fixed.reduce(0) { $0 + $1.width + 1 } + minimumTitleWidth
@@ -59,25 +62,30 @@ enum ResultsView {
         if let info = state.sideA.results.response?.info {
             title += " · \(info.method.rawValue) · \(info.rowsReturned)/\(info.limit)"
         }
-        let inner = grid.box(rect, title: title, style: styles.border, titleStyle: styles.title,
-                             rightTitle: statusBadge(state))
+        let inner = grid.box(
+            rect, title: title, style: styles.border, titleStyle: styles.title,
+            rightTitle: statusBadge(state))
         guard !inner.isEmpty else { return }
         let table = inner.inset(dx: 1, dy: 0)
         guard !table.isEmpty else { return }
 
         guard let response = state.sideA.results.response else {
-            let lines = state.sideA.status.isBusy
+            let lines =
+                state.sideA.status.isBusy
                 ? ["Searching…"]
-                : ["No search yet.", "", "Type a job description in the Query pane and press Ctrl-R.",
-                   "Tab moves between panes; ? lists every key."]
+                : [
+                    "No search yet.", "", "Type a job description in the Query pane and press Ctrl-R.",
+                    "Tab moves between panes; ? lists every key.",
+                ]
             for (index, line) in lines.enumerated() {
                 grid.text(line, in: table.row(index + 1), style: .fg(.muted))
             }
             return
         }
         let method = state.sideA.results.params?.method ?? response.info.method
-        let columns = columns(width: table.width, method: method, rankDigits: String(count).count,
-                              hasKeywordScores: response.results.contains { $0.keywordScore != nil })
+        let columns = columns(
+            width: table.width, method: method, rankDigits: String(count).count,
+            hasKeywordScores: response.results.contains { $0.keywordScore != nil })
         drawHeader(columns, in: table.row(0), into: &grid)
         if response.results.isEmpty {
             let hint = Self.emptyHint(response.info, params: state.sideA.results.params ?? response.info.parameters)
@@ -87,7 +95,8 @@ enum ResultsView {
             return
         }
         let visible = max(0, table.height - 1)
-        let top = Reducer.scroll(state.sideA.results.scroll, selected: state.sideA.results.selected, visible: visible, count: count)
+        let top = Reducer.scroll(
+            state.sideA.results.scroll, selected: state.sideA.results.selected, visible: visible, count: count)
         let stale = state.resultsAreStale(.a)
         for (index, result) in response.results.enumerated().dropFirst(top).prefix(visible) {
             let row = table.row(1 + index - top)
@@ -105,15 +114,18 @@ enum ResultsView {
         }
         if count > visible {
             let label = " \(top + 1)–\(min(count, top + visible)) of \(count) "
-            grid.text(label, in: Rect(x: rect.x, y: rect.maxY - 1, width: rect.width - 2, height: 1),
-                      style: .fg(.muted), alignment: .right)
+            grid.text(
+                label, in: Rect(x: rect.x, y: rect.maxY - 1, width: rect.width - 2, height: 1),
+                style: .fg(.muted), alignment: .right)
         }
     }
 
     /// "⠋ searching", "waiting…" (debounce), "stale · Ctrl-R", or nothing.
     static func statusBadge(_ state: AppState) -> [Span] {
         if state.sideA.status.isBusy {
-            return [Span(" \(Format.spinnerFrame(now: state.now)) searching ", CellStyle(foreground: .accent, bold: true))]
+            return [
+                Span(" \(Format.spinnerFrame(now: state.now)) searching ", CellStyle(foreground: .accent, bold: true))
+            ]
         }
         if state.sideA.status.deadline != nil { return [Span(" waiting… ", .fg(.accent))] }
         if state.resultsAreStale(.a) { return [Span(" stale · Ctrl-R ", CellStyle(foreground: .warn, bold: true))] }
@@ -129,8 +141,10 @@ enum ResultsView {
         }
     }
 
-    static func drawRow(_ result: SearchResult, columns: [Column], state: AppState, stale: Bool, in row: Rect,
-                        into grid: inout CellGrid) {
+    static func drawRow(
+        _ result: SearchResult, columns: [Column], state: AppState, stale: Bool, in row: Rect,
+        into grid: inout CellGrid
+    ) {
         var x = row.x
         for column in columns {
             var (text, style) = cell(column.id, result, state)
@@ -182,14 +196,19 @@ extension ResultsView {
             return String(format: "No artifacts matched. The similarity threshold %.2f may be too strict.", threshold)
         }
         guard filtered else { return "No artifacts matched." }
-        guard params.method == .semantic, info.totalCandidates > 0, let index = info.indexName, !index.contains("gin") else {
+        guard params.method == .semantic, info.totalCandidates > 0, let index = info.indexName, !index.contains("gin")
+        else {
             return "No artifacts matched. The user or type filter may be too narrow."
         }
         let ivfflat = index.contains("ivfflat")
         let beam = ivfflat ? ("probes", params.probes) : ("ef_search", params.efSearch)
-        let start = "No artifacts returned, though \(info.totalCandidates) pass the filters: the index scan handed over its "
+        let start =
+            "No artifacts returned, though \(info.totalCandidates) pass the filters: the index scan handed over its "
             + "nearest rows (\(beam.0) \(beam.1)) and the user or type filter dropped them all."
         if params.iterativeScan == .off { return start + " Turn on iterative_scan, or raise \(beam.0)." }
-        return start + (ivfflat ? " Raise probes." : " The iterative scan stopped at max_scan_tuples \(params.maxScanTuples); raise it.")
+        return start
+            + (ivfflat
+                ? " Raise probes."
+                : " The iterative scan stopped at max_scan_tuples \(params.maxScanTuples); raise it.")
     }
 }

@@ -7,8 +7,9 @@ enum SetupView {
         let screen = grid.bounds
         let (main, message) = screen.splitBottom(1)
         let focus = CellStyle(foreground: .focus, bold: true)
-        let inner = grid.box(main, title: "vecscope — getting the database ready", style: focus, titleStyle: focus,
-                             rightTitle: [Span(" \(state.connectionTarget) ", .fg(.muted))])
+        let inner = grid.box(
+            main, title: "vecscope — getting the database ready", style: focus, titleStyle: focus,
+            rightTitle: [Span(" \(state.connectionTarget) ", .fg(.muted))])
         MessageView.draw(state, in: message, into: &grid)
         let area = inner.inset(dx: 2, dy: 1)
         guard area.width >= 20, area.height >= 4 else { return }
@@ -16,20 +17,31 @@ enum SetupView {
         let plan = setup.plan
         let muted = CellStyle.fg(.muted)
         if plan.loadsFixtures {
-            lines += TextWrap.wrap([Span("First run: the database holds no artifacts, so vecscope loads the demo fixtures "
-                + "(Fixtures/) and embeds them with \(plan.model). This happens once; later starts skip what is current.")],
-                                   width: area.width)
+            lines += TextWrap.wrap(
+                [
+                    Span(
+                        "First run: the database holds no artifacts, so vecscope loads the demo fixtures "
+                            + "(Fixtures/) and embeds them with \(plan.model). This happens once; later starts skip what is current."
+                    )
+                ],
+                width: area.width)
         } else {
-            lines += TextWrap.wrap([Span("\(plan.artifactsToEmbed) artifacts", CellStyle(bold: true)),
-                                    Span(" have no current \(plan.model) vector (new or changed since they were embedded). "
-                                         + "Searches only find artifacts that have one"
-                                         + (setup.phase == .asking ? "." : ", so vecscope embeds them now."))], width: area.width)
+            lines += TextWrap.wrap(
+                [
+                    Span("\(plan.artifactsToEmbed) artifacts", CellStyle(bold: true)),
+                    Span(
+                        " have no current \(plan.model) vector (new or changed since they were embedded). "
+                            + "Searches only find artifacts that have one"
+                            + (setup.phase == .asking ? "." : ", so vecscope embeds them now.")),
+                ], width: area.width)
             if setup.phase == .asking {
                 lines.append([])
-                lines.append([Span("Enter", CellStyle(foreground: .accent, bold: true)), Span(" embeds them now, ", muted),
-                              Span("Esc", CellStyle(foreground: .accent, bold: true)),
-                              Span(" skips to the explorer (`vecscope embed` does it later), ", muted),
-                              Span("q", CellStyle(foreground: .accent, bold: true)), Span(" quits.", muted)])
+                lines.append([
+                    Span("Enter", CellStyle(foreground: .accent, bold: true)), Span(" embeds them now, ", muted),
+                    Span("Esc", CellStyle(foreground: .accent, bold: true)),
+                    Span(" skips to the explorer (`vecscope embed` does it later), ", muted),
+                    Span("q", CellStyle(foreground: .accent, bold: true)), Span(" quits.", muted),
+                ])
             }
         }
         lines.append([])
@@ -48,8 +60,9 @@ enum SetupView {
         case .running:
             drawRunning(state, setup, in: Rect(x: area.x, y: y, width: area.width, height: 2), into: &grid)
             if y + 3 < area.maxY {
-                grid.text("q quits at any time: every finished batch is stored, and the next start carries on.",
-                          in: area.row(y + 3 - area.y), style: muted)
+                grid.text(
+                    "q quits at any time: every finished batch is stored, and the next start carries on.",
+                    in: area.row(y + 3 - area.y), style: muted)
             }
         case .failed(let reason):
             let wrapped = TextWrap.wrap("✖ " + reason, width: area.width)
@@ -58,7 +71,8 @@ enum SetupView {
             }
             let next = y + wrapped.count + 1
             if next < area.maxY {
-                grid.text("Enter retries · Esc skips to the explorer · q quits", in: area.row(next - area.y), style: muted)
+                grid.text(
+                    "Enter retries · Esc skips to the explorer · q quits", in: area.row(next - area.y), style: muted)
             }
         }
     }
@@ -66,18 +80,25 @@ enum SetupView {
     /// Two rows: the step with a spinner and elapsed time, then a bar with counts, rate and time left.
     static func drawRunning(_ state: AppState, _ setup: SetupModel, in rect: Rect, into grid: inout CellGrid) {
         let elapsed = max(0, state.now - setup.startedAt)
-        let step = setup.progress?.step.rawValue ?? (setup.plan.loadsFixtures ? DemoSetup.Step.loading.rawValue : DemoSetup.Step.embedding.rawValue)
-        grid.spans([Span("\(Format.spinnerFrame(now: state.now)) ", CellStyle(foreground: .accent, bold: true)),
-                    Span(step, CellStyle(bold: true)),
-                    Span(String(format: " · %.0fs elapsed", elapsed), .fg(.muted))],
-                   at: Point(x: rect.x, y: rect.y), clip: rect.row(0))
+        let step =
+            setup.progress?.step.rawValue
+            ?? (setup.plan.loadsFixtures ? DemoSetup.Step.loading.rawValue : DemoSetup.Step.embedding.rawValue)
+        grid.spans(
+            [
+                Span("\(Format.spinnerFrame(now: state.now)) ", CellStyle(foreground: .accent, bold: true)),
+                Span(step, CellStyle(bold: true)),
+                Span(String(format: " · %.0fs elapsed", elapsed), .fg(.muted)),
+            ],
+            at: Point(x: rect.x, y: rect.y), clip: rect.row(0))
         guard rect.height >= 2, let progress = setup.progress, progress.total > 0 else { return }
         let row = rect.row(1)
         let unit = progress.step == .loading ? "records" : progress.step == .embedding ? "texts" : "files"
-        let tail = Format.progressTail(done: progress.done, total: progress.total, unit: unit,
-                                       seconds: state.now - setup.stepStartedAt)
+        let tail = Format.progressTail(
+            done: progress.done, total: progress.total, unit: unit,
+            seconds: state.now - setup.stepStartedAt)
         let barWidth = max(0, min(50, row.width - DisplayWidth.of(tail)))
-        grid.horizontalBar(Double(progress.done) / Double(progress.total), in: Rect(x: row.x, y: row.y, width: barWidth, height: 1))
+        grid.horizontalBar(
+            Double(progress.done) / Double(progress.total), in: Rect(x: row.x, y: row.y, width: barWidth, height: 1))
         grid.text(tail, at: Point(x: row.x + barWidth, y: row.y), clip: row)
     }
 }

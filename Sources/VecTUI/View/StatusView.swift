@@ -76,13 +76,16 @@ enum StatusView {
     }
 
     static func label(_ text: String) -> Span { Span(text, .plain) }
-    static func value(_ text: String, _ role: ColorRole = .normal) -> Span { Span(text, CellStyle(foreground: role, bold: true)) }
+    static func value(_ text: String, _ role: ColorRole = .normal) -> Span {
+        Span(text, CellStyle(foreground: role, bold: true))
+    }
 
     static func firstRow(_ state: AppState) -> [Segment] {
         var segments: [Segment] = []
         let target = state.connectionTarget.isEmpty ? "database" : state.connectionTarget
         switch state.database {
-        case .connecting: segments.append(Segment(spans: [value("○ ", .warn), label(target + " (connecting)")], priority: 9))
+        case .connecting:
+            segments.append(Segment(spans: [value("○ ", .warn), label(target + " (connecting)")], priority: 9))
         case .connected: segments.append(Segment(spans: [value("● ", .good), label(target)], priority: 9))
         case .down: segments.append(Segment(spans: [value("✖ ", .bad), label(target + " DOWN")], priority: 9))
         }
@@ -100,11 +103,17 @@ enum StatusView {
             plan = info.parameters.explain ? "plan unknown" : "plan: explain off"
         }
         let isSeqScan = plan.lowercased().contains("seq scan")
-        segments.append(Segment(spans: [label("plan "), value(plan, isSeqScan ? .warn : .normal)], priority: 8,
-                                flexible: true))
+        segments.append(
+            Segment(
+                spans: [label("plan "), value(plan, isSeqScan ? .warn : .normal)], priority: 8,
+                flexible: true))
         let short = info.rowsReturned < info.limit
-        segments.append(Segment(spans: [value("\(info.rowsReturned)/\(info.limit)", short ? .warn : .normal),
-                                        label(" rows")], priority: 10))
+        segments.append(
+            Segment(
+                spans: [
+                    value("\(info.rowsReturned)/\(info.limit)", short ? .warn : .normal),
+                    label(" rows"),
+                ], priority: 10))
         segments.append(Segment(spans: [value("\(info.totalCandidates)"), label(" candidates")], priority: 1))
         segments.append(model)
         return segments
@@ -125,26 +134,36 @@ enum StatusView {
         }
         var segments = [Segment(spans: busy, priority: 9)]
         guard let info = state.sideA.results.response?.info else { return segments }
-        segments.append(Segment(spans: [label("server "), value(Format.milliseconds(info.serverExecutionMs))], priority: 6))
+        segments.append(
+            Segment(spans: [label("server "), value(Format.milliseconds(info.serverExecutionMs))], priority: 6))
         segments.append(Segment(spans: [label("client "), value(Format.milliseconds(info.clientWallMs))], priority: 5))
         let k = state.sideA.results.params?.limit ?? info.limit
         if let recall = RecallDisplay(state.sideA.results) {
             let role: ColorRole = recall.recall.map { $0 >= 0.95 ? .good : $0 >= 0.8 ? .normal : .warn } ?? .normal
-            segments.append(Segment(spans: [label(recall.label + " "), value(recall.value, role)],
-                                    priority: recall.scope.isApplicable ? 8 : 7))
+            segments.append(
+                Segment(
+                    spans: [label(recall.label + " "), value(recall.value, role)],
+                    priority: recall.scope.isApplicable ? 8 : 7))
         }
         let judged = state.sideA.results.items.prefix(k).filter { state.grades[$0.artifactID] != nil }.count
         if let score = state.sideA.results.score, score.judged > 0 {
             segments.append(Segment(spans: [label("nDCG@\(score.k) "), value(Format.ratio(score.ndcg))], priority: 7))
-            segments.append(Segment(spans: [label("P@\(score.k) "), value(Format.ratio(score.precision))], priority: 4))
+            segments.append(
+                Segment(spans: [label("P@\(score.k) "), value(Format.ratio(score.precision))], priority: 4))
         } else {
             segments.append(Segment(spans: [label("nDCG@\(k) "), value("–")], priority: 7))
         }
-        segments.append(Segment(spans: [label("judged "), value("\(judged)/\(min(k, state.sideA.results.items.count))")],
-                                priority: 3))
-        segments.append(Segment(spans: [label("embed "),
-                                        value(info.embeddingCached ? "cached" : Format.milliseconds(info.embeddingMs))],
-                                priority: 1))
+        segments.append(
+            Segment(
+                spans: [label("judged "), value("\(judged)/\(min(k, state.sideA.results.items.count))")],
+                priority: 3))
+        segments.append(
+            Segment(
+                spans: [
+                    label("embed "),
+                    value(info.embeddingCached ? "cached" : Format.milliseconds(info.embeddingMs)),
+                ],
+                priority: 1))
         return segments
     }
 }
