@@ -87,16 +87,22 @@ struct SyntheticDataTests {
             .rows.map { try $0.decode(0) }
         #expect(sizes[0] > 3 * sizes[sizes.count / 2])
         // Vacuumed after the load: the pages are all-visible, so searches neither set hint bits nor visit the heap
-        // for index-only scans.
+        // for index-only scans. One page may be missed: VACUUM skips a page it cannot lock for cleanup, and on the
+        // shared test server the checkpointer or bgwriter can hold a pin on it at that moment. Unflushed commits (the
+        // bug this guards) would leave every page of a table unmarked.
         for table in ["users", "artifacts", "artifact_embeddings"] {
             let row = try connection.query(
                 """
-                SELECT relpages::int8, relallvisible::int8 FROM pg_class WHERE relname = \(table)
+                SELECT c.relpages::int8, c.relallvisible::int8, s.vacuum_count
+                FROM pg_class c JOIN pg_stat_user_tables s ON s.relid = c.oid WHERE c.relname = \(table)
                 """
             ).row(0)
             let (pages, allVisible) = (try row.decode(0, as: Int.self), try row.decode(1, as: Int.self))
-            #expect(pages > 0 && allVisible == pages, "\(table): \(allVisible) of \(pages) pages all-visible")
+            #expect(try row.decode(2, as: Int.self) >= 1, "\(table) was not vacuumed")
+            #expect(pages > 0 && allVisible >= pages - 1, "\(table): \(allVisible) of \(pages) pages all-visible")
         }
+        let artifactPages = try count("SELECT relpages::int8 FROM pg_class WHERE relname = 'artifacts'")
+        #expect(artifactPages > 1, "the all-visible check needs a table of several pages to mean anything")
     }
 
     @Test func sameSeedLoadsTheSameData() throws {
