@@ -49,7 +49,9 @@ import Testing
         #expect(try row.decode(0, as: String.self) == "Search engine")
         #expect(try row.decode(1, as: [String].self) == ["Go", "SQL"])
         #expect(try row.decode(2, as: String.self) == "Ada")
-        #expect(try row.decode(3, as: String.self) == SHA256.hex("Search engine\n\nd\n\nBuilt a search engine."))
+        #expect(
+            try row.decode(3, as: String.self)
+                == SHA256.hex("Search engine\n\nSkills: Go, SQL\n\nd\n\nBuilt a search engine."))
     }
 
     @Test func changedContentUpdatesAndMarksEmbeddingsStale() throws {
@@ -74,7 +76,7 @@ import Testing
             """
         ).rows.map { try $0.decode(0, as: String.self) }
         #expect(stale == ["a1"])
-        // A change that leaves the embedded text alone (skills) updates the row but keeps embeddings fresh.
+        // Skills are part of the embedded text (after the title), so changing them makes the embeddings stale too.
         let v3 = try write(
             "v3.jsonl",
             [
@@ -82,7 +84,7 @@ import Testing
                 Self.line("a2").replacingOccurrences(of: #"["Go", "SQL"]"#, with: #"["Go"]"#),
             ])
         let third = try ArtifactLoader(connection: connection).load(file: v3)
-        #expect(third.updated == 1 && third.markedStale == 0 && third.unchanged == 1)
+        #expect(third.updated == 1 && third.markedStale == 1 && third.unchanged == 1)
     }
 
     @Test func everyKindOfBadRecordIsReportedWithItsLineAndSkipped() throws {

@@ -148,7 +148,7 @@ final class FlakyEmbedder: Embedder, @unchecked Sendable {
             let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
             let text = EmbeddingText.full(
                 title: object["title"] as? String ?? "", description: object["description"] as? String ?? "",
-                content: object["content"] as? String ?? "")
+                content: object["content"] as? String ?? "", skills: object["skills"] as? [String] ?? [])
             let chunks = chunker.chunks(text)
             if chunks.count > 1 { chunked += 1 }
             for chunk in chunks { longest = max(longest, miniLM.countTokens(chunk)) }

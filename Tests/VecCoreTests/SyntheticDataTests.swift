@@ -73,9 +73,12 @@ struct SyntheticDataTests {
         #expect(try count("SELECT count(*)::int8 FROM artifacts WHERE length(content_hash) <> 64") == 0)
         // The same hash the embedding pipeline computes for an artifact's full text, so a text model's vectors of
         // these artifacts count as current once embedded.
-        for row in try connection.query("SELECT title, description, content, content_hash::text FROM artifacts").rows {
+        for row in try connection.query("SELECT title, description, content, content_hash::text, skills FROM artifacts")
+            .rows
+        {
             let text = EmbeddingText.full(
-                title: try row.decode(0), description: try row.decode(1), content: try row.decode(2))
+                title: try row.decode(0), description: try row.decode(1), content: try row.decode(2),
+                skills: try row.decode(4))
             #expect(try row.decode(3, as: String.self) == SHA256.hex(text))
         }
         let model = try EmbeddingModelRegistry(connection: connection).model(named: "synthetic-32")

@@ -22,14 +22,17 @@ public struct ArtifactRecord: Sendable, Equatable {
 
     /// sha256 of the text the `full` embedding is made from: a change to it makes embeddings stale.
     public var contentHash: String {
-        SHA256.hex(EmbeddingText.full(title: title, description: description, content: content))
+        SHA256.hex(EmbeddingText.full(title: title, description: description, content: content, skills: skills))
     }
 }
 
 /// The exact texts each content type embeds; hashes are taken over these same strings.
 public enum EmbeddingText {
-    public static func full(title: String, description: String, content: String) -> String {
-        [title, description, content].filter { !$0.isEmpty }.joined(separator: "\n\n")
+    /// Skills follow the title, not the content: MiniLM reads only its first 256 tokens, and a long artifact's
+    /// closing lines would be cut off with them.
+    public static func full(title: String, description: String, content: String, skills: [String]) -> String {
+        let skillsLine = skills.isEmpty ? "" : "Skills: " + skills.joined(separator: ", ")
+        return [title, skillsLine, description, content].filter { !$0.isEmpty }.joined(separator: "\n\n")
     }
 
     public static func summary(title: String, description: String) -> String {

@@ -120,7 +120,7 @@ public final class EmbeddingPipeline {
         let modelName = PostgresParameter(model.name)
         let rows = try connection.query(
             """
-            SELECT a.id, a.title, a.description, a.content,
+            SELECT a.id, a.title, a.description, a.content, a.skills,
                    f.content_hash::text AS full_hash, f.stale AS full_stale,
                    s.content_hash::text AS summary_hash, s.stale AS summary_stale
             FROM artifacts a
@@ -136,7 +136,8 @@ public final class EmbeddingPipeline {
             let title: String = try row.decode("title")
             let description: String = try row.decode("description")
             let content: String = try row.decode("content")
-            let full = EmbeddingText.full(title: title, description: description, content: content)
+            let full = EmbeddingText.full(
+                title: title, description: description, content: content, skills: try row.decode("skills"))
             let summaryText = EmbeddingText.summary(title: title, description: description)
             for (type, text, storedHash, stale) in [
                 (

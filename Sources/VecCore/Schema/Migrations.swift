@@ -136,6 +136,117 @@ public enum Migrations {
                 ALTER TABLE chunk_embeddings ALTER COLUMN embedding_vector SET STORAGE MAIN;
                 ALTER TABLE job_embeddings ALTER COLUMN embedding_vector SET STORAGE MAIN;
                 """),
+        // Okapi BM25 in the database (ARCHITECTURE.md §2): the keyword index gains the skills and one weight per field
+        // (A title, B skills, C description, D content) so a query can weight fields; each row keeps its token count
+        // per field; document frequencies and corpus totals live in two tables that statement triggers keep exact on
+        // every write path (loader, gen's COPY, deletes and cascades), inside the writing transaction.
+        Migration(
+            version: 3, name: "BM25 statistics",
+            sql: """
+                -- array_to_string is only STABLE (element output functions); for text[] it cannot vary.
+                CREATE FUNCTION vecscope_skills_text(skills text[]) RETURNS text
+                    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT array_to_string(skills, ' ') $$;
+                -- Tokens BM25 counts in a field: the positions to_tsvector keeps (stop words dropped).
+                CREATE FUNCTION vecscope_token_count(body text) RETURNS integer
+                    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+                    AS $$ SELECT coalesce(sum(array_length(t.positions, 1)), 0)::integer
+                          FROM unnest(to_tsvector('english'::regconfig, body)) t $$;
+
+                ALTER TABLE artifacts DROP COLUMN search;
+                ALTER TABLE artifacts ADD COLUMN search tsvector GENERATED ALWAYS AS (
+                    setweight(to_tsvector('english'::regconfig, title), 'A') ||
+                    setweight(to_tsvector('english'::regconfig, vecscope_skills_text(skills)), 'B') ||
+                    setweight(to_tsvector('english'::regconfig, description), 'C') ||
+                    setweight(to_tsvector('english'::regconfig, content), 'D')) STORED;
+                ALTER TABLE artifacts ADD COLUMN field_tokens integer[] GENERATED ALWAYS AS (ARRAY[
+                    vecscope_token_count(title), vecscope_token_count(vecscope_skills_text(skills)),
+                    vecscope_token_count(description), vecscope_token_count(content)]) STORED;
+                CREATE INDEX artifacts_search_gin ON artifacts USING gin (search);
+
+                CREATE TABLE bm25_lexemes (
+                    lexeme    text PRIMARY KEY,
+                    documents bigint NOT NULL CHECK (documents >= 0)
+                );
+                CREATE TABLE bm25_corpus (
+                    singleton          boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+                    documents          bigint NOT NULL DEFAULT 0,
+                    title_tokens       bigint NOT NULL DEFAULT 0,
+                    skills_tokens      bigint NOT NULL DEFAULT 0,
+                    description_tokens bigint NOT NULL DEFAULT 0,
+                    content_tokens     bigint NOT NULL DEFAULT 0
+                );
+
+                -- The embedded text now carries the skills (EmbeddingText.full): rehash, so vectors made from the old
+                -- text count as stale and `embed` refreshes them.
+                UPDATE artifacts SET content_hash = encode(sha256(convert_to(concat_ws(E'\\n\\n',
+                    nullif(title, ''),
+                    CASE WHEN cardinality(skills) > 0 THEN 'Skills: ' || array_to_string(skills, ', ') END,
+                    nullif(description, ''), nullif(content, '')), 'UTF8')), 'hex');
+
+                -- Recomputes everything: used once here and after TRUNCATE.
+                CREATE FUNCTION vecscope_bm25_rebuild() RETURNS void LANGUAGE sql AS $$
+                    DELETE FROM bm25_lexemes;
+                    DELETE FROM bm25_corpus;
+                    INSERT INTO bm25_lexemes (lexeme, documents)
+                    SELECT t.lexeme, count(*) FROM artifacts a, unnest(a.search) t GROUP BY t.lexeme;
+                    INSERT INTO bm25_corpus (documents, title_tokens, skills_tokens, description_tokens, content_tokens)
+                    SELECT count(*), coalesce(sum(field_tokens[1]), 0), coalesce(sum(field_tokens[2]), 0),
+                           coalesce(sum(field_tokens[3]), 0), coalesce(sum(field_tokens[4]), 0)
+                    FROM artifacts;
+                $$;
+                SELECT vecscope_bm25_rebuild();
+
+                -- One function for the three statement triggers: each branch reads only the transition tables its
+                -- event has (PL/pgSQL plans a statement when it first runs it).
+                CREATE FUNCTION vecscope_bm25_maintain() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF TG_OP = 'TRUNCATE' THEN
+                        PERFORM vecscope_bm25_rebuild();
+                        RETURN NULL;
+                    END IF;
+                    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+                        UPDATE bm25_lexemes l SET documents = l.documents - g.n
+                        FROM (SELECT t.lexeme, count(*) AS n FROM old_rows r, unnest(r.search) t GROUP BY t.lexeme) g
+                        WHERE l.lexeme = g.lexeme;
+                        UPDATE bm25_corpus c SET documents = c.documents - o.n, title_tokens = c.title_tokens - o.t,
+                               skills_tokens = c.skills_tokens - o.s, description_tokens = c.description_tokens - o.d,
+                               content_tokens = c.content_tokens - o.b
+                        FROM (SELECT count(*) AS n, coalesce(sum(field_tokens[1]), 0) AS t,
+                                     coalesce(sum(field_tokens[2]), 0) AS s, coalesce(sum(field_tokens[3]), 0) AS d,
+                                     coalesce(sum(field_tokens[4]), 0) AS b FROM old_rows) o;
+                    END IF;
+                    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+                        -- In lexeme order, so concurrent writers lock rows in one order and cannot deadlock.
+                        INSERT INTO bm25_lexemes AS l (lexeme, documents)
+                        SELECT t.lexeme, count(*) FROM new_rows r, unnest(r.search) t GROUP BY t.lexeme
+                        ORDER BY t.lexeme
+                        ON CONFLICT (lexeme) DO UPDATE SET documents = l.documents + EXCLUDED.documents;
+                        UPDATE bm25_corpus c SET documents = c.documents + o.n, title_tokens = c.title_tokens + o.t,
+                               skills_tokens = c.skills_tokens + o.s, description_tokens = c.description_tokens + o.d,
+                               content_tokens = c.content_tokens + o.b
+                        FROM (SELECT count(*) AS n, coalesce(sum(field_tokens[1]), 0) AS t,
+                                     coalesce(sum(field_tokens[2]), 0) AS s, coalesce(sum(field_tokens[3]), 0) AS d,
+                                     coalesce(sum(field_tokens[4]), 0) AS b FROM new_rows) o;
+                    END IF;
+                    RETURN NULL;
+                END $$;
+                CREATE TRIGGER artifacts_bm25_insert AFTER INSERT ON artifacts REFERENCING NEW TABLE AS new_rows
+                    FOR EACH STATEMENT EXECUTE FUNCTION vecscope_bm25_maintain();
+                CREATE TRIGGER artifacts_bm25_update AFTER UPDATE ON artifacts
+                    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+                    FOR EACH STATEMENT EXECUTE FUNCTION vecscope_bm25_maintain();
+                CREATE TRIGGER artifacts_bm25_delete AFTER DELETE ON artifacts REFERENCING OLD TABLE AS old_rows
+                    FOR EACH STATEMENT EXECUTE FUNCTION vecscope_bm25_maintain();
+                CREATE TRIGGER artifacts_bm25_truncate AFTER TRUNCATE ON artifacts
+                    FOR EACH STATEMENT EXECUTE FUNCTION vecscope_bm25_maintain();
+
+                -- Database-wide defaults a user stored (`vecscope tune fusion --apply`): one JSON value per key.
+                CREATE TABLE settings (
+                    key        text PRIMARY KEY,
+                    value      jsonb NOT NULL,
+                    updated_at timestamptz NOT NULL DEFAULT now()
+                );
+                """),
     ]
 }
 

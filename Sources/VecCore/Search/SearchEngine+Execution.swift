@@ -192,34 +192,20 @@ extension SearchEngine {
 
     // MARK: - Keyword
 
-    /// ts_rank_cd's cost grows with the query's terms: a whole job description (260 lexemes) took a second over
-    /// 252 artifacts, its 64 most frequent lexemes 90 ms with nearly the same ranking.
-    public static let maxKeywordTerms = 64
-
-    /// The job text as an OR of its most frequent lexemes (an AND of 200 words matches nothing), for the GIN index.
-    static func keywordQueryCTE(_ text: String) -> PostgresQuery {
-        let terms = SQLFragment.integer(maxKeywordTerms)
-        return """
-            q AS (SELECT to_tsquery('simple', coalesce(string_agg(quote_literal(t.lexeme), ' | '), '')) AS query,
-                         coalesce(array_agg(t.lexeme), '{}') AS lexemes
-                  FROM (SELECT lexeme FROM unnest(to_tsvector('english', \(text)::text))
-                        ORDER BY coalesce(array_length(positions, 1), 1) DESC, lexeme LIMIT \(sql: terms)) t)
-            """
-    }
-
     private func keywordCandidates(
         _ plan: SearchPlan, fetch: Int, on conn: Connection
     )
         throws -> ([(id: Int, score: Double)], QueryPlan)
     {
+        let bm25 = BM25SQL(queryText: plan.queryText, parameters: plan.params.bm25)
         var sql: PostgresQuery = """
-            WITH \(Self.keywordQueryCTE(plan.queryText))
-            SELECT a.id, ts_rank_cd(a.search, q.query, 32)::float8 AS score
-            FROM artifacts a CROSS JOIN q
+            WITH \(bm25.ctes)
+            SELECT a.id, kw.score
+            FROM artifacts a CROSS JOIN bm25_query q CROSS JOIN \(bm25.lateral)
             WHERE a.search @@ q.query
             """
         sql += filters(plan)
-        sql += " ORDER BY score DESC, a.id LIMIT \(fetch)::int8"
+        sql += " ORDER BY kw.score DESC, a.id LIMIT \(fetch)::int8"
         let rows = try conn.query(sql).rows.map { row in
             (id: try row.decode("id", as: Int.self), score: try row.decode("score", as: Double.self))
         }
@@ -243,7 +229,9 @@ extension SearchEngine {
         var l2Distance: Double
         var innerProduct: Double
         var keywordScore: Double
+        /// Matched lexemes and their BM25 contributions, largest first.
         var matchedLexemes: [String]
+        var contributions: [Double]
         var bestChunk: String?
         var bestChunkDistance: Double?
         var bestChunkL2: Double?
@@ -257,18 +245,16 @@ extension SearchEngine {
         let expression: PostgresQuery = "e.embedding_vector\(sql: .vectorCast(plan.model))"
         let model = SQLFragment.modelNameLiteral(plan.model)
         // LATERAL lookups by artifact id: the same plan whatever the ids, so a generic plan is as good as a custom one.
+        let bm25 = BM25SQL(queryText: plan.queryText, parameters: plan.params.bm25)
         let sql: PostgresQuery = """
-            WITH \(Self.keywordQueryCTE(plan.queryText))
+            WITH \(bm25.ctes)
             SELECT a.id, a.external_id, u.external_id AS user_external_id, u.name AS user_name, a.title,
                    a.artifact_type, a.description, a.content, best.content_type,
                    best.cd AS cosine_distance, best.l2 AS l2_distance, best.ip AS inner_product,
-                   CASE WHEN a.search @@ q.query THEN ts_rank_cd(a.search, q.query, 32)::float8 ELSE 0 END
-                       AS keyword_score,
-                   ARRAY(SELECT t.lexeme FROM unnest(a.search) t WHERE t.lexeme = ANY(q.lexemes) ORDER BY t.lexeme)
-                       AS matched_lexemes,
+                   kw.score AS keyword_score, kw.lexemes AS matched_lexemes, kw.parts AS contributions,
                    chunk.text AS chunk_text, chunk.cd AS chunk_cosine_distance, chunk.l2 AS chunk_l2_distance,
                    chunk.ip AS chunk_inner_product
-            FROM artifacts a JOIN users u ON u.id = a.user_id CROSS JOIN q
+            FROM artifacts a JOIN users u ON u.id = a.user_id CROSS JOIN \(bm25.lateral)
             LEFT JOIN LATERAL (
                 SELECT e.content_type, (\(expression) <=> \(v))::float8 AS cd, (\(expression) <-> \(v))::float8 AS l2,
                        ((\(expression) <#> \(v)) * -1)::float8 AS ip
@@ -301,6 +287,7 @@ extension SearchEngine {
                 l2Distance: try row.decode("l2_distance", as: Double?.self) ?? .nan,
                 innerProduct: try row.decode("inner_product", as: Double?.self) ?? .nan,
                 keywordScore: try row.decode("keyword_score"), matchedLexemes: try row.decode("matched_lexemes"),
+                contributions: try row.decode("contributions"),
                 bestChunk: try row.decode("chunk_text"), bestChunkDistance: try row.decode("chunk_cosine_distance"),
                 bestChunkL2: try row.decode("chunk_l2_distance"),
                 bestChunkInnerProduct: try row.decode("chunk_inner_product"))
@@ -335,7 +322,7 @@ extension SearchEngine {
             p.method.rawValue, plan.model.name, "\(p.userScope)",
             p.artifactTypes.map(\.rawValue).joined(separator: ","),
             plan.restrictTo.map { $0.map(String.init).joined(separator: ",") } ?? "",
-            p.method == .keyword ? SHA256.hex(plan.queryText) : "",
+            p.method == .keyword ? SHA256.hex(plan.queryText) + "|\(p.bm25.maxTerms)" : "",
         ].joined(separator: "|")
         if let cached = candidateCounts[key], Date().timeIntervalSince(cached.measuredAt) < Self.candidateCountLifetime
         {
@@ -349,9 +336,10 @@ extension SearchEngine {
     private func countCandidates(_ plan: SearchPlan, on conn: Connection) throws -> Int {
         var sql: PostgresQuery
         if plan.params.method == .keyword {
+            let bm25 = BM25SQL(queryText: plan.queryText, parameters: plan.params.bm25)
             sql = """
-                WITH \(Self.keywordQueryCTE(plan.queryText))
-                SELECT count(*) FROM artifacts a CROSS JOIN q WHERE a.search @@ q.query
+                WITH \(bm25.ctes)
+                SELECT count(*) FROM artifacts a CROSS JOIN bm25_query q WHERE a.search @@ q.query
                 """
         } else {
             sql = """

@@ -21,7 +21,7 @@ public struct SearchResult: Sendable, Equatable {
     public var l2Distance: Double
     /// Inner product as a positive number (pgvector's `<#>` is its negative).
     public var innerProduct: Double
-    /// Keyword match (`ts_rank_cd`, normalised 0…1); nil when not computed.
+    /// Okapi BM25 score (unbounded; 0 when no query term occurs); nil when not computed.
     public var keywordScore: Double?
     /// The score the ranking is ordered by (similarity, keyword score, or the fused score).
     public var relevanceScore: Double
@@ -31,9 +31,11 @@ public struct SearchResult: Sendable, Equatable {
     /// Which stored text matched best (full, summary, or a chunk), and the chunk's text.
     public var matchedContentType: ContentType
     public var bestChunk: String?
-    /// Query terms (lexemes) the artifact contains.
+    /// Query terms the artifact contains, as the query spelled them, largest BM25 contribution first.
     public var matchedTerms: [String]
     public var explanation: Explanation
+    /// Each matched term's share of the BM25 score, largest first (they add up to `keywordScore`).
+    public var keywordTerms: [KeywordTerm] = []
 
     /// The distance under the metric that ordered the search.
     public func distance(for metric: DistanceMetric) -> Double {

@@ -91,7 +91,7 @@ public struct SyntheticData: Sendable {
         /// a text model's vectors of these artifacts never matched it and they counted as stale for ever (the TUI
         /// offered to re-embed 3,000 synthetic artifacts on every start).
         public var contentHash: String {
-            SHA256.hex(EmbeddingText.full(title: title, description: description, content: ""))
+            SHA256.hex(EmbeddingText.full(title: title, description: description, content: "", skills: []))
         }
     }
 

@@ -84,7 +84,7 @@ enum DetailView {
         scoreLine("inner product", Format.score(result.innerProduct), fraction: nil, note: "−(<#>)")
         scoreLine(
             "keyword", Format.score(result.keywordScore), fraction: result.keywordScore,
-            note: result.keywordScore == nil ? "not computed for this method" : "ts_rank_cd, 0…1")
+            note: result.keywordScore == nil ? "not computed for this method" : "Okapi BM25")
         scoreLine("relevance", Format.relevance(result.relevanceScore), fraction: nil, note: "the score ranked by")
         var ranks: [Span] = [Span(DisplayWidth.pad("signal ranks", to: 16), muted)]
         ranks.append(
