@@ -20,10 +20,12 @@ extension Vecscope {
         func run() throws {
             Vecscope.bootstrapLogging()
             try runReportingErrors {
-                let params = try search.params(method: method, limit: limit)
+                let connection = try database.connect()
+                let params = try search.params(
+                    method: method, limit: limit, stored: try RankingDefaults.stored(in: connection))
                 let query =
                     text == "-" ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self) : text
-                let engine = SearchEngine(connection: try database.connect())
+                let engine = SearchEngine(connection: connection)
                 let response = try engine.search(text: query, params: params)
                 if output.json {
                     print(try JSONText.encode(SearchResponseBody(response)))
@@ -68,9 +70,11 @@ extension Vecscope {
                 } else {
                     description = text ?? ""
                 }
-                var params = try search.params(method: method, limit: topK)
+                let connection = try database.connect()
+                var params = try search.params(
+                    method: method, limit: topK, stored: try RankingDefaults.stored(in: connection))
                 params.method = method
-                let engine = SearchEngine(connection: try database.connect())
+                let engine = SearchEngine(connection: connection)
                 let ids = artifactIds?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
                 let response = try engine.rank(
                     jobDescription: description, artifactIDs: ids, method: method, topK: topK, params: params)

@@ -14,13 +14,22 @@ struct SearchOptions: ParsableArguments {
     @Option(help: "IVFFlat probes (≥ 1).") var probes = 1
     @Option(help: "pgvector 0.8 iterative index scans.") var iterativeScan = IterativeScan.off
     @Option(help: "hnsw.max_scan_tuples for iterative scans.") var maxScanTuples = 20_000
-    @Option(help: "Hybrid fusion: rrf (k = --rrf-k) or weighted (--alpha).") var fusion = HybridFusion.Kind.rrf
-    @Option(help: "RRF k.") var rrfK = 60
-    @Option(help: "Weighted fusion: weight of semantic similarity (0…1).") var alpha = 0.7
+    @Option(help: "Hybrid fusion: rrf (k = --rrf-k) or weighted (--alpha); default: the database's stored default.")
+    var fusion: HybridFusion.Kind?
+    @Option(help: "RRF k (default 60).") var rrfK: Int?
+    @Option(help: "Weighted fusion: weight of semantic similarity (0…1, default 0.15).") var alpha: Double?
+    @Option(help: "BM25 term-frequency saturation k1 (0…10; default: stored, else 1.2).") var bm25K1: Double?
+    @Option(help: "BM25 length normalisation b (0…1; default: stored, else 0.75).") var bm25B: Double?
+    @Option(help: "BM25 weight of the title (0…100).") var titleWeight = BM25Parameters().titleWeight
+    @Option(help: "BM25 weight of the skills (0…100).") var skillsWeight = BM25Parameters().skillsWeight
+    @Option(help: "BM25 weight of the description (0…100).") var descriptionWeight = BM25Parameters().descriptionWeight
+    @Option(help: "BM25 weight of the content (0…100).") var contentWeight = BM25Parameters().contentWeight
     @Flag(help: "Run EXPLAIN ANALYZE to report the plan and server time.") var explain = false
 
-    func params(method: RankingMethod, limit: Int) throws -> SearchParams {
+    /// - Parameter stored: the database's ranking defaults (`tune fusion --apply`), under any flag given.
+    func params(method: RankingMethod, limit: Int, stored: RankingDefaults? = nil) throws -> SearchParams {
         var params = SearchParams()
+        stored?.apply(to: &params)
         params.model = model
         params.limit = limit
         params.method = method
@@ -33,10 +42,17 @@ struct SearchOptions: ParsableArguments {
         params.probes = probes
         params.iterativeScan = iterativeScan
         params.maxScanTuples = maxScanTuples
-        switch fusion {
-        case .rrf: params.fusion = .rrf(k: rrfK)
-        case .weighted: params.fusion = .weighted(alpha: alpha)
+        switch fusion ?? (alpha != nil ? .weighted : rrfK != nil ? .rrf : nil) {
+        case .rrf: params.fusion = .rrf(k: rrfK ?? HybridFusion.defaultRRFK)
+        case .weighted: params.fusion = .weighted(alpha: alpha ?? HybridFusion.defaultAlpha)
+        case nil: break
         }
+        if let bm25K1 { params.bm25.k1 = bm25K1 }
+        if let bm25B { params.bm25.b = bm25B }
+        params.bm25.titleWeight = titleWeight
+        params.bm25.skillsWeight = skillsWeight
+        params.bm25.descriptionWeight = descriptionWeight
+        params.bm25.contentWeight = contentWeight
         params.explain = explain
         try params.validate()
         return params

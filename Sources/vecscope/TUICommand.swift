@@ -34,8 +34,10 @@ extension Vecscope {
                 let url = try target.connectionString()
                 let backend = EngineBackend(
                     connect: { try Connection(url, applicationName: "vecscope-tui") }, fixtures: fixtures)
+                var params = AppState.defaultParams
+                try RankingDefaults.stored(in: connection)?.apply(to: &params)
                 var state = AppState(
-                    params: AppState.defaultParams, connectionTarget: ConnectionString.summary(connection.displayTarget)
+                    params: params, connectionTarget: ConnectionString.summary(connection.displayTarget)
                 )
                 if !noFixtures {
                     // Loading and embedding happen inside the TUI on its set-up screen, with progress.

@@ -188,7 +188,7 @@ struct Render80Tests {
             &state, .searchFinished(.a, generation: 1, .success(Fixture.response(ids: [], params: state.sideA.params))))
         let grid = render(state)
         #expect(
-            grid.trimmedLines[9] == "│ No artifacts matched. The similarity threshold   ││ fusion          RRF      │")
+            grid.trimmedLines[9] == "│ No artifacts matched. The similarity threshold   ││ fusion          weighted │")
         #expect(grid.trimmedLines[10].hasPrefix("│ 0.95 may be too strict."))
     }
 

@@ -12,7 +12,11 @@ public struct JobCatalog: Sendable {
     public let jobs: [JobDescription]
 
     public static func load(from folder: URL) throws -> JobCatalog {
-        let url = folder.appendingPathComponent("jobs.jsonl")
+        try load(file: folder.appendingPathComponent("jobs.jsonl"))
+    }
+
+    /// A JSONL file of `{"id", "title", "text"}` lines.
+    public static func load(file url: URL) throws -> JobCatalog {
         guard let data = try? Data(contentsOf: url) else {
             throw VecscopeError(
                 what: "cannot read \(url.path)", fix: "Run from the vecscope checkout (Fixtures/jobs.jsonl).")

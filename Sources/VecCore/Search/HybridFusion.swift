@@ -19,15 +19,23 @@ extension SearchEngine {
                 ip = score.bestChunkInnerProduct ?? .nan
                 matched = .chunk
             }
-            let terms = score.matchedLexemes.map { wordsByLexeme[$0] ?? $0 }
+            var keywordTerms: [KeywordTerm] = []
+            for (lexeme, part) in zip(score.matchedLexemes, score.contributions) {
+                let word = wordsByLexeme[lexeme] ?? lexeme
+                if let index = keywordTerms.firstIndex(where: { $0.term == word }) {
+                    keywordTerms[index].contribution += part
+                } else {
+                    keywordTerms.append(KeywordTerm(term: word, contribution: part))
+                }
+            }
             rows[id] = SearchResult(
                 artifactID: id, externalID: score.externalID, userExternalID: score.userExternalID,
                 userName: score.userName,
                 title: score.title, type: score.type, description: score.description, content: score.content, rank: 0,
                 cosineDistance: cosine, similarity: 1 - cosine, l2Distance: l2, innerProduct: ip,
                 keywordScore: score.keywordScore, relevanceScore: 0, semanticRank: nil, keywordRank: nil,
-                matchedContentType: matched, bestChunk: score.bestChunk, matchedTerms: Array(Set(terms)).sorted(),
-                explanation: Explanation(band: "", summary: "", details: []))
+                matchedContentType: matched, bestChunk: score.bestChunk, matchedTerms: keywordTerms.map(\.term),
+                explanation: Explanation(band: "", summary: "", details: []), keywordTerms: keywordTerms)
         }
         // Rank under each signal: its own candidate list when it ran, else among these rows.
         var semanticRank: [Int: Int] = [:]
@@ -62,13 +70,18 @@ extension SearchEngine {
             ordered = keyword.compactMap { rows[$0.id] }
             for index in ordered.indices { ordered[index].relevanceScore = ordered[index].keywordScore ?? 0 }
         case .hybrid:
-            ordered = Array(rows.values)
-            for index in ordered.indices {
-                ordered[index].relevanceScore = Self.hybridScore(ordered[index], fusion: params.fusion)
-            }
-            ordered.sort {
-                ($0.relevanceScore, $0.similarity.isNaN ? -2 : $0.similarity, -$0.artifactID)
-                    > ($1.relevanceScore, $1.similarity.isNaN ? -2 : $1.similarity, -$1.artifactID)
+            let fused = params.fusion.order(
+                rows.values.map {
+                    FusionInput(
+                        artifactID: $0.artifactID, semanticRank: $0.semanticRank, keywordRank: $0.keywordRank,
+                        similarity: $0.similarity, keywordScore: $0.keywordScore ?? 0)
+                })
+            ordered = fused.compactMap { item in
+                rows[item.artifactID].map {
+                    var row = $0
+                    row.relevanceScore = item.score
+                    return row
+                }
             }
         }
         if let threshold = params.similarityThreshold {
@@ -76,7 +89,8 @@ extension SearchEngine {
         }
         ordered = Array(ordered.prefix(params.limit))
         let bands = SimilarityBands.forModel(plan.model)
-        let queryTermCount = min(Set(wordsByLexeme.keys).count, Self.maxKeywordTerms)
+        let queryTermCount = min(
+            wordsByLexeme.keys.filter { $0.contains(where: \.isLetter) }.count, params.bm25.maxTerms)
         for index in ordered.indices {
             ordered[index].rank = index + 1
             ordered[index].explanation = ExplanationBuilder.explain(
@@ -85,18 +99,52 @@ extension SearchEngine {
         }
         return ordered
     }
+}
 
-    /// RRF normalised by its maximum (both signals rank 1) to 0…1, or the weighted sum of the two scores.
-    static func hybridScore(_ row: SearchResult, fusion: HybridFusion) -> Double {
-        switch fusion {
+/// One artifact as fusion sees it: its rank under each signal (nil: not among that signal's candidates), its
+/// cosine similarity and its BM25 score.
+public struct FusionInput: Sendable, Equatable {
+    public var artifactID: Int
+    public var semanticRank: Int?
+    public var keywordRank: Int?
+    public var similarity: Double
+    public var keywordScore: Double
+
+    public init(artifactID: Int, semanticRank: Int?, keywordRank: Int?, similarity: Double, keywordScore: Double) {
+        self.artifactID = artifactID
+        self.semanticRank = semanticRank
+        self.keywordRank = keywordRank
+        self.similarity = similarity
+        self.keywordScore = keywordScore
+    }
+}
+
+extension HybridFusion {
+    /// RRF normalised by its maximum (both signals rank 1) to 0…1, or the weighted sum of similarity and the BM25
+    /// score divided by the best BM25 score among the candidates (BM25 has no fixed scale).
+    public func score(_ input: FusionInput, bestKeywordScore: Double) -> Double {
+        switch self {
         case .rrf(let k):
-            let semantic = row.semanticRank.map { 1 / Double(k + $0) } ?? 0
-            let keyword = row.keywordRank.map { 1 / Double(k + $0) } ?? 0
+            let semantic = input.semanticRank.map { 1 / Double(k + $0) } ?? 0
+            let keyword = input.keywordRank.map { 1 / Double(k + $0) } ?? 0
             return (semantic + keyword) / (2 / Double(k + 1))
         case .weighted(let alpha):
-            let similarity = row.similarity.isNaN ? 0 : max(0, row.similarity)
-            return alpha * similarity + (1 - alpha) * (row.keywordScore ?? 0)
+            let similarity = input.similarity.isNaN ? 0 : max(0, input.similarity)
+            let keyword = bestKeywordScore > 0 ? input.keywordScore / bestKeywordScore : 0
+            return alpha * similarity + (1 - alpha) * keyword
         }
+    }
+
+    /// The candidates best first, each with its fused score; ties go to the higher similarity, then the lower id.
+    /// The search path and `tune fusion` both order through here, so a tuned setting ranks as it was measured.
+    public func order(_ inputs: [FusionInput]) -> [(artifactID: Int, score: Double)] {
+        let best = inputs.map(\.keywordScore).max() ?? 0
+        return inputs.map { (input: $0, score: score($0, bestKeywordScore: best)) }
+            .sorted {
+                ($0.score, $0.input.similarity.isNaN ? -2 : $0.input.similarity, -$0.input.artifactID)
+                    > ($1.score, $1.input.similarity.isNaN ? -2 : $1.input.similarity, -$1.input.artifactID)
+            }
+            .map { (artifactID: $0.input.artifactID, score: $0.score) }
     }
 }
 
@@ -155,9 +203,10 @@ enum ExplanationBuilder {
             details.append(line + ".")
         }
         if let score = row.keywordScore, score > 0 {
-            let shown = row.matchedTerms.prefix(12).joined(separator: ", ")
+            let shown = row.keywordTerms.prefix(12).map { "\($0.term) \(f3($0.contribution))" }.joined(separator: ", ")
+            let more = row.keywordTerms.count > 12 ? ", …" : ""
             var line =
-                "Keyword: matches \(row.matchedTerms.count) of the query's \(queryTermCount) key terms (\(shown)\(row.matchedTerms.count > 12 ? ", …" : "")); ts_rank_cd \(f3(score))"
+                "Keyword: BM25 \(f3(score)) from \(row.keywordTerms.count) of the query's \(queryTermCount) terms (\(shown)\(more))"
             if let rank = row.keywordRank { line += ", keyword rank \(rank)" }
             details.append(line + ".")
         } else if params.method != .semantic || queryTermCount > 0 {
@@ -182,7 +231,7 @@ enum ExplanationBuilder {
                 )
             case .weighted(let alpha):
                 details.append(
-                    "Ranked #\(row.rank) by \(String(format: "%.2f", alpha)) × similarity + \(String(format: "%.2f", 1 - alpha)) × keyword = \(f3(row.relevanceScore))."
+                    "Ranked #\(row.rank) by \(String(format: "%.2f", alpha)) × similarity + \(String(format: "%.2f", 1 - alpha)) × BM25 / best BM25 = \(f3(row.relevanceScore))."
                 )
             }
         }

@@ -54,7 +54,49 @@ public enum HybridFusion: Sendable, Equatable, Codable {
     /// alpha × semantic similarity + (1 − alpha) × keyword score.
     case weighted(alpha: Double)
 
-    public static let `default` = HybridFusion.rrf(k: 60)
+    /// Chosen on Fixtures/judgments.tsv by leave-one-job-out (`vecscope tune fusion`; ARCHITECTURE.md §2): the
+    /// weighted sum beat RRF on held-out jobs, and alpha 0.15 was best on all jobs.
+    public static let `default` = HybridFusion.weighted(alpha: defaultAlpha)
+    public static let defaultAlpha = 0.15
+    public static let defaultRRFK = 60
+}
+
+/// Okapi BM25's knobs: term-frequency saturation (k1), length normalisation (b), and a weight per field that scales
+/// the field's term frequencies and lengths (BM25F's simple form). All weights 1 is textbook BM25 over the whole text.
+public struct BM25Parameters: Sendable, Equatable, Codable {
+    public var k1: Double = 1.2
+    public var b: Double = 0.75
+    public var titleWeight: Double = 1
+    public var skillsWeight: Double = 1
+    public var descriptionWeight: Double = 1
+    public var contentWeight: Double = 1
+    /// Query terms kept, highest IDF first: a whole job description has a few hundred distinct terms.
+    public var maxTerms: Int = 256
+
+    public init() {}
+
+    public init(k1: Double, b: Double) {
+        self.k1 = k1
+        self.b = b
+    }
+
+    func validate() throws {
+        if !(0...10).contains(k1) || k1.isNaN {
+            throw VecscopeError(what: "BM25 k1 \(k1) is out of range", fix: "Use 0…10; 1.2 is the usual value.")
+        }
+        if !(0...1).contains(b) || b.isNaN {
+            throw VecscopeError(what: "BM25 b \(b) is out of range", fix: "Use 0…1; 0.75 is the usual value.")
+        }
+        let weights = [titleWeight, skillsWeight, descriptionWeight, contentWeight]
+        if weights.contains(where: { !(0...100).contains($0) || $0.isNaN }) || weights.allSatisfy({ $0 == 0 }) {
+            throw VecscopeError(
+                what: "BM25 field weights \(weights) are out of range",
+                fix: "Use 0…100 for each of title, skills, description and content, at least one above 0.")
+        }
+        if maxTerms < 1 {
+            throw VecscopeError(what: "BM25 max terms \(maxTerms) is out of range", fix: "Use 1 or more.")
+        }
+    }
 }
 
 /// Which stored texts are searched: the whole artifact, its title + description, or its chunks.
@@ -84,6 +126,7 @@ public struct SearchParams: Sendable, Equatable, Codable {
     public var model: String = SearchParams.defaultModel
     public var method: RankingMethod = .semantic
     public var fusion: HybridFusion = .default
+    public var bm25 = BM25Parameters()
     /// Run EXPLAIN (ANALYZE) to report the plan and the server's own execution time.
     public var explain: Bool = false
 
@@ -116,6 +159,7 @@ public struct SearchParams: Sendable, Equatable, Codable {
         if case .rrf(let k) = fusion, k < 1 {
             try fail("RRF k \(k) is out of range", "Use 1 or more; 60 is the usual value.")
         }
+        try bm25.validate()
         if model.isEmpty { try fail("no model named", "Name a model from `vecscope models`.") }
         if case .user(let id) = userScope, id.isEmpty {
             try fail("empty user id", "Name a user's external id, e.g. u01, or search all users.")

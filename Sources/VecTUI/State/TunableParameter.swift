@@ -121,7 +121,11 @@ public enum TunableParameter: String, CaseIterable, Sendable {
         case .method: p.method = Self.cycle(RankingMethod.allCases, from: p.method, by: d)
         case .metric: p.metric = Self.cycle(DistanceMetric.allCases, from: p.metric, by: d)
         case .fusion:
-            if case .rrf = p.fusion { p.fusion = .weighted(alpha: 0.5) } else { p.fusion = .default }
+            if case .rrf = p.fusion {
+                p.fusion = .weighted(alpha: HybridFusion.defaultAlpha)
+            } else {
+                p.fusion = .rrf(k: HybridFusion.defaultRRFK)
+            }
         case .fusionValue:
             switch p.fusion {
             case .rrf(let k): p.fusion = .rrf(k: Self.step(k, by: d, size: large ? 20 : 5, in: 1...1000))

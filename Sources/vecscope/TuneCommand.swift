@@ -1,0 +1,101 @@
+import ArgumentParser
+import Foundation
+import VecCore
+
+extension Vecscope {
+    struct Tune: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Tune ranking on graded jobs: the hybrid fusion and BM25 (leave-one-job-out).",
+            subcommands: [Fusion.self])
+    }
+}
+
+extension Vecscope.Tune {
+    struct Fusion: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Search RRF k, weighted alpha and BM25 k1 / b on graded jobs with leave-one-job-out; print the "
+                + "table and a recommendation; --apply stores it as the database's default.")
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var search: SearchOptions
+        @Option(help: "Grades as job_id<TAB>artifact_id<TAB>grade (default: the grades stored in the database).")
+        var judgments: String?
+        @Option(help: "The jobs' texts, JSONL of {id, title, text} (default: Fixtures/jobs.jsonl).") var jobs: String?
+        @Option(help: "How many settings to list.") var top = 12
+        @Flag(help: "Store the recommendation as the default fusion and BM25 k1 / b for the CLI and the TUI.")
+        var apply = false
+
+        func run() throws {
+            Vecscope.bootstrapLogging()
+            try runReportingErrors {
+                let engine = SearchEngine(connection: try database.connect())
+                let evaluator = Evaluator(engine: engine)
+                let queries = try GradedQueries.load(evaluator: evaluator, judgments: judgments, jobs: jobs)
+                let params = try search.params(method: .hybrid, limit: 10)
+                let bar = ProgressBar(label: "tune fusion", unit: "rankings")
+                let result = try FusionTuner(evaluator: evaluator).tune(queries, params: params) { done, total in
+                    bar.update(done: done, total: total)
+                }
+                bar.finish()
+                let f = { (value: Double) in String(format: "%.3f", value) }
+                print("Best settings on all \(result.jobs) graded jobs (in-sample, optimistic):")
+                EvaluationPrinter.printTable(
+                    header: ["setting", "nDCG@5", "nDCG@10", "P@5", "MRR", "pairwise"],
+                    rows: result.rows.prefix(top).map { [$0.setting.label] + EvaluationPrinter.values($0.inSample) })
+                print("")
+                print("Leave-one-job-out (each job measured with the setting chosen on the others, by nDCG@5):")
+                var rows = result.heldOut.map { ["hybrid, \($0.family)"] + EvaluationPrinter.values($0.quality) }
+                rows.append(["keyword alone (BM25 k1 1.2 b 0.75)"] + EvaluationPrinter.values(result.keywordAlone))
+                rows.append(["semantic alone"] + EvaluationPrinter.values(result.semanticAlone))
+                EvaluationPrinter.printTable(
+                    header: ["ranking", "nDCG@5", "nDCG@10", "P@5", "MRR", "pairwise"], rows: rows)
+                print("")
+                print("recommended: \(result.recommended.label)")
+                if let either = result.heldOut.first(where: { $0.family == "either" }) {
+                    print(
+                        "held-out nDCG@5 \(f(either.quality.ndcg5)) vs keyword alone \(f(result.keywordAlone.ndcg5))")
+                }
+                if apply {
+                    let setting = result.recommended
+                    try RankingDefaults(fusion: setting.fusion, k1: setting.k1, b: setting.b).store(
+                        in: engine.connection)
+                    print(
+                        "stored as the database's default: search, rank, eval and the TUI use it unless told otherwise")
+                }
+            }
+        }
+    }
+}
+
+/// The graded queries `eval` and `tune` read: a TSV file with the jobs' texts, or the grades in the database.
+enum GradedQueries {
+    static func load(evaluator: Evaluator, judgments: String?, jobs: String?) throws -> [JudgedQuery] {
+        var catalog: JobCatalog?
+        if let jobs {
+            catalog = try JobCatalog.load(file: URL(fileURLWithPath: jobs))
+        } else if let folder = try? FixturesLocator.folder(explicit: nil, needs: "jobs.jsonl") {
+            catalog = try JobCatalog.load(from: folder)
+        }
+        let queries: [JudgedQuery]
+        if let judgments {
+            guard let text = try? String(contentsOfFile: judgments, encoding: .utf8) else {
+                throw VecscopeError(
+                    what: "cannot read \(judgments)", fix: "Check the path; the file must be UTF-8 TSV.")
+            }
+            guard let catalog else {
+                throw VecscopeError(
+                    what: "no job texts for \(judgments)", fix: "Pass --jobs FILE (JSONL of {id, title, text}).")
+            }
+            queries = try evaluator.queries(judgmentsTSV: text, jobs: catalog)
+        } else {
+            queries = try evaluator.storedQueries(jobs: catalog)
+        }
+        guard !queries.isEmpty else {
+            throw VecscopeError(
+                what: "no graded jobs",
+                why: judgments == nil ? "the database holds no judgments" : "the file holds no grades",
+                fix: "Grade results in the TUI (0–3), `vecscope judgments import FILE`, or pass "
+                    + "--judgments Fixtures/judgments.tsv.")
+        }
+        return queries
+    }
+}
