@@ -282,14 +282,14 @@ struct Render120Tests {
     @Test func keywordColumnAppearsForHybridSearch() {
         var state = state()
         var response = Fixture.response(ids: [1, 2])
-        for i in response.results.indices { response.results[i].keywordScore = 0.25 }
+        for i in response.results.indices { response.results[i].keywordScore = 123.456 }
         response.info.method = .hybrid
         state.sideA.params.method = .hybrid
         _ = reduce(&state, .key(.ctrl("r")))
         _ = reduce(&state, .searchFinished(.a, generation: 2, .success(response)))
         let header = render(state).lines()[11]
         #expect(header.contains(" kw "))
-        #expect(render(state).lines()[12].contains("0.250"))
+        #expect(render(state).lines()[12].contains(" 123.5 "), "BM25 has no upper bound: one decimal keeps it whole")
     }
 }
 

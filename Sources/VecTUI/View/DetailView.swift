@@ -83,7 +83,7 @@ enum DetailView {
         scoreLine("L2 distance", Format.score(result.l2Distance), fraction: nil, note: "<->")
         scoreLine("inner product", Format.score(result.innerProduct), fraction: nil, note: "−(<#>)")
         scoreLine(
-            "keyword", Format.score(result.keywordScore), fraction: result.keywordScore,
+            "keyword", Format.bm25(result.keywordScore), fraction: nil,
             note: result.keywordScore == nil ? "not computed for this method" : "Okapi BM25")
         scoreLine("relevance", Format.relevance(result.relevanceScore), fraction: nil, note: "the score ranked by")
         var ranks: [Span] = [Span(DisplayWidth.pad("signal ranks", to: 16), muted)]

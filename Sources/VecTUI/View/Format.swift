@@ -8,10 +8,20 @@ enum Format {
         return String(format: "%.3f", value)
     }
 
-    /// A fused relevance score: small values (RRF ≈ 0.016…0.033) get four decimals.
+    /// A fused relevance score: small values (RRF ≈ 0.016…0.033) get four decimals; BM25 (keyword ranking), which
+    /// has no upper bound, fewer as it grows, so it keeps to the column.
     static func relevance(_ value: Double) -> String {
         guard value.isFinite else { return "–" }
+        if abs(value) >= 10 { return bm25(value) }
         return abs(value) < 0.1 && value != 0 ? String(format: "%.4f", value) : String(format: "%.3f", value)
+    }
+
+    /// An Okapi BM25 score (0 up to a few hundred): "7.42", "93.2", "1204".
+    static func bm25(_ value: Double?) -> String {
+        guard let value, value.isFinite else { return "–" }
+        if abs(value) >= 1000 { return String(format: "%.0f", value) }
+        if abs(value) >= 10 { return String(format: "%.1f", value) }
+        return String(format: "%.2f", value)
     }
 
     /// A latency in ms: "0.42 ms", "12.3 ms", "1.25 s".

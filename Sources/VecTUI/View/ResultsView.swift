@@ -174,7 +174,7 @@ enum ResultsView {
         case .cosine: return (Format.score(result.cosineDistance), .plain)
         case .l2: return (Format.score(result.l2Distance), .plain)
         case .inner: return (Format.score(result.innerProduct), .plain)
-        case .keyword: return (Format.score(result.keywordScore), .plain)
+        case .keyword: return (Format.bm25(result.keywordScore), .plain)
         case .relevance: return (Format.relevance(result.relevanceScore), .plain)
         }
     }
