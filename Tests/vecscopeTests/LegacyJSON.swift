@@ -41,6 +41,8 @@ enum LegacyJSON {
                     "keyword_match_score": r.keywordScore ?? 0, "explanation": r.explanation.text,
                     "semantic_rank": r.semanticRank as Any, "keyword_rank": r.keywordRank as Any,
                     "matched_terms": r.matchedTerms, "title": r.title, "type": r.type.rawValue, "rank": r.rank,
+                    // Added with BM25 (a superset of the old output): each matched term's contribution.
+                    "keyword_terms": r.keywordTerms.map { ["term": $0.term, "contribution": $0.contribution] },
                 ]
             },
             "job_embedding_generated": !response.info.embeddingCached,
@@ -74,6 +76,12 @@ enum LegacyJSON {
         case .rrf(let k): object["fusion"] = ["type": "rrf", "k": k]
         case .weighted(let alpha): object["fusion"] = ["type": "weighted", "alpha": alpha]
         }
+        // Added with BM25 (a superset of the old output).
+        object["bm25"] = [
+            "k1": p.bm25.k1, "b": p.bm25.b, "title_weight": p.bm25.titleWeight, "skills_weight": p.bm25.skillsWeight,
+            "description_weight": p.bm25.descriptionWeight, "content_weight": p.bm25.contentWeight,
+            "max_terms": p.bm25.maxTerms,
+        ]
         return object
     }
 

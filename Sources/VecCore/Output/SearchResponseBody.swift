@@ -131,6 +131,8 @@ public struct RankedArtifactBody: Codable, Sendable, Equatable {
     public var semanticRank: Int?
     public var keywordRank: Int?
     public var matchedTerms: [String]
+    /// Each matched term's BM25 contribution, largest first.
+    public var keywordTerms: [KeywordTerm]
     public var title: String
     public var type: ArtifactType
     public var rank: Int
@@ -146,6 +148,7 @@ public struct RankedArtifactBody: Codable, Sendable, Equatable {
         case semanticRank = "semantic_rank"
         case keywordRank = "keyword_rank"
         case matchedTerms = "matched_terms"
+        case keywordTerms = "keyword_terms"
         case title, type, rank
     }
 
@@ -160,6 +163,7 @@ public struct RankedArtifactBody: Codable, Sendable, Equatable {
         semanticRank = result.semanticRank
         keywordRank = result.keywordRank
         matchedTerms = result.matchedTerms
+        keywordTerms = result.keywordTerms
         title = result.title
         type = result.type
         rank = result.rank
@@ -178,6 +182,7 @@ public struct RankedArtifactBody: Codable, Sendable, Equatable {
         try container.encode(semanticRank, forKey: .semanticRank)
         try container.encode(keywordRank, forKey: .keywordRank)
         try container.encode(matchedTerms, forKey: .matchedTerms)
+        try container.encode(keywordTerms, forKey: .keywordTerms)
         try container.encode(title, forKey: .title)
         try container.encode(type, forKey: .type)
         try container.encode(rank, forKey: .rank)
@@ -242,6 +247,7 @@ public struct SearchParametersBody: Codable, Sendable, Equatable {
     public var similarityThreshold: Double?
     public var user: String?
     public var fusion: FusionBody
+    public var bm25: BM25Body
 
     enum CodingKeys: String, CodingKey {
         case metric, limit
@@ -253,7 +259,7 @@ public struct SearchParametersBody: Codable, Sendable, Equatable {
         case contentTypes = "content_types"
         case artifactTypes = "artifact_types"
         case similarityThreshold = "similarity_threshold"
-        case user, fusion
+        case user, fusion, bm25
     }
 
     public init(_ params: SearchParams) {
@@ -270,6 +276,37 @@ public struct SearchParametersBody: Codable, Sendable, Equatable {
         similarityThreshold = params.similarityThreshold
         if case .user(let id) = params.userScope { user = id }
         fusion = FusionBody(params.fusion)
+        bm25 = BM25Body(params.bm25)
+    }
+}
+
+/// BM25's knobs as `{"k1": 1.2, "b": 0.75, "title_weight": 1, …}`.
+public struct BM25Body: Codable, Sendable, Equatable {
+    public var k1: Double
+    public var b: Double
+    public var titleWeight: Double
+    public var skillsWeight: Double
+    public var descriptionWeight: Double
+    public var contentWeight: Double
+    public var maxTerms: Int
+
+    enum CodingKeys: String, CodingKey {
+        case k1, b
+        case titleWeight = "title_weight"
+        case skillsWeight = "skills_weight"
+        case descriptionWeight = "description_weight"
+        case contentWeight = "content_weight"
+        case maxTerms = "max_terms"
+    }
+
+    public init(_ p: BM25Parameters) {
+        k1 = p.k1
+        b = p.b
+        titleWeight = p.titleWeight
+        skillsWeight = p.skillsWeight
+        descriptionWeight = p.descriptionWeight
+        contentWeight = p.contentWeight
+        maxTerms = p.maxTerms
     }
 }
 
