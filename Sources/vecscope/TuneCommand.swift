@@ -6,7 +6,7 @@ extension Vecscope {
     struct Tune: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Tune ranking on graded jobs: the hybrid fusion and BM25 (leave-one-job-out).",
-            subcommands: [Fusion.self])
+            subcommands: [Fusion.self, Threshold.self])
     }
 }
 
@@ -61,6 +61,63 @@ extension Vecscope.Tune {
                     print(
                         "stored as the database's default: search, rank, eval and the TUI use it unless told otherwise")
                 }
+            }
+        }
+    }
+}
+
+extension Vecscope.Tune {
+    struct Threshold: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the cosine-similarity histogram per grade and precision / recall / F1 per minimum "
+                + "similarity over the judged artifacts, and recommend the cut-off with the best F1.")
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var search: SearchOptions
+        @Option(help: "Grades as job_id<TAB>artifact_id<TAB>grade (default: the grades stored in the database).")
+        var judgments: String?
+        @Option(help: "The jobs' texts, JSONL of {id, title, text} (default: Fixtures/jobs.jsonl).") var jobs: String?
+
+        func run() throws {
+            Vecscope.bootstrapLogging()
+            try runReportingErrors {
+                let engine = SearchEngine(connection: try database.connect())
+                let evaluator = Evaluator(engine: engine)
+                let queries = try GradedQueries.load(evaluator: evaluator, judgments: judgments, jobs: jobs)
+                let result = try ThresholdTuner(evaluator: evaluator).tune(
+                    queries, params: try search.params(method: .semantic, limit: 10))
+                let f = { (value: Double) in String(format: "%.2f", value) }
+                print(
+                    "Cosine similarity of \(result.judged) judged artifacts (\(result.relevant) graded ≥ 2), per grade:"
+                )
+                let bins = result.histogram[0]?.count ?? 0
+                let peak = max(1, result.histogram.values.flatMap { $0 }.max() ?? 1)
+                for bin in 0..<bins {
+                    let from = result.binStart + Double(bin) * result.binWidth
+                    var line = String(format: "%5.2f–%5.2f ", from, from + result.binWidth)
+                    for grade in 0...3 {
+                        let count = result.histogram[grade]?[bin] ?? 0
+                        let bar = String(repeating: "█", count: Int((Double(count) / Double(peak) * 12).rounded(.up)))
+                        line +=
+                            " \(grade):" + String(format: "%3d", count) + " "
+                            + bar.padding(
+                                toLength: 12, withPad: " ", startingAt: 0)
+                    }
+                    print(line)
+                }
+                print("")
+                EvaluationPrinter.printTable(
+                    header: ["min similarity", "kept", "precision", "recall", "F1", ""],
+                    rows: result.cutoffs.map {
+                        [
+                            f($0.threshold), String($0.kept), f($0.precision), f($0.recall), f($0.f1),
+                            $0 == result.recommended ? "← best F1" : "",
+                        ]
+                    })
+                print("")
+                print(
+                    "recommended minimum similarity: \(f(result.recommended.threshold)) (precision "
+                        + "\(f(result.recommended.precision)), recall \(f(result.recommended.recall))); use it as "
+                        + "--threshold \(f(result.recommended.threshold)) or the TUI's min similarity")
             }
         }
     }

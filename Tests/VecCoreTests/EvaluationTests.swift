@@ -139,4 +139,22 @@ struct FixtureRankingQualityTests {
         try defaults.store(in: scratch)
         #expect(try RankingDefaults.stored(in: scratch) == defaults)
     }
+
+    @Test func thresholdTuningCountsEveryJudgedArtifactAndPicksTheBestF1() throws {
+        let (engine, _) = try FixtureDatabase.engine()
+        let evaluator = Evaluator(engine: engine)
+        let tsv = try String(contentsOf: FixturePaths.file("judgments.tsv"), encoding: .utf8)
+        let queries = try evaluator.queries(judgmentsTSV: tsv, jobs: try JobCatalog.load(from: FixturePaths.folder))
+        let result = try ThresholdTuner(evaluator: evaluator).tune(queries, params: SearchParams())
+        #expect(result.judged == 420, "every fixture grade has a vector")
+        #expect(result.histogram.values.flatMap { $0 }.reduce(0, +) == 420)
+        #expect(result.relevant == queries.flatMap { $0.grades.values }.filter { $0 >= 2 }.count)
+        #expect(result.cutoffs.first?.recall == 1, "the lowest cut-off keeps everything")
+        for cutoff in result.cutoffs where cutoff.precision + cutoff.recall > 0 {
+            let f1 = 2 * cutoff.precision * cutoff.recall / (cutoff.precision + cutoff.recall)
+            #expect(abs(cutoff.f1 - f1) < 1e-12)
+        }
+        #expect(result.cutoffs.allSatisfy { $0.f1 <= result.recommended.f1 })
+        #expect((0.2...0.6).contains(result.recommended.threshold), "MiniLM's related texts score 0.3–0.7")
+    }
 }

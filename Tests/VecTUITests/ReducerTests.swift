@@ -239,7 +239,7 @@ struct ReducerSearchTests {
 
 @Suite("Reducer: judging")
 struct ReducerJudgingTests {
-    @Test func digitGradesTheSelectedResultAndMovesOn() {
+    @Test func digitGradesTheSelectedResultAndMovesOn() throws {
         var state = Fixture.searched(ids: [11, 12, 13])
         state.focus = .results
         let effects = press(&state, .char("3"))
@@ -251,6 +251,23 @@ struct ReducerJudgingTests {
                     queryText: state.sideA.results.queryText, artifactID: 11, grade: 3,
                     previousGrade: nil))
         #expect(effects.contains(.scoreRanking(generation: 1, rankedIDs: [11, 12, 13], grades: [11: 3], k: 10)))
+        let params = try #require(state.sideA.results.params)
+        #expect(
+            effects.contains(
+                .scoreBaseline(
+                    generation: 1, queryText: state.sideA.results.queryText, params: params, grades: [11: 3], k: 10)))
+    }
+
+    /// With grades, the status bar shows the BM25 baseline's nDCG@k for the same job beside the ranking's own.
+    @Test func baselineNDCGShowsBesideTheRankingsOwn() {
+        var state = Fixture.searched(ids: [11, 12, 13])
+        _ = reduce(
+            &state, .rankingScored(generation: 1, .success(RankingScore(k: 10, ndcg: 0.72, precision: 0.4, judged: 3))))
+        _ = reduce(&state, .baselineScored(generation: 7, .success(0.5)))
+        #expect(state.sideA.results.baselineNDCG == nil, "an answer for another search is dropped")
+        _ = reduce(&state, .baselineScored(generation: 1, .success(0.81)))
+        #expect(state.sideA.results.baselineNDCG == 0.81)
+        #expect(render(state).trimmedLines.contains { $0.contains("nDCG@10 0.72 BM25 0.81") })
     }
 
     @Test func xRemovesAGrade() {

@@ -111,7 +111,7 @@ struct Render80Tests {
     @Test func parametersScrollToShowTheSelection() {
         var state = AppState()
         state.focus = .parameters
-        for _ in 0..<14 { _ = reduce(&state, .key(.down)) }
+        for _ in 0..<(TunableParameter.allCases.count - 1) { _ = reduce(&state, .key(.down)) }
         let grid = render(state)
         #expect(grid.contains("explain         on"))
         #expect(!grid.contains("method          semantic"))

@@ -70,6 +70,10 @@ final class FakeBackend: SearchBackend, @unchecked Sendable {
     func saveJudgment(queryText: String, artifactID: Int, grade: Int?) throws {
         lock.withLock { saved.append((queryText, artifactID, grade)) }
     }
+    func baselineNDCG(queryText: String, params: SearchParams, grades: [Int: Int], k: Int) throws -> Double? {
+        grades.isEmpty ? nil : 0.25
+    }
+
     func score(rankedIDs: [Int], grades: [Int: Int], k: Int) -> RankingScore {
         RankingScore(k: k, ndcg: grades.isEmpty ? nil : 0.5, precision: 0.1, judged: grades.count)
     }

@@ -116,6 +116,15 @@ public final class EngineBackend: SearchBackend, @unchecked Sendable {
             precision: RankingMetrics.precision(ranking: rankedIDs, grades: grades, k: k), judged: judged)
     }
 
+    public func baselineNDCG(queryText: String, params: SearchParams, grades: [Int: Int], k: Int) throws -> Double? {
+        guard !grades.isEmpty else { return nil }
+        var baseline = params
+        baseline.bm25 = BM25Parameters()
+        baseline.explain = false
+        let ranking = try backgroundSide().rank(jobDescription: queryText, method: .keyword, topK: k, params: baseline)
+        return RankingMetrics.ndcg(ranking: ranking.results.map(\.artifactID), grades: grades, k: k)
+    }
+
     public func choices() throws -> ParameterChoices {
         let inventory = Inventory(connection: try backgroundSide().connection)
         let models = try inventory.modelsWithVectors()

@@ -29,6 +29,8 @@ public protocol SearchBackend: AnyObject, Sendable {
     func saveJudgment(queryText: String, artifactID: Int, grade: Int?) throws
     /// nDCG@k and P@k of a ranking given grades. Pure; called on the main thread.
     func score(rankedIDs: [Int], grades: [Int: Int], k: Int) -> RankingScore
+    /// nDCG@k of the textbook BM25 ranking for the same query and filters. Background queue.
+    func baselineNDCG(queryText: String, params: SearchParams, grades: [Int: Int], k: Int) throws -> Double?
     /// Users and models to cycle through in the parameters pane. Background queue.
     func choices() throws -> ParameterChoices
     /// Prepares the database (VecCore's `DemoSetup`): loads the fixtures and/or embeds what lacks vectors for the

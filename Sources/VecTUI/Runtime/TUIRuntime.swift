@@ -126,6 +126,12 @@ public final class TUIRuntime {
         case .scoreRanking(let generation, let ids, let grades, let k):
             inbox.post(
                 .rankingScored(generation: generation, .success(backend.score(rankedIDs: ids, grades: grades, k: k))))
+        case .scoreBaseline(let generation, let text, let params, let grades, let k):
+            backgroundQueue.async {
+                let result = Result { try backend.baselineNDCG(queryText: text, params: params, grades: grades, k: k) }
+                    .mapError(TUIError.init)
+                inbox.post(.baselineScored(generation: generation, result))
+            }
         case .loadJudgments(let queryText):
             backgroundQueue.async {
                 let result = Result { try backend.judgments(for: queryText) }.mapError(TUIError.init)

@@ -123,6 +123,8 @@ public struct ResultsModel: Equatable, Sendable {
     public var recall: RecallMeasurement?
     /// nDCG@k / P@k against the grades, once scored.
     public var score: RankingScore?
+    /// nDCG@k of the BM25 baseline for the same query and grades, shown beside `score`.
+    public var baselineNDCG: Double?
 
     public init() {}
 

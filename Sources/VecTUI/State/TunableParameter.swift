@@ -17,6 +17,7 @@ public struct ParameterChoices: Equatable, Sendable {
 /// One row of the parameters pane: a knob of `SearchParams` with its label, display, help and key-driven steps.
 public enum TunableParameter: String, CaseIterable, Sendable {
     case method, metric, fusion, fusionValue, limit, threshold, efSearch, probes, iterativeScan, maxScanTuples
+    case bm25K1, bm25B
     case userScope, artifactTypes, contentTypes, model, explain
 
     /// The name shown in the pane (pgvector's own name where it has one).
@@ -26,6 +27,8 @@ public enum TunableParameter: String, CaseIterable, Sendable {
         case .metric: return "metric"
         case .fusion: return "fusion"
         case .fusionValue: return "fusion k/α"
+        case .bm25K1: return "BM25 k1"
+        case .bm25B: return "BM25 b"
         case .limit: return "limit"
         case .threshold: return "min similarity"
         case .efSearch: return "ef_search"
@@ -47,6 +50,8 @@ public enum TunableParameter: String, CaseIterable, Sendable {
         case .metric: return "distance: cosine <=>, L2 <->, inner product <#>"
         case .fusion: return "hybrid only: rank fusion (RRF) or weighted sum"
         case .fusionValue: return "RRF k: higher flattens ranks · α: 1 = semantic"
+        case .bm25K1: return "keyword: term-frequency saturation (1.2)"
+        case .bm25B: return "keyword: length normalisation 0…1 (0.75)"
         case .limit: return "how many results to return"
         case .threshold: return "drop results below this cosine similarity"
         case .efSearch: return "HNSW breadth: higher = better recall, slower"
@@ -74,6 +79,8 @@ public enum TunableParameter: String, CaseIterable, Sendable {
             case .rrf(let k): return "k=\(k)"
             case .weighted(let alpha): return String(format: "α=%.2f", alpha)
             }
+        case .bm25K1: return String(format: "%.2f", params.bm25.k1)
+        case .bm25B: return String(format: "%.2f", params.bm25.b)
         case .limit: return "\(params.limit)"
         case .threshold: return params.similarityThreshold.map { String(format: "%.2f", $0) } ?? "off"
         case .efSearch: return "\(params.efSearch)"
@@ -96,6 +103,7 @@ public enum TunableParameter: String, CaseIterable, Sendable {
     public func isRelevant(to params: SearchParams) -> Bool {
         switch self {
         case .fusion, .fusionValue: return params.method == .hybrid
+        case .bm25K1, .bm25B: return params.method != .semantic
         case .metric, .efSearch, .probes, .iterativeScan, .maxScanTuples, .model, .threshold:
             return params.method != .keyword
         default: return true
@@ -133,6 +141,12 @@ public enum TunableParameter: String, CaseIterable, Sendable {
                 let next = (alpha + Double(d) * (large ? 0.25 : 0.05)) * 100
                 p.fusion = .weighted(alpha: min(max(next.rounded() / 100, 0), 1))
             }
+        case .bm25K1:
+            let next = ((p.bm25.k1 + Double(d) * (large ? 0.5 : 0.1)) * 100).rounded() / 100
+            p.bm25.k1 = min(max(next, 0), 10)
+        case .bm25B:
+            let next = ((p.bm25.b + Double(d) * (large ? 0.25 : 0.05)) * 100).rounded() / 100
+            p.bm25.b = min(max(next, 0), 1)
         case .limit: p.limit = Self.step(p.limit, by: d, size: large ? 10 : 1, in: 1...1000)
         case .threshold:
             let size = large ? 0.25 : 0.05
@@ -172,6 +186,8 @@ public enum TunableParameter: String, CaseIterable, Sendable {
         case .method: p.method = defaults.method
         case .metric: p.metric = defaults.metric
         case .fusion, .fusionValue: p.fusion = defaults.fusion
+        case .bm25K1: p.bm25.k1 = defaults.bm25.k1
+        case .bm25B: p.bm25.b = defaults.bm25.b
         case .limit: p.limit = defaults.limit
         case .threshold: p.similarityThreshold = defaults.similarityThreshold
         case .efSearch: p.efSearch = defaults.efSearch

@@ -23,6 +23,8 @@ public enum Action: Equatable, Sendable {
     case recallMeasured(Side, generation: Int, Result<RecallMeasurement, TUIError>)
     /// A `.scoreRanking` effect finished.
     case rankingScored(generation: Int, Result<RankingScore, TUIError>)
+    /// A `.scoreBaseline` effect finished: BM25's nDCG@k for the same query (nil when nothing is graded).
+    case baselineScored(generation: Int, Result<Double?, TUIError>)
     /// Stored grades for a query arrived (`.loadJudgments`).
     case judgmentsLoaded(queryText: String, Result<[Int: Int], TUIError>)
     /// A `.saveJudgment` effect failed; the grade shown is rolled back.

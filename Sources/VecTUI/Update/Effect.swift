@@ -20,6 +20,9 @@ public enum Effect: Equatable, Sendable {
     case measureRecall(Side, generation: Int, text: String, params: SearchParams, measuredIDs: [Int])
     /// Compute nDCG@k and P@k of a ranking from the grades given; answer `.rankingScored`.
     case scoreRanking(generation: Int, rankedIDs: [Int], grades: [Int: Int], k: Int)
+    /// nDCG@k of textbook BM25 (the keyword method at k1 1.2, b 0.75, equal field weights) for the same query,
+    /// filters and grades, to show beside the ranking's own; answer `.baselineScored`.
+    case scoreBaseline(generation: Int, queryText: String, params: SearchParams, grades: [Int: Int], k: Int)
     /// Read the stored grades for a query; answer `.judgmentsLoaded`.
     case loadJudgments(queryText: String)
     /// Store (or, with nil, delete) a grade 0…3 for an artifact under a query; answer only on failure, with

@@ -160,10 +160,16 @@ extension Reducer {
         let results = state.sideA.results
         let ids = results.items.map(\.artifactID)
         guard !ids.isEmpty else { return [] }
-        return [
-            .scoreRanking(
-                generation: results.generation, rankedIDs: ids, grades: state.grades,
-                k: results.params?.limit ?? ids.count)
+        let k = results.params?.limit ?? ids.count
+        var effects: [Effect] = [
+            .scoreRanking(generation: results.generation, rankedIDs: ids, grades: state.grades, k: k)
         ]
+        if !state.grades.isEmpty, let params = results.params, !results.queryText.isEmpty {
+            effects.append(
+                .scoreBaseline(
+                    generation: results.generation, queryText: results.queryText, params: params,
+                    grades: state.grades, k: k))
+        }
+        return effects
     }
 }

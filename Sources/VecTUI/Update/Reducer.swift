@@ -80,6 +80,16 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
         }
         return []
 
+    case .baselineScored(let generation, let result):
+        guard generation == state.sideA.results.generation else { return [] }
+        switch result {
+        case .success(let ndcg): state.sideA.results.baselineNDCG = ndcg
+        case .failure(let error) where !error.isCancellation:
+            Reducer.inform(&state, "BM25 baseline not computed: \(error.message)")
+        case .failure: break
+        }
+        return []
+
     case .judgmentsLoaded(let queryText, let result):
         guard queryText == state.sideA.results.queryText else { return [] }
         switch result {

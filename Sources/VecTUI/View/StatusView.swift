@@ -147,7 +147,11 @@ enum StatusView {
         }
         let judged = state.sideA.results.items.prefix(k).filter { state.grades[$0.artifactID] != nil }.count
         if let score = state.sideA.results.score, score.judged > 0 {
-            segments.append(Segment(spans: [label("nDCG@\(score.k) "), value(Format.ratio(score.ndcg))], priority: 7))
+            var spans = [label("nDCG@\(score.k) "), value(Format.ratio(score.ndcg))]
+            if let baseline = state.sideA.results.baselineNDCG {
+                spans += [label(" BM25 "), value(Format.ratio(baseline))]
+            }
+            segments.append(Segment(spans: spans, priority: 7))
             segments.append(
                 Segment(spans: [label("P@\(score.k) "), value(Format.ratio(score.precision))], priority: 4))
         } else {
