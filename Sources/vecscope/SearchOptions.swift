@@ -20,10 +20,10 @@ struct SearchOptions: ParsableArguments {
     @Option(help: "Weighted fusion: weight of semantic similarity (0…1, default 0.15).") var alpha: Double?
     @Option(help: "BM25 term-frequency saturation k1 (0…10; default: stored, else 1.2).") var bm25K1: Double?
     @Option(help: "BM25 length normalisation b (0…1; default: stored, else 0.75).") var bm25B: Double?
-    @Option(help: "BM25 weight of the title (0…100).") var titleWeight = BM25Parameters().titleWeight
-    @Option(help: "BM25 weight of the skills (0…100).") var skillsWeight = BM25Parameters().skillsWeight
-    @Option(help: "BM25 weight of the description (0…100).") var descriptionWeight = BM25Parameters().descriptionWeight
-    @Option(help: "BM25 weight of the content (0…100).") var contentWeight = BM25Parameters().contentWeight
+    @Option(help: "BM25 weight of the title (0…100; default: stored, else 1).") var titleWeight: Double?
+    @Option(help: "BM25 weight of the skills (0…100; default: stored, else 1).") var skillsWeight: Double?
+    @Option(help: "BM25 weight of the description (0…100; default: stored, else 1).") var descriptionWeight: Double?
+    @Option(help: "BM25 weight of the content (0…100; default: stored, else 1).") var contentWeight: Double?
     @Flag(help: "Run EXPLAIN ANALYZE to report the plan and server time.") var explain = false
 
     /// - Parameter stored: the database's ranking defaults (`tune fusion --apply`), under any flag given.
@@ -49,10 +49,10 @@ struct SearchOptions: ParsableArguments {
         }
         if let bm25K1 { params.bm25.k1 = bm25K1 }
         if let bm25B { params.bm25.b = bm25B }
-        params.bm25.titleWeight = titleWeight
-        params.bm25.skillsWeight = skillsWeight
-        params.bm25.descriptionWeight = descriptionWeight
-        params.bm25.contentWeight = contentWeight
+        if let titleWeight { params.bm25.titleWeight = titleWeight }
+        if let skillsWeight { params.bm25.skillsWeight = skillsWeight }
+        if let descriptionWeight { params.bm25.descriptionWeight = descriptionWeight }
+        if let contentWeight { params.bm25.contentWeight = contentWeight }
         params.explain = explain
         try params.validate()
         return params

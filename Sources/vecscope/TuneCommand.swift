@@ -13,7 +13,8 @@ extension Vecscope {
 extension Vecscope.Tune {
     struct Fusion: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Search RRF k, weighted alpha and BM25 k1 / b on graded jobs with leave-one-job-out; print the "
+            abstract:
+                "Search RRF k, weighted alpha, BM25 k1 / b and the content field's weight on graded jobs with leave-one-job-out; print the "
                 + "table and a recommendation; --apply stores it as the database's default.")
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var search: SearchOptions
@@ -21,6 +22,8 @@ extension Vecscope.Tune {
         var judgments: String?
         @Option(help: "The jobs' texts, JSONL of {id, title, text} (default: Fixtures/jobs.jsonl).") var jobs: String?
         @Option(help: "How many settings to list.") var top = 12
+        @Flag(help: "Also search BM25's content weight (1, 0.5, 0.25): worth it with many graded jobs, not with few.")
+        var fieldWeights = false
         @Flag(help: "Store the recommendation as the default fusion and BM25 k1 / b for the CLI and the TUI.")
         var apply = false
 
@@ -32,7 +35,9 @@ extension Vecscope.Tune {
                 let queries = try GradedQueries.load(evaluator: evaluator, judgments: judgments, jobs: jobs)
                 let params = try search.params(method: .hybrid, limit: 10)
                 let bar = ProgressBar(label: "tune fusion", unit: "rankings")
-                let result = try FusionTuner(evaluator: evaluator).tune(queries, params: params) { done, total in
+                let result = try FusionTuner(evaluator: evaluator).tune(
+                    queries, params: params, contentWeights: fieldWeights ? FusionTuner.contentWeights : [1.0]
+                ) { done, total in
                     bar.update(done: done, total: total)
                 }
                 bar.finish()
@@ -56,7 +61,9 @@ extension Vecscope.Tune {
                 }
                 if apply {
                     let setting = result.recommended
-                    try RankingDefaults(fusion: setting.fusion, k1: setting.k1, b: setting.b).store(
+                    try RankingDefaults(
+                        fusion: setting.fusion, k1: setting.k1, b: setting.b, contentWeight: setting.contentWeight
+                    ).store(
                         in: engine.connection)
                     print(
                         "stored as the database's default: search, rank, eval and the TUI use it unless told otherwise")

@@ -6,11 +6,13 @@ public struct RankingDefaults: Sendable, Equatable, Codable {
     public var fusion: HybridFusion
     public var k1: Double
     public var b: Double
+    public var contentWeight: Double
 
-    public init(fusion: HybridFusion, k1: Double, b: Double) {
+    public init(fusion: HybridFusion, k1: Double, b: Double, contentWeight: Double = BM25Parameters().contentWeight) {
         self.fusion = fusion
         self.k1 = k1
         self.b = b
+        self.contentWeight = contentWeight
     }
 
     static let key = "ranking_defaults"
@@ -42,5 +44,6 @@ public struct RankingDefaults: Sendable, Equatable, Codable {
         params.fusion = fusion
         params.bm25.k1 = k1
         params.bm25.b = b
+        params.bm25.contentWeight = contentWeight
     }
 }
