@@ -6,7 +6,7 @@ extension Vecscope {
     struct Tune: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Tune ranking on graded jobs: the hybrid fusion and BM25 (leave-one-job-out).",
-            subcommands: [Fusion.self, Threshold.self])
+            subcommands: [Fusion.self, Threshold.self, Ranker.self])
     }
 }
 
@@ -125,6 +125,73 @@ extension Vecscope.Tune {
                     "recommended minimum similarity: \(f(result.recommended.threshold)) (precision "
                         + "\(f(result.recommended.precision)), recall \(f(result.recommended.recall))); use it as "
                         + "--threshold \(f(result.recommended.threshold)) or the TUI's min similarity")
+            }
+        }
+    }
+}
+
+extension Vecscope.Tune {
+    struct Ranker: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Fit a linear ranker over vecscope's signals (BM25 per field, similarity of full text / "
+                + "summary / best chunk, each signal's rank, artifact type) to the grades by coordinate ascent on "
+                + "nDCG@10, and report its leave-one-job-out gain over the default fusion and BM25.")
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var search: SearchOptions
+        @Option(help: "Grades as job_id<TAB>artifact_id<TAB>grade (default: the grades stored in the database).")
+        var judgments: String?
+        @Option(help: "The jobs' texts, JSONL of {id, title, text} (default: Fixtures/jobs.jsonl).") var jobs: String?
+
+        func run() throws {
+            Vecscope.bootstrapLogging()
+            try runReportingErrors {
+                let engine = SearchEngine(connection: try database.connect())
+                let evaluator = Evaluator(engine: engine)
+                let queries = try GradedQueries.load(evaluator: evaluator, judgments: judgments, jobs: jobs)
+                let params = try search.params(
+                    method: .hybrid, limit: 10, stored: try RankingDefaults.stored(in: engine.connection))
+                let alpha: Double
+                if case .weighted(let value) = params.fusion {
+                    alpha = value
+                } else {
+                    alpha = HybridFusion.defaultAlpha
+                }
+                let table = try FeatureTable.read(queries, evaluator: evaluator, params: params)
+                let result = RankerTuning.run(table, alpha: alpha)
+                print("Leave-one-job-out over \(result.jobs) graded jobs (fitted on the others, measured on each):")
+                EvaluationPrinter.printTable(
+                    header: ["ranking", "nDCG@5", "nDCG@10", "P@5", "MRR", "pairwise"],
+                    rows: [
+                        ["learned (held out)"] + EvaluationPrinter.values(result.learnedHeldOut),
+                        [String(format: "fusion (weighted alpha %.2f)", alpha)]
+                            + EvaluationPrinter.values(result.fusion),
+                        ["BM25 alone"] + EvaluationPrinter.values(result.bm25),
+                        ["learned (in-sample, optimistic)"] + EvaluationPrinter.values(result.fittedOnAllInSample),
+                    ])
+                print("")
+                print("weights fitted on every job:")
+                for feature in LinearRanker.Feature.allCases {
+                    if let weight = result.fittedOnAll.weights[feature], weight != 0 {
+                        print(
+                            "  " + feature.rawValue.padding(toLength: 24, withPad: " ", startingAt: 0)
+                                + String(format: "%+.3f", weight))
+                    }
+                }
+                for type in ArtifactType.allCases {
+                    if let weight = result.fittedOnAll.typeWeights[type], weight != 0 {
+                        print(
+                            "  " + ("type " + type.rawValue).padding(toLength: 24, withPad: " ", startingAt: 0)
+                                + String(format: "%+.3f", weight))
+                    }
+                }
+                print("")
+                let gain = result.learnedHeldOut.ndcg10 - result.fusion.ndcg10
+                print(
+                    String(
+                        format: "held-out nDCG@10 %+.3f against the fusion: %@", gain,
+                        result.beatsFusion
+                            ? "the learned ranker earns its place"
+                            : "the fusion stays (more judged jobs may change that)"))
             }
         }
     }

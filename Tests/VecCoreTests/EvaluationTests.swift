@@ -157,4 +157,30 @@ struct FixtureRankingQualityTests {
         #expect(result.cutoffs.allSatisfy { $0.f1 <= result.recommended.f1 })
         #expect((0.2...0.6).contains(result.recommended.threshold), "MiniLM's related texts score 0.3–0.7")
     }
+
+    @Test func learnedRankerIsFittedFromTheFusionAndJudgedHeldOut() throws {
+        let (engine, _) = try FixtureDatabase.engine()
+        let evaluator = Evaluator(engine: engine)
+        let tsv = try String(contentsOf: FixturePaths.file("judgments.tsv"), encoding: .utf8)
+        let queries = try evaluator.queries(judgmentsTSV: tsv, jobs: try JobCatalog.load(from: FixturePaths.folder))
+        let table = try FeatureTable.read(queries, evaluator: evaluator, params: SearchParams())
+        #expect(table.jobs.count == 8)
+        #expect(table.jobs.allSatisfy { $0.rows.count == 252 }, "every artifact has features for every job")
+        // The fusion written as a linear ranker orders as the search path's hybrid ranking does.
+        let hybrid = try evaluator.run(queries, methods: [.hybrid], params: SearchParams())
+        let fusion = LinearRanker.fusion(alpha: HybridFusion.defaultAlpha)
+        let asRanker = RankingQuality.mean(
+            table.jobs.map { RankingQuality(ranking: fusion.rank($0), grades: $0.query.grades) })
+        #expect(abs((asRanker?.ndcg5 ?? 0) - (hybrid.methods[0].mean?.ndcg5 ?? 1)) < 0.01)
+        // Coordinate ascent never ends below where it started, on the jobs it was fitted to.
+        let fitted = CoordinateAscent.fit(table.jobs, start: fusion)
+        #expect(CoordinateAscent.objective(fitted, table.jobs) >= CoordinateAscent.objective(fusion, table.jobs))
+        let result = RankerTuning.run(table, alpha: HybridFusion.defaultAlpha)
+        #expect(result.jobs == 8)
+        #expect(result.fittedOnAllInSample.ndcg10 >= result.fusion.ndcg10)
+        #expect(
+            result.beatsFusion
+                == (result.learnedHeldOut.ndcg10 > result.fusion.ndcg10
+                    && result.learnedHeldOut.pairwise >= result.fusion.pairwise))
+    }
 }
