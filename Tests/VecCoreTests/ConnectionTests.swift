@@ -39,6 +39,17 @@ import Testing
         #expect(try row.decode(13, as: Data.self) == Data("abc".utf8))
     }
 
+    /// libpq sends text parameters as C strings: a NUL used to cut the value short without a word (issue 15 #1–#2).
+    @Test func aNulInATextParameterIsRefusedNotTruncated() throws {
+        let error = #expect(throws: PostgresError.self) {
+            try connection.query("SELECT \("before\u{0}after")::text")
+        }
+        #expect(error?.kind == .encoding)
+        #expect(error?.code == .characterNotInRepertoire)
+        #expect(error?.message.contains("NUL character (U+0000) at byte 7") == true)
+        #expect(try connection.query("SELECT \("still usable")::text").scalar(String.self) == "still usable")
+    }
+
     @Test func decodesArraysAndTextArrayParameters() throws {
         let tricky = ["plain", "with,comma", "with \"quote\"", "back\\slash", "{braces}", ""]
         let row = try connection.query("SELECT \(tricky)::text[], ARRAY[1, NULL, 3]::int4[], '{}'::text[]").row(0)

@@ -71,8 +71,8 @@ import Testing
     }
 
     @Test func aRejectedRecordNamesItsLineAndTheExpectedShape() {
-        let report = ErrorReport(RejectedRecord(file: "a.jsonl", line: 2, reason: "missing title"))
-        #expect(report.what == "a.jsonl:2: missing title")
+        let report = ErrorReport(RejectedRecord(file: "a.jsonl", line: 2, field: "title", problem: "missing"))
+        #expect(report.what == "a.jsonl:2: title: missing")
         #expect(report.fix?.contains("artifact_type") == true)
     }
 

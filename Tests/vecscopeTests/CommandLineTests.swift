@@ -237,7 +237,7 @@ import VecCore
         let loose = try vecscope(["load", file.path], databaseURL: url)
         #expect(loose.status == 0)
         #expect(loose.stdout.contains("1 inserted") && loose.stdout.contains("1 rejected"))
-        #expect(loose.stderr.contains("mixed.jsonl:2: unknown artifact_type \"hobby\""))
+        #expect(loose.stderr.contains("mixed.jsonl:2: artifact_type: unknown value \"hobby\""))
         let strict = try vecscope(["load", "--strict", file.path], databaseURL: url)
         #expect(strict.status != 0)
         #expect(strict.stderr.contains("--strict loaded nothing"))

@@ -201,6 +201,15 @@ public final class Connection {
         case .null:
             return WireValue(oid: 0, bytes: nil, isBinary: false)
         case .text(let text, let oid):
+            // libpq sends text parameters as C strings: a NUL would silently cut the value short (an id
+            // "a1\0-x" would become "a1"), so refuse it as PostgreSQL refuses a NUL in text.
+            if let offset = text.utf8.firstIndex(of: 0) {
+                throw PostgresError(
+                    kind: .encoding, code: .characterNotInRepertoire,
+                    message:
+                        "a text value holds a NUL character (U+0000) at byte \(text.utf8.distance(from: text.utf8.startIndex, to: offset) + 1), which PostgreSQL text cannot store",
+                    hint: "Remove the NUL characters from the input.")
+            }
             return WireValue(oid: oid, bytes: Array(text.utf8) + [0], isBinary: false)
         case .binary(let bytes, let oid):
             return WireValue(oid: oid, bytes: bytes, isBinary: true)

@@ -24,6 +24,7 @@ public struct PostgresError: Error, CustomStringConvertible, CustomDebugStringCo
         public static let undefinedFile: Code = "58P01"
         public static let invalidTextRepresentation: Code = "22P02"
         public static let dataException: Code = "22000"
+        public static let characterNotInRepertoire: Code = "22021"
         public static let insufficientPrivilege: Code = "42501"
         public static let invalidCatalogName: Code = "3D000"
         public static let duplicateDatabase: Code = "42P04"
@@ -36,6 +37,7 @@ public struct PostgresError: Error, CustomStringConvertible, CustomDebugStringCo
         case connection  // could not connect, or the connection broke
         case server  // the server reported an error for a statement
         case decoding  // a value could not be decoded into the Swift type asked for
+        case encoding  // a value could not be sent (vecscope refused it before the server saw it)
         case protocolViolation
     }
 
