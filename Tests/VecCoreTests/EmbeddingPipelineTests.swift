@@ -9,6 +9,8 @@ final class FlakyEmbedder: Embedder, @unchecked Sendable {
     let inner: MiniLM
     var failOnBatches: Set<Int>
     var wrongDimensionsOnBatches: Set<Int> = []
+    /// Batches whose first vector comes back all zeros.
+    var zeroVectorOnBatches: Set<Int> = []
     private(set) var batches = 0
     private(set) var textsEmbedded = 0
 
@@ -27,7 +29,9 @@ final class FlakyEmbedder: Embedder, @unchecked Sendable {
         if failOnBatches.contains(batches) { throw VecscopeError(what: "provider failed on batch \(batches)") }
         textsEmbedded += texts.count
         if wrongDimensionsOnBatches.contains(batches) { return texts.map { _ in [1, 2, 3] } }
-        return try inner.embed(texts)
+        var vectors = try inner.embed(texts)
+        if zeroVectorOnBatches.contains(batches), !vectors.isEmpty { vectors[0] = vectors[0].map { _ in 0 } }
+        return vectors
     }
 }
 

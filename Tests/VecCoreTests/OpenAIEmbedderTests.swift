@@ -413,6 +413,7 @@ private final class ResultBox: @unchecked Sendable {
         (.wrongDimensions(5), "has 5 dimensions, expected 8"),
         (.nonFinite(.nan), "non-finite value (nan)"),
         (.nonFinite(.infinity), "non-finite value (inf)"),
+        (.zeroVector, "the embedding for input 2 is all zeros"),  // issue 15 #7: was accepted and stored
     ])
     func unusableResponsesAreReportedWithTheBatchPosition(
         behaviour: FakeEmbeddingsServer.Behaviour, message: String

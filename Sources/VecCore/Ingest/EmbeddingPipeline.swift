@@ -86,8 +86,14 @@ public final class EmbeddingPipeline {
             start += batch.count
             do {
                 let output = try embedder.embedReportingUsage(batch.map(\.text))
-                try validate(output, count: batch.count)
-                try store(batch, output: output, summary: &summary)
+                let (usable, failures) = try usable(batch, output)
+                try store(batch, output: output, only: usable, summary: &summary)
+                if !failures.isEmpty {
+                    summary.failedBatches += 1
+                    summary.failedItems += failures.count
+                    summary.failures += failures
+                    failures.forEach { logger.error("\($0)") }
+                }
             } catch let error as PostgresError where error.kind == .connection {
                 throw error  // the database is gone: stop, the next run resumes
             } catch let error as EmbeddingProviderError where error.stopsRun {
@@ -118,11 +124,13 @@ public final class EmbeddingPipeline {
         var items: [WorkItem] = []
         var skipped = 0
         let modelName = PostgresParameter(model.name)
+        // A stored all-zero vector (written before `VectorCheck`) counts as stale, so it is embedded again.
         let rows = try connection.query(
             """
             SELECT a.id, a.title, a.description, a.content,
-                   f.content_hash::text AS full_hash, f.stale AS full_stale,
-                   s.content_hash::text AS summary_hash, s.stale AS summary_stale
+                   f.content_hash::text AS full_hash, (f.stale OR vector_norm(f.embedding_vector) = 0) AS full_stale,
+                   s.content_hash::text AS summary_hash,
+                   (s.stale OR vector_norm(s.embedding_vector) = 0) AS summary_stale
             FROM artifacts a
             LEFT JOIN artifact_embeddings f
                    ON f.artifact_id = a.id AND f.model_version = \(modelName) AND f.content_type = 'full'
@@ -181,7 +189,7 @@ public final class EmbeddingPipeline {
         let existing = try connection.query(
             """
             SELECT c.id, c.chunk_index, c.text, c.content_hash::text AS chunk_hash,
-                   e.content_hash::text AS embedded_hash
+                   CASE WHEN vector_norm(e.embedding_vector) > 0 THEN e.content_hash::text END AS embedded_hash
             FROM artifact_chunks c
             LEFT JOIN chunk_embeddings e ON e.artifact_chunk_id = c.id AND e.model_version = \(model.name)
             WHERE c.artifact_id = \(artifactID) ORDER BY c.chunk_index
@@ -217,29 +225,37 @@ public final class EmbeddingPipeline {
 
     // MARK: - Storing
 
-    private func validate(_ output: EmbeddingOutput, count: Int) throws {
-        guard output.vectors.count == count else {
-            throw VecscopeError(what: "\(model.name) returned \(output.vectors.count) vectors for \(count) texts")
+    /// The items of a batch whose vectors may be stored, and a failure line for each that may not (a degenerate
+    /// vector is never stored: it would count as fresh and rank nothing).
+    private func usable(_ batch: [WorkItem], _ output: EmbeddingOutput) throws -> (items: [Int], failures: [String]) {
+        guard output.vectors.count == batch.count else {
+            throw VecscopeError(what: "\(model.name) returned \(output.vectors.count) vectors for \(batch.count) texts")
         }
-        for vector in output.vectors {
-            guard vector.count == model.dimensions else {
-                throw VecscopeError(
-                    what: "\(model.name) returned a vector of \(vector.count) dimensions, expected \(model.dimensions)")
-            }
-            guard vector.allSatisfy(\.isFinite) else {
-                throw VecscopeError(what: "\(model.name) returned a vector with NaN or infinite values")
+        var items: [Int] = []
+        var failures: [String] = []
+        for (index, item) in batch.enumerated() {
+            if let problem = VectorCheck.problem(output.vectors[index], dimensions: model.dimensions) {
+                failures.append(
+                    "\(model.name) returned a vector that \(problem) for artifact \(item.artifactID) "
+                        + "(\(item.contentType.rawValue)) \(VectorCheck.quoted(item.text)); not stored")
+            } else {
+                items.append(index)
             }
         }
+        return (items, failures)
     }
 
-    private func store(_ batch: [WorkItem], output: EmbeddingOutput, summary: inout Summary) throws {
+    private func store(
+        _ batch: [WorkItem], output: EmbeddingOutput, only usable: [Int], summary: inout Summary
+    ) throws {
         // Billed tokens are shared out in proportion to each text's estimated length.
         let estimates = batch.map { Double(embedder.countTokens($0.text)) }
         let estimateTotal = max(estimates.reduce(0, +), 1)
         let billed = Double(output.totalTokens)
         let metadata = try JSONB(["provider": model.provider.rawValue])
         try connection.transaction { conn in
-            for (index, item) in batch.enumerated() {
+            for index in usable {
+                let item = batch[index]
                 let vector = Vector(output.vectors[index])
                 let cost = billed * estimates[index] / estimateTotal * model.costPerMTok / 1_000_000
                 switch item.contentType {
@@ -269,7 +285,7 @@ public final class EmbeddingPipeline {
                 }
             }
         }
-        for item in batch { summary.embedded[item.contentType, default: 0] += 1 }
+        for index in usable { summary.embedded[batch[index].contentType, default: 0] += 1 }
         summary.totalTokens += output.totalTokens
         summary.costUSD += billed * model.costPerMTok / 1_000_000
     }

@@ -103,12 +103,7 @@ public final class SearchEngine {
     {
         switch query {
         case .vector(let values):
-            guard values.count == model.dimensions else {
-                throw VecscopeError(
-                    what: "the query vector has \(values.count) dimensions",
-                    why: "\(model.name) has \(model.dimensions)",
-                    fix: "Pass a vector of \(model.dimensions) numbers, or choose the matching model.")
-            }
+            try Self.requireUsable(values, model: model)
             return (values, false, 0)
         case .text(let text):
             guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
@@ -120,6 +115,15 @@ public final class SearchEngine {
                 for: text, model: model, embedder: { try self.embedder(for: model) })
             return (vector, cached, Self.milliseconds(since: started))
         }
+    }
+
+    /// Refuses a raw query vector of the wrong length, with NaN or ∞, or all zeros (`VectorCheck`).
+    static func requireUsable(_ vector: [Float], model: EmbeddingModel) throws {
+        guard let problem = VectorCheck.problem(vector, dimensions: model.dimensions) else { return }
+        throw VecscopeError(
+            what: "the query vector \(problem)",
+            why: "\(model.name) compares vectors of \(model.dimensions) finite numbers, not all zero",
+            fix: "Pass a vector of \(model.dimensions) finite numbers, not all zero, or choose the matching model.")
     }
 
     private func embedder(for model: EmbeddingModel) throws -> any Embedder {
