@@ -265,6 +265,23 @@ import Testing
         #expect(error?.description.contains("secret") == false)
     }
 
+    /// libpq waits forever by default for a server that accepts and never answers; vecscope sets connect_timeout.
+    @Test func aServerThatNeverAnswersTheStartupTimesOut() throws {
+        let silent = try FakeEmbeddingsServer()  // reads for an HTTP request that a startup packet never completes
+        defer { silent.stop() }
+        let started = Date()
+        let error = #expect(throws: PostgresError.self) {
+            _ = try Connection("postgresql://vecscope@127.0.0.1:\(silent.port)/postgres", connectTimeout: 2)
+        }
+        let seconds = Date().timeIntervalSince(started)
+        #expect(seconds < 6, "waited \(seconds) s")
+        #expect(error?.kind == .connection)
+        #expect(ConnectionString.withConnectTimeout("host=h", environment: [:]) == "host=h connect_timeout=10")
+        #expect(
+            ConnectionString.withConnectTimeout("postgresql://h/d?connect_timeout=3", environment: [:]).hasSuffix("=3"))
+        #expect(ConnectionString.withConnectTimeout("host=h", environment: ["PGCONNECT_TIMEOUT": "5"]) == "host=h")
+    }
+
     @Test func passwordsAreRedacted() throws {
         #expect(ConnectionString.redacted("postgresql://u:pw@h:5/db") == "postgresql://u:***@h:5/db")
         #expect(ConnectionString.redacted("host=h password='a b' dbname=d") == "host=h password=*** dbname=d")

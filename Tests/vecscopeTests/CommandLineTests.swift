@@ -243,6 +243,18 @@ import VecCore
         #expect(strict.stderr.contains("--strict loaded nothing"))
     }
 
+    /// Issue 15 #10: a dry run sends nothing, so it must not ask for OPENAI_API_KEY.
+    @Test func embedDryRunNeedsNoAPIKey() throws {
+        let (_, url) = try TestDatabase.fresh()
+        let run = try vecscope(
+            ["embed", "--dry-run", "--model", "text-embedding-3-small", "--content-types", "full"], databaseURL: url,
+            environment: ["OPENAI_API_KEY": "", "OPENAI_BASE_URL": ""])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("text-embedding-3-small: 0 texts to embed"))
+        let badFlag = try vecscope(["embed", "--request-timeout", "0"], databaseURL: url)
+        #expect(badFlag.status != 0 && badFlag.stderr.contains("--request-timeout must be"))
+    }
+
     @Test func embedTextMatchesTheReferenceVector() throws {
         let run = try vecscope(["embed-text", "--json", "A man is eating food."], databaseURL: nil)
         let object = try json(run)

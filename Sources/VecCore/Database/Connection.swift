@@ -15,9 +15,14 @@ public final class Connection {
     static let maxPreparedStatements = 64
 
     /// Connects with a libpq URI (`postgresql://…`) or a conninfo string (`host=… dbname=…`).
-    public init(_ connectionString: String, applicationName: String = "vecscope") throws {
+    /// `connectTimeout` (seconds) applies unless the string sets connect_timeout or PGCONNECT_TIMEOUT is set.
+    public init(
+        _ connectionString: String, applicationName: String = "vecscope",
+        connectTimeout: Int = ConnectionString.defaultConnectTimeout
+    ) throws {
         displayTarget = ConnectionString.redacted(connectionString)
-        let params = ConnectionString.withApplicationName(connectionString, applicationName)
+        let params = ConnectionString.withConnectTimeout(
+            ConnectionString.withApplicationName(connectionString, applicationName), seconds: connectTimeout)
         guard let conn = PQconnectdb(params) else {
             throw PostgresError(kind: .connection, message: "libpq could not allocate a connection (out of memory?)")
         }

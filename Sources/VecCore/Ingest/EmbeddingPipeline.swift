@@ -14,6 +14,9 @@ public final class EmbeddingPipeline {
         public var batchSize = 32
         /// Create the model's HNSW (cosine) indexes when missing.
         public var createIndexes = true
+        /// The run stops after this many failed batches in a row: a server that is down fails every batch, and each
+        /// failure may have waited out its whole deadline.
+        public var maxConsecutiveFailedBatches = 3
         public init() {}
     }
 
@@ -81,6 +84,7 @@ public final class EmbeddingPipeline {
         progress?(0, items.count)
         var start = 0
         let batchSize = max(1, options.batchSize)
+        var failedInARow = 0
         while start < items.count {
             let batch = Array(items[start..<min(start + batchSize, items.count)])
             start += batch.count
@@ -88,6 +92,7 @@ public final class EmbeddingPipeline {
                 let output = try embedder.embedReportingUsage(batch.map(\.text))
                 let (usable, failures) = try usable(batch, output)
                 try store(batch, output: output, only: usable, summary: &summary)
+                failedInARow = usable.isEmpty ? failedInARow + 1 : 0
                 if !failures.isEmpty {
                     summary.failedBatches += 1
                     summary.failedItems += failures.count
@@ -104,9 +109,17 @@ public final class EmbeddingPipeline {
                 summary.failedItems += batch.count
                 summary.failures.append("items \(done + 1)–\(done + batch.count): \(error)")
                 logger.error("embedding batch failed: \(error)")
+                failedInARow += 1
             }
             done += batch.count
             progress?(done, items.count)
+            if failedInARow >= max(1, options.maxConsecutiveFailedBatches), start < items.count {
+                throw VecscopeError(
+                    what: "embedding with \(model.name) stopped: \(failedInARow) batches in a row failed",
+                    why: summary.failures.last,
+                    fix: "\(summary.embeddedCount) texts embedded before are stored. Check the embedding server, then "
+                        + "run `vecscope embed` again to resume (--max-failed-batches sets how many failures stop it).")
+            }
         }
         if summary.embeddedCount > 0 {
             try connection.execute("ANALYZE artifact_embeddings, artifact_chunks, chunk_embeddings")

@@ -24,7 +24,9 @@ public final class SearchEngine {
 
     public init(
         connection: Connection,
-        makeEmbedder: @escaping (EmbeddingModel) throws -> any Embedder = { try EmbedderFactory.make(for: $0) }
+        makeEmbedder: @escaping (EmbeddingModel) throws -> any Embedder = {
+            try EmbedderFactory.make(for: $0, purpose: .query)
+        }
     ) {
         self.connection = connection
         self.makeEmbedder = makeEmbedder
