@@ -95,6 +95,36 @@ import Testing
         #expect(undefined.lines.last?.hasPrefix("Hint: ") == true)
     }
 
+    /// Issue 15 #9: a statement_timeout came back as the bare server error, with no context and no fix.
+    @Test func aStatementTimeoutSaysWhatVecscopeWasDoingAndWhatToChange() throws {
+        let (connection, url) = try TestDatabase.fresh()
+        let holder = try Connection(url)
+        try holder.execute("BEGIN")
+        try holder.execute("LOCK TABLE artifact_embeddings IN ACCESS EXCLUSIVE MODE")
+        defer { _ = try? holder.execute("ROLLBACK") }
+        try connection.execute("SET statement_timeout = '300ms'")
+        let engine = SearchEngine(connection: connection, makeEmbedder: { _ in try FixtureDatabase.model() })
+        let error = #expect(throws: PostgresError.self) { try engine.search(text: "tracing", params: SearchParams()) }
+        let report = try #require(error.map { ErrorReport($0) })
+        #expect(
+            report.what == "searching with all-MiniLM-L6-v2 (semantic): canceling statement due to statement timeout")
+        #expect(report.sqlState == "57014")
+        #expect(report.fix?.contains("statement_timeout") == true && report.fix?.contains("--ef-search") == true)
+        #expect(report.oneLine.contains("SQLSTATE 57014"))
+    }
+
+    @Test func knownServerFailuresCarryAFix() {
+        for (code, words) in [
+            ("53300", "max_connections"), ("55P03", "lock"), ("53100", "disk"), ("57P01", "retry"),
+        ] {
+            let report = ErrorReport(PostgresError(kind: .server, code: .init(rawValue: code), message: "m"))
+            #expect(report.fix?.contains(words) == true, "\(code): \(String(describing: report.fix))")
+        }
+        let cancelled = ErrorReport(
+            PostgresError(kind: .server, code: .queryCanceled, message: "canceling statement due to user request"))
+        #expect(cancelled.fix?.contains("--ef-search") == false)
+    }
+
     @Test func aReadOnlyServerSaysWhatToDo() throws {
         let (connection, _) = try TestDatabase.fresh()
         try connection.execute("SET default_transaction_read_only = on")

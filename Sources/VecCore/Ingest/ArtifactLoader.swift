@@ -39,6 +39,14 @@ public final class ArtifactLoader {
         file: URL, strict: Bool = false, batchSize: Int = 200,
         progress: ((Int, Int) -> Void)? = nil
     ) throws -> LoadSummary {
+        try PostgresError.during("loading \(file.lastPathComponent)") {
+            try loadInContext(file: file, strict: strict, batchSize: batchSize, progress: progress)
+        }
+    }
+
+    private func loadInContext(
+        file: URL, strict: Bool, batchSize: Int, progress: ((Int, Int) -> Void)?
+    ) throws -> LoadSummary {
         let data = try Self.read(file)
         let name = file.lastPathComponent
         var summary = LoadSummary()

@@ -76,6 +76,10 @@ public final class EmbeddingPipeline {
 
     /// `progress` gets (items done, items to do).
     public func run(_ options: Options = Options(), progress: ((Int, Int) -> Void)? = nil) throws -> Summary {
+        try PostgresError.during("embedding with \(model.name)") { try runInContext(options, progress: progress) }
+    }
+
+    private func runInContext(_ options: Options, progress: ((Int, Int) -> Void)?) throws -> Summary {
         let started = Date()
         var summary = Summary()
         let (items, skipped) = try collectWork(options, syncChunks: true)

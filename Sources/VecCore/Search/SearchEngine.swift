@@ -32,8 +32,14 @@ public final class SearchEngine {
         self.makeEmbedder = makeEmbedder
     }
 
-    /// Most similar artifacts to `query` under `params`.
+    /// Most similar artifacts to `query` under `params`; a database error says it happened while searching.
     public func search(_ query: Query, params: SearchParams) throws -> SearchResponse {
+        try PostgresError.during("searching with \(params.model) (\(params.method.rawValue))") {
+            try searchInContext(query, params: params)
+        }
+    }
+
+    private func searchInContext(_ query: Query, params: SearchParams) throws -> SearchResponse {
         try params.validate()
         let started = DispatchTime.now()
         let model = try model(named: params.model)
@@ -64,6 +70,15 @@ public final class SearchEngine {
     public func rank(
         jobDescription: String, artifactIDs: [String]? = nil, method: RankingMethod = .hybrid,
         topK: Int = 10, params base: SearchParams = SearchParams()
+    ) throws -> SearchResponse {
+        try PostgresError.during("ranking with \(base.model) (\(method.rawValue))") {
+            try rankInContext(
+                jobDescription: jobDescription, artifactIDs: artifactIDs, method: method, topK: topK, params: base)
+        }
+    }
+
+    private func rankInContext(
+        jobDescription: String, artifactIDs: [String]?, method: RankingMethod, topK: Int, params base: SearchParams
     ) throws -> SearchResponse {
         var params = base
         params.method = method
