@@ -9,20 +9,8 @@ import Testing
 /// property: the loader never throws on line content, every line is accounted for, and the stored artifacts are
 /// exactly the ones before plus what the accepted lines say — byte for byte, nothing cut, nothing else touched.
 @Suite(.serialized) struct LoaderFuzzTests {
-    /// SplitMix64: small, seedable, so a failing round can be replayed from its seed.
-    struct Generator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func int(_ range: Range<Int>) -> Int { range.lowerBound + Int(next() % UInt64(range.count)) }
-        mutating func pick<T>(_ items: [T]) -> T { items[int(0..<items.count)] }
-        mutating func chance(_ percent: Int) -> Bool { int(0..<100) < percent }
-    }
+    /// VecCore's seedable generator, so a failing round can be replayed from its seed.
+    typealias Generator = SplitMix64
 
     /// One stored artifact, as the comparison sees it.
     struct Stored: Equatable {
@@ -103,7 +91,7 @@ import Testing
     func storedArtifactsChangeOnlyAsTheAcceptedLinesSay(seed: UInt64) throws {
         let connection = try TestDatabase.fresh().connection
         let directory = try TestDatabase.scratchDirectory("fuzz")
-        var g = Generator(state: seed)
+        var g = Generator(seed: seed)
         // A baseline of valid rows that most random lines do not name.
         let baseline = (0..<5).map {
             #"{"id": "base\#($0)", "user": "u\#($0 % 3)", "artifact_type": "project", "title": "Base \#($0)"}"#
@@ -168,7 +156,7 @@ import Testing
     @Test func randomQueryTextIsAnsweredOrRefusedAndChangesNothingStored() throws {
         let (engine, connection) = try FixtureDatabase.engine()
         let before = try state(connection)
-        var g = Generator(state: 42)
+        var g = Generator(seed: 42)
         for _ in 0..<25 {
             var text = (0..<g.int(1..<5)).map { _ in g.pick(Self.oddText) }.joined(separator: " ")
             if g.chance(10) { text = String(repeating: "x ", count: 40_000) }
@@ -185,4 +173,10 @@ import Testing
         }
         #expect(try state(connection) == before)
     }
+}
+
+extension SplitMix64 {
+    fileprivate mutating func int(_ range: Range<Int>) -> Int { Int.random(in: range, using: &self) }
+    fileprivate mutating func pick<T>(_ items: [T]) -> T { items[int(0..<items.count)] }
+    fileprivate mutating func chance(_ percent: Int) -> Bool { int(0..<100) < percent }
 }
