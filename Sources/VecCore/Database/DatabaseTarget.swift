@@ -58,11 +58,17 @@ public struct DatabaseTarget {
         return connection
     }
 
-    /// Migrates, saying first what this role cannot create (`DatabaseEnvironment`), then checks the result.
+    /// Migrates, then checks the result. A permission error says what this role could not create and who can
+    /// (`DatabaseEnvironment`); the privileges are read only then, so a role that may do more than the catalogs
+    /// show (a managed service's admin role) is never stopped in advance.
     @discardableResult
     public static func migrate(_ connection: Connection) throws -> [Migration] {
-        if let problem = try DatabaseEnvironment.read(connection).problemBeforeMigrating() { throw problem }
-        let applied = try Migrator(connection: connection).migrate()
+        let applied: [Migration]
+        do {
+            applied = try Migrator(connection: connection).migrate()
+        } catch let error as PostgresError where error.code == .insufficientPrivilege {
+            throw try DatabaseEnvironment.read(connection).whyMigratingWasRefused() ?? error
+        }
         try verify(connection)
         return applied
     }

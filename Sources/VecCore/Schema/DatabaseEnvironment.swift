@@ -53,8 +53,8 @@ public struct DatabaseEnvironment: Sendable, Equatable {
     /// Whether `Migrator` has work to do (tables to create or change).
     public var needsMigrations: Bool { !Set(Migrations.all.map(\.version)).isSubset(of: appliedMigrations) }
 
-    /// Before migrating: what this role cannot create, as an error, or nil when migrating can succeed.
-    public func problemBeforeMigrating() -> VecscopeError? {
+    /// When migrating was refused: what this role cannot create, as an error, or nil when the catalogs do not say.
+    public func whyMigratingWasRefused() -> VecscopeError? {
         if vectorVersion == nil, !mayCreateExtension { return missingExtension }
         if needsMigrations, !mayCreateTables {
             return VecscopeError(
