@@ -111,7 +111,7 @@ public final class EmbeddingPipeline {
                 // A provider failure loses this batch only; the run goes on and the summary says so.
                 summary.failedBatches += 1
                 summary.failedItems += batch.count
-                summary.failures.append("items \(done + 1)–\(done + batch.count): \(error)")
+                summary.failures.append("items \(done + 1)–\(done + batch.count): \(ErrorReport(error).oneLine)")
                 logger.error("embedding batch failed: \(error)")
                 failedInARow += 1
             }
