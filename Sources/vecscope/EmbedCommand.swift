@@ -19,9 +19,13 @@ extension Vecscope {
         @Flag(help: "Re-embed everything, even vectors that are current.") var force = false
         @Flag(help: "Only count what would be embedded, with estimated tokens and cost.") var dryRun = false
         @Option(help: "Texts per batch (one transaction each).") var batchSize = 32
+        @OptionGroup var limits: TimeLimitOptions
+        @Option(help: "Stop the run after this many failed batches in a row (finished batches are kept).")
+        var maxFailedBatches = 3
 
         func validate() throws {
             guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
+            guard maxFailedBatches >= 1 else { throw ValidationError("--max-failed-batches must be at least 1") }
         }
 
         func run() throws {
@@ -29,12 +33,16 @@ extension Vecscope {
             try runReportingErrors {
                 let connection = try database.connect()
                 let registered = try EmbeddingModelRegistry(connection: connection).resolve(model)
-                let embedder = try EmbedderFactory.make(for: registered)
+                // A dry run sends nothing, so it needs no API key.
+                let purpose: EmbeddingPurpose = dryRun ? .estimate : .documents
+                let embedder = try EmbedderFactory.make(
+                    for: registered, environment: limits.environment(for: purpose), purpose: purpose)
                 let pipeline = try EmbeddingPipeline(connection: connection, embedder: embedder, model: registered)
                 var options = EmbeddingPipeline.Options()
                 options.contentTypes = Set(contentTypes.values)
                 options.force = force
                 options.batchSize = batchSize
+                options.maxConsecutiveFailedBatches = maxFailedBatches
                 if dryRun {
                     let plan = try pipeline.plan(options)
                     let cost = Double(plan.estimatedTokens) * registered.costPerMTok / 1_000_000

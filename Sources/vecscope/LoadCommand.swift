@@ -5,11 +5,13 @@ import VecCore
 extension Vecscope {
     struct Load: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Load artifacts from JSON Lines (upsert by external id).",
+            abstract: "Load artifacts from JSON Lines (upsert by user and id).",
             discussion: """
                 One object a line: {"id", "user", "user_name"?, "artifact_type", "title", "description", "content",
-                "skills"?, "updated_at"?}; unknown fields are kept as metadata. Bad records are reported with their
-                line and skipped unless --strict.
+                "skills"?, "updated_at"?}; unknown fields are kept as metadata. A record is replaced when a line has
+                the same user and id; within one file the last such line wins and the earlier ones are reported. Bad
+                records (and records the database refuses) are reported as file:line: field: problem and skipped;
+                with --strict the whole file is one transaction and any bad record leaves nothing written.
                 """)
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var output: OutputOptions
@@ -48,9 +50,13 @@ func loadArtifacts(
     for rejected in summary.rejected {
         FileHandle.standardError.write(Data("rejected \(rejected)\n".utf8))
     }
+    for duplicate in summary.duplicates {
+        FileHandle.standardError.write(Data("duplicate \(duplicate)\n".utf8))
+    }
     if !quiet {
         print(
             "\(url.lastPathComponent): \(summary.inserted) inserted, \(summary.updated) updated, \(summary.unchanged) unchanged, \(summary.rejected.count) rejected"
+                + (summary.duplicates.isEmpty ? "" : ", \(summary.duplicates.count) duplicate lines replaced")
                 + (summary.markedStale > 0 ? " (\(summary.markedStale) with stale embeddings)" : "")
                 + "; \(summary.users) users in the database")
     }

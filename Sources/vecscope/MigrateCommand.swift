@@ -10,8 +10,8 @@ extension Vecscope {
         func run() throws {
             Vecscope.bootstrapLogging()
             try runReportingErrors {
-                let connection = try database.connect(migrate: false)
-                let applied = try Migrator(connection: connection).migrate()
+                let connection = try database.target().connect(migrate: false, verify: false)
+                let applied = try DatabaseTarget.migrate(connection)
                 if applied.isEmpty {
                     print("schema is up to date")
                 } else {

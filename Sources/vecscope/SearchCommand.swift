@@ -12,6 +12,7 @@ extension Vecscope {
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var output: OutputOptions
         @OptionGroup var search: SearchOptions
+        @OptionGroup var limits: TimeLimitOptions
         @Option(help: "Which signal orders the results.") var method = RankingMethod.semantic
         @Option(help: "How many results (1…1000).") var limit = 10
         @Flag(help: "Print each result's explanation under it.") var why = false
@@ -25,7 +26,11 @@ extension Vecscope {
                     method: method, limit: limit, stored: try RankingDefaults.stored(in: connection))
                 let query =
                     text == "-" ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self) : text
-                let engine = SearchEngine(connection: connection)
+                let engine = SearchEngine(
+                    connection: connection,
+                    makeEmbedder: {
+                        try EmbedderFactory.make(for: $0, environment: limits.environment(for: .query), purpose: .query)
+                    })
                 let response = try engine.search(text: query, params: params)
                 if output.json {
                     print(try JSONText.encode(SearchResponseBody(response)))
@@ -42,6 +47,7 @@ extension Vecscope {
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var output: OutputOptions
         @OptionGroup var search: SearchOptions
+        @OptionGroup var limits: TimeLimitOptions
         @Option(help: "Read the job description from a file.") var jobFile: String?
         @Option(help: "A job from Fixtures/jobs.jsonl, e.g. j01.") var jobId: String?
         @Option(help: "Which signal orders the results.") var method = RankingMethod.hybrid
@@ -74,7 +80,11 @@ extension Vecscope {
                 var params = try search.params(
                     method: method, limit: topK, stored: try RankingDefaults.stored(in: connection))
                 params.method = method
-                let engine = SearchEngine(connection: connection)
+                let engine = SearchEngine(
+                    connection: connection,
+                    makeEmbedder: {
+                        try EmbedderFactory.make(for: $0, environment: limits.environment(for: .query), purpose: .query)
+                    })
                 let ids = artifactIds?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
                 let response = try engine.rank(
                     jobDescription: description, artifactIDs: ids, method: method, topK: topK, params: params)

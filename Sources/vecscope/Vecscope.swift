@@ -41,6 +41,42 @@ struct DatabaseOptions: ParsableArguments {
     func connect(migrate: Bool = true) throws -> Connection { try target().connect(migrate: migrate) }
 }
 
+/// How long an embedding API may make a command wait; each flag overrides its environment variable.
+struct TimeLimitOptions: ParsableArguments {
+    @Option(help: "Seconds to connect to the embedding server (default: $VECSCOPE_HTTP_CONNECT_TIMEOUT, else 10).")
+    var connectTimeout: Double?
+    @Option(help: "Seconds for one HTTP request to the embedding server (default: $VECSCOPE_HTTP_TIMEOUT, else 60).")
+    var requestTimeout: Double?
+    @Option(
+        help: """
+            Seconds one batch (embed) or one query embedding (search, rank) may take, retries included \
+            (default: $VECSCOPE_EMBED_DEADLINE, else 120; $VECSCOPE_QUERY_DEADLINE, else 30).
+            """)
+    var deadline: Double?
+
+    func validate() throws {
+        for (flag, value) in [
+            ("connect-timeout", connectTimeout), ("request-timeout", requestTimeout), ("deadline", deadline),
+        ] {
+            if let value, !(value > 0 && value <= 86_400) {
+                throw ValidationError("--\(flag) must be a number of seconds above 0 and at most 86400")
+            }
+        }
+    }
+
+    /// The process environment with the flags given written over their variables, for `EmbedderFactory`.
+    func environment(for purpose: EmbeddingPurpose) -> [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        let deadlineLimit: OpenAIEmbedder.TimeLimit = purpose == .query ? .queryDeadline : .batchDeadline
+        for (limit, value) in [(.connect, connectTimeout), (.request, requestTimeout), (deadlineLimit, deadline)]
+            as [(OpenAIEmbedder.TimeLimit, Double?)]
+        {
+            if let value { environment[limit.rawValue] = String(value) }
+        }
+        return environment
+    }
+}
+
 /// Shared output flags.
 struct OutputOptions: ParsableArguments {
     @Flag(name: .long, help: "Print JSON instead of a table.")

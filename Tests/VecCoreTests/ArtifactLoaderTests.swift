@@ -106,12 +106,12 @@ import Testing
         #expect(summary.inserted == 2)
         let byLine = Dictionary(uniqueKeysWithValues: summary.rejected.map { ($0.line, $0.reason) })
         #expect(byLine[2]?.hasPrefix("invalid JSON") == true)
-        #expect(byLine[3] == "missing title")
-        #expect(byLine[4]?.hasPrefix("unknown artifact_type \"hobby\"") == true)
+        #expect(byLine[3] == "title: missing")
+        #expect(byLine[4]?.hasPrefix("artifact_type: unknown value \"hobby\"") == true)
         #expect(byLine[5] == "invalid UTF-8")
         #expect(byLine[6]?.contains("over the 1 MB limit") == true)
         #expect(byLine[8] == "invalid JSON: expected an object per line")
-        #expect(byLine[9] == "skills must be a list of strings")
+        #expect(byLine[9] == "skills: must be a list of strings")
         #expect(summary.rejected.count == 7)
         #expect(summary.rejected.allSatisfy { $0.file == "bad.jsonl" })
         #expect(summary.rejected.first.map { "\($0)" }?.hasPrefix("bad.jsonl:2: ") == true)
@@ -143,10 +143,134 @@ import Testing
         #expect(reports.count == 6)  // the start, then one per batch of 10
     }
 
-    @Test func missingFileSaysSo() {
-        let error = #expect(throws: VecscopeError.self) {
+    @Test func missingFileOrDirectorySaysSoInPlainWords() {
+        let missing = #expect(throws: VecscopeError.self) {
             try ArtifactLoader(connection: connection).load(file: URL(fileURLWithPath: "/nonexistent/x.jsonl"))
         }
-        #expect(error?.what == "cannot read /nonexistent/x.jsonl")
+        #expect(missing?.what == "cannot read /nonexistent/x.jsonl")
+        #expect(missing?.why == "no such file")
+        // Issue 15 #5: a directory gave "NSCocoaErrorDomain error 256".
+        let folder = #expect(throws: VecscopeError.self) {
+            try ArtifactLoader(connection: connection).load(file: directory)
+        }
+        #expect(folder?.why == "it is a directory, not a file")
+        #expect(folder.map { "\($0)" }?.contains("NSCocoaErrorDomain") == false)
+    }
+
+    private func title(of id: String, user: String = "u1") throws -> String? {
+        try connection.query(
+            """
+            SELECT a.title FROM artifacts a JOIN users u ON u.id = a.user_id
+            WHERE a.external_id = \(id) AND u.external_id = \(user)
+            """
+        ).scalar(String.self)
+    }
+
+    /// Issue 15 #1: libpq cut the id at the NUL, so "a001\u0000-other" overwrote a001.
+    @Test func aNulInAnIdIsRejectedAndOverwritesNothing() throws {
+        _ = try ArtifactLoader(connection: connection).load(file: try write("base.jsonl", [Self.line("a001")]))
+        let file = try write(
+            "nul-id.jsonl", [Self.line(#"a001\u0000-other"#, title: "OVERWRITTEN"), Self.line("a002")])
+        let summary = try ArtifactLoader(connection: connection).load(file: file)
+        #expect(summary.updated == 0 && summary.inserted == 1)
+        #expect(
+            summary.rejected.map(\.description) == [
+                "nul-id.jsonl:1: id: contains a NUL character (U+0000) at character 5; PostgreSQL text cannot store it"
+            ])
+        #expect(try title(of: "a001") == "Search engine")
+    }
+
+    /// Issue 15 #2 and #3: a NUL in content was stored cut short; in a title or user id it passed validation and
+    /// stopped the load at a database CHECK. Each is now a line with its field, and the other lines load.
+    @Test func nulAndControlCharactersAreReportedByFieldBeforeAnyWrite() throws {
+        let file = try write(
+            "fields.jsonl",
+            [
+                Self.line("c1", content: #"before\u0000after"#),
+                Self.line("c2", title: #"\u0000"#),
+                Self.line("c3", user: #"u\u0000"#),
+                Self.line("c4", title: #"two\nlines"#),
+                Self.line("c5", extra: #", "source": {"tags": ["ok", "bad\u0000"]}"#),
+                Self.line(String(repeating: "i", count: 300)),
+                Self.line("c6", content: #"tabs\tand\nnewlines are fine"#),
+            ])
+        let summary = try ArtifactLoader(connection: connection).load(file: file)
+        #expect(
+            summary.rejected.map(\.description) == [
+                "fields.jsonl:1: content: contains a NUL character (U+0000) at character 7; PostgreSQL text cannot store it",
+                "fields.jsonl:2: title: contains a NUL character (U+0000) at character 1; PostgreSQL text cannot store it",
+                "fields.jsonl:3: user: contains a NUL character (U+0000) at character 2; PostgreSQL text cannot store it",
+                "fields.jsonl:4: title: contains a control character (U+000A) at character 4",
+                "fields.jsonl:5: source.tags[1]: contains a NUL character (U+0000) at character 4; PostgreSQL text cannot store it",
+                "fields.jsonl:6: id: is 300 bytes long, over the 256-byte limit",
+            ])
+        #expect(summary.inserted == 1)
+        #expect(try connection.query("SELECT count(*) FROM artifacts").scalar(Int.self) == 1)
+    }
+
+    /// Issue 15 #3: a record the database refuses stopped the load with the raw error and lost the good lines of
+    /// its batch and of every batch after it.
+    @Test func aRecordTheDatabaseRefusesIsSkippedWithItsLineAndTheRestOfItsBatchIsKept() throws {
+        try connection.execute("ALTER TABLE artifacts ADD CONSTRAINT no_forbidden CHECK (title <> 'FORBIDDEN')")
+        let lines = (1...7).map { Self.line("r\($0)", title: $0 == 3 ? "FORBIDDEN" : "Title \($0)") }
+        let summary = try ArtifactLoader(connection: connection).load(
+            file: try write("refused.jsonl", lines), batchSize: 5)
+        #expect(summary.inserted == 6)
+        try #require(summary.rejected.count == 1)
+        #expect(summary.rejected[0].line == 3)
+        #expect(summary.rejected[0].reason.hasPrefix("refused by the database: new row for relation \"artifacts\""))
+        #expect(summary.rejected[0].reason.contains("SQLSTATE 23514"))
+        let ids = try connection.query("SELECT external_id FROM artifacts ORDER BY external_id").rows.map {
+            try $0.decode(0, as: String.self)
+        }
+        #expect(ids == ["r1", "r2", "r4", "r5", "r6", "r7"])
+    }
+
+    /// Issue 15 #3: with --strict a refusal in the second batch left the first batch's 200 rows committed.
+    @Test func strictWritesNothingWhenTheDatabaseRefusesAnyRecord() throws {
+        try connection.execute("ALTER TABLE artifacts ADD CONSTRAINT no_forbidden CHECK (title <> 'FORBIDDEN')")
+        let lines = (1...250).map { Self.line("s\($0)", title: $0 == 230 ? "FORBIDDEN" : "Title \($0)") }
+        let file = try write("strict-db.jsonl", lines)
+        let error = #expect(throws: VecscopeError.self) {
+            try ArtifactLoader(connection: connection).load(file: file, strict: true)
+        }
+        #expect(error?.what.contains("--strict loaded nothing") == true)
+        #expect(error?.why?.hasPrefix("strict-db.jsonl:230: refused by the database") == true)
+        #expect(try connection.query("SELECT count(*) FROM artifacts").scalar(Int.self) == 0)
+        #expect(try connection.query("SELECT count(*) FROM users").scalar(Int.self) == 0)
+        // The same loader, without the bad line, loads everything: its user-id cache did not keep rolled-back ids.
+        let good = try write("strict-good.jsonl", lines.enumerated().filter { $0.offset != 229 }.map(\.element))
+        #expect(try ArtifactLoader(connection: connection).load(file: good, strict: true).inserted == 249)
+    }
+
+    /// Issue 15 #4: duplicates were silent (last wins) and counted twice as "with stale embeddings".
+    @Test func duplicatesInOneFileAreReportedWithBothLinesAndTheLastWins() throws {
+        _ = try ArtifactLoader(connection: connection).load(file: try write("d0.jsonl", [Self.line("d1")]))
+        try connection.execute(
+            "INSERT INTO embedding_models (name, provider, dimensions, storage) VALUES ('tiny', 'synthetic', 3, 'vector')"
+        )
+        try connection.execute(
+            """
+            INSERT INTO artifact_embeddings (artifact_id, content_type, model_version, model_dimensions, embedding_vector, content_hash)
+            SELECT id, 'full', 'tiny', 3, '[1,2,3]', content_hash FROM artifacts
+            """)
+        let file = try write(
+            "dup.jsonl",
+            [
+                Self.line("d1", content: "first change"), Self.line("d1", user: "u2", title: "Other user's d1"),
+                Self.line("d1", content: "second change"),
+            ])
+        let summary = try ArtifactLoader(connection: connection).load(file: file)
+        #expect(
+            summary.duplicates.map(\.description) == [
+                #"dup.jsonl:3: id: "d1" of user "u1" is also on line 1; line 3 wins"#
+            ])
+        #expect(summary.updated == 1 && summary.inserted == 1 && summary.markedStale == 1)
+        #expect(summary.total == 3)
+        let content = try connection.query(
+            "SELECT content FROM artifacts a JOIN users u ON u.id = a.user_id WHERE u.external_id = 'u1'"
+        ).scalar(String.self)
+        #expect(content == "second change")
+        #expect(try title(of: "d1", user: "u2") == "Other user's d1")
     }
 }

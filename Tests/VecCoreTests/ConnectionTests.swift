@@ -39,6 +39,17 @@ import Testing
         #expect(try row.decode(13, as: Data.self) == Data("abc".utf8))
     }
 
+    /// libpq sends text parameters as C strings: a NUL used to cut the value short without a word (issue 15 #1–#2).
+    @Test func aNulInATextParameterIsRefusedNotTruncated() throws {
+        let error = #expect(throws: PostgresError.self) {
+            try connection.query("SELECT \("before\u{0}after")::text")
+        }
+        #expect(error?.kind == .encoding)
+        #expect(error?.code == .characterNotInRepertoire)
+        #expect(error?.message.contains("NUL character (U+0000) at byte 7") == true)
+        #expect(try connection.query("SELECT \("still usable")::text").scalar(String.self) == "still usable")
+    }
+
     @Test func decodesArraysAndTextArrayParameters() throws {
         let tricky = ["plain", "with,comma", "with \"quote\"", "back\\slash", "{braces}", ""]
         let row = try connection.query("SELECT \(tricky)::text[], ARRAY[1, NULL, 3]::int4[], '{}'::text[]").row(0)
@@ -252,6 +263,23 @@ import Testing
         #expect(error?.kind == .connection)
         #expect(error?.hint?.contains("vecscope db start") == true)
         #expect(error?.description.contains("secret") == false)
+    }
+
+    /// libpq waits forever by default for a server that accepts and never answers; vecscope sets connect_timeout.
+    @Test func aServerThatNeverAnswersTheStartupTimesOut() throws {
+        let silent = try FakeEmbeddingsServer()  // reads for an HTTP request that a startup packet never completes
+        defer { silent.stop() }
+        let started = Date()
+        let error = #expect(throws: PostgresError.self) {
+            _ = try Connection("postgresql://vecscope@127.0.0.1:\(silent.port)/postgres", connectTimeout: 2)
+        }
+        let seconds = Date().timeIntervalSince(started)
+        #expect(seconds < 6, "waited \(seconds) s")
+        #expect(error?.kind == .connection)
+        #expect(ConnectionString.withConnectTimeout("host=h", environment: [:]) == "host=h connect_timeout=10")
+        #expect(
+            ConnectionString.withConnectTimeout("postgresql://h/d?connect_timeout=3", environment: [:]).hasSuffix("=3"))
+        #expect(ConnectionString.withConnectTimeout("host=h", environment: ["PGCONNECT_TIMEOUT": "5"]) == "host=h")
     }
 
     @Test func passwordsAreRedacted() throws {

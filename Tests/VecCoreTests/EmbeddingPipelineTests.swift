@@ -9,6 +9,8 @@ final class FlakyEmbedder: Embedder, @unchecked Sendable {
     let inner: MiniLM
     var failOnBatches: Set<Int>
     var wrongDimensionsOnBatches: Set<Int> = []
+    /// Batches whose first vector comes back all zeros.
+    var zeroVectorOnBatches: Set<Int> = []
     private(set) var batches = 0
     private(set) var textsEmbedded = 0
 
@@ -27,7 +29,9 @@ final class FlakyEmbedder: Embedder, @unchecked Sendable {
         if failOnBatches.contains(batches) { throw VecscopeError(what: "provider failed on batch \(batches)") }
         textsEmbedded += texts.count
         if wrongDimensionsOnBatches.contains(batches) { return texts.map { _ in [1, 2, 3] } }
-        return try inner.embed(texts)
+        var vectors = try inner.embed(texts)
+        if zeroVectorOnBatches.contains(batches), !vectors.isEmpty { vectors[0] = vectors[0].map { _ in 0 } }
+        return vectors
     }
 }
 
@@ -125,6 +129,26 @@ final class FlakyEmbedder: Embedder, @unchecked Sendable {
         #expect(second.embeddedCount == 8)
         #expect(second.failedItems == 0)
         #expect(try counts().full == 12)
+    }
+
+    /// Issue 15 #6: with a server that is down every batch failed (each after its whole retry cycle) and the run went
+    /// on to the next. Now it stops after N failed batches in a row, with one message, keeping what was stored.
+    @Test func aRunStopsAfterConsecutiveFailedBatchesKeepingFinishedOnes() throws {
+        let embedder = FlakyEmbedder(try FixtureDatabase.model(), failOnBatches: [3, 4, 5, 6])
+        let pipeline = try EmbeddingPipeline(connection: connection, embedder: embedder, model: model)
+        var options = EmbeddingPipeline.Options()
+        options.batchSize = 2
+        options.contentTypes = [.full]
+        let error = #expect(throws: VecscopeError.self) { try pipeline.run(options) }
+        #expect(error?.what == "embedding with all-MiniLM-L6-v2 stopped: 3 batches in a row failed")
+        #expect(error?.why?.contains("provider failed on batch 5") == true)
+        #expect(error?.fix?.hasPrefix("4 texts embedded before are stored.") == true)
+        #expect(embedder.batches == 5)  // the sixth was never tried
+        #expect(try counts().full == 4)
+        // Failures that are not consecutive do not stop a run.
+        embedder.failOnBatches = [7, 9]
+        let second = try pipeline.run(options)
+        #expect(second.failedBatches == 2 && second.embedded[.full] == 4)
     }
 
     @Test func forceReembedsEverything() throws {

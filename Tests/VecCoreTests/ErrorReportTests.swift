@@ -71,8 +71,8 @@ import Testing
     }
 
     @Test func aRejectedRecordNamesItsLineAndTheExpectedShape() {
-        let report = ErrorReport(RejectedRecord(file: "a.jsonl", line: 2, reason: "missing title"))
-        #expect(report.what == "a.jsonl:2: missing title")
+        let report = ErrorReport(RejectedRecord(file: "a.jsonl", line: 2, field: "title", problem: "missing"))
+        #expect(report.what == "a.jsonl:2: title: missing")
         #expect(report.fix?.contains("artifact_type") == true)
     }
 
@@ -93,6 +93,36 @@ import Testing
         #expect(undefined.sqlState == "42883")
         #expect(undefined.hint?.contains("No function matches the given name and argument types") == true)
         #expect(undefined.lines.last?.hasPrefix("Hint: ") == true)
+    }
+
+    /// Issue 15 #9: a statement_timeout came back as the bare server error, with no context and no fix.
+    @Test func aStatementTimeoutSaysWhatVecscopeWasDoingAndWhatToChange() throws {
+        let (connection, url) = try TestDatabase.fresh()
+        let holder = try Connection(url)
+        try holder.execute("BEGIN")
+        try holder.execute("LOCK TABLE artifact_embeddings IN ACCESS EXCLUSIVE MODE")
+        defer { _ = try? holder.execute("ROLLBACK") }
+        try connection.execute("SET statement_timeout = '300ms'")
+        let engine = SearchEngine(connection: connection, makeEmbedder: { _ in try FixtureDatabase.model() })
+        let error = #expect(throws: PostgresError.self) { try engine.search(text: "tracing", params: SearchParams()) }
+        let report = try #require(error.map { ErrorReport($0) })
+        #expect(
+            report.what == "searching with all-MiniLM-L6-v2 (semantic): canceling statement due to statement timeout")
+        #expect(report.sqlState == "57014")
+        #expect(report.fix?.contains("statement_timeout") == true && report.fix?.contains("--ef-search") == true)
+        #expect(report.oneLine.contains("SQLSTATE 57014"))
+    }
+
+    @Test func knownServerFailuresCarryAFix() {
+        for (code, words) in [
+            ("53300", "max_connections"), ("55P03", "lock"), ("53100", "disk"), ("57P01", "retry"),
+        ] {
+            let report = ErrorReport(PostgresError(kind: .server, code: .init(rawValue: code), message: "m"))
+            #expect(report.fix?.contains(words) == true, "\(code): \(String(describing: report.fix))")
+        }
+        let cancelled = ErrorReport(
+            PostgresError(kind: .server, code: .queryCanceled, message: "canceling statement due to user request"))
+        #expect(cancelled.fix?.contains("--ef-search") == false)
     }
 
     @Test func aReadOnlyServerSaysWhatToDo() throws {

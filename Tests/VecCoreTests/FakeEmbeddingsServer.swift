@@ -30,6 +30,10 @@ final class FakeEmbeddingsServer: @unchecked Sendable {
         case wrongDimensions(Int)
         /// One component of the first vector replaced (base64 only: JSON has no NaN).
         case nonFinite(Float)
+        /// The first vector all zeros (a broken model or a server padding a failed input).
+        case zeroVector
+        /// Reads the request, then keeps the connection open and says nothing until the server stops.
+        case neverAnswers
         /// One embedding fewer than inputs.
         case missingEmbedding
         /// A body without `data`.
@@ -235,6 +239,10 @@ final class FakeEmbeddingsServer: @unchecked Sendable {
             send(client, 200, embeddings(request, dimensions: wrong))
         case .nonFinite(let value):
             send(client, 200, embeddings(request, dimensions: dimensions, poison: value))
+        case .zeroVector:
+            send(client, 200, embeddings(request, dimensions: dimensions, zeroFirst: true))
+        case .neverAnswers:
+            while !isStopped { Thread.sleep(forTimeInterval: 0.05) }
         case .missingEmbedding:
             send(client, 200, embeddings(request, dimensions: dimensions, dropLast: true))
         case .missingData:
@@ -272,12 +280,13 @@ final class FakeEmbeddingsServer: @unchecked Sendable {
 
     private func embeddings(
         _ request: Request, dimensions: Int, forceFloats: Bool = false, reversed: Bool = false,
-        dropLast: Bool = false, poison: Float? = nil
+        dropLast: Bool = false, poison: Float? = nil, zeroFirst: Bool = false
     ) -> [UInt8] {
         let base64 = request.encodingFormat == "base64" && !forceFloats
         var items: [[String: Any]] = request.inputs.enumerated().map { index, text in
             var vector = Self.vector(for: text, dimensions: dimensions)
             if index == 0, let poison, !vector.isEmpty { vector[vector.count / 2] = poison }
+            if index == 0, zeroFirst { vector = vector.map { _ in 0 } }
             let embedding: Any = base64 ? Self.base64(vector) : vector.map { Double($0) }
             return ["object": "embedding", "index": index, "embedding": embedding]
         }

@@ -333,6 +333,60 @@ private final class ResultBox: @unchecked Sendable {
         }
     }
 
+    /// Issue 15 #6: a server that accepts the connection and never answers stalled 120 s per attempt × 6 attempts
+    /// per batch. Now the deadline ends the batch, whatever the attempts left.
+    @Test func aServerThatNeverAnswersIsAbandonedAtTheDeadline() throws {
+        try withServer(configure: {
+            $0.requestTimeout = 1
+            $0.deadline = 2.5
+            $0.retry = .init(maxAttempts: 6, baseDelay: 0.2, maxDelay: 0.4)
+        }) { server, embedder, _ in
+            server.script(.neverAnswers, .neverAnswers, .neverAnswers, .neverAnswers, .neverAnswers, .neverAnswers)
+            let started = Date()
+            let error = providerError { _ = try embedder.embed(["x"]) }
+            let seconds = Date().timeIntervalSince(started)
+            #expect(seconds < 4, "waited \(seconds) s")
+            #expect(error?.kind == .transport)
+            #expect(
+                error?.description.contains("by the 2.5 s deadline for one batch") == true,
+                "\(String(describing: error))")
+            #expect(error?.fix?.contains("VECSCOPE_EMBED_DEADLINE") == true)
+            #expect((error?.attempts ?? 0) < 6)
+        }
+    }
+
+    @Test func timeLimitsComeFromTheEnvironmentWithSafeDefaults() throws {
+        let documents = try OpenAIEmbedder.configuration(forModel: "openai:m:8", environment: [:])
+        #expect(documents.connectTimeout == 10 && documents.requestTimeout == 60 && documents.deadline == 120)
+        let query = try OpenAIEmbedder.configuration(forModel: "openai:m:8", environment: [:], purpose: .query)
+        #expect(query.deadline == 30)
+        let set = try OpenAIEmbedder.configuration(
+            forModel: "openai:m:8",
+            environment: [
+                "VECSCOPE_HTTP_CONNECT_TIMEOUT": "2", "VECSCOPE_HTTP_TIMEOUT": "7.5", "VECSCOPE_EMBED_DEADLINE": "20",
+                "VECSCOPE_QUERY_DEADLINE": "4",
+            ])
+        #expect(set.connectTimeout == 2 && set.requestTimeout == 7.5 && set.deadline == 20)
+        for bad in ["0", "-1", "soon", "inf"] {
+            let error = providerError {
+                _ = try OpenAIEmbedder.configuration(
+                    forModel: "openai:m:8", environment: ["VECSCOPE_HTTP_TIMEOUT": bad])
+            }
+            #expect(error?.kind == .configuration)
+            #expect(error?.what == "VECSCOPE_HTTP_TIMEOUT=\"\(bad)\" is not a time limit")
+        }
+    }
+
+    /// Issue 15 #10: `embed --dry-run` demanded OPENAI_API_KEY although it sends nothing.
+    @Test func anEstimateNeedsNoKey() throws {
+        let estimator = try OpenAIEmbedder.forModel(
+            name: "text-embedding-3-small", environment: [:], purpose: .estimate)
+        #expect(estimator.countTokens("four words of text") > 0)
+        #expect(throws: EmbeddingProviderError.self) {
+            _ = try OpenAIEmbedder.forModel(name: "text-embedding-3-small", environment: [:], purpose: .documents)
+        }
+    }
+
     @Test func retriesADroppedConnection() throws {
         try withServer { server, embedder, _ in
             server.script(.droppedConnection)
@@ -413,6 +467,7 @@ private final class ResultBox: @unchecked Sendable {
         (.wrongDimensions(5), "has 5 dimensions, expected 8"),
         (.nonFinite(.nan), "non-finite value (nan)"),
         (.nonFinite(.infinity), "non-finite value (inf)"),
+        (.zeroVector, "the embedding for input 2 is all zeros"),  // issue 15 #7: was accepted and stored
     ])
     func unusableResponsesAreReportedWithTheBatchPosition(
         behaviour: FakeEmbeddingsServer.Behaviour, message: String

@@ -45,6 +45,36 @@ import Testing
         return try engine.search(text: text, params: params)
     }
 
+    /// Issue 15 #6: `search` was still waiting at 400 s on a server that accepts and never answers. The query
+    /// deadline (VECSCOPE_QUERY_DEADLINE, default 30 s) now bounds it, and nothing is cached.
+    @Test func aSearchWaitsNoLongerThanTheQueryDeadline() throws {
+        let server = try FakeEmbeddingsServer(dimensions: 8)
+        defer { server.stop() }
+        server.script(.neverAnswers, .neverAnswers, .neverAnswers, .neverAnswers, .neverAnswers, .neverAnswers)
+        let model = try EmbeddingModelRegistry(connection: connection).resolve("openai:fake-embed:8")
+        let engine = SearchEngine(
+            connection: connection,
+            makeEmbedder: {
+                try EmbedderFactory.make(
+                    for: $0,
+                    environment: [
+                        "OPENAI_BASE_URL": server.baseURL, "OPENAI_API_KEY": "test", "VECSCOPE_QUERY_DEADLINE": "1.5",
+                    ], purpose: .query)
+            })
+        var params = SearchParams()
+        params.model = model.name
+        let started = Date()
+        let error = #expect(throws: EmbeddingProviderError.self) {
+            try engine.search(text: "distributed tracing", params: params)
+        }
+        let seconds = Date().timeIntervalSince(started)
+        #expect(seconds < 3.5, "waited \(seconds) s")
+        #expect(
+            error?.description.contains("by the 1.5 s deadline for a query") == true, "\(String(describing: error))")
+        #expect(error?.fix?.contains("VECSCOPE_QUERY_DEADLINE") == true)
+        #expect(try connection.query("SELECT count(*) FROM job_embeddings").scalar(Int.self) == 0)
+    }
+
     @Test func smallModelEmbedsWithCostAndSearchesThroughItsOwnIndex() throws {
         let server = try FakeEmbeddingsServer(dimensions: 1536)
         defer { server.stop() }

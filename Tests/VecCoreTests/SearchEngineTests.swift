@@ -228,7 +228,15 @@ import Testing
         let response = try engine.search(.vector(vector), params: params())
         #expect(response.results.count == 10)
         let error = #expect(throws: VecscopeError.self) { try engine.search(.vector([1, 2, 3]), params: params()) }
-        #expect(error?.what == "the query vector has 3 dimensions")
+        #expect(error?.what == "the query vector has 3 dimensions, expected 384")
+        // Issue 15 #7: an all-zero query vector gave NaN distances; NaN or ∞ are refused the same way.
+        for bad in [
+            [Float](repeating: 0, count: 384), [Float.nan] + vector.dropFirst(), [Float.infinity] + vector.dropFirst(),
+        ] {
+            let refused = #expect(throws: VecscopeError.self) { try engine.search(.vector(bad), params: params()) }
+            #expect(refused?.what.hasPrefix("the query vector ") == true)
+            #expect(throws: VecscopeError.self) { try engine.exactTopIDs(vector: bad, params: params(), k: 10) }
+        }
     }
 
     @Test func invalidParametersAreRefusedWithTheirRange() throws {

@@ -237,10 +237,22 @@ import VecCore
         let loose = try vecscope(["load", file.path], databaseURL: url)
         #expect(loose.status == 0)
         #expect(loose.stdout.contains("1 inserted") && loose.stdout.contains("1 rejected"))
-        #expect(loose.stderr.contains("mixed.jsonl:2: unknown artifact_type \"hobby\""))
+        #expect(loose.stderr.contains("mixed.jsonl:2: artifact_type: unknown value \"hobby\""))
         let strict = try vecscope(["load", "--strict", file.path], databaseURL: url)
         #expect(strict.status != 0)
         #expect(strict.stderr.contains("--strict loaded nothing"))
+    }
+
+    /// Issue 15 #10: a dry run sends nothing, so it must not ask for OPENAI_API_KEY.
+    @Test func embedDryRunNeedsNoAPIKey() throws {
+        let (_, url) = try TestDatabase.fresh()
+        let run = try vecscope(
+            ["embed", "--dry-run", "--model", "text-embedding-3-small", "--content-types", "full"], databaseURL: url,
+            environment: ["OPENAI_API_KEY": "", "OPENAI_BASE_URL": ""])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("text-embedding-3-small: 0 texts to embed"))
+        let badFlag = try vecscope(["embed", "--request-timeout", "0"], databaseURL: url)
+        #expect(badFlag.status != 0 && badFlag.stderr.contains("--request-timeout must be"))
     }
 
     @Test func embedTextMatchesTheReferenceVector() throws {

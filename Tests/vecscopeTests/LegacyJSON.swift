@@ -139,6 +139,10 @@ enum LegacyJSON {
         [
             "inserted": summary.inserted, "updated": summary.updated, "unchanged": summary.unchanged,
             "rejected": summary.rejected.map { ["line": $0.line, "reason": $0.reason] },
+            // Added with issue 15: lines replaced by a later line with the same (user, id).
+            "duplicates": summary.duplicates.map {
+                ["line": $0.line, "earlier_line": $0.earlierLine, "id": $0.id, "user": $0.user] as [String: Any]
+            },
             "marked_stale": summary.markedStale, "users": summary.users,
         ]
     }

@@ -15,9 +15,14 @@ public final class Connection {
     static let maxPreparedStatements = 64
 
     /// Connects with a libpq URI (`postgresql://…`) or a conninfo string (`host=… dbname=…`).
-    public init(_ connectionString: String, applicationName: String = "vecscope") throws {
+    /// `connectTimeout` (seconds) applies unless the string sets connect_timeout or PGCONNECT_TIMEOUT is set.
+    public init(
+        _ connectionString: String, applicationName: String = "vecscope",
+        connectTimeout: Int = ConnectionString.defaultConnectTimeout
+    ) throws {
         displayTarget = ConnectionString.redacted(connectionString)
-        let params = ConnectionString.withApplicationName(connectionString, applicationName)
+        let params = ConnectionString.withConnectTimeout(
+            ConnectionString.withApplicationName(connectionString, applicationName), seconds: connectTimeout)
         guard let conn = PQconnectdb(params) else {
             throw PostgresError(kind: .connection, message: "libpq could not allocate a connection (out of memory?)")
         }
@@ -201,6 +206,15 @@ public final class Connection {
         case .null:
             return WireValue(oid: 0, bytes: nil, isBinary: false)
         case .text(let text, let oid):
+            // libpq sends text parameters as C strings: a NUL would silently cut the value short (an id
+            // "a1\0-x" would become "a1"), so refuse it as PostgreSQL refuses a NUL in text.
+            if let offset = text.utf8.firstIndex(of: 0) {
+                throw PostgresError(
+                    kind: .encoding, code: .characterNotInRepertoire,
+                    message:
+                        "a text value holds a NUL character (U+0000) at byte \(text.utf8.distance(from: text.utf8.startIndex, to: offset) + 1), which PostgreSQL text cannot store",
+                    hint: "Remove the NUL characters from the input.")
+            }
             return WireValue(oid: oid, bytes: Array(text.utf8) + [0], isBinary: false)
         case .binary(let bytes, let oid):
             return WireValue(oid: oid, bytes: bytes, isBinary: true)

@@ -38,10 +38,27 @@ public enum ConnectionString {
 
     /// Adds application_name unless the string sets one, so sessions show up as vecscope in pg_stat_activity.
     static func withApplicationName(_ connection: String, _ name: String) -> String {
-        guard !connection.contains("application_name") else { return connection }
+        withDefault("application_name", name, in: connection)
+    }
+
+    /// The longest wait for a server to answer a connection, in seconds, unless the string or PGCONNECT_TIMEOUT
+    /// says otherwise: libpq's own default is to wait forever (a host that drops packets hangs every command).
+    public static let defaultConnectTimeout = 10
+
+    static func withConnectTimeout(
+        _ connection: String, seconds: Int = defaultConnectTimeout,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> String {
+        guard environment["PGCONNECT_TIMEOUT"]?.isEmpty ?? true else { return connection }
+        return withDefault("connect_timeout", String(seconds), in: connection)
+    }
+
+    /// `key=value` added to a URI's query or a conninfo string, unless the string already names `key`.
+    private static func withDefault(_ key: String, _ value: String, in connection: String) -> String {
+        guard !connection.contains(key) else { return connection }
         if isURI(connection) {
-            return connection + (connection.contains("?") ? "&" : "?") + "application_name=\(name)"
+            return connection + (connection.contains("?") ? "&" : "?") + "\(key)=\(value)"
         }
-        return connection + " application_name=\(name)"
+        return connection + " \(key)=\(value)"
     }
 }

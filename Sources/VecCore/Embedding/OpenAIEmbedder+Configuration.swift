@@ -4,8 +4,53 @@ import Logging
 // What an embedder is told: the retry policy, the configuration, and how both come from a model name and
 // the environment.
 
+/// What an embedder is made for, which sets how long one call may wait and whether it needs a key.
+public enum EmbeddingPurpose: Sendable, Equatable {
+    /// Batches of stored texts (`embed`, the TUI's set-up): `VECSCOPE_EMBED_DEADLINE` per batch.
+    case documents
+    /// A query or job description someone is waiting for (`search`, `rank`, the TUI): `VECSCOPE_QUERY_DEADLINE`.
+    case query
+    /// Token counts and cost only (`embed --dry-run`): nothing is sent, so no key is needed.
+    case estimate
+}
+
 extension OpenAIEmbedder {
     public static let defaultBaseURL = "https://api.openai.com"
+
+    /// The environment variables that bound every wait on an embedding server, in seconds, and their defaults.
+    public enum TimeLimit: String, CaseIterable, Sendable {
+        /// Establishing the TCP (and TLS) connection.
+        case connect = "VECSCOPE_HTTP_CONNECT_TIMEOUT"
+        /// One HTTP request, upload to the last byte of the answer.
+        case request = "VECSCOPE_HTTP_TIMEOUT"
+        /// One batch of documents, every retry and backoff included.
+        case batchDeadline = "VECSCOPE_EMBED_DEADLINE"
+        /// One query embedding, every retry included: the longest a search waits for its vector.
+        case queryDeadline = "VECSCOPE_QUERY_DEADLINE"
+
+        public var defaultSeconds: Double {
+            switch self {
+            case .connect: return 10
+            case .request: return 60
+            case .batchDeadline: return 120
+            case .queryDeadline: return 30
+            }
+        }
+
+        /// The value in `environment`, else the default; an unusable value is an error naming the variable.
+        public func seconds(in environment: [String: String]) throws -> Double {
+            guard let text = environment[rawValue]?.trimmingCharacters(in: .whitespaces), !text.isEmpty else {
+                return defaultSeconds
+            }
+            guard let value = Double(text), value.isFinite, value > 0, value <= 86_400 else {
+                throw EmbeddingProviderError(
+                    kind: .configuration, what: "\(rawValue)=\"\(text)\" is not a time limit",
+                    why: "it needs a number of seconds above 0 and at most 86400",
+                    fix: "Set \(rawValue) to e.g. \(Int(defaultSeconds)) (the default), or unset it.")
+            }
+            return value
+        }
+    }
 
     /// When and how long to wait before trying a request again.
     public struct RetryPolicy: Sendable, Equatable {
@@ -55,6 +100,9 @@ extension OpenAIEmbedder {
         public var connectTimeout: Double
         /// Limit for a whole request, upload to last byte of the response.
         public var requestTimeout: Double
+        /// Limit for one request with all its retries and backoff: past it, the batch fails with what it last got.
+        public var deadline: Double
+        public var purpose: EmbeddingPurpose
         public var retry: RetryPolicy
         /// US dollars per million tokens, where known.
         public var costPerMillionTokens: Double?
@@ -63,7 +111,9 @@ extension OpenAIEmbedder {
             model: String, dimensions: Int, registryName: String? = nil, sendsDimensions: Bool = false,
             baseURL: String = OpenAIEmbedder.defaultBaseURL, apiKey: String? = nil,
             maxInputsPerRequest: Int = 2048, maxTokensPerRequest: Int = 300_000, maxInputTokens: Int = 8191,
-            requestsBase64: Bool = true, connectTimeout: Double = 10, requestTimeout: Double = 120,
+            requestsBase64: Bool = true, connectTimeout: Double = TimeLimit.connect.defaultSeconds,
+            requestTimeout: Double = TimeLimit.request.defaultSeconds,
+            deadline: Double = TimeLimit.batchDeadline.defaultSeconds, purpose: EmbeddingPurpose = .documents,
             retry: RetryPolicy = RetryPolicy(), costPerMillionTokens: Double? = nil
         ) {
             self.model = model
@@ -78,6 +128,8 @@ extension OpenAIEmbedder {
             self.requestsBase64 = requestsBase64
             self.connectTimeout = connectTimeout
             self.requestTimeout = requestTimeout
+            self.deadline = deadline
+            self.purpose = purpose
             self.retry = retry
             self.costPerMillionTokens = costPerMillionTokens
         }
@@ -100,7 +152,7 @@ extension OpenAIEmbedder.Configuration: CustomStringConvertible, CustomDebugStri
         "OpenAIEmbedder.Configuration(model: \(model), registryName: \(registryName), dimensions: \(dimensions), "
             + "sendsDimensions: \(sendsDimensions), baseURL: \(baseURL), apiKey: \(apiKey == nil ? "none" : "[set]"), "
             + "maxInputsPerRequest: \(maxInputsPerRequest), maxTokensPerRequest: \(maxTokensPerRequest), "
-            + "requestTimeout: \(requestTimeout), retry: \(retry))"
+            + "requestTimeout: \(requestTimeout), deadline: \(deadline), retry: \(retry))"
     }
 
     public var debugDescription: String { description }
@@ -115,7 +167,8 @@ extension OpenAIEmbedder.Configuration: CustomStringConvertible, CustomDebugStri
                 "maxInputsPerRequest": maxInputsPerRequest,
                 "maxTokensPerRequest": maxTokensPerRequest, "maxInputTokens": maxInputTokens,
                 "requestsBase64": requestsBase64,
-                "connectTimeout": connectTimeout, "requestTimeout": requestTimeout, "retry": retry,
+                "connectTimeout": connectTimeout, "requestTimeout": requestTimeout, "deadline": deadline,
+                "purpose": purpose, "retry": retry,
                 "costPerMillionTokens": costPerMillionTokens as Any,
             ], displayStyle: .struct)
     }
@@ -130,15 +183,19 @@ extension OpenAIEmbedder {
     /// Reads `OPENAI_BASE_URL` and `OPENAI_API_KEY` from `environment`.
     public static func forModel(
         name: String, environment: [String: String] = ProcessInfo.processInfo.environment,
-        logger: Logger = Logger(label: "vecscope.openai"),
+        purpose: EmbeddingPurpose = .documents, logger: Logger = Logger(label: "vecscope.openai"),
         sleep: @escaping Sleeper = { Thread.sleep(forTimeInterval: $0) }
     ) throws -> OpenAIEmbedder {
         try OpenAIEmbedder(
-            configuration: configuration(forModel: name, environment: environment), logger: logger, sleep: sleep)
+            configuration: configuration(forModel: name, environment: environment, purpose: purpose), logger: logger,
+            sleep: sleep)
     }
 
     /// The configuration `forModel` would use, without building the embedder; the model as `ModelSpec` reads it.
-    public static func configuration(forModel name: String, environment: [String: String]) throws -> Configuration {
+    /// The time limits come from `TimeLimit`'s variables; `purpose` picks the batch or the query deadline.
+    public static func configuration(
+        forModel name: String, environment: [String: String], purpose: EmbeddingPurpose = .documents
+    ) throws -> Configuration {
         let choice: OpenAIModelChoice
         do {
             choice = try ModelSpec(name).openAIModel()
@@ -151,6 +208,11 @@ extension OpenAIEmbedder {
             costPerMillionTokens: choice.builtIn.map { _ in choice.model.costPerMTok })
         if let base = nonEmpty(environment["OPENAI_BASE_URL"]) { configuration.baseURL = base }
         configuration.apiKey = nonEmpty(environment["OPENAI_API_KEY"])
+        configuration.purpose = purpose
+        configuration.connectTimeout = try TimeLimit.connect.seconds(in: environment)
+        configuration.requestTimeout = try TimeLimit.request.seconds(in: environment)
+        configuration.deadline = try (purpose == .query ? TimeLimit.queryDeadline : .batchDeadline)
+            .seconds(in: environment)
         return configuration
     }
 
@@ -185,7 +247,7 @@ extension OpenAIEmbedder {
             EmbeddingProviderError(kind: .configuration, what: "invalid OpenAI embedder configuration: \(what)")
         }
         let key = configuration.apiKey ?? ""
-        if key.isEmpty, isPublicAPI(configuration.baseURL) {
+        if key.isEmpty, isPublicAPI(configuration.baseURL), configuration.purpose != .estimate {
             throw EmbeddingProviderError(
                 kind: .configuration, what: "OPENAI_API_KEY is not set",
                 why:
@@ -204,6 +266,9 @@ extension OpenAIEmbedder {
         guard configuration.maxInputsPerRequest > 0 else { throw invalid("maxInputsPerRequest must be positive") }
         guard configuration.maxTokensPerRequest > 0 else { throw invalid("maxTokensPerRequest must be positive") }
         guard configuration.retry.maxAttempts > 0 else { throw invalid("retry.maxAttempts must be at least 1") }
+        guard configuration.connectTimeout > 0, configuration.requestTimeout > 0, configuration.deadline > 0 else {
+            throw invalid("time limits must be positive")
+        }
         guard configuration.retry.baseDelay >= 0, configuration.retry.maxDelay >= 0,
             configuration.retry.retryAfterCap >= 0
         else {

@@ -3,14 +3,15 @@ import Foundation
 // What a failed request becomes: an `EmbeddingProviderError` saying what happened, why, and what to do.
 
 extension OpenAIEmbedder {
+    /// `seconds`: set when the deadline, not the attempt limit, ended the retries.
     func failure(
         _ forcedKind: EmbeddingProviderError.Kind?, response: CurlEasy.Response, server: ServerError,
-        at position: BatchPosition, attempts: Int
+        at position: BatchPosition, attempts: Int, seconds: Double? = nil
     ) -> EmbeddingProviderError {
         let status = response.status
         let message = server.message.map(redacted)
         let said = message.map { ": \($0)" } ?? ""
-        let tries = attempts > 1 ? " after \(attempts) attempts" : ""
+        let tries = (attempts > 1 ? " after \(attempts) attempts" : "") + deadlineNote(seconds)
         var error = EmbeddingProviderError(
             kind: .badRequest, what: "", status: status, serverMessage: message,
             inputs: position.inputs, attempts: attempts)
@@ -41,12 +42,12 @@ extension OpenAIEmbedder {
             error.kind = .rateLimited
             error.what = "\(displayBase) kept rate-limiting \(position.text) (HTTP \(status))\(tries)"
             error.why = message
-            error.fix = "Wait and run again (finished batches are kept), or send smaller batches."
+            error.fix = "Wait and run again (finished batches are kept), or send smaller batches" + deadlineFix(seconds)
         case .server:
             error.kind = .server
             error.what = "\(displayBase) failed on \(position.text) (HTTP \(status))\(tries)"
             error.why = message
-            error.fix = "The server is in trouble; try again later."
+            error.fix = "The server is in trouble; try again later" + deadlineFix(seconds)
         default:
             error.kind = .badRequest
             error.what = "\(displayBase) rejected \(position.text) (HTTP \(status))\(said)"
@@ -69,12 +70,13 @@ extension OpenAIEmbedder {
 
     func transportFailure(
         _ error: CurlEasy.TransportError, at position: BatchPosition,
-        attempts: Int
+        attempts: Int, seconds: Double? = nil
     ) -> EmbeddingProviderError {
-        let tries = attempts > 1 ? " (\(attempts) attempts)" : ""
+        let tries = (attempts > 1 ? " (\(attempts) attempts)" : "") + deadlineNote(seconds)
+        let limit = min(configuration.requestTimeout, configuration.deadline)
         let what =
             error.isTimeout
-            ? "no answer from \(displayBase) within \(Self.seconds(configuration.requestTimeout)) for \(position.text)\(tries)"
+            ? "no answer from \(displayBase) within \(Self.seconds(limit)) for \(position.text)\(tries)"
             : "cannot reach \(displayBase) for \(position.text)\(tries)"
         let fix: String
         switch error.code {
@@ -87,11 +89,31 @@ extension OpenAIEmbedder {
         default:
             fix =
                 error.isTimeout
-                ? "Try again, or send smaller batches." : "Check OPENAI_BASE_URL, the network and any proxy settings."
+                ? "Check that the server at OPENAI_BASE_URL is up and not overloaded; a slow one needs a longer "
+                    + "\(TimeLimit.request.rawValue) (now \(Self.seconds(configuration.requestTimeout)))"
+                    + deadlineFix(seconds ?? configuration.deadline)
+                : "Check OPENAI_BASE_URL, the network and any proxy settings" + deadlineFix(seconds)
         }
         return EmbeddingProviderError(
             kind: .transport, what: what, why: redacted(error.description), fix: fix,
             inputs: position.inputs, attempts: attempts)
+    }
+
+    /// The variable that holds this embedder's deadline.
+    private var deadlineLimit: TimeLimit { configuration.purpose == .query ? .queryDeadline : .batchDeadline }
+
+    private func deadlineNote(_ seconds: Double?) -> String {
+        guard let seconds else { return "" }
+        let what = configuration.purpose == .query ? "a query" : "one batch"
+        return String(
+            format: ", stopped after %.1f s by the %@ deadline for %@", seconds,
+            Self.seconds(configuration.deadline), what)
+    }
+
+    /// "." or, when the deadline ended the attempts, how to give the server longer.
+    private func deadlineFix(_ seconds: Double?) -> String {
+        guard seconds != nil else { return "." }
+        return "; \(deadlineLimit.rawValue) (now \(Self.seconds(configuration.deadline))) gives it longer."
     }
 
     /// Server text with the API key blotted out (some servers echo it back).

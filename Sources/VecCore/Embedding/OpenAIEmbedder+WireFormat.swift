@@ -62,9 +62,8 @@ extension OpenAIEmbedder {
                         + (configuration.sendsDimensions
                             ? "" : " (declare the model as openai:\(configuration.model):\(vector.count)?)"))
             }
-            if let bad = vector.firstIndex(where: { !$0.isFinite }) {
-                throw invalid(
-                    "the embedding for input \(input) has a non-finite value (\(vector[bad])) at dimension \(bad)")
+            if let problem = VectorCheck.problem(vector, dimensions: configuration.dimensions) {
+                throw invalid("the embedding for input \(input) \(problem)")
             }
             vectors[index] = vector
         }

@@ -170,6 +170,14 @@ public final class OpenAIEmbedder: Embedder, @unchecked Sendable {
         var headers = ["Content-Type: application/json", "Accept: application/json"]
         if let key = configuration.apiKey, !key.isEmpty { headers.append("Authorization: Bearer \(key)") }
         var triedFloatFallback = false
+        // The deadline bounds the whole request, retries and waits included: each attempt gets what is left of it.
+        let started = DispatchTime.now()
+        var spent = 0.0  // seconds of attempts and of waits handed to the sleeper
+        func elapsed() -> Double {
+            max(spent, Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9)
+        }
+        /// Whether waiting `wait` seconds more would pass the deadline, so this attempt is the last.
+        func outOfTime(after wait: Double) -> Bool { elapsed() + wait >= configuration.deadline }
 
         while true {
             stats.attempts += 1
@@ -178,11 +186,12 @@ public final class OpenAIEmbedder: Embedder, @unchecked Sendable {
             let body = try requestBody(texts, base64: base64)
             let retryWait: Double
             let reason: String
+            let remaining = max(0.001, configuration.deadline - elapsed())
             do {
                 let response = try client.post(
                     url: endpoint, headers: headers, body: body,
-                    connectTimeout: configuration.connectTimeout,
-                    timeout: configuration.requestTimeout)
+                    connectTimeout: min(configuration.connectTimeout, remaining),
+                    timeout: min(configuration.requestTimeout, remaining))
                 stats.statuses.append(response.status)
                 switch response.status {
                 case 200..<300:
@@ -193,14 +202,15 @@ public final class OpenAIEmbedder: Embedder, @unchecked Sendable {
                         throw failure(
                             .quotaExceeded, response: response, server: server, at: position, attempts: attempt)
                     }
-                    guard attempt < policy.maxAttempts else {
-                        throw failure(
-                            response.status == 429 ? .rateLimited : .server, response: response, server: server,
-                            at: position, attempts: attempt)
-                    }
-                    retryWait =
+                    let wait =
                         Self.retryAfter(response.headers).map { min($0, policy.retryAfterCap) }
                         ?? policy.backoff(afterFailures: attempt, random: Double.random(in: 0...1))
+                    guard attempt < policy.maxAttempts, !outOfTime(after: wait) else {
+                        throw failure(
+                            response.status == 429 ? .rateLimited : .server, response: response, server: server,
+                            at: position, attempts: attempt, seconds: attempt < policy.maxAttempts ? elapsed() : nil)
+                    }
+                    retryWait = wait
                     reason = "HTTP \(response.status)"
                 case 400 where base64 && !triedFloatFallback && Self.rejectsBase64(serverError(in: response.body)):
                     // A compatible server that does not know base64: ask for float arrays from now on.
@@ -217,10 +227,13 @@ public final class OpenAIEmbedder: Embedder, @unchecked Sendable {
                 }
             } catch let error as CurlEasy.TransportError {
                 stats.statuses.append(nil)
-                guard error.isTransient, attempt < policy.maxAttempts else {
-                    throw transportFailure(error, at: position, attempts: attempt)
+                let wait = policy.backoff(afterFailures: attempt, random: Double.random(in: 0...1))
+                guard error.isTransient, attempt < policy.maxAttempts, !outOfTime(after: wait) else {
+                    throw transportFailure(
+                        error, at: position, attempts: attempt,
+                        seconds: error.isTransient && attempt < policy.maxAttempts ? elapsed() : nil)
                 }
-                retryWait = policy.backoff(afterFailures: attempt, random: Double.random(in: 0...1))
+                retryWait = wait
                 reason = error.isTimeout ? "a timeout" : error.message
             }
             logger.warning(
@@ -229,6 +242,7 @@ public final class OpenAIEmbedder: Embedder, @unchecked Sendable {
                 retrying in \(String(format: "%.1f", retryWait)) s
                 """)
             stats.delays.append(retryWait)
+            spent = elapsed() + retryWait
             sleep(retryWait)
         }
     }

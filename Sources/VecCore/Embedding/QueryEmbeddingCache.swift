@@ -20,10 +20,19 @@ public struct QueryEmbeddingCache {
             WHERE job_description_hash = \(hash) AND model_version = \(model.name)
             RETURNING embedding_vector
             """)
-        if let vector = try hit.scalar(Vector.self) { return (vector.values, true) }
-        guard let vector = try embedder().embed([text]).first, vector.count == model.dimensions else {
+        // A degenerate vector cached before `VectorCheck` is a miss: embedded again and replaced below.
+        if let vector = try hit.scalar(Vector.self)?.values,
+            VectorCheck.problem(vector, dimensions: model.dimensions) == nil
+        {
+            return (vector, true)
+        }
+        let vector = try embedder().embed([text]).first ?? []
+        if let problem = VectorCheck.problem(vector, dimensions: model.dimensions) {
             throw VecscopeError(
-                what: "\(model.name) did not return a \(model.dimensions)-dimension vector for the query")
+                what: "\(model.name) returned an unusable vector for the query \(VectorCheck.quoted(text))",
+                why: "it \(problem); such a vector is neither searched with nor cached",
+                fix: "Check the embedding server (OPENAI_BASE_URL) and its model; the same query is embedded again "
+                    + "next time.")
         }
         try connection.execute(
             """
@@ -31,7 +40,7 @@ public struct QueryEmbeddingCache {
                                         access_count)
             VALUES (\(userID), \(hash), \(model.name), \(model.dimensions), \(Vector(vector)), 1)
             ON CONFLICT (job_description_hash, model_version) DO UPDATE SET access_count = job_embeddings.access_count + 1,
-                last_accessed_at = now()
+                last_accessed_at = now(), embedding_vector = EXCLUDED.embedding_vector
             """)
         return (vector, false)
     }

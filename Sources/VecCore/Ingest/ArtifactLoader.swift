@@ -1,26 +1,25 @@
 import Foundation
 
-/// A record that was not loaded, with where it was and why.
-public struct RejectedRecord: Sendable, Equatable, CustomStringConvertible {
-    public var file: String
-    public var line: Int
-    public var reason: String
-    public var description: String { "\(file):\(line): \(reason)" }
-}
-
 /// What one `vecscope load` did.
 public struct LoadSummary: Sendable, Equatable {
     public var inserted = 0
     public var updated = 0
     public var unchanged = 0
     public var rejected: [RejectedRecord] = []
+    /// Lines replaced by a later line with the same (user, id) in the same file.
+    public var duplicates: [DuplicateRecord] = []
     /// Artifacts whose embedded text changed, so their embeddings were marked stale.
     public var markedStale = 0
     public var users = 0
-    public var total: Int { inserted + updated + unchanged + rejected.count }
+    public var total: Int { inserted + updated + unchanged + rejected.count + duplicates.count }
 }
 
-/// Reads artifact JSONL and upserts users and artifacts by external id, in batches, one transaction each.
+/// Reads artifact JSONL and upserts users and artifacts by (user, id), in batches, one transaction each.
+///
+/// Every line is validated before anything is written (`ArtifactLoader+Parsing.swift`). A record the database still
+/// refuses (a constraint, a tsvector over its size limit) is rejected with its line: its batch is rolled back and
+/// written again with a savepoint per record, so the good records of that batch are kept. With `strict` the whole
+/// file is one transaction and any bad line, or any refusal, leaves nothing written.
 public final class ArtifactLoader {
     public static let maxRecordBytes = 1 << 20
     private let connection: Connection
@@ -28,61 +27,110 @@ public final class ArtifactLoader {
 
     public init(connection: Connection) { self.connection = connection }
 
+    /// One valid line.
+    struct ParsedLine {
+        var line: Int
+        var record: ArtifactRecord
+    }
+
     /// `strict`: any bad record fails the whole load and nothing is written.
     /// `progress` gets (records processed, records in the file).
     public func load(
         file: URL, strict: Bool = false, batchSize: Int = 200,
         progress: ((Int, Int) -> Void)? = nil
     ) throws -> LoadSummary {
-        let data: Data
-        do {
-            data = try Data(contentsOf: file)
-        } catch {
-            throw VecscopeError(
-                what: "cannot read \(file.path)", why: error.localizedDescription,
-                fix: "Check the path and that the file is readable.")
+        try PostgresError.during("loading \(file.lastPathComponent)") {
+            try loadInContext(file: file, strict: strict, batchSize: batchSize, progress: progress)
         }
-        let lines = Self.splitLines(data)
+    }
+
+    private func loadInContext(
+        file: URL, strict: Bool, batchSize: Int, progress: ((Int, Int) -> Void)?
+    ) throws -> LoadSummary {
+        let data = try Self.read(file)
+        let name = file.lastPathComponent
         var summary = LoadSummary()
-        var parsed: [(line: Int, record: ArtifactRecord)] = []
-        for (number, bytes) in lines {
-            switch Self.parse(bytes, file: file.lastPathComponent, line: number) {
-            case .success(let record?): parsed.append((number, record))
+        var parsed: [ParsedLine] = []
+        for (number, bytes) in Self.splitLines(data) {
+            switch Self.parse(bytes, file: name, line: number) {
+            case .success(let record?): parsed.append(ParsedLine(line: number, record: record))
             case .success(nil): continue
             case .failure(let rejected): summary.rejected.append(rejected)
             }
         }
-        if strict, !summary.rejected.isEmpty {
-            let shown = summary.rejected.prefix(10).map(\.description).joined(separator: "\n")
-            throw VecscopeError(
-                what: "\(summary.rejected.count) bad record(s) in \(file.path); --strict loaded nothing",
-                why: shown + (summary.rejected.count > 10 ? "\n… and \(summary.rejected.count - 10) more" : ""),
-                fix: "Fix the lines named, or load without --strict to skip them.")
-        }
-        let total = parsed.count + summary.rejected.count
-        var done = summary.rejected.count
+        parsed = Self.lastOfEachKey(parsed, file: name, duplicates: &summary.duplicates)
+        if strict, !summary.rejected.isEmpty { throw Self.strictFailure(summary.rejected, file: file) }
+        let total = summary.total + parsed.count
+        var done = total - parsed.count
         progress?(done, total)
-        var start = 0
-        while start < parsed.count {
-            let batch = parsed[start..<min(start + batchSize, parsed.count)]
+        let size = max(1, batchSize)
+        let batches = stride(from: 0, to: parsed.count, by: size).map { parsed[$0..<min($0 + size, parsed.count)] }
+        if strict {
             let before = userIDs
             do {
                 try connection.transaction { conn in
-                    for item in batch { try upsert(item.record, into: &summary, connection: conn) }
+                    for batch in batches {
+                        for item in batch {
+                            do {
+                                try upsert(item.record, into: &summary, connection: conn)
+                            } catch {
+                                guard let refusal = Self.refusal(error) else { throw error }
+                                throw Self.rejection(refusal, of: item, file: name)
+                            }
+                        }
+                        done += batch.count
+                        progress?(done, total)
+                    }
                 }
-            } catch {
+            } catch let rejected as RejectedRecord {
                 userIDs = before  // ids made in a rolled-back transaction no longer exist
+                throw Self.strictFailure([rejected], file: file)
+            } catch {
+                userIDs = before
                 throw error
             }
-            start += batch.count
-            done += batch.count
-            progress?(done, total)
+        } else {
+            for batch in batches {
+                try write(batch, file: name, into: &summary)
+                done += batch.count
+                progress?(done, total)
+            }
         }
         // Fresh statistics at once, so the next search plans with them (autovacuum may take a minute).
         if summary.inserted + summary.updated > 0 { try connection.execute("ANALYZE users, artifacts") }
         summary.users = try connection.query("SELECT count(*) FROM users").scalar(Int.self) ?? 0
         return summary
     }
+
+    /// The file's bytes, or an error in plain words (a directory, no such file, not readable).
+    static func read(_ file: URL) throws -> Data {
+        let path = file.path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw VecscopeError(
+                what: "cannot read \(path)", why: "no such file", fix: "Check the path; it is relative to \(cwd).")
+        }
+        if isDirectory.boolValue {
+            throw VecscopeError(
+                what: "cannot read \(path)", why: "it is a directory, not a file",
+                fix: "Name a .jsonl file inside it, e.g. \(file.appendingPathComponent("artifacts.jsonl").path).")
+        }
+        guard FileManager.default.isReadableFile(atPath: path) else {
+            throw VecscopeError(
+                what: "cannot read \(path)", why: "not readable: permission denied",
+                fix: "Give this user read permission (chmod a+r), or load a copy it can read.")
+        }
+        do {
+            return try Data(contentsOf: file)
+        } catch {
+            let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
+            throw VecscopeError(
+                what: "cannot read \(path)", why: underlying?.localizedDescription ?? error.localizedDescription,
+                fix: "Check that the file is a readable regular file.")
+        }
+    }
+
+    private static var cwd: String { FileManager.default.currentDirectoryPath }
 
     /// Lines split on LF (a trailing CR dropped), numbered from 1; blank lines are left out.
     static func splitLines(_ data: Data) -> [(Int, [UInt8])] {
@@ -97,92 +145,86 @@ public final class ArtifactLoader {
         return result
     }
 
-    private static let knownKeys: Set<String> = [
-        "id", "user", "user_name", "artifact_type", "title", "description",
-        "content", "skills", "updated_at",
-    ]
+    /// The upsert key is (user, id): of several lines with the same key the last wins, and each earlier one is
+    /// reported. Records keep the order of their winning lines.
+    static func lastOfEachKey(
+        _ lines: [ParsedLine], file: String, duplicates: inout [DuplicateRecord]
+    ) -> [ParsedLine] {
+        struct Key: Hashable {
+            var user: String
+            var id: String
+        }
+        var lastIndex: [Key: Int] = [:]
+        for (index, item) in lines.enumerated() {
+            let key = Key(user: item.record.userExternalID, id: item.record.externalID)
+            if let earlier = lastIndex[key] {
+                duplicates.append(
+                    DuplicateRecord(
+                        file: file, line: item.line, earlierLine: lines[earlier].line, id: key.id, user: key.user))
+            }
+            lastIndex[key] = index
+        }
+        let winners = Set(lastIndex.values)
+        return lines.indices.filter { winners.contains($0) }.map { lines[$0] }
+    }
 
-    /// Validates one line; `.success(nil)` for a line with nothing to load.
-    static func parse(_ bytes: [UInt8], file: String, line: Int) -> Result<ArtifactRecord?, RejectedRecord> {
-        func reject(_ reason: String) -> Result<ArtifactRecord?, RejectedRecord> {
-            .failure(RejectedRecord(file: file, line: line, reason: reason))
-        }
-        guard bytes.count <= maxRecordBytes else {
-            return reject("record is \(bytes.count) bytes, over the 1 MB limit")
-        }
-        guard let text = String(validating: bytes, as: UTF8.self) else { return reject("invalid UTF-8") }
-        let object: Any
+    /// Writes one batch in one transaction. When the database refuses a record, the batch is rolled back and
+    /// written again with a savepoint per record: only the refused records are lost, each reported with its line.
+    private func write(_ batch: ArraySlice<ParsedLine>, file: String, into summary: inout LoadSummary) throws {
+        let before = (userIDs, summary)
         do {
-            object = try JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])
-        } catch {
-            return reject(
-                "invalid JSON (\((error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "does not parse"))"
-            )
-        }
-        guard let fields = object as? [String: Any] else { return reject("invalid JSON: expected an object per line") }
-        func string(_ key: String, required: Bool) -> Result<String?, RejectedRecord> {
-            switch fields[key] {
-            case nil, is NSNull:
-                return required
-                    ? .failure(RejectedRecord(file: file, line: line, reason: "missing \(key)")) : .success(nil)
-            case let value as String:
-                if required && value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-                    return .failure(RejectedRecord(file: file, line: line, reason: "missing \(key) (empty)"))
-                }
-                return .success(value)
-            default:
-                return .failure(RejectedRecord(file: file, line: line, reason: "\(key) must be a string"))
+            try connection.transaction { conn in
+                for item in batch { try upsert(item.record, into: &summary, connection: conn) }
             }
+            return
+        } catch {
+            (userIDs, summary) = before  // ids made in a rolled-back transaction no longer exist
+            guard Self.refusal(error) != nil else { throw error }
         }
         do {
-            let id = try string("id", required: true).get()!
-            let user = try string("user", required: true).get()!
-            let typeName = try string("artifact_type", required: true).get()!
-            guard let type = ArtifactType(rawValue: typeName) else {
-                let known = ArtifactType.allCases.map(\.rawValue).joined(separator: ", ")
-                return reject("unknown artifact_type \"\(typeName)\" (one of: \(known))")
-            }
-            let title = try string("title", required: true).get()!
-            let description = try string("description", required: false).get() ?? ""
-            let content = try string("content", required: false).get() ?? ""
-            let userName = try string("user_name", required: false).get()
-            var skills: [String] = []
-            if let rawSkills = fields["skills"], !(rawSkills is NSNull) {
-                guard let list = rawSkills as? [Any], let names = list as? [String] else {
-                    return reject("skills must be a list of strings")
+            try connection.transaction { conn in
+                for item in batch {
+                    let kept = (userIDs, summary)
+                    try conn.execute("SAVEPOINT vecscope_record")
+                    do {
+                        try upsert(item.record, into: &summary, connection: conn)
+                        try conn.execute("RELEASE SAVEPOINT vecscope_record")
+                    } catch {
+                        guard let refusal = Self.refusal(error) else { throw error }
+                        try conn.execute("ROLLBACK TO SAVEPOINT vecscope_record")
+                        (userIDs, summary) = kept
+                        summary.rejected.append(Self.rejection(refusal, of: item, file: file))
+                    }
                 }
-                skills = names
             }
-            var updatedAt: Date?
-            if let raw = try string("updated_at", required: false).get() {
-                guard let date = Self.parseDate(raw) else {
-                    return reject("updated_at \"\(raw)\" is not an ISO-8601 date")
-                }
-                updatedAt = date
-            }
-            let extra = fields.filter { !knownKeys.contains($0.key) }
-            let metadata = try JSONSerialization.data(withJSONObject: extra, options: [.sortedKeys])
-            return .success(
-                ArtifactRecord(
-                    externalID: id, userExternalID: user, userName: userName, type: type, title: title,
-                    description: description, content: content, skills: skills, updatedAt: updatedAt,
-                    metadataJSON: String(decoding: metadata, as: UTF8.self)))
-        } catch let rejected as RejectedRecord {
-            return .failure(rejected)
         } catch {
-            return reject("unreadable record: \(error)")
+            (userIDs, summary) = before
+            throw error
         }
     }
 
-    static func parseDate(_ text: String) -> Date? {
-        let withFraction = ISO8601DateFormatter()
-        withFraction.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = withFraction.date(from: text) { return date }
-        let plain = ISO8601DateFormatter()
-        if let date = plain.date(from: text) { return date }
-        let dateOnly = ISO8601DateFormatter()
-        dateOnly.formatOptions = [.withFullDate]
-        return dateOnly.date(from: text)
+    /// The error, when it is the database refusing one record's values (data exceptions, constraint violations,
+    /// size limits) rather than something every record would hit (a lost connection, a missing table).
+    static func refusal(_ error: any Error) -> PostgresError? {
+        guard let error = error as? PostgresError, error.kind == .server || error.kind == .encoding,
+            let code = error.code?.rawValue, ["22", "23", "54"].contains(code.prefix(2))
+        else { return nil }
+        return error
+    }
+
+    static func rejection(_ refusal: PostgresError, of item: ParsedLine, file: String) -> RejectedRecord {
+        var problem = "refused by the database: \(refusal.message)"
+        if let code = refusal.code { problem += " (SQLSTATE \(code))" }
+        if let detail = refusal.detail { problem += "; \(detail)" }
+        return RejectedRecord(file: file, line: item.line, problem: problem)
+    }
+
+    static func strictFailure(_ rejected: [RejectedRecord], file: URL) -> VecscopeError {
+        let shown = rejected.prefix(10).map(\.description).joined(separator: "\n")
+        return VecscopeError(
+            what: "\(rejected.count) bad record(s) in \(file.path); --strict loaded nothing",
+            why: shown + (rejected.count > 10 ? "\n… and \(rejected.count - 10) more" : ""),
+            fix: "Fix the lines named, or load without --strict to skip them.")
     }
 
     private func userID(for record: ArtifactRecord, connection: Connection) throws -> Int {
@@ -243,14 +285,5 @@ public final class ArtifactLoader {
             try connection.execute("UPDATE artifact_embeddings SET stale = true WHERE artifact_id = \(artifactID)")
             summary.markedStale += 1
         }
-    }
-}
-
-extension RejectedRecord: ReportableError {
-    public var report: ErrorReport {
-        ErrorReport(
-            what: description, why: nil,
-            fix: "Fix that line: one JSON object per line with id, user, artifact_type and title, "
-                + "as in Fixtures/artifacts.jsonl.")
     }
 }

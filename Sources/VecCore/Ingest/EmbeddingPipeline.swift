@@ -14,6 +14,9 @@ public final class EmbeddingPipeline {
         public var batchSize = 32
         /// Create the model's HNSW (cosine) indexes when missing.
         public var createIndexes = true
+        /// The run stops after this many failed batches in a row: a server that is down fails every batch, and each
+        /// failure may have waited out its whole deadline.
+        public var maxConsecutiveFailedBatches = 3
         public init() {}
     }
 
@@ -73,6 +76,10 @@ public final class EmbeddingPipeline {
 
     /// `progress` gets (items done, items to do).
     public func run(_ options: Options = Options(), progress: ((Int, Int) -> Void)? = nil) throws -> Summary {
+        try PostgresError.during("embedding with \(model.name)") { try runInContext(options, progress: progress) }
+    }
+
+    private func runInContext(_ options: Options, progress: ((Int, Int) -> Void)?) throws -> Summary {
         let started = Date()
         var summary = Summary()
         let (items, skipped) = try collectWork(options, syncChunks: true)
@@ -81,13 +88,21 @@ public final class EmbeddingPipeline {
         progress?(0, items.count)
         var start = 0
         let batchSize = max(1, options.batchSize)
+        var failedInARow = 0
         while start < items.count {
             let batch = Array(items[start..<min(start + batchSize, items.count)])
             start += batch.count
             do {
                 let output = try embedder.embedReportingUsage(batch.map(\.text))
-                try validate(output, count: batch.count)
-                try store(batch, output: output, summary: &summary)
+                let (usable, failures) = try usable(batch, output)
+                try store(batch, output: output, only: usable, summary: &summary)
+                failedInARow = usable.isEmpty ? failedInARow + 1 : 0
+                if !failures.isEmpty {
+                    summary.failedBatches += 1
+                    summary.failedItems += failures.count
+                    summary.failures += failures
+                    failures.forEach { logger.error("\($0)") }
+                }
             } catch let error as PostgresError where error.kind == .connection {
                 throw error  // the database is gone: stop, the next run resumes
             } catch let error as EmbeddingProviderError where error.stopsRun {
@@ -96,11 +111,19 @@ public final class EmbeddingPipeline {
                 // A provider failure loses this batch only; the run goes on and the summary says so.
                 summary.failedBatches += 1
                 summary.failedItems += batch.count
-                summary.failures.append("items \(done + 1)–\(done + batch.count): \(error)")
+                summary.failures.append("items \(done + 1)–\(done + batch.count): \(ErrorReport(error).oneLine)")
                 logger.error("embedding batch failed: \(error)")
+                failedInARow += 1
             }
             done += batch.count
             progress?(done, items.count)
+            if failedInARow >= max(1, options.maxConsecutiveFailedBatches), start < items.count {
+                throw VecscopeError(
+                    what: "embedding with \(model.name) stopped: \(failedInARow) batches in a row failed",
+                    why: summary.failures.last,
+                    fix: "\(summary.embeddedCount) texts embedded before are stored. Check the embedding server, then "
+                        + "run `vecscope embed` again to resume (--max-failed-batches sets how many failures stop it).")
+            }
         }
         if summary.embeddedCount > 0 {
             try connection.execute("ANALYZE artifact_embeddings, artifact_chunks, chunk_embeddings")
@@ -118,11 +141,13 @@ public final class EmbeddingPipeline {
         var items: [WorkItem] = []
         var skipped = 0
         let modelName = PostgresParameter(model.name)
+        // A stored all-zero vector (written before `VectorCheck`) counts as stale, so it is embedded again.
         let rows = try connection.query(
             """
             SELECT a.id, a.title, a.description, a.content, a.skills,
-                   f.content_hash::text AS full_hash, f.stale AS full_stale,
-                   s.content_hash::text AS summary_hash, s.stale AS summary_stale
+                   f.content_hash::text AS full_hash, (f.stale OR vector_norm(f.embedding_vector) = 0) AS full_stale,
+                   s.content_hash::text AS summary_hash,
+                   (s.stale OR vector_norm(s.embedding_vector) = 0) AS summary_stale
             FROM artifacts a
             LEFT JOIN artifact_embeddings f
                    ON f.artifact_id = a.id AND f.model_version = \(modelName) AND f.content_type = 'full'
@@ -182,7 +207,7 @@ public final class EmbeddingPipeline {
         let existing = try connection.query(
             """
             SELECT c.id, c.chunk_index, c.text, c.content_hash::text AS chunk_hash,
-                   e.content_hash::text AS embedded_hash
+                   CASE WHEN vector_norm(e.embedding_vector) > 0 THEN e.content_hash::text END AS embedded_hash
             FROM artifact_chunks c
             LEFT JOIN chunk_embeddings e ON e.artifact_chunk_id = c.id AND e.model_version = \(model.name)
             WHERE c.artifact_id = \(artifactID) ORDER BY c.chunk_index
@@ -218,29 +243,37 @@ public final class EmbeddingPipeline {
 
     // MARK: - Storing
 
-    private func validate(_ output: EmbeddingOutput, count: Int) throws {
-        guard output.vectors.count == count else {
-            throw VecscopeError(what: "\(model.name) returned \(output.vectors.count) vectors for \(count) texts")
+    /// The items of a batch whose vectors may be stored, and a failure line for each that may not (a degenerate
+    /// vector is never stored: it would count as fresh and rank nothing).
+    private func usable(_ batch: [WorkItem], _ output: EmbeddingOutput) throws -> (items: [Int], failures: [String]) {
+        guard output.vectors.count == batch.count else {
+            throw VecscopeError(what: "\(model.name) returned \(output.vectors.count) vectors for \(batch.count) texts")
         }
-        for vector in output.vectors {
-            guard vector.count == model.dimensions else {
-                throw VecscopeError(
-                    what: "\(model.name) returned a vector of \(vector.count) dimensions, expected \(model.dimensions)")
-            }
-            guard vector.allSatisfy(\.isFinite) else {
-                throw VecscopeError(what: "\(model.name) returned a vector with NaN or infinite values")
+        var items: [Int] = []
+        var failures: [String] = []
+        for (index, item) in batch.enumerated() {
+            if let problem = VectorCheck.problem(output.vectors[index], dimensions: model.dimensions) {
+                failures.append(
+                    "\(model.name) returned a vector that \(problem) for artifact \(item.artifactID) "
+                        + "(\(item.contentType.rawValue)) \(VectorCheck.quoted(item.text)); not stored")
+            } else {
+                items.append(index)
             }
         }
+        return (items, failures)
     }
 
-    private func store(_ batch: [WorkItem], output: EmbeddingOutput, summary: inout Summary) throws {
+    private func store(
+        _ batch: [WorkItem], output: EmbeddingOutput, only usable: [Int], summary: inout Summary
+    ) throws {
         // Billed tokens are shared out in proportion to each text's estimated length.
         let estimates = batch.map { Double(embedder.countTokens($0.text)) }
         let estimateTotal = max(estimates.reduce(0, +), 1)
         let billed = Double(output.totalTokens)
         let metadata = try JSONB(["provider": model.provider.rawValue])
         try connection.transaction { conn in
-            for (index, item) in batch.enumerated() {
+            for index in usable {
+                let item = batch[index]
                 let vector = Vector(output.vectors[index])
                 let cost = billed * estimates[index] / estimateTotal * model.costPerMTok / 1_000_000
                 switch item.contentType {
@@ -270,7 +303,7 @@ public final class EmbeddingPipeline {
                 }
             }
         }
-        for item in batch { summary.embedded[item.contentType, default: 0] += 1 }
+        for index in usable { summary.embedded[batch[index].contentType, default: 0] += 1 }
         summary.totalTokens += output.totalTokens
         summary.costUSD += billed * model.costPerMTok / 1_000_000
     }

@@ -7,16 +7,31 @@ public struct LoadSummaryBody: Codable, Sendable, Equatable {
         public var reason: String
     }
 
+    /// A line replaced by a later line with the same (user, id).
+    public struct DuplicateLine: Codable, Sendable, Equatable {
+        public var line: Int
+        public var earlierLine: Int
+        public var id: String
+        public var user: String
+
+        enum CodingKeys: String, CodingKey {
+            case line
+            case earlierLine = "earlier_line"
+            case id, user
+        }
+    }
+
     public var inserted: Int
     public var updated: Int
     public var unchanged: Int
     public var rejected: [RejectedLine]
+    public var duplicates: [DuplicateLine]
     public var markedStale: Int
     /// Users in the database after the load.
     public var users: Int
 
     enum CodingKeys: String, CodingKey {
-        case inserted, updated, unchanged, rejected
+        case inserted, updated, unchanged, rejected, duplicates
         case markedStale = "marked_stale"
         case users
     }
@@ -26,6 +41,9 @@ public struct LoadSummaryBody: Codable, Sendable, Equatable {
         updated = summary.updated
         unchanged = summary.unchanged
         rejected = summary.rejected.map { RejectedLine(line: $0.line, reason: $0.reason) }
+        duplicates = summary.duplicates.map {
+            DuplicateLine(line: $0.line, earlierLine: $0.earlierLine, id: $0.id, user: $0.user)
+        }
         markedStale = summary.markedStale
         users = summary.users
     }

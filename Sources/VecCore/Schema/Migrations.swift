@@ -293,6 +293,7 @@ public struct Migrator {
             }
             if didApply { applied.append(migration) }
         }
+        try restoreVectorSupport()
         // The built-in models come from the catalog, not from a migration: an idempotent upsert (under the same
         // lock) that fills a fresh database and brings an existing one a model added or re-priced in the catalog,
         // without editing an applied migration or freezing the catalog's present contents into a new one.
@@ -302,6 +303,28 @@ public struct Migrator {
         }
         _ = try connection.vectorTypeOIDs(refresh: true)
         return applied
+    }
+
+    /// DROP EXTENSION vector CASCADE, run after the migrations, removes the extension and every vector column with
+    /// it while `schema_migrations` still lists them: create the extension again and put the columns back, empty
+    /// (their rows are deleted: the vectors they held are gone, and `embed` makes them again).
+    private func restoreVectorSupport() throws {
+        try connection.transaction { conn in
+            try conn.execute("SELECT pg_advisory_xact_lock(\(Self.lockKey))")
+            try conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
+            for table in try DatabaseEnvironment.read(conn).tablesMissingVectors
+            where DatabaseEnvironment.vectorTables.contains(table) {
+                // `table` is one of the fixed names above, never user input.
+                try conn.executeScript(
+                    """
+                    DELETE FROM \(table);
+                    ALTER TABLE \(table) ADD COLUMN embedding_vector vector NOT NULL,
+                        ADD CHECK (vector_dims(embedding_vector) = model_dimensions);
+                    ALTER TABLE \(table) ALTER COLUMN embedding_vector SET STORAGE MAIN;
+                    """)
+            }
+        }
+        _ = try connection.vectorTypeOIDs(refresh: true)
     }
 
     public func appliedVersions() throws -> [Int] {

@@ -12,16 +12,16 @@ public struct ModelStatus: Sendable, Equatable {
         try EmbeddingModelRegistry(connection: connection).all().map { try of($0, connection: connection) }
     }
 
-    /// One model's counts.
+    /// One model's counts; an all-zero vector (stored before `VectorCheck` existed) counts as stale, never fresh.
     public static func of(_ model: EmbeddingModel, connection: Connection) throws -> ModelStatus {
         do {
             let modelName = PostgresParameter(model.name)
             let row = try connection.query(
                 """
-                SELECT count(*) FILTER (WHERE e.id IS NOT NULL AND NOT e.stale AND e.content_hash = a.content_hash)
-                           AS fresh,
-                       count(*) FILTER (WHERE e.id IS NOT NULL AND (e.stale OR e.content_hash <> a.content_hash))
-                           AS stale,
+                SELECT count(*) FILTER (WHERE e.id IS NOT NULL AND NOT e.stale AND e.content_hash = a.content_hash
+                                          AND vector_norm(e.embedding_vector) > 0) AS fresh,
+                       count(*) FILTER (WHERE e.id IS NOT NULL AND (e.stale OR e.content_hash <> a.content_hash
+                                          OR vector_norm(e.embedding_vector) = 0)) AS stale,
                        count(*) FILTER (WHERE e.id IS NULL) AS missing,
                        (SELECT count(*) FROM chunk_embeddings c WHERE c.model_version = \(modelName)) AS chunk_vectors,
                        coalesce((SELECT sum(processing_cost_usd)::float8 FROM artifact_embeddings x

@@ -77,11 +77,7 @@ extension SearchEngine {
     /// threshold, metric), every distance computed; ids only, nothing scored or explained.
     public func exactTopIDs(vector: [Float], params: SearchParams, k: Int) throws -> [Int] {
         let model = try model(named: params.model)
-        guard vector.count == model.dimensions else {
-            throw VecscopeError(
-                what: "the query vector has \(vector.count) dimensions",
-                why: "\(model.name) has \(model.dimensions)")
-        }
+        try Self.requireUsable(vector, model: model)
         return try connection.transaction { conn in
             var plan = SearchPlan(model: model, params: params, vector: vector, queryText: "", restrictTo: nil)
             if case .user(let externalID) = params.userScope { plan.userRowID = try userRowID(externalID, on: conn) }

@@ -24,14 +24,22 @@ public final class SearchEngine {
 
     public init(
         connection: Connection,
-        makeEmbedder: @escaping (EmbeddingModel) throws -> any Embedder = { try EmbedderFactory.make(for: $0) }
+        makeEmbedder: @escaping (EmbeddingModel) throws -> any Embedder = {
+            try EmbedderFactory.make(for: $0, purpose: .query)
+        }
     ) {
         self.connection = connection
         self.makeEmbedder = makeEmbedder
     }
 
-    /// Most similar artifacts to `query` under `params`.
+    /// Most similar artifacts to `query` under `params`; a database error says it happened while searching.
     public func search(_ query: Query, params: SearchParams) throws -> SearchResponse {
+        try PostgresError.during("searching with \(params.model) (\(params.method.rawValue))") {
+            try searchInContext(query, params: params)
+        }
+    }
+
+    private func searchInContext(_ query: Query, params: SearchParams) throws -> SearchResponse {
         try params.validate()
         let started = DispatchTime.now()
         let model = try model(named: params.model)
@@ -62,6 +70,15 @@ public final class SearchEngine {
     public func rank(
         jobDescription: String, artifactIDs: [String]? = nil, method: RankingMethod = .hybrid,
         topK: Int = 10, params base: SearchParams = SearchParams()
+    ) throws -> SearchResponse {
+        try PostgresError.during("ranking with \(base.model) (\(method.rawValue))") {
+            try rankInContext(
+                jobDescription: jobDescription, artifactIDs: artifactIDs, method: method, topK: topK, params: base)
+        }
+    }
+
+    private func rankInContext(
+        jobDescription: String, artifactIDs: [String]?, method: RankingMethod, topK: Int, params base: SearchParams
     ) throws -> SearchResponse {
         var params = base
         params.method = method
@@ -103,12 +120,7 @@ public final class SearchEngine {
     {
         switch query {
         case .vector(let values):
-            guard values.count == model.dimensions else {
-                throw VecscopeError(
-                    what: "the query vector has \(values.count) dimensions",
-                    why: "\(model.name) has \(model.dimensions)",
-                    fix: "Pass a vector of \(model.dimensions) numbers, or choose the matching model.")
-            }
+            try Self.requireUsable(values, model: model)
             return (values, false, 0)
         case .text(let text):
             guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
@@ -120,6 +132,15 @@ public final class SearchEngine {
                 for: text, model: model, embedder: { try self.embedder(for: model) })
             return (vector, cached, Self.milliseconds(since: started))
         }
+    }
+
+    /// Refuses a raw query vector of the wrong length, with NaN or ∞, or all zeros (`VectorCheck`).
+    static func requireUsable(_ vector: [Float], model: EmbeddingModel) throws {
+        guard let problem = VectorCheck.problem(vector, dimensions: model.dimensions) else { return }
+        throw VecscopeError(
+            what: "the query vector \(problem)",
+            why: "\(model.name) compares vectors of \(model.dimensions) finite numbers, not all zero",
+            fix: "Pass a vector of \(model.dimensions) finite numbers, not all zero, or choose the matching model.")
     }
 
     private func embedder(for model: EmbeddingModel) throws -> any Embedder {

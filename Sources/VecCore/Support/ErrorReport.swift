@@ -77,21 +77,41 @@ extension VecscopeError: ReportableError {
 extension PostgresError: ReportableError {
     public var report: ErrorReport {
         ErrorReport(
-            what: message, why: kind == .server ? nil : "\(kind.rawValue) error", fix: fix,
-            sqlState: code?.rawValue, detail: detail, hint: hint)
+            what: context.map { "\($0): \(message)" } ?? message, why: kind == .server ? nil : "\(kind.rawValue) error",
+            fix: fix, sqlState: code?.rawValue, detail: detail, hint: hint)
     }
 
-    /// What to do, for the few failures whose cause the SQLSTATE tells; the hint (the server's, or for connection
+    /// What to do, for the failures whose cause the SQLSTATE tells; the hint (the server's, or for connection
     /// failures vecscope's own) covers the rest.
     private var fix: String? {
         switch code {
         case Code.insufficientPrivilege?:
             return "Connect as a role with access to the object named above, or grant that role access."
+        case Code.queryCanceled? where message.contains("statement timeout"):
+            return "The server's statement_timeout stopped it: raise it (SET statement_timeout, or ALTER ROLE … SET "
+                + "statement_timeout = '60s'), or make the work cheaper: a lower --ef-search or --limit, a --user or "
+                + "--types filter, or a vector index (vecscope index create)."
         case Code.queryCanceled?:
             return "The statement was cancelled (a cancel request or statement_timeout); raise the timeout or "
                 + "narrow the query."
+        case Code.lockNotAvailable?:
+            return "Another session holds a lock on that table (an index build or a migration?): wait for it to "
+                + "finish, or raise lock_timeout."
+        case Code.deadlockDetected?:
+            return "Two sessions waited for each other and the server stopped this one: run it again."
+        case Code.tooManyConnections?:
+            return "The server has no free connection slots: close idle clients, lower bench --concurrency, or raise "
+                + "max_connections."
         case Code.readOnlySQLTransaction?:
-            return "Connect to a server (or a role) that may write; vecscope migrates the schema on connect."
+            return "Connect to a server (or a role) that may write — not a standby, not default_transaction_read_only; "
+                + "vecscope migrates the schema on connect."
+        case Code.diskFull?:
+            return "The server's disk is full: free space on it (or drop unused vector indexes), then retry."
+        case Code.outOfMemory?:
+            return "The server ran out of memory: lower maintenance_work_mem for index builds or --concurrency, "
+                + "or give the server more memory."
+        case Code.adminShutdown?, Code.cannotConnectNow?:
+            return "The server is shutting down or starting up: retry in a moment (`vecscope db status`)."
         default:
             return nil
         }

@@ -23,7 +23,10 @@ public final class EngineBackend: SearchBackend, @unchecked Sendable {
     /// `connect` opens a new connection (it is called again to reconnect after the server went away).
     public init(
         connect: @escaping () throws -> Connection, fixtures: URL? = nil,
-        makeEmbedder: @escaping (EmbeddingModel) throws -> any Embedder = { try EmbedderFactory.make(for: $0) }
+        // Query time limits: someone is waiting (the set-up embeds with the local model, which has none).
+        makeEmbedder: @escaping (EmbeddingModel) throws -> any Embedder = {
+            try EmbedderFactory.make(for: $0, purpose: .query)
+        }
     ) {
         self.connect = connect
         self.fixtures = fixtures
