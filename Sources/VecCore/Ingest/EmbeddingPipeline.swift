@@ -14,6 +14,10 @@ public final class EmbeddingPipeline {
         public var batchSize = 32
         /// Create the model's HNSW (cosine) indexes when missing.
         public var createIndexes = true
+        /// Only these artifacts (row ids); nil: every artifact.
+        public var artifactIDs: [Int]? = nil
+        /// ANALYZE the vector tables after embedding; one artifact's vectors do not change their statistics.
+        public var analyze = true
         public init() {}
     }
 
@@ -102,7 +106,7 @@ public final class EmbeddingPipeline {
             done += batch.count
             progress?(done, items.count)
         }
-        if summary.embeddedCount > 0 {
+        if options.analyze, summary.embeddedCount > 0 {
             try connection.execute("ANALYZE artifact_embeddings, artifact_chunks, chunk_embeddings")
         }
         if options.createIndexes {
@@ -118,6 +122,7 @@ public final class EmbeddingPipeline {
         var items: [WorkItem] = []
         var skipped = 0
         let modelName = PostgresParameter(model.name)
+        let only = options.artifactIDs?.map(String.init)
         let rows = try connection.query(
             """
             SELECT a.id, a.title, a.description, a.content,
@@ -128,6 +133,7 @@ public final class EmbeddingPipeline {
                    ON f.artifact_id = a.id AND f.model_version = \(modelName) AND f.content_type = 'full'
             LEFT JOIN artifact_embeddings s
                    ON s.artifact_id = a.id AND s.model_version = \(modelName) AND s.content_type = 'summary'
+            WHERE \(only)::text[] IS NULL OR a.id = ANY(\(only)::text[]::int8[])
             ORDER BY a.id
             """
         ).rows
