@@ -46,7 +46,7 @@ struct BearerTokenMiddleware: RouterMiddleware {
     }
 }
 
-/// Turns whatever the routes (or the router: unknown route, wrong method) threw into an `APIError` response.
+/// Turns whatever the routes (or the router: an unknown route or method) threw into an `APIError` response.
 struct ErrorMiddleware: RouterMiddleware {
     typealias Context = APIContext
 
@@ -57,6 +57,17 @@ struct ErrorMiddleware: RouterMiddleware {
     {
         do {
             return try await next(request, context)
+        } catch let error as HTTPError where error.status == .notFound {
+            // No route matched: another method on a known path is 405 with Allow, not 404 (the path exists).
+            guard let allowed = Routes.methods(forPath: request.uri.path), !allowed.contains(request.method) else {
+                return try APIError(error).response(from: request, context: context)
+            }
+            let allow = allowed.map(\.rawValue).joined(separator: ", ")
+            return try APIError(
+                status: .methodNotAllowed, code: "method_not_allowed",
+                report: ErrorReport(what: "\(request.method.rawValue) is not allowed here", fix: "Use \(allow)."),
+                headers: [.allow: allow]
+            ).response(from: request, context: context)
         } catch {
             return try APIError(error, logger: context.logger).response(from: request, context: context)
         }

@@ -37,6 +37,22 @@ struct Routes: Sendable {
         api.get("artifacts/:id/embeddings") { _, context in try await embeddings(context) }
     }
 
+    /// Every route's path and methods, for the 405 answer to any other method on a known path (`ErrorMiddleware`).
+    static let methodsByPath: [(path: [Substring], methods: [HTTPRequest.Method])] = [
+        (["healthz"], [.get]), (["metrics"], [.get]), (["openapi.json"], [.get]),
+        (["api", "v1", "artifacts", "search", "similar"], [.post]), (["api", "v1", "artifacts", "rank"], [.post]),
+        (["api", "v1", "artifacts", ":id", "embeddings"], [.get, .post]),
+    ]
+
+    /// The methods a path has routes for; nil for a path with no route at all.
+    static func methods(forPath path: String) -> [HTTPRequest.Method]? {
+        let segments = path.split(separator: "/")
+        return methodsByPath.first { route in
+            route.path.count == segments.count
+                && zip(route.path, segments).allSatisfy { pattern, segment in pattern == ":id" || pattern == segment }
+        }?.methods
+    }
+
     private var limit: Int { configuration.maxBodyBytes }
 
     private func health() async throws -> Response {

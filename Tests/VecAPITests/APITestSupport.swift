@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import NIOCore
 import TestSupport
 import Testing
@@ -33,7 +34,9 @@ enum API {
         var configuration = configuration()
         configure(&configuration)
         let pool = APIServer.pool(configuration: configuration, url: try url ?? FixtureDatabase.connectionURL())
-        let app = APIServer.application(configuration: configuration, pool: pool)
+        var logger = Logger(label: "vecscope.api.test")
+        logger.logLevel = .warning  // a line per request would bury the test output
+        let app = APIServer.application(configuration: configuration, pool: pool, logger: logger)
         do {
             try await app.test(setup, test)
         } catch {

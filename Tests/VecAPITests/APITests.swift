@@ -327,13 +327,17 @@ import VecAPI
         }
     }
 
-    @Test func unknownRoutesAndIdsAreJSON404s() async throws {
+    @Test func unknownRoutesAndIdsAreJSON404sAndOtherMethods405s() async throws {
         let token = try API.token("u03")
         try await API.test { client in
             let route = try await client.execute(
                 uri: "/api/v2/nothing", method: .get, headers: API.headers(token: token))
             #expect(route.status == .notFound)
             #expect(try API.errorCode(route) == "not_found")
+            let method = try await client.execute(uri: Self.rank, method: .get, headers: API.headers(token: token))
+            #expect(method.status == .methodNotAllowed)
+            #expect(method.headers[.allow] == "POST")
+            #expect(try API.errorCode(method) == "method_not_allowed")
             let id = try await client.execute(
                 uri: "/api/v1/artifacts/abc/embeddings/", method: .get, headers: API.headers(token: token))
             #expect(id.status == .notFound)

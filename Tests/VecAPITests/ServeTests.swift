@@ -106,7 +106,8 @@ import FoundationNetworking
     }
 
     /// Schemathesis (installed by `make setup` into VECSCOPE_HOME/tools) generates requests from the served
-    /// document, valid and invalid, and checks every answer: no 5xx, and status, content type and body as documented.
+    /// document, valid and invalid, and checks every answer: no 5xx; status, content type, headers and body as
+    /// documented; invalid bodies refused; auth enforced; 405 for undeclared methods.
     @Test func schemathesisFindsNoServerErrorAndNoAnswerOffTheDocument() async throws {
         let tools = VecscopeHome.resolve().tools.appendingPathComponent("venv/bin")
         let schemathesis = tools.appendingPathComponent("st").path
@@ -127,10 +128,10 @@ import FoundationNetworking
             schemathesis,
             [
                 "run", server.base + "/openapi.json", "--header", "Authorization: Bearer \(token)",
-                "--checks",
-                "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance",
-                "--max-examples", "25", "--seed", "17", "--workers", "1", "--no-color",
-                "--phases", "examples,coverage,fuzzing", "--generation-database", "none",
+                // Every check but positive_data_acceptance: a valid model name or vector length depends on the
+                // database's registry, which a schema cannot say, so such requests are rightly 400.
+                "--checks", "all", "--exclude-checks", "positive_data_acceptance",
+                "--max-examples", "25", "--seed", "17", "--workers", "1", "--no-color", "--generation-database", "none",
                 "--report-dir", reportDirectory.path,
             ], directory: reportDirectory)
         let exit = try await server.stop()
