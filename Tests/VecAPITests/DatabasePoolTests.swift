@@ -17,13 +17,33 @@ import VecCore
         return APIServer.pool(configuration: configuration, url: try FixtureDatabase.connectionURL())
     }
 
+    /// Holds a worker until opened, and says when it has one, so the tests do not depend on timing.
+    final class Gate: @unchecked Sendable {  // `entered` under the lock; the semaphore is thread-safe
+        private let lock = NSLock()
+        private var entered = false
+        private let release = DispatchSemaphore(value: 0)
+
+        func hold() {
+            lock.withLock { entered = true }
+            _ = release.wait(timeout: .now() + 30)
+        }
+
+        func open() { release.signal() }
+
+        func waitUntilHeld() async throws {
+            while !lock.withLock({ entered }) { try await Task.sleep(for: .milliseconds(10)) }
+        }
+    }
+
     @Test func aFullQueueRefusesAtOnce() async throws {
         let pool = try Self.pool(connections: 1, queue: 0, deadline: .seconds(30))
-        async let holder: Void = pool.withWorker { _ in Thread.sleep(forTimeInterval: 0.5) }
-        try await Task.sleep(for: .milliseconds(100))
+        let gate = Gate()
+        async let holder: Void = pool.withWorker { _ in gate.hold() }
+        try await gate.waitUntilHeld()
         let started = ContinuousClock.now
         await #expect(throws: PoolBusy.self) { try await pool.withWorker { _ in } }
-        #expect(ContinuousClock.now - started < .milliseconds(300))
+        #expect(ContinuousClock.now - started < .seconds(5), "it waited for the 30 s deadline instead")
+        gate.open()
         try await holder
         try await pool.withWorker { worker in try worker.connection.ping() }  // free again
         try await pool.shutdown()
@@ -31,10 +51,12 @@ import VecCore
 
     @Test func aQueuedRequestGivesUpAtItsDeadline() async throws {
         let pool = try Self.pool(connections: 1, queue: 4, deadline: .milliseconds(200))
-        async let holder: Void = pool.withWorker { _ in Thread.sleep(forTimeInterval: 1) }
-        try await Task.sleep(for: .milliseconds(100))
+        let gate = Gate()
+        async let holder: Void = pool.withWorker { _ in gate.hold() }
+        try await gate.waitUntilHeld()
         let error = await #expect(throws: PoolBusy.self) { try await pool.withWorker { _ in } }
         #expect(error?.reason == .waitedTooLong)
+        gate.open()
         try await holder
         try await pool.shutdown()
     }
