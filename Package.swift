@@ -13,11 +13,15 @@ let package = Package(
         .executable(name: "vecscope", targets: ["vecscope"]),
         .library(name: "VecCore", targets: ["VecCore"]),
         .library(name: "VecTUI", targets: ["VecTUI"]),
+        .library(name: "VecAPI", targets: ["VecAPI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .systemLibrary(
@@ -46,10 +50,21 @@ let package = Package(
             name: "VecTUI",
             dependencies: ["VecCore", "CNcursesw"],
             swiftSettings: swiftSettings),
+        .target(
+            name: "VecAPI",
+            dependencies: [
+                "VecCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("openapi.json")],
+            swiftSettings: swiftSettings),
         .executableTarget(
             name: "vecscope",
             dependencies: [
-                "VecCore", "VecTUI",
+                "VecCore", "VecTUI", "VecAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -66,6 +81,13 @@ let package = Package(
         .testTarget(
             name: "VecTUITests",
             dependencies: ["VecTUI", "TestSupport"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "VecAPITests",
+            dependencies: [
+                "VecAPI", "TestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "vecscopeTests",

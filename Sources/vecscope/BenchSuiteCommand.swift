@@ -7,8 +7,9 @@ extension Vecscope {
     struct BenchSuite: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "bench-suite",
-            abstract: "Benchmarks for `make bench`: MiniLM throughput, query-path overhead, concurrent QPS.",
-            subcommands: [MiniLMThroughput.self, QueryPath.self, Concurrent.self])
+            abstract:
+                "Benchmarks for `make bench`: MiniLM throughput, query-path overhead, concurrent QPS in process and over HTTP.",
+            subcommands: [MiniLMThroughput.self, QueryPath.self, Concurrent.self, HTTP.self])
     }
 }
 
@@ -172,24 +173,96 @@ extension Vecscope.BenchSuite {
         static func phase(
             _ engines: [SearchEngine], sample: [SweepQuery], params: SearchParams, searches: Int
         ) throws -> Phase {
-            let box = LoadBox(engines: engines, total: searches)
-            let started = DispatchTime.now()
-            runOnThreads(engines.count) { worker in
-                let engine = box.engine(worker)
-                while let index = box.claim() {
-                    let t0 = DispatchTime.now()
-                    do {
-                        _ = try engine.search(.vector(sample[index % sample.count].vector), params: params)
-                        box.record(Double(DispatchTime.now().uptimeNanoseconds - t0.uptimeNanoseconds) / 1e6)
-                    } catch { box.fail(error) }
-                }
+            try timedPhase(engines, searches: searches) { engine, index in
+                _ = try engine.search(.vector(sample[index % sample.count].vector), params: params)
             }
-            let wall = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
-            if let error = box.firstError { throw error }
-            let stats = LatencyStats(samples: box.samples)
-            return Phase(stats: stats, qps: LatencyStats.queriesPerSecond(count: stats.count, wallSeconds: wall))
         }
     }
+
+    /// The same searches as `concurrent`, sent by N clients to a running `vecscope serve`
+    /// (`POST /api/v1/artifacts/search/similar/`): what HTTP, JSON and the server's pool add to the in-process figure.
+    struct HTTP: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "http",
+            abstract: "QPS and latency percentiles with N concurrent HTTP clients of `vecscope serve`.",
+            discussion: "The token is read from VECSCOPE_API_TOKEN (an admin's: the searches span every user).")
+        @OptionGroup var database: DatabaseOptions
+        @Option(help: "The server, e.g. http://127.0.0.1:8080.") var url: String
+        @Option(help: "Embedding model.") var model: String
+        @Option(help: "Clients (one thread and one kept-alive connection each).") var concurrency = 100
+        @Option(help: "HNSW ef_search.") var efSearch = 40
+        @Option(help: "Searches timed once the server is warm.") var searches = 3_000
+        @Option(help: "Searches sent first and reported apart (0: none).") var warmup = 3_000
+        @Option(help: "Distinct stored vectors used as queries.") var queries = 500
+        @OptionGroup var output: OutputOptions
+
+        func run() throws {
+            Vecscope.bootstrapLogging()
+            try runReportingErrors {
+                guard let token = ProcessInfo.processInfo.environment["VECSCOPE_API_TOKEN"], !token.isEmpty else {
+                    throw VecscopeError(
+                        what: "no API token", why: "VECSCOPE_API_TOKEN is not set",
+                        fix: "Set it to a token from `vecscope users token create USER --admin`.")
+                }
+                let sample = try SweepQuery.storedSample(try database.connect(), model: model, count: queries)
+                guard !sample.isEmpty else {
+                    throw VecscopeError(what: "no vectors of model \(model)", fix: "Run `vecscope gen` first.")
+                }
+                // As `concurrent` searches: every user, no threshold (-1 admits every row), the stored vector.
+                let bodies = try sample.map { query in
+                    Array(
+                        try JSONSerialization.data(withJSONObject: [
+                            "query_embedding": query.vector.map(Double.init), "model": model, "limit": 10,
+                            "ef_search": efSearch, "user_only": false, "similarity_threshold": -1,
+                        ]))
+                }
+                let clients = try (0..<concurrency).map { _ in try APIClient(baseURL: url, token: token) }
+                let path = "/api/v1/artifacts/search/similar/"
+                let send: (APIClient, Int) throws -> Void = { client, index in
+                    let (status, body) = try client.post(path, json: bodies[index % bodies.count])
+                    guard status == 200 else {
+                        throw VecscopeError(
+                            what: "the server answered \(status)",
+                            why: String(decoding: body.prefix(300), as: UTF8.self))
+                    }
+                }
+                let fresh = warmup > 0 ? try timedPhase(clients, searches: warmup, body: send) : nil
+                let warmed = try timedPhase(clients, searches: searches, body: send)
+                if output.json {
+                    var object = warmed.json
+                    object["concurrency"] = concurrency
+                    object["ef_search"] = efSearch
+                    if let fresh { object["warmup"] = fresh.json }
+                    print(try JSONText.encode(object))
+                } else {
+                    print("\(concurrency) HTTP clients, warmed server: \(warmed.line), ef_search \(efSearch)")
+                }
+            }
+        }
+    }
+}
+
+/// `searches` calls of `body` spread over `workers`, one thread each, all at once; worker i only touches
+/// `workers[i]`.
+private func timedPhase<Worker>(
+    _ workers: [Worker], searches: Int, body: @escaping (Worker, Int) throws -> Void
+) throws -> Vecscope.BenchSuite.Concurrent.Phase {
+    let box = LoadBox(workers: workers, total: searches, body: body)
+    let started = DispatchTime.now()
+    runOnThreads(workers.count) { worker in
+        while let index = box.claim() {
+            let t0 = DispatchTime.now()
+            do {
+                try box.perform(worker, index)
+                box.record(Double(DispatchTime.now().uptimeNanoseconds - t0.uptimeNanoseconds) / 1e6)
+            } catch { box.fail(error) }
+        }
+    }
+    let wall = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
+    if let error = box.firstError { throw error }
+    let stats = LatencyStats(samples: box.samples)
+    return Vecscope.BenchSuite.Concurrent.Phase(
+        stats: stats, qps: LatencyStats.queriesPerSecond(count: stats.count, wallSeconds: wall))
 }
 
 /// Runs `body(i)` for i in 0..<count on `count` threads at once (concurrentPerform would cap them at the core count,
@@ -208,22 +281,25 @@ private func runOnThreads(_ count: Int, _ body: @escaping @Sendable (Int) -> Voi
     group.wait()
 }
 
-/// Work queue and results of the concurrent benchmark; worker i only touches engine i.
-private final class LoadBox: @unchecked Sendable {
+/// Work queue and results of the concurrent benchmarks; worker i only touches `workers[i]` (an engine or a client).
+private final class LoadBox<Worker>: @unchecked Sendable {
     private let lock = NSLock()
-    private let engines: [SearchEngine]
+    private let workers: [Worker]
+    private let body: (Worker, Int) throws -> Void
     private let total: Int
     private var next = 0
     private(set) var samples: [Double] = []
     private(set) var firstError: (any Error)?
 
-    init(engines: [SearchEngine], total: Int) {
-        self.engines = engines
+    init(workers: [Worker], total: Int, body: @escaping (Worker, Int) throws -> Void) {
+        self.workers = workers
+        self.body = body
         self.total = total
         samples.reserveCapacity(total)
     }
 
-    func engine(_ worker: Int) -> SearchEngine { engines[worker] }
+    /// Search number `index`, on worker `worker`'s engine or client.
+    func perform(_ worker: Int, _ index: Int) throws { try body(workers[worker], index) }
 
     func claim() -> Int? {
         lock.lock(); defer { lock.unlock() }

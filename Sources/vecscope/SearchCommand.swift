@@ -87,7 +87,8 @@ extension Vecscope {
                     })
                 let ids = artifactIds?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
                 let response = try engine.rank(
-                    jobDescription: description, artifactIDs: ids, method: method, topK: topK, params: params)
+                    jobDescription: description, artifacts: ids.map { .externalIDs($0) }, method: method, topK: topK,
+                    params: params)
                 if output.json {
                     print(try JSONText.encode(RankResponseBody(response)))
                 } else {

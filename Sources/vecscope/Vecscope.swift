@@ -14,13 +14,16 @@ struct Vecscope: ParsableCommand {
         subcommands: [
             TUI.self, Db.self, Migrate.self, Load.self, Embed.self, EmbedText.self, Search.self, Rank.self, Models.self,
             Bench.self, Index.self, Gen.self, BenchSuite.self, Judgments.self, Eval.self, Tune.self, Demo.self,
+            Serve.self, Users.self,
         ],
         defaultSubcommand: TUI.self)
 
-    /// Logs go to stderr, at VECSCOPE_LOG_LEVEL (default: warning), so stdout stays clean for --json.
-    static func bootstrapLogging() {
+    /// Logs go to stderr, at VECSCOPE_LOG_LEVEL (default: warning; `serve` logs each request at info), so stdout
+    /// stays clean for --json.
+    static func bootstrapLogging(defaultLevel: Logger.Level = .warning) {
         let level =
-            ProcessInfo.processInfo.environment["VECSCOPE_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
+            ProcessInfo.processInfo.environment["VECSCOPE_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:))
+            ?? defaultLevel
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level

@@ -165,11 +165,12 @@ import Testing
 
     @Test func rankCanBeRestrictedToArtifactIDs() throws {
         let response = try engine.rank(
-            jobDescription: "payments backend in Go", artifactIDs: ["a021", "a022", "a101"], method: .semantic, topK: 10
+            jobDescription: "payments backend in Go", artifacts: .externalIDs(["a021", "a022", "a101"]),
+            method: .semantic, topK: 10
         )
         #expect(Set(response.results.map(\.externalID)) == ["a021", "a022", "a101"])
         let error = #expect(throws: VecscopeError.self) {
-            try engine.rank(jobDescription: "x", artifactIDs: ["nope"], method: .semantic, topK: 3)
+            try engine.rank(jobDescription: "x", artifacts: .externalIDs(["nope"]), method: .semantic, topK: 3)
         }
         #expect(error?.what.contains("nope") == true)
     }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make bench`: speed numbers, each beside a baseline measured in the same run (never asserted in unit tests).
 #   BENCH_ARTIFACTS (default 20000; 100000 is the spec size)  BENCH_USERS (artifacts/10)  BENCH_DIMS (1536)
-#   BENCH_CONCURRENCY (default 100)  BENCH_QUERIES (200)  BENCH_SEARCHES (3000)
+#   BENCH_CONCURRENCY (default 100; also the HTTP clients and serve's connections)  BENCH_QUERIES (200)
+#   BENCH_SEARCHES (3000)
 # Runs its own embedded PostgreSQL under a temporary VECSCOPE_HOME (the vendored binaries are linked, not copied),
 # so the demo database is untouched; the server is stopped and the directory removed at the end.
 set -euo pipefail
@@ -29,7 +30,11 @@ unset DATABASE_URL
 home=$(mktemp -d /tmp/vecscope-bench.XXXXXX)
 chmod 755 "$home"
 ln -s "$VENDOR" "$home/vendor"
-cleanup() { VECSCOPE_HOME="$home" "$BIN" db stop >/dev/null 2>&1 || true; rm -rf "$home"; }
+serve_pid=""
+cleanup() {
+  if [ -n "$serve_pid" ]; then kill "$serve_pid" 2>/dev/null || true; fi
+  VECSCOPE_HOME="$home" "$BIN" db stop >/dev/null 2>&1 || true; rm -rf "$home"
+}
 trap cleanup EXIT
 export VECSCOPE_HOME="$home"
 
@@ -114,6 +119,36 @@ f = d["fresh_pool"]
 print("  fresh pool (each connection's first searches): %4.0f QPS   p50 %6.1f ms   p95 %6.1f ms   p99 %6.1f ms" % (f["qps"], f["p50_ms"], f["p95_ms"], f["p99_ms"]))
 print("  warmed pool:                                   %4.0f QPS   p50 %6.1f ms   p95 %6.1f ms   p99 %6.1f ms   (feature spec: p95 < 500 ms)" % (
     d["qps"], d["p50_ms"], d["p95_ms"], d["p99_ms"]))
+PY
+
+# (c2) The same searches over HTTP: vecscope serve with as many connections, as many clients, each kept alive.
+echo
+echo "-- (c2) the same searches from $CONCURRENCY HTTP clients of vecscope serve (--connections $CONCURRENCY)"
+first_user=$("$PSQL" -qAtX "$URL" -c "SELECT external_id FROM users ORDER BY id LIMIT 1")
+VECSCOPE_API_TOKEN=$("$BIN" users token create "$first_user" --admin --name bench 2>/dev/null)
+export VECSCOPE_API_TOKEN
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+VECSCOPE_LOG_LEVEL=warning "$BIN" serve --port "$port" --connections "$CONCURRENCY" --queue 1000 > "$home/serve.log" 2>&1 &
+serve_pid=$!
+python3 - "$port" <<'PY'
+import sys, time, urllib.request
+for _ in range(300):
+    try:
+        urllib.request.urlopen("http://127.0.0.1:%s/healthz" % sys.argv[1], timeout=2); sys.exit(0)
+    except Exception:
+        time.sleep(0.2)
+sys.exit("vecscope serve did not answer /healthz")
+PY
+"$BIN" bench-suite http --url "http://127.0.0.1:$port" --model "$MODEL" --concurrency "$CONCURRENCY" \
+  --searches "$SEARCHES" --warmup "$SEARCHES" --ef-search 40 --json > "$home/http.json"
+kill -TERM "$serve_pid"; wait "$serve_pid" || true; serve_pid=""
+python3 - "$home/http.json" "$home/conc.json" <<'PY'
+import json, sys
+h, c = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+print("  HTTP, warmed server:                           %4.0f QPS   p50 %6.1f ms   p95 %6.1f ms   p99 %6.1f ms" % (h["qps"], h["p50_ms"], h["p95_ms"], h["p99_ms"]))
+print("  in process (warmed pool, above):               %4.0f QPS   p50 %6.1f ms   p95 %6.1f ms   HTTP: %.2f× the QPS, p95 +%.1f ms" % (
+    c["qps"], c["p50_ms"], c["p95_ms"], h["qps"] / c["qps"] if c["qps"] else 0, h["p95_ms"] - c["p95_ms"]))
+print("  (over HTTP each search also has a bearer-token look-up, JSON both ways and a similarity_threshold of -1)")
 PY
 
 # (d) Ingest: binary COPY vs psql \copy text, same rows, same table shape, synchronous_commit off for both.

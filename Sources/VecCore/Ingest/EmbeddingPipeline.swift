@@ -17,6 +17,10 @@ public final class EmbeddingPipeline {
         /// The run stops after this many failed batches in a row: a server that is down fails every batch, and each
         /// failure may have waited out its whole deadline.
         public var maxConsecutiveFailedBatches = 3
+        /// Only these artifacts (row ids); nil: every artifact.
+        public var artifactIDs: [Int]? = nil
+        /// ANALYZE the vector tables after embedding; one artifact's vectors do not change their statistics.
+        public var analyze = true
         public init() {}
     }
 
@@ -125,7 +129,7 @@ public final class EmbeddingPipeline {
                         + "run `vecscope embed` again to resume (--max-failed-batches sets how many failures stop it).")
             }
         }
-        if summary.embeddedCount > 0 {
+        if options.analyze, summary.embeddedCount > 0 {
             try connection.execute("ANALYZE artifact_embeddings, artifact_chunks, chunk_embeddings")
         }
         if options.createIndexes {
@@ -142,6 +146,7 @@ public final class EmbeddingPipeline {
         var skipped = 0
         let modelName = PostgresParameter(model.name)
         // A stored all-zero vector (written before `VectorCheck`) counts as stale, so it is embedded again.
+        let only = options.artifactIDs?.map(String.init)
         let rows = try connection.query(
             """
             SELECT a.id, a.title, a.description, a.content, a.skills,
@@ -153,6 +158,7 @@ public final class EmbeddingPipeline {
                    ON f.artifact_id = a.id AND f.model_version = \(modelName) AND f.content_type = 'full'
             LEFT JOIN artifact_embeddings s
                    ON s.artifact_id = a.id AND s.model_version = \(modelName) AND s.content_type = 'summary'
+            WHERE \(only)::text[] IS NULL OR a.id = ANY(\(only)::text[]::int8[])
             ORDER BY a.id
             """
         ).rows

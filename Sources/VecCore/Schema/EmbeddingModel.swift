@@ -34,7 +34,7 @@ public struct EmbeddingModel: Sendable, Equatable {
         else {
             throw VecscopeError(
                 what: "invalid model name \"\(name)\"",
-                fix: "Use letters, digits and - _ . : / only (at most 100 characters).")
+                fix: "Use letters, digits and - _ . : / only (at most 100 characters).", kind: .invalidInput)
         }
     }
 }
@@ -56,7 +56,8 @@ public struct EmbeddingModelRegistry {
         let known = try all().map(\.name).joined(separator: ", ")
         throw VecscopeError(
             what: "unknown model \"\(name)\"", why: "it is not in the embedding_models registry",
-            fix: "Use one of: \(known); or openai:<name>:<dimensions> for an OpenAI-compatible server.")
+            fix: "Use one of: \(known); or openai:<name>:<dimensions> for an OpenAI-compatible server.",
+            kind: .invalidInput)
     }
 
     /// The model by name; a built-in model or an `openai:<name>:<dims>` spec (`ModelSpec`) missing from the

@@ -247,6 +247,23 @@ public enum Migrations {
                     updated_at timestamptz NOT NULL DEFAULT now()
                 );
                 """),
+        // The HTTP API's bearer tokens, one user each. Only a token's SHA-256 is stored: the token itself is shown
+        // once, at creation; the prefix lets `users token list` tell tokens apart without revealing them.
+        Migration(
+            version: 4, name: "API tokens",
+            sql: """
+                CREATE TABLE api_tokens (
+                    id           bigserial PRIMARY KEY,
+                    user_id      bigint NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                    name         text NOT NULL DEFAULT '',
+                    token_hash   char(64) NOT NULL UNIQUE,
+                    token_prefix text NOT NULL,
+                    admin        boolean NOT NULL DEFAULT false,
+                    created_at   timestamptz NOT NULL DEFAULT now(),
+                    revoked_at   timestamptz
+                );
+                CREATE INDEX api_tokens_user ON api_tokens (user_id);
+                """),
     ]
 }
 

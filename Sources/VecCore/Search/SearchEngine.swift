@@ -48,7 +48,7 @@ public final class SearchEngine {
         if params.method != .semantic, queryText == nil {
             throw VecscopeError(
                 what: "\(params.method.rawValue) ranking needs query text", why: "a raw vector has no words to match",
-                fix: "Search by text, or use --method semantic.")
+                fix: "Search by text, or use --method semantic.", kind: .invalidInput)
         }
         var response = try connection.transaction { conn -> SearchResponse in
             try applySettings(params, on: conn)
@@ -66,19 +66,28 @@ public final class SearchEngine {
         try search(.text(text), params: params)
     }
 
-    /// Ranks artifacts (all, one user's, or the given external ids) against a job description.
+    /// Which artifacts `rank` may return, within the user scope of its parameters.
+    public enum ArtifactSelection: Sendable, Equatable {
+        /// External ids as loaded (`a001`), as the command line names artifacts.
+        case externalIDs([String])
+        /// Row ids (`artifacts.id`), as the HTTP API names them.
+        case ids([Int])
+    }
+
+    /// Ranks artifacts (all, one user's, or the selected ones) against a job description.
     public func rank(
-        jobDescription: String, artifactIDs: [String]? = nil, method: RankingMethod = .hybrid,
+        jobDescription: String, artifacts selection: ArtifactSelection? = nil, method: RankingMethod = .hybrid,
         topK: Int = 10, params base: SearchParams = SearchParams()
     ) throws -> SearchResponse {
         try PostgresError.during("ranking with \(base.model) (\(method.rawValue))") {
             try rankInContext(
-                jobDescription: jobDescription, artifactIDs: artifactIDs, method: method, topK: topK, params: base)
+                jobDescription: jobDescription, selection: selection, method: method, topK: topK, params: base)
         }
     }
 
     private func rankInContext(
-        jobDescription: String, artifactIDs: [String]?, method: RankingMethod, topK: Int, params base: SearchParams
+        jobDescription: String, selection: ArtifactSelection?, method: RankingMethod, topK: Int,
+        params base: SearchParams
     ) throws -> SearchResponse {
         var params = base
         params.method = method
@@ -86,15 +95,13 @@ public final class SearchEngine {
         try params.validate()
         guard !jobDescription.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw VecscopeError(
-                what: "the job description is empty", fix: "Pass the text, --job-file FILE or --job-id ID.")
+                what: "the job description is empty", fix: "Pass the text, --job-file FILE or --job-id ID.",
+                kind: .invalidInput)
         }
         let started = DispatchTime.now()
         let model = try model(named: params.model)
         let (vector, cached, embeddingMs) = try queryVector(.text(jobDescription), model: model)
-        var restrict: [Int]?
-        if let artifactIDs {
-            restrict = try resolveArtifactIDs(artifactIDs)
-        }
+        let restrict = try selection.map { try resolve($0, scope: params.userScope) }
         var response = try connection.transaction { conn -> SearchResponse in
             try applySettings(params, on: conn)
             let plan = SearchPlan(
@@ -115,6 +122,9 @@ public final class SearchEngine {
         return model
     }
 
+    /// The largest magnitude a query vector's component may have (embeddings are unit vectors).
+    static let maxVectorComponent: Float = 1_000_000
+
     /// The query's vector under a model (text is embedded once and cached in job_embeddings).
     public func queryVector(_ query: Query, model: EmbeddingModel) throws -> (vector: [Float], cached: Bool, ms: Double)
     {
@@ -125,7 +135,8 @@ public final class SearchEngine {
         case .text(let text):
             guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
                 throw VecscopeError(
-                    what: "the query is empty", fix: "Type a job description or a few words to search for.")
+                    what: "the query is empty", fix: "Type a job description or a few words to search for.",
+                    kind: .invalidInput)
             }
             let started = DispatchTime.now()
             let (vector, cached) = try QueryEmbeddingCache(connection: connection).vector(
@@ -134,36 +145,63 @@ public final class SearchEngine {
         }
     }
 
-    /// Refuses a raw query vector of the wrong length, with NaN or ∞, or all zeros (`VectorCheck`).
+    /// Refuses a raw query vector of the wrong length, with NaN or ∞, all zeros (`VectorCheck`), or components beyond
+    /// ±1e6, which overflow the distances.
     static func requireUsable(_ vector: [Float], model: EmbeddingModel) throws {
-        guard let problem = VectorCheck.problem(vector, dimensions: model.dimensions) else { return }
-        throw VecscopeError(
-            what: "the query vector \(problem)",
-            why: "\(model.name) compares vectors of \(model.dimensions) finite numbers, not all zero",
-            fix: "Pass a vector of \(model.dimensions) finite numbers, not all zero, or choose the matching model.")
+        if let problem = VectorCheck.problem(vector, dimensions: model.dimensions) {
+            throw VecscopeError(
+                what: "the query vector \(problem)",
+                why: "\(model.name) compares vectors of \(model.dimensions) finite numbers, not all zero",
+                fix: "Pass a vector of \(model.dimensions) finite numbers, not all zero, or choose the matching model.",
+                kind: .invalidInput)
+        }
+        guard vector.allSatisfy({ abs($0) <= Self.maxVectorComponent }) else {
+            throw VecscopeError(
+                what: "the query vector is not usable", why: "its components must be within ±1e6",
+                fix: "Pass the embedding of a text (vecscope embed-text prints one).", kind: .invalidInput)
+        }
     }
 
-    private func embedder(for model: EmbeddingModel) throws -> any Embedder {
+    /// The model's embedder, made once per engine (MiniLM maps its weights; an API client keeps its handle).
+    public func embedder(for model: EmbeddingModel) throws -> any Embedder {
         if let embedder = embedders[model.name] { return embedder }
         let embedder = try makeEmbedder(model)
         embedders[model.name] = embedder
         return embedder
     }
 
-    private func resolveArtifactIDs(_ externalIDs: [String]) throws -> [Int] {
-        let rows = try connection.query(
+    /// The row ids of the selected artifacts; one outside the scope is reported exactly like one that does not
+    /// exist, so a scoped caller cannot learn which ids other users hold.
+    private func resolve(_ selection: ArtifactSelection, scope: UserScope) throws -> [Int] {
+        let user: String? = if case .user(let id) = scope { id } else { nil }
+        let inScope: PostgresQuery = """
+             AND (\(user)::text IS NULL OR a.user_id = (SELECT u.id FROM users u WHERE u.external_id = \(user)::text))
             """
-            SELECT id, external_id FROM artifacts WHERE external_id = ANY(\(externalIDs)::text[])
-            """
-        ).rows
-        let found = Set(try rows.map { try $0.decode(1, as: String.self) })
-        let missing = externalIDs.filter { !found.contains($0) }
+        let wanted: [String]
+        var sql: PostgresQuery
+        switch selection {
+        case .externalIDs(let ids):
+            wanted = ids
+            sql = "SELECT a.id, a.external_id AS key FROM artifacts a WHERE a.external_id = ANY(\(ids)::text[])"
+        case .ids(let ids):
+            wanted = ids.map(String.init)
+            sql = "SELECT a.id, a.id::text AS key FROM artifacts a WHERE a.id = ANY(\(wanted)::text[]::int8[])"
+        }
+        sql += inScope
+        let rows = try connection.query(sql).rows
+        let found = Set(try rows.map { try $0.decode("key", as: String.self) })
+        let missing = wanted.filter { !found.contains($0) }
         guard missing.isEmpty else {
+            let fix: String =
+                switch selection {
+                case .externalIDs: "Use external ids as loaded (e.g. a001); `vecscope load` loads artifacts."
+                case .ids: "Use the numeric ids of your own artifacts, as search results give them (artifact_id)."
+                }
             throw VecscopeError(
                 what: "unknown artifact id(s): \(missing.prefix(10).joined(separator: ", "))",
-                fix: "Use external ids as loaded (e.g. a001); `vecscope load` loads artifacts.")
+                why: user.map { "no such artifact belongs to user \($0)" }, fix: fix, kind: .notFound)
         }
-        return try rows.map { try $0.decode(0) }
+        return try rows.map { try $0.decode("id") }
     }
 
     /// `SET LOCAL` of every tuning knob, through set_config so values are bound, never spliced.

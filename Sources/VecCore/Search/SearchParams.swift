@@ -137,20 +137,23 @@ public struct SearchParams: Sendable, Equatable, Codable {
     /// Throws a `VecscopeError` naming the parameter, its value and the allowed range.
     public func validate() throws {
         func fail(_ what: String, _ fix: String) throws -> Never {
-            throw VecscopeError(what: what, fix: fix)
+            throw VecscopeError(what: what, fix: fix, kind: .invalidInput)
         }
         if !(1...1000).contains(efSearch) {
             try fail("ef_search \(efSearch) is out of range", "Use 1…1000 (pgvector's limit); 40 is its default.")
         }
-        if probes < 1 { try fail("probes \(probes) is out of range", "Use 1 or more (at most the index's lists).") }
+        if !(1...32768).contains(probes) {
+            try fail("probes \(probes) is out of range", "Use 1…32768 (pgvector's limit; at most the index's lists).")
+        }
         if !(1...1000).contains(limit) { try fail("limit \(limit) is out of range", "Use 1…1000.") }
         if let threshold = similarityThreshold, !(-1...1).contains(threshold) || threshold.isNaN {
             try fail(
                 "similarity threshold \(threshold) is out of range",
                 "Use −1…1 (cosine similarity); 0.7 keeps close matches.")
         }
-        if maxScanTuples < 1 {
-            try fail("max_scan_tuples \(maxScanTuples) is out of range", "Use 1 or more; pgvector's default is 20000.")
+        if !(1...Int(Int32.max)).contains(maxScanTuples) {
+            try fail(
+                "max_scan_tuples \(maxScanTuples) is out of range", "Use 1…2147483647; pgvector's default is 20000.")
         }
         if contentTypes.isEmpty { try fail("no content type chosen", "Choose one or more of: full, summary, chunk.") }
         if case .weighted(let alpha) = fusion, !(0...1).contains(alpha) {
@@ -175,7 +178,8 @@ extension ArtifactType {
             guard let type = ArtifactType(rawValue: name) else {
                 throw VecscopeError(
                     what: "unknown artifact type \"\(name)\"",
-                    fix: "Use one of: " + ArtifactType.allCases.map(\.rawValue).joined(separator: ", ") + ".")
+                    fix: "Use one of: " + ArtifactType.allCases.map(\.rawValue).joined(separator: ", ") + ".",
+                    kind: .invalidInput)
             }
             return type
         }

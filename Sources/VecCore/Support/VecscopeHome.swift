@@ -32,4 +32,6 @@ public struct VecscopeHome: Sendable, Equatable {
     /// The embedded server's data directory.
     public var dataDirectory: URL { root.appendingPathComponent("pgdata", isDirectory: true) }
     public var logDirectory: URL { root.appendingPathComponent("log", isDirectory: true) }
+    /// Python tools the API tests run (schemathesis, openapi-spec-validator), in `tools/venv` (`make setup`).
+    public var tools: URL { root.appendingPathComponent("tools", isDirectory: true) }
 }

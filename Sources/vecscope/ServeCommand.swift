@@ -1,0 +1,68 @@
+import ArgumentParser
+import Foundation
+import Logging
+import VecAPI
+import VecCore
+
+extension Vecscope {
+    struct Serve: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Serve the HTTP API (similar search, ranking, embeddings) until SIGTERM or Ctrl-C.",
+            discussion: """
+                Every /api route needs `Authorization: Bearer <token>` (`vecscope users token create USER`). \
+                GET /openapi.json describes the routes; /healthz and /metrics (Prometheus) need no token.
+                """)
+        @OptionGroup var database: DatabaseOptions
+        @Option(help: "The address to listen on.") var host = "127.0.0.1"
+        @Option(help: "The port to listen on.") var port = 8080
+        @Option(help: "Database connections (each serves one request at a time).") var connections = 4
+        @Option(help: "Requests that may wait for a connection before 503.") var queue = 64
+        @Option(help: "Largest request body, in bytes.") var maxBody = 1 << 20
+        @Option(help: "Seconds a request may wait for a connection, and then run in the database.") var deadline = 30
+
+        func validate() throws {
+            guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535") }
+            guard connections >= 1 else { throw ValidationError("--connections must be 1 or more") }
+            guard queue >= 0 else { throw ValidationError("--queue must be 0 or more") }
+            guard maxBody >= 1024 else { throw ValidationError("--max-body must be at least 1024 bytes") }
+            guard deadline >= 1 else { throw ValidationError("--deadline must be at least 1 second") }
+        }
+
+        func run() throws {
+            Vecscope.bootstrapLogging(defaultLevel: .info)
+            try runReportingErrors {
+                // Starts the embedded server if that is the target, and brings the schema up to date once.
+                let target = database.target()
+                _ = try target.connect()
+                let url = try target.connectionString()
+                var configuration = APIConfiguration()
+                configuration.host = host
+                configuration.port = port
+                configuration.connections = connections
+                configuration.maxQueuedRequests = queue
+                configuration.maxBodyBytes = maxBody
+                configuration.requestDeadline = .seconds(deadline)
+                let logger = Logger(label: "vecscope.api")
+                try blockOn { [configuration] in
+                    try await APIServer.run(configuration: configuration, url: url, logger: logger)
+                }
+            }
+        }
+    }
+}
+
+/// Runs async work from a synchronous command: the root command is synchronous (the TUI owns the main thread), so
+/// `serve` waits here for the server's task.
+private func blockOn(_ work: @escaping @Sendable () async throws -> Void) throws {
+    final class Outcome: @unchecked Sendable {  // written by the task before it signals, read after the wait
+        var error: (any Error)?
+    }
+    let outcome = Outcome()
+    let done = DispatchSemaphore(value: 0)
+    Task {
+        do { try await work() } catch { outcome.error = error }
+        done.signal()
+    }
+    done.wait()
+    if let error = outcome.error { throw error }
+}
