@@ -9,9 +9,7 @@ extension Vecscope {
                 + "BM25 and TF-IDF baselines computed in Swift on the same texts.")
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var search: SearchOptions
-        @Option(help: "Grades as job_id<TAB>artifact_id<TAB>grade (default: the grades stored in the database).")
-        var judgments: String?
-        @Option(help: "The jobs' texts, JSONL of {id, title, text} (default: Fixtures/jobs.jsonl).") var jobs: String?
+        @OptionGroup var graded: GradedJobOptions
         @Option(help: "Methods to measure.") var methods = CommaSeparated<RankingMethod>([.semantic, .keyword, .hybrid])
         @Flag(help: "Rank each user's artifacts on their own: one query per (job, user) with a relevant artifact.")
         var perUser = false
@@ -22,7 +20,7 @@ extension Vecscope {
             try runReportingErrors {
                 let engine = SearchEngine(connection: try database.connect())
                 let evaluator = Evaluator(engine: engine)
-                var queries = try GradedQueries.load(evaluator: evaluator, judgments: judgments, jobs: jobs)
+                var queries = try graded.queries(evaluator: evaluator)
                 if perUser { queries = evaluator.perUser(queries, corpus: try evaluator.corpus()) }
                 let params = try search.params(
                     method: .hybrid, limit: 10, stored: try RankingDefaults.stored(in: engine.connection))

@@ -18,9 +18,7 @@ extension Vecscope.Tune {
                 + "table and a recommendation; --apply stores it as the database's default.")
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var search: SearchOptions
-        @Option(help: "Grades as job_id<TAB>artifact_id<TAB>grade (default: the grades stored in the database).")
-        var judgments: String?
-        @Option(help: "The jobs' texts, JSONL of {id, title, text} (default: Fixtures/jobs.jsonl).") var jobs: String?
+        @OptionGroup var graded: GradedJobOptions
         @Option(help: "How many settings to list.") var top = 12
         @Flag(help: "Also search BM25's content weight (1, 0.5, 0.25): worth it with many graded jobs, not with few.")
         var fieldWeights = false
@@ -32,7 +30,7 @@ extension Vecscope.Tune {
             try runReportingErrors {
                 let engine = SearchEngine(connection: try database.connect())
                 let evaluator = Evaluator(engine: engine)
-                let queries = try GradedQueries.load(evaluator: evaluator, judgments: judgments, jobs: jobs)
+                let queries = try graded.queries(evaluator: evaluator)
                 let params = try search.params(method: .hybrid, limit: 10)
                 let bar = ProgressBar(label: "tune fusion", unit: "rankings")
                 let result = try FusionTuner(evaluator: evaluator).tune(
@@ -80,16 +78,14 @@ extension Vecscope.Tune {
                 + "similarity over the judged artifacts, and recommend the cut-off with the best F1.")
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var search: SearchOptions
-        @Option(help: "Grades as job_id<TAB>artifact_id<TAB>grade (default: the grades stored in the database).")
-        var judgments: String?
-        @Option(help: "The jobs' texts, JSONL of {id, title, text} (default: Fixtures/jobs.jsonl).") var jobs: String?
+        @OptionGroup var graded: GradedJobOptions
 
         func run() throws {
             Vecscope.bootstrapLogging()
             try runReportingErrors {
                 let engine = SearchEngine(connection: try database.connect())
                 let evaluator = Evaluator(engine: engine)
-                let queries = try GradedQueries.load(evaluator: evaluator, judgments: judgments, jobs: jobs)
+                let queries = try graded.queries(evaluator: evaluator)
                 let result = try ThresholdTuner(evaluator: evaluator).tune(
                     queries, params: try search.params(method: .semantic, limit: 10))
                 let f = { (value: Double) in String(format: "%.2f", value) }
@@ -138,16 +134,14 @@ extension Vecscope.Tune {
                 + "nDCG@10, and report its leave-one-job-out gain over the default fusion and BM25.")
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var search: SearchOptions
-        @Option(help: "Grades as job_id<TAB>artifact_id<TAB>grade (default: the grades stored in the database).")
-        var judgments: String?
-        @Option(help: "The jobs' texts, JSONL of {id, title, text} (default: Fixtures/jobs.jsonl).") var jobs: String?
+        @OptionGroup var graded: GradedJobOptions
 
         func run() throws {
             Vecscope.bootstrapLogging()
             try runReportingErrors {
                 let engine = SearchEngine(connection: try database.connect())
                 let evaluator = Evaluator(engine: engine)
-                let queries = try GradedQueries.load(evaluator: evaluator, judgments: judgments, jobs: jobs)
+                let queries = try graded.queries(evaluator: evaluator)
                 let params = try search.params(
                     method: .hybrid, limit: 10, stored: try RankingDefaults.stored(in: engine.connection))
                 let alpha: Double
@@ -197,9 +191,13 @@ extension Vecscope.Tune {
     }
 }
 
-/// The graded queries `eval` and `tune` read: a TSV file with the jobs' texts, or the grades in the database.
-enum GradedQueries {
-    static func load(evaluator: Evaluator, judgments: String?, jobs: String?) throws -> [JudgedQuery] {
+/// Where `eval` and `tune` read graded jobs: a TSV file with the jobs' texts, or the grades in the database.
+struct GradedJobOptions: ParsableArguments {
+    @Option(help: "Grades as job_id<TAB>artifact_id<TAB>grade (default: the grades stored in the database).")
+    var judgments: String?
+    @Option(help: "The jobs' texts, JSONL of {id, title, text} (default: Fixtures/jobs.jsonl).") var jobs: String?
+
+    func queries(evaluator: Evaluator) throws -> [JudgedQuery] {
         var catalog: JobCatalog?
         if let jobs {
             catalog = try JobCatalog.load(file: URL(fileURLWithPath: jobs))
