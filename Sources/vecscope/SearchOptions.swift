@@ -21,6 +21,8 @@ struct SearchOptions: ParsableArguments {
     @Option(help: "BM25 term-frequency saturation k1 (0…10; default: stored, else 1.2).") var bm25K1: Double?
     @Option(help: "BM25 length normalisation b (0…1; default: stored, else 0.75).") var bm25B: Double?
     @Option(help: "BM25: most query terms kept, rarest first (default 256).") var bm25MaxTerms: Int?
+    @Option(help: "BM25: candidates come from the rarest terms up to this many postings (default 3000).")
+    var bm25CandidatePostings: Int?
     @Option(help: "BM25 weight of the title (0…100; default: stored, else 1).") var titleWeight: Double?
     @Option(help: "BM25 weight of the skills (0…100; default: stored, else 1).") var skillsWeight: Double?
     @Option(help: "BM25 weight of the description (0…100; default: stored, else 1).") var descriptionWeight: Double?
@@ -51,6 +53,7 @@ struct SearchOptions: ParsableArguments {
         if let bm25K1 { params.bm25.k1 = bm25K1 }
         if let bm25B { params.bm25.b = bm25B }
         if let bm25MaxTerms { params.bm25.maxTerms = bm25MaxTerms }
+        if let bm25CandidatePostings { params.bm25.candidatePostings = bm25CandidatePostings }
         if let titleWeight { params.bm25.titleWeight = titleWeight }
         if let skillsWeight { params.bm25.skillsWeight = skillsWeight }
         if let descriptionWeight { params.bm25.descriptionWeight = descriptionWeight }

@@ -165,7 +165,13 @@ struct BM25Tests {
                 if score > 0 { expected.append((doc.externalID, score)) }
             }
             expected.sort { ($0.1, $1.0) > ($1.1, $0.0) }
-            let response = try engine.rank(jobDescription: job.text, method: .keyword, topK: 1000)
+            var exhaustive = SearchParams()
+            exhaustive.bm25.candidatePostings = 1_000_000
+            let response = try engine.rank(
+                jobDescription: job.text, method: .keyword, topK: 1000, params: exhaustive)
+            // Candidates from the rarest terms only (the default) keep the top of the ranking.
+            let pruned = try engine.rank(jobDescription: job.text, method: .keyword, topK: 10)
+            #expect(pruned.results.map(\.externalID) == Array(expected.prefix(10).map(\.0)), "\(job.id): pruned top 10")
             let actual = response.results.map { ($0.externalID, $0.keywordScore ?? .nan) }
             #expect(actual.count == expected.count, "\(job.id): candidates")
             for ((id, score), (expectedID, expectedScore)) in zip(actual, expected) {

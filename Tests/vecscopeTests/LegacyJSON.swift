@@ -80,7 +80,7 @@ enum LegacyJSON {
         object["bm25"] = [
             "k1": p.bm25.k1, "b": p.bm25.b, "title_weight": p.bm25.titleWeight, "skills_weight": p.bm25.skillsWeight,
             "description_weight": p.bm25.descriptionWeight, "content_weight": p.bm25.contentWeight,
-            "max_terms": p.bm25.maxTerms,
+            "max_terms": p.bm25.maxTerms, "candidate_postings": p.bm25.candidatePostings,
         ]
         return object
     }

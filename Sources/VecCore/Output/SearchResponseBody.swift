@@ -289,6 +289,7 @@ public struct BM25Body: Codable, Sendable, Equatable {
     public var descriptionWeight: Double
     public var contentWeight: Double
     public var maxTerms: Int
+    public var candidatePostings: Int
 
     enum CodingKeys: String, CodingKey {
         case k1, b
@@ -297,6 +298,7 @@ public struct BM25Body: Codable, Sendable, Equatable {
         case descriptionWeight = "description_weight"
         case contentWeight = "content_weight"
         case maxTerms = "max_terms"
+        case candidatePostings = "candidate_postings"
     }
 
     public init(_ p: BM25Parameters) {
@@ -307,6 +309,7 @@ public struct BM25Body: Codable, Sendable, Equatable {
         descriptionWeight = p.descriptionWeight
         contentWeight = p.contentWeight
         maxTerms = p.maxTerms
+        candidatePostings = p.candidatePostings
     }
 }
 

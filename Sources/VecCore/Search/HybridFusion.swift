@@ -89,8 +89,7 @@ extension SearchEngine {
         }
         ordered = Array(ordered.prefix(params.limit))
         let bands = SimilarityBands.forModel(plan.model)
-        let queryTermCount = min(
-            wordsByLexeme.keys.filter { $0.contains(where: \.isLetter) }.count, params.bm25.maxTerms)
+        let queryTermCount = wordsByLexeme.keys.filter { $0.contains(where: \.isLetter) }.count
         for index in ordered.indices {
             ordered[index].rank = index + 1
             ordered[index].explanation = ExplanationBuilder.explain(
@@ -206,7 +205,7 @@ enum ExplanationBuilder {
             let shown = row.keywordTerms.prefix(12).map { "\($0.term) \(f3($0.contribution))" }.joined(separator: ", ")
             let more = row.keywordTerms.count > 12 ? ", …" : ""
             var line =
-                "Keyword: BM25 \(f3(score)) from \(row.keywordTerms.count) of the query's \(queryTermCount) terms (\(shown)\(more))"
+                "Keyword: BM25 \(f3(score)) from \(row.keywordTerms.count) of the query's \(Self.termsKept(queryTermCount, params.bm25)) (\(shown)\(more))"
             if let rank = row.keywordRank { line += ", keyword rank \(rank)" }
             details.append(line + ".")
         } else if params.method != .semantic || queryTermCount > 0 {
@@ -241,6 +240,11 @@ enum ExplanationBuilder {
             )
         }
         return Explanation(band: band, summary: summary, details: details)
+    }
+
+    /// "12 terms", or "256 rarest terms (of 300)" when BM25's term cap (by IDF) dropped the commonest.
+    static func termsKept(_ count: Int, _ bm25: BM25Parameters) -> String {
+        count > bm25.maxTerms ? "\(bm25.maxTerms) rarest terms (of \(count))" : "\(count) terms"
     }
 
     /// The best chunk when chunks are embedded; else the sentence with the most matched terms.

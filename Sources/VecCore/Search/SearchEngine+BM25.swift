@@ -32,14 +32,16 @@ struct BM25SQL {
                                  + \(content)::float8 * c.content_tokens) / greatest(c.documents, 1), 1e-9) AS avgdl
                 FROM bm25_corpus c),
             bm25_terms AS (
-                SELECT l.lexeme, ln(1 + (s.n - l.documents + 0.5) / (l.documents + 0.5)) AS idf
+                SELECT l.lexeme, l.documents, ln(1 + (s.n - l.documents + 0.5) / (l.documents + 0.5)) AS idf,
+                       sum(l.documents) OVER (ORDER BY l.documents, l.lexeme) AS postings_so_far
                 FROM (SELECT DISTINCT t.lexeme FROM unnest(to_tsvector('english', \(queryText)::text)) t
                       WHERE t.lexeme ~ '[[:alpha:]]') q
                 JOIN bm25_lexemes l ON l.lexeme = q.lexeme AND l.documents > 0
                 CROSS JOIN bm25_stats s
                 ORDER BY idf DESC, l.lexeme LIMIT \(p.maxTerms)::int8),
             bm25_query AS (
-                SELECT to_tsquery('simple', string_agg(quote_literal(lexeme), ' | ')) AS query FROM bm25_terms)
+                SELECT to_tsquery('simple', string_agg(quote_literal(t.lexeme), ' | ')) AS query FROM bm25_terms t
+                WHERE t.postings_so_far - t.documents < \(p.candidatePostings)::int8)
             """
         lateral = """
             LATERAL (

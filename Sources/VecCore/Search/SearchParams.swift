@@ -72,6 +72,10 @@ public struct BM25Parameters: Sendable, Equatable, Codable {
     public var contentWeight: Double = 1
     /// Query terms kept, highest IDF first: a whole job description has a few hundred distinct terms.
     public var maxTerms: Int = 256
+    /// Candidates come from the rarest terms until their document frequencies add up to this many postings; every
+    /// candidate is still scored with every term. A whole job's common words match most of a large corpus, and
+    /// scoring each of those rows dominated the statement; a document that has none of the rarer terms ranks low.
+    public var candidatePostings: Int = 3_000
 
     public init() {}
 
@@ -95,6 +99,11 @@ public struct BM25Parameters: Sendable, Equatable, Codable {
         }
         if maxTerms < 1 {
             throw VecscopeError(what: "BM25 max terms \(maxTerms) is out of range", fix: "Use 1 or more.")
+        }
+        if candidatePostings < 1 {
+            throw VecscopeError(
+                what: "BM25 candidate postings \(candidatePostings) is out of range",
+                fix: "Use 1 or more; 3000 is the default.")
         }
     }
 }
