@@ -9,7 +9,7 @@ extension Vecscope {
             commandName: "bench-suite",
             abstract:
                 "Benchmarks for `make bench`: MiniLM throughput, query-path overhead, concurrent QPS in process and over HTTP.",
-            subcommands: [MiniLMThroughput.self, QueryPath.self, Concurrent.self, HTTP.self])
+            subcommands: [MiniLMThroughput.self, QueryPath.self, Ranking.self, Concurrent.self, HTTP.self])
     }
 }
 
@@ -175,6 +175,73 @@ extension Vecscope.BenchSuite {
         ) throws -> Phase {
             try timedPhase(engines, searches: searches) { engine, index in
                 _ = try engine.search(.vector(sample[index % sample.count].vector), params: params)
+            }
+        }
+    }
+
+    /// Keyword and hybrid ranking of whole job descriptions over generated data, as `make bench` reports it.
+    struct Ranking: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Keyword and hybrid ranking of whole job descriptions (Fixtures/jobs.jsonl) over the loaded "
+                + "data, one client: the whole search's client time beside the keyword statement's server time.",
+            discussion: "Generated data has no text model: each job's text is paired with a stored vector as the "
+                + "semantic side of hybrid.")
+        @OptionGroup var database: DatabaseOptions
+        @Option(help: "Embedding model whose stored vectors stand in for the jobs' vectors.") var model: String
+        @Option(help: "Searches timed per method.") var searches = 100
+        @OptionGroup var output: OutputOptions
+
+        func run() throws {
+            Vecscope.bootstrapLogging()
+            try runReportingErrors {
+                let connection = try database.connect()
+                let jobs = try JobCatalog.load(
+                    from: try FixturesLocator.folder(explicit: nil, needs: "jobs.jsonl")
+                ).jobs
+                let sample = try SweepQuery.storedSample(connection, model: model, count: max(jobs.count, 1))
+                guard !jobs.isEmpty, !sample.isEmpty else {
+                    throw VecscopeError(
+                        what: "no vectors of model \(model) or no jobs", fix: "Run `vecscope gen` first.")
+                }
+                let engine = SearchEngine(connection: connection)
+                func query(_ index: Int) -> SearchEngine.Query {
+                    .textWithVector(jobs[index % jobs.count].text, sample[index % sample.count].vector)
+                }
+                var report: [String: Any] = ["searches": searches, "jobs": jobs.count]
+                for method in [RankingMethod.keyword, .hybrid] {
+                    var params = SearchParams()
+                    params.model = model
+                    params.method = method
+                    params.limit = 10
+                    for index in jobs.indices { _ = try engine.search(query(index), params: params) }  // warm-up
+                    let client = try (0..<searches).map {
+                        try engine.search(query($0), params: params).info.clientWallMs
+                    }
+                    var explained = params
+                    explained.explain = true
+                    // For keyword the plan is the keyword statement's; for hybrid, the ANN statement's.
+                    let server = try jobs.indices.compactMap {
+                        try engine.search(query($0), params: explained).info.serverExecutionMs
+                    }
+                    let clientStats = LatencyStats(samples: client)
+                    let serverStats = LatencyStats(samples: server)
+                    report[method.rawValue] = [
+                        "client_p50_ms": clientStats.p50, "client_p95_ms": clientStats.p95,
+                        "statement_server_p50_ms": serverStats.p50, "statement_server_p95_ms": serverStats.p95,
+                    ]
+                }
+                if output.json {
+                    print(try JSONText.encode(report))
+                } else {
+                    for method in ["keyword", "hybrid"] {
+                        guard let row = report[method] as? [String: Double] else { continue }
+                        print(
+                            String(
+                                format: "%@: client p50 %.1f ms, p95 %.1f ms; its statement's server p50 %.1f ms",
+                                method, row["client_p50_ms"] ?? 0, row["client_p95_ms"] ?? 0,
+                                row["statement_server_p50_ms"] ?? 0))
+                    }
+                }
             }
         }
     }

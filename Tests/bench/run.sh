@@ -107,6 +107,22 @@ for r in json.load(open(sys.argv[1])):
         r["iterative_scan"], r["recall_mean"], r["recall_min"], r["p95_ms"], r["queries_short"], r["queries"], r["mean_shortfall"]))
 PY
 
+# (b3) Ranking whole job descriptions: BM25 in SQL over the generated texts, alone and fused with the ANN signal.
+echo
+echo "-- (b3) keyword (BM25) and hybrid ranking of the 24 fixture job descriptions over the $ARTIFACTS artifacts, one client"
+"$BIN" bench-suite ranking --model "$MODEL" --searches 100 --json > "$home/ranking.json"
+python3 - "$home/ranking.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+k, h = d["keyword"], d["hybrid"]
+print("  keyword: client p50 %.1f ms  p95 %.1f ms  |  server execution of its BM25 statement p50 %.1f ms  p95 %.1f ms  (%.2f× client/server p50)" % (
+    k["client_p50_ms"], k["client_p95_ms"], k["statement_server_p50_ms"], k["statement_server_p95_ms"],
+    k["client_p50_ms"] / max(k["statement_server_p50_ms"], 1e-9)))
+print("  hybrid:  client p50 %.1f ms  p95 %.1f ms  (%.2f× the BM25 statement's server p50); target p95 ≤ 100 ms: %s" % (
+    h["client_p50_ms"], h["client_p95_ms"], h["client_p50_ms"] / max(k["statement_server_p50_ms"], 1e-9),
+    "met" if h["client_p95_ms"] <= 100 else "NOT met"))
+PY
+
 # (c) Concurrent searches.
 echo
 echo "-- (c) $CONCURRENCY concurrent searches ($CONCURRENCY connections, $CONCURRENCY threads, $SEARCHES searches, ef_search 40)"

@@ -82,3 +82,23 @@ import VecCore
         #expect((flagged["bm25"] as? [String: Any])?["b"] as? Double == 0.6)
     }
 }
+
+/// `make bench`'s ranking step: whole fixture jobs as keyword and hybrid searches over generated data.
+@Suite struct RankingBenchTests {
+    @Test func rankingBenchTimesKeywordAndHybridBesideTheStatement() throws {
+        let cli = CommandLineTests()
+        let (_, url) = try TestDatabase.fresh()
+        let gen = try cli.vecscope(["gen", "--users", "10", "--artifacts", "300", "--dims", "32"], databaseURL: url)
+        #expect(gen.status == 0, "\(gen.stderr)")
+        let object = try cli.json(
+            try cli.vecscope(
+                ["bench-suite", "ranking", "--model", "synthetic-32", "--searches", "5", "--json"], databaseURL: url))
+        #expect(object["jobs"] as? Int == 24)
+        for method in ["keyword", "hybrid"] {
+            let row = try #require(object[method] as? [String: Double], "\(method)")
+            let (p50, p95) = (row["client_p50_ms"] ?? 0, row["client_p95_ms"] ?? 0)
+            #expect(p50 > 0 && p95 >= p50)
+            #expect((row["statement_server_p50_ms"] ?? 0) > 0)
+        }
+    }
+}

@@ -25,7 +25,7 @@ extension SearchEngine {
         }
         let model = try model(named: params.model)
         let (vector, _, _) = try queryVector(query, model: model)
-        let queryText: String = if case .text(let text) = query { text } else { "" }
+        let queryText = query.text ?? ""
         return try connection.transaction { conn -> GroundTruthAnswer in
             try applySettings(params, on: conn)
             let plan = SearchPlan(model: model, params: params, vector: vector, queryText: queryText, restrictTo: nil)

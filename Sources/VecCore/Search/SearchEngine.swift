@@ -10,6 +10,17 @@ public final class SearchEngine {
     public enum Query: Sendable, Equatable {
         case text(String)
         case vector([Float])
+        /// Text whose vector is already known (the benchmarks: generated data has no text model): keyword and hybrid
+        /// match the text, the semantic signal uses the vector.
+        case textWithVector(String, [Float])
+
+        /// The words keyword matching reads; nil for a raw vector.
+        var text: String? {
+            switch self {
+            case .text(let text), .textWithVector(let text, _): return text
+            case .vector: return nil
+            }
+        }
     }
 
     public let connection: Connection
@@ -44,7 +55,7 @@ public final class SearchEngine {
         let started = DispatchTime.now()
         let model = try model(named: params.model)
         let (vector, cached, embeddingMs) = try queryVector(query, model: model)
-        let queryText: String? = if case .text(let text) = query { text } else { nil }
+        let queryText = query.text
         if params.method != .semantic, queryText == nil {
             throw VecscopeError(
                 what: "\(params.method.rawValue) ranking needs query text", why: "a raw vector has no words to match",
@@ -129,7 +140,7 @@ public final class SearchEngine {
     public func queryVector(_ query: Query, model: EmbeddingModel) throws -> (vector: [Float], cached: Bool, ms: Double)
     {
         switch query {
-        case .vector(let values):
+        case .vector(let values), .textWithVector(_, let values):
             try Self.requireUsable(values, model: model)
             return (values, false, 0)
         case .text(let text):
