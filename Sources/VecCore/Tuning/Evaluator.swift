@@ -11,27 +11,11 @@ public struct Evaluator {
 
     /// Grades from a `job_id<TAB>artifact_id<TAB>grade` file, with the jobs' texts from `jobs`.
     public func queries(judgmentsTSV text: String, jobs: JobCatalog) throws -> [JudgedQuery] {
-        let ids = try artifactIDsByExternalID()
         var grades: [String: [Int: Int]] = [:]
         var order: [String] = []
-        for (offset, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = rawLine.trimmingCharacters(in: CharacterSet(charactersIn: "\r"))
-            if line.trimmingCharacters(in: .whitespaces).isEmpty || line.hasPrefix("#") { continue }
-            let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map {
-                $0.trimmingCharacters(in: .whitespaces)
-            }
-            guard fields.count == 3, let grade = Int(fields[2]), (0...3).contains(grade) else {
-                throw VecscopeError(
-                    what: "judgments line \(offset + 1) is not job_id<TAB>artifact_id<TAB>grade",
-                    why: "got \"\(line.prefix(80))\"", fix: "Grades are 0…3, e.g. j01\ta001\t3.")
-            }
-            guard let artifactID = ids[fields[1]] else {
-                throw VecscopeError(
-                    what: "judgments line \(offset + 1): unknown artifact id \"\(fields[1])\"",
-                    fix: "Load the artifacts first (`vecscope load` or `vecscope demo`).")
-            }
-            if grades[fields[0]] == nil { order.append(fields[0]) }
-            grades[fields[0], default: [:]][artifactID] = grade
+        for line in try JudgmentStore(connection: connection).parseTSV(text) {
+            if grades[line.jobID] == nil { order.append(line.jobID) }
+            grades[line.jobID, default: [:]][line.artifactID] = line.grade
         }
         return try order.map { jobID in
             JudgedQuery(jobID: jobID, text: try jobs.job(id: jobID).text, grades: grades[jobID] ?? [:])
@@ -151,13 +135,5 @@ public struct Evaluator {
         EvaluationReport.Job(
             jobID: query.jobID, user: query.userExternalID,
             quality: RankingQuality(ranking: ranking, grades: query.grades), hasRelevant: query.hasRelevant)
-    }
-
-    private func artifactIDsByExternalID() throws -> [String: Int] {
-        var ids: [String: Int] = [:]
-        for row in try connection.query("SELECT external_id, id FROM artifacts ORDER BY id").rows {
-            ids[try row.decode(0, as: String.self)] = try row.decode(1, as: Int.self)
-        }
-        return ids
     }
 }

@@ -118,7 +118,28 @@ public struct JudgmentStore {
     /// how many were stored. All or nothing: a bad line names its number and nothing is stored.
     @discardableResult
     public func importTSV(_ text: String, jobs: JobCatalog, judge: String) throws -> Int {
-        var judgments: [RelevanceJudgment] = []
+        let judgments = try parseTSV(text).map { line in
+            RelevanceJudgment(
+                queryText: try jobs.job(id: line.jobID).text, artifactID: line.artifactID, grade: line.grade,
+                judge: judge)
+        }
+        try connection.transaction { _ in
+            for judgment in judgments { try record(judgment) }
+        }
+        return judgments.count
+    }
+
+    /// One grade of a `job_id<TAB>artifact_external_id<TAB>grade` file, its artifact resolved to a row id.
+    public struct GradedLine: Sendable, Equatable {
+        public var jobID: String
+        public var artifactID: Int
+        public var grade: Int
+    }
+
+    /// Parses judgments TSV (blank lines and `#` comments skipped); a bad line or an unknown artifact names its number.
+    /// `judgments import` and `eval` read files through here.
+    public func parseTSV(_ text: String) throws -> [GradedLine] {
+        var lines: [GradedLine] = []
         let ids = try artifactIDsByExternalID()
         for (offset, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = rawLine.trimmingCharacters(in: CharacterSet(charactersIn: "\r"))
@@ -132,18 +153,14 @@ public struct JudgmentStore {
                     what: "judgments line \(number) is not job_id<TAB>artifact_id<TAB>grade",
                     why: "got \"\(line.prefix(80))\"", fix: "Grades are 0…3, e.g. j01\ta001\t3.")
             }
-            let job = try jobs.job(id: fields[0])
             guard let artifactID = ids[fields[1]] else {
                 throw VecscopeError(
                     what: "judgments line \(number): unknown artifact id \"\(fields[1])\"",
                     fix: "Use external ids as loaded (e.g. a001).")
             }
-            judgments.append(RelevanceJudgment(queryText: job.text, artifactID: artifactID, grade: grade, judge: judge))
+            lines.append(GradedLine(jobID: fields[0], artifactID: artifactID, grade: grade))
         }
-        try connection.transaction { _ in
-            for judgment in judgments { try record(judgment) }
-        }
-        return judgments.count
+        return lines
     }
 
     /// Judgments whose query is one of `jobs`, as TSV sorted by job and artifact; others are left out.
