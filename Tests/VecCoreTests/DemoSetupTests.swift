@@ -39,7 +39,10 @@ import Testing
         #expect(steps[1].hasPrefix("imported 3 recruiter grades"))
         #expect(steps[2].hasPrefix("embedded ") && steps[2].contains("all-MiniLM-L6-v2"))
         #expect(summary == steps.joined(separator: "; "))
-        #expect(Set(seen.map(\.step)) == [.loading, .grading, .embedding])
+        #expect(Set(seen.map(\.step)) == [.loading, .grading, .preparing, .embedding])
+        // Finding the texts (and chunking them) counts artifacts from the start: no silent phase before embedding.
+        let preparing = seen.filter { $0.step == .preparing }
+        #expect(preparing.first?.done == 0 && preparing.last?.done == 3 && preparing.last?.total == 3)
         let last = try #require(seen.last { $0.step == .embedding })
         #expect(last.done == last.total && last.total >= 6)  // full + summary per artifact, plus chunks of long ones
 

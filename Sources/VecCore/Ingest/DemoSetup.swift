@@ -8,6 +8,8 @@ public struct DemoSetup {
     public enum Step: String, Sendable, Equatable, CaseIterable {
         case loading = "loading the fixture artifacts"
         case grading = "importing the fixture grades"
+        /// Reading the artifacts and splitting their content into chunks, before the first text is embedded.
+        case preparing = "finding the texts to embed (and splitting long content into chunks)"
         case embedding = "embedding"
     }
 
@@ -92,7 +94,9 @@ public struct DemoSetup {
         if embed {
             let pipeline = try EmbeddingPipeline(
                 connection: connection, embedder: try makeEmbedder(model), model: model)
-            let summary = try pipeline.run { progress(Progress(step: .embedding, done: $0, total: $1)) }
+            let summary = try pipeline.run(
+                preparing: { progress(Progress(step: .preparing, done: $0, total: $1)) },
+                progress: { progress(Progress(step: .embedding, done: $0, total: $1)) })
             if summary.failedItems > 0 {
                 throw VecscopeError(
                     what: "\(summary.failedItems) texts failed to embed", why: summary.failures.first,

@@ -78,15 +78,23 @@ public final class EmbeddingPipeline {
         return (items.count, skipped, items.reduce(0) { $0 + embedder.countTokens($1.text) })
     }
 
-    /// `progress` gets (items done, items to do).
-    public func run(_ options: Options = Options(), progress: ((Int, Int) -> Void)? = nil) throws -> Summary {
-        try PostgresError.during("embedding with \(model.name)") { try runInContext(options, progress: progress) }
+    /// `progress` gets (items done, items to do); `preparing` (artifacts read, artifacts) while the texts and
+    /// chunks are found, before the first item is embedded.
+    public func run(
+        _ options: Options = Options(), preparing: ((Int, Int) -> Void)? = nil,
+        progress: ((Int, Int) -> Void)? = nil
+    ) throws -> Summary {
+        try PostgresError.during("embedding with \(model.name)") {
+            try runInContext(options, preparing: preparing, progress: progress)
+        }
     }
 
-    private func runInContext(_ options: Options, progress: ((Int, Int) -> Void)?) throws -> Summary {
+    private func runInContext(
+        _ options: Options, preparing: ((Int, Int) -> Void)?, progress: ((Int, Int) -> Void)?
+    ) throws -> Summary {
         let started = Date()
         var summary = Summary()
-        let (items, skipped) = try collectWork(options, syncChunks: true)
+        let (items, skipped) = try collectWork(options, syncChunks: true, progress: preparing)
         summary.skipped = skipped
         var done = 0
         progress?(0, items.count)
@@ -141,7 +149,9 @@ public final class EmbeddingPipeline {
 
     // MARK: - Planning
 
-    private func collectWork(_ options: Options, syncChunks: Bool) throws -> ([WorkItem], Int) {
+    private func collectWork(
+        _ options: Options, syncChunks: Bool, progress: ((Int, Int) -> Void)? = nil
+    ) throws -> ([WorkItem], Int) {
         var items: [WorkItem] = []
         var skipped = 0
         let modelName = PostgresParameter(model.name)
@@ -162,7 +172,9 @@ public final class EmbeddingPipeline {
             ORDER BY a.id
             """
         ).rows
-        for row in rows {
+        progress?(0, rows.count)
+        for (index, row) in rows.enumerated() {
+            defer { progress?(index + 1, rows.count) }
             let id: Int = try row.decode("id")
             let title: String = try row.decode("title")
             let description: String = try row.decode("description")

@@ -92,7 +92,13 @@ enum SetupView {
             at: Point(x: rect.x, y: rect.y), clip: rect.row(0))
         guard rect.height >= 2, let progress = setup.progress, progress.total > 0 else { return }
         let row = rect.row(1)
-        let unit = progress.step == .loading ? "records" : progress.step == .embedding ? "texts" : "files"
+        let unit: String
+        switch progress.step {
+        case .loading: unit = "records"
+        case .grading: unit = "files"
+        case .preparing: unit = "artifacts"
+        case .embedding: unit = "texts"
+        }
         let tail = Format.progressTail(
             done: progress.done, total: progress.total, unit: unit,
             seconds: state.now - setup.stepStartedAt)
