@@ -37,6 +37,24 @@ static inline int CNcursesw_set_utf8_locale(void) {
     return 0;
 }
 
+// What the terminal named by TERM can do, checked before initscr (which exits the process on an unknown TERM):
+// 0 it can draw a full screen; 1 terminfo does not know it; 2 it cannot move the cursor (TERM=dumb, a hardcopy
+// terminal), so a full-screen program cannot draw on it.
+// (term.h's capability macros — `lines`, `columns`… — would leak into every name after it, so the three
+// functions needed are declared here.)
+struct term;
+extern int setupterm(const char *, int, int *);
+extern struct term *set_curterm(struct term *);
+extern int del_curterm(struct term *);
+static inline int CNcursesw_check_terminal(void) {
+    int error = 0;
+    if (setupterm(NULL, STDOUT_FILENO, &error) != OK) return error == 0 ? 2 : 1;
+    char *cup = tigetstr("cup");
+    int result = (cup == NULL || cup == (char *)-1 || tigetflag("hc") > 0) ? 2 : 0;
+    del_curterm(set_curterm(NULL));
+    return result;
+}
+
 static inline int CNcursesw_a_normal(void) { return (int)A_NORMAL; }
 static inline WINDOW *CNcursesw_curscr(void) { return curscr; }
 static inline int CNcursesw_colors(void) { return COLORS; }

@@ -25,6 +25,8 @@ extension Vecscope {
             let home = VecscopeHome.resolve()
             Self.bootstrapFileLogging(home: home)
             try runReportingErrors {
+                // Before the database starts: a terminal that cannot show the TUI is said at once.
+                try Terminal.checkUsable()
                 let target = database.target()
                 if case .embedded(let server) = target.source, !server.status().running {
                     print("starting the embedded PostgreSQL…")
@@ -53,7 +55,9 @@ extension Vecscope {
                     // Without a catalog, locating and loading again gives the error that says where it looked.
                     let description = try (catalog ?? JobCatalog.load(from: FixturesLocator.folder(explicit: nil))).job(
                         id: job)
-                    _ = reduce(&state, .loadQuery(description.text))
+                    _ = reduce(
+                        &state, .loadJob(JobEntry(id: description.id, title: description.title, text: description.text))
+                    )
                 } else if let query {
                     _ = reduce(&state, .loadQuery(query))
                 }

@@ -60,7 +60,7 @@ struct IndexViewTests {
 
     @Test func iTypesWhileEditingAndEscClosesTheView() {
         var state = Fixture.searched()
-        state.focus = .query
+        state.enterEditor()
         press(&state, .char("i"))
         #expect(state.overlay == nil)
         state = indexViewOpen()

@@ -18,7 +18,7 @@ struct KeymapTests {
     @Test func everyPaneHasHelpAndHints() {
         for pane in Pane.allCases {
             let sections = Keymap.helpSections(for: pane)
-            #expect(sections.count == 2)
+            #expect(sections.count == (pane == .query ? 4 : 3))
             #expect(!sections[0].bindings.isEmpty, "no keys listed for \(pane)")
             var state = AppState()
             state.focus = pane
@@ -27,8 +27,8 @@ struct KeymapTests {
     }
 
     @Test func theEditorHasNoPrintableBindings() {
-        // Anything printable in the query pane must be typed, so no query binding may claim one.
-        for binding in Keymap.bindings where binding.scope == .pane(.query) {
+        // Anything printable in the query editor must be typed, so no editor binding may claim one.
+        for binding in Keymap.bindings where binding.scope == .editor {
             for key in binding.keys { #expect(key.typedCharacter == nil, "\(key) would never reach the editor") }
         }
     }
@@ -39,7 +39,11 @@ struct KeymapTests {
         #expect(Keymap.binding(for: .char("r"), in: state)?.command == .runSearch)
         #expect(Keymap.binding(for: .enter, in: state)?.command == .openDetail)
         state.focus = .query
-        #expect(Keymap.binding(for: .enter, in: state)?.command == .edit(.newline))
+        #expect(Keymap.binding(for: .enter, in: state)?.command == .editQuery)
+        #expect(Keymap.binding(for: .char("q"), in: state)?.command == .quit)
+        state.enterEditor()
+        #expect(Keymap.binding(for: .enter, in: state)?.command == .runSearch)
+        #expect(Keymap.binding(for: Key(.enter, .alt), in: state)?.command == .edit(.newline))
         #expect(Keymap.binding(for: .char("q"), in: state) == nil)
         #expect(Keymap.binding(for: .ctrl("c"), in: state)?.command == .quit)
     }
@@ -48,7 +52,7 @@ struct KeymapTests {
         var state = AppState()
         state.overlay = .help
         #expect(Keymap.binding(for: .escape, in: state)?.command == .toggleHelp)
-        #expect(Keymap.binding(for: .char("q"), in: state)?.command == .quit)
+        #expect(Keymap.binding(for: .char("q"), in: state)?.command == .toggleHelp)
     }
 
     @Test func keysDescribeThemselvesForHelp() {

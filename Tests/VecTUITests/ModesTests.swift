@@ -62,7 +62,7 @@ struct CompareReducerTests {
 
     @Test func cTypesWhileEditingTheQuery() {
         var state = Fixture.searched()
-        state.focus = .query
+        state.enterEditor()
         press(&state, .char("c"))
         #expect(state.compare == nil)
         #expect(state.editor.text.hasSuffix("c"))
@@ -256,10 +256,10 @@ struct JobPickerTests {
         press(&state, .down, .char("j"), .up)
         #expect(state.jobPicker.selected == 1)
         let effects = press(&state, .enter)
-        #expect(effects.isEmpty)
+        #expect(effects.contains { if case .runSearch = $0 { return true } else { return false } })
         #expect(state.overlay == nil)
         #expect(state.editor.text == "Payments core at Tallyrun")
-        #expect(state.focus == .query)
+        #expect(state.focus == .results && !state.isEditing)
         #expect(state.message?.text.contains("j02") == true)
     }
 
@@ -299,7 +299,7 @@ struct JobPickerTests {
         #expect(grid[12, 11].style.reverse)
         #expect(!grid[12, 10].style.reverse)
         #expect(grid.cursor == nil)
-        #expect(lines[23] == " Enter load  Esc close  q quit  ? help  Tab pane  Ctrl-R run")
+        #expect(lines[23] == " Enter load  Esc close  q quit  ? help  Tab pane  Ctrl-R run  / edit")
     }
 
     @Test func pickerScrollsAt120x40WithManyJobs() {
@@ -493,7 +493,7 @@ struct ModesHelpTests {
         let text = HelpView.lines(state, width: 72).map { $0.map(\.text).joined() }
         for expected in [
             "compare mode (A/B)", "switch the side (A or B)", "Ctrl-T/F2", "Ctrl-O/F3", "sweep ef_search",
-            "Job list (Ctrl-T)", "load the job into the query pane", "File prompt (Ctrl-O)",
+            "Job list (Ctrl-T)", "load the job as the query and search it", "File prompt (Ctrl-O)",
             "Sweep view (s)", "use the selected point's ef_search", "stop the sweep",
         ] {
             #expect(text.contains { $0.contains(expected) }, "\(expected) missing from help")

@@ -9,7 +9,9 @@ private func press(_ state: inout AppState, _ keys: Key...) -> [Effect] {
     keys.flatMap { reduce(&state, .key($0)) }
 }
 
+/// Types text into the query editor (entering it first, as `/` does).
 private func type(_ state: inout AppState, _ text: String) {
+    if !state.isTyping { state.enterEditor() }
     for character in text { _ = reduce(&state, .key(.char(character))) }
 }
 
@@ -23,6 +25,7 @@ struct ReducerEditingTests {
 
     @Test func qTypesAQWhileEditing() {
         var state = AppState()
+        state.enterEditor()
         let effects = press(&state, .char("q"))
         #expect(effects.isEmpty)
         #expect(state.editor.text == "q")
@@ -31,6 +34,7 @@ struct ReducerEditingTests {
 
     @Test func questionMarkTypesWhileEditingAndF1OpensHelp() {
         var state = AppState()
+        state.enterEditor()
         press(&state, .char("?"))
         #expect(state.editor.text == "?")
         #expect(state.overlay == nil)
@@ -38,10 +42,10 @@ struct ReducerEditingTests {
         #expect(state.overlay == .help)
     }
 
-    @Test func enterInsertsANewLine() {
+    @Test func altEnterInsertsANewLine() {
         var state = AppState()
         type(&state, "ab")
-        press(&state, .enter)
+        press(&state, Key(.enter, .alt))
         type(&state, "c")
         #expect(state.editor.lines == ["ab", "c"])
     }
@@ -74,6 +78,7 @@ struct ReducerEditingTests {
 
     @Test func historyRecallsEarlierQueries() {
         var state = Fixture.searched(query: "first query")
+        state.enterEditor()
         press(&state, .ctrl("x"))
         type(&state, "draft")
         press(&state, .ctrl("p"))
@@ -84,7 +89,7 @@ struct ReducerEditingTests {
 
     @Test func upOnTheFirstLineRecallsHistory() {
         var state = Fixture.searched(query: "earlier")
-        press(&state, .ctrl("x"))
+        press(&state, .char("/"), .ctrl("x"))
         press(&state, .up)
         #expect(state.editor.text == "earlier")
     }
@@ -288,7 +293,7 @@ struct ReducerJudgingTests {
         type(&state, "Go")
         press(&state, .ctrl("r"))
         _ = reduce(&state, .searchFinished(.a, generation: 1, .success(Fixture.response(ids: [1]))))
-        state.focus = .results
+        #expect(state.focus == .results)
         #expect(press(&state, .char("2")).isEmpty)
         #expect(state.message?.text == "stored grades for this query are still loading")
         _ = reduce(&state, .judgmentsLoaded(queryText: "Go", .success([1: 1])))
@@ -298,7 +303,7 @@ struct ReducerJudgingTests {
 
     @Test func digitsTypeIntoTheEditorNotGrades() {
         var state = Fixture.searched()
-        state.focus = .query
+        state.enterEditor()
         press(&state, .char("2"))
         #expect(state.grades.isEmpty)
         #expect(state.editor.text.hasSuffix("2"))
@@ -321,7 +326,6 @@ struct ReducerJudgingTests {
         var state = Fixture.searched(ids: [1])
         state.focus = .results
         press(&state, .char("2"))
-        state.focus = .query
         type(&state, " and Rust")
         let effects = press(&state, .ctrl("r"))
         guard case .runSearch(.a, let generation, let text, _)? = effects.first else {
@@ -365,22 +369,34 @@ struct ReducerNavigationTests {
         #expect(press(&state, .ctrl("c")) == [.cancelSearch(.a, generation: 1), .quit])
     }
 
-    @Test func qQuitsFromTheHelpOverlay() {
+    @Test func qClosesTheHelpOverlayAndQuitsFromTheMainScreen() {
         var state = AppState()
         press(&state, Key(.function(1)))
+        #expect(press(&state, .char("q")).isEmpty)
+        #expect(state.overlay == nil && !state.isQuitting)
         #expect(press(&state, .char("q")) == [.quit])
+    }
+
+    @Test func qInTheDetailReturnsToTheResults() {
+        var state = Fixture.searched()
+        press(&state, .enter)
+        #expect(state.focus == .detail)
+        #expect(press(&state, .char("q")).isEmpty)
+        #expect(state.focus == .results && !state.isQuitting)
     }
 
     @Test func tabCyclesPanes() {
         var state = AppState()
-        press(&state, .tab)
         #expect(state.focus == .results)
         press(&state, .tab)
         #expect(state.focus == .parameters)
         press(&state, .tab)
         #expect(state.focus == .query)
+        #expect(!state.isEditing)
+        press(&state, .tab)
+        #expect(state.focus == .results)
         press(&state, .backTab)
-        #expect(state.focus == .parameters)
+        #expect(state.focus == .query)
     }
 
     @Test func escBacksOutOneLevelAtATime() {

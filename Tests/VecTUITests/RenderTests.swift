@@ -10,11 +10,18 @@ struct Render80Tests {
         let grid = render(AppState())
         #expect(grid.size == Size(width: 80, height: 24))
         #expect(grid.lines()[0].hasPrefix("┌─ vecscope — Query "))
-        #expect(grid.contains("Type or paste a job description, then Ctrl-R to search."))
+        #expect(grid.contains("Press / to type a job description (Ctrl-T picks a fixture job)."))
         #expect(grid.contains("No search yet."))
         #expect(grid.contains("┌─ Parameters "))
-        #expect(grid.trimmedLines[23] == " Ctrl-C quit  F1 help  Tab pane  Ctrl-R run")
-        #expect(grid.cursor == Point(x: 2, y: 1))
+        #expect(grid.trimmedLines[23] == " Enter detail  0–3 grade  q quit  ? help  Tab pane  Ctrl-R run  / edit")
+        #expect(grid.cursor == nil)
+        var editing = AppState()
+        editing.enterEditor()
+        let typing = render(editing)
+        #expect(typing.contains("Type or paste a job description, then Enter to search."))
+        #expect(typing.lines()[0].contains(" EDITING · Esc to leave "))
+        #expect(typing.trimmedLines[23] == " Enter run  Alt-Enter new line  Ctrl-C quit  F1 help  Tab pane  Ctrl-R run")
+        #expect(typing.cursor == Point(x: 2, y: 1))
     }
 
     @Test func resultsShowRankTitleAndAllThreeDistances() {
@@ -71,7 +78,7 @@ struct Render80Tests {
 
     @Test func staleResultsAreMarkedAndDimmed() {
         var state = Fixture.searched()
-        state.focus = .query
+        state.enterEditor()
         _ = reduce(&state, .key(.char("!")))
         let grid = render(state)
         #expect(grid.lines()[6].contains(" stale · Ctrl-R "))
@@ -105,7 +112,7 @@ struct Render80Tests {
         #expect(grid.row(containing: "ef_search")?.contains("ef_search       50") == true)
         #expect(grid.trimmedLines[18].hasSuffix("││ HNSW breadth: higher =   │"))
         #expect(grid.trimmedLines[19].hasSuffix("││ better recall, slower    │"))
-        #expect(grid.trimmedLines[23] == " ← less  → more  q quit  ? help  Tab pane  Ctrl-R run")
+        #expect(grid.trimmedLines[23] == " ← less  → more  q quit  ? help  Tab pane  Ctrl-R run  / edit")
     }
 
     @Test func parametersScrollToShowTheSelection() {

@@ -53,20 +53,37 @@ public final class TUIRuntime {
         while !state.isQuitting {
             render(state, into: &grid)
             terminal.draw(grid)
-            if var action = terminal.nextAction(timeoutMilliseconds: frameMilliseconds) {
+            if let action = terminal.nextAction(timeoutMilliseconds: frameMilliseconds) {
                 dispatch(.tick(now: now()))
                 // Take everything already typed (a fast typist, an unbracketed paste) before drawing again.
-                for _ in 0..<512 {
-                    if action == .key(.ctrl("l")) { terminal.invalidate() }
-                    dispatch(action)
-                    guard !state.isQuitting, let next = terminal.nextAction(timeoutMilliseconds: 0) else { break }
-                    action = next
+                var pending = Self.readBurst(startingWith: action, from: terminal)[...]
+                while !state.isQuitting, let next = InputBurst.next(&pending, typing: state.isTyping) {
+                    if next == .key(.ctrl("l")) { terminal.invalidate() }
+                    dispatch(next)
                 }
             }
             pump()
             reconnectIfDown()
         }
         return state
+    }
+
+    /// Every action already waiting after `first`. A burst ending in Enter waits a moment for more: a terminal
+    /// hands a long unbracketed paste over in chunks, and a line break between two chunks must not run the search.
+    private static func readBurst(startingWith first: Action, from terminal: Terminal) -> [Action] {
+        var burst = [first]
+        while burst.count < 1_000_000 {
+            if let next = terminal.nextAction(timeoutMilliseconds: 0) {
+                burst.append(next)
+            } else if burst.count > 1, case .key(let last) = burst.last, InputBurst.isBreak(last),
+                let next = terminal.nextAction(timeoutMilliseconds: 15)
+            {
+                burst.append(next)
+            } else {
+                break
+            }
+        }
+        return burst
     }
 
     /// Reduces one action and performs its effects.

@@ -1,6 +1,7 @@
 import VecCore
 
 /// The panes that can hold focus. Tab cycles query → results → parameters; the detail pane opens from results.
+/// Focus on the query pane alone does not type: the editor takes the keys only once entered (`AppState.isEditing`).
 public enum Pane: String, CaseIterable, Sendable {
     case query, results, parameters, detail
 
@@ -136,7 +137,13 @@ public struct ResultsModel: Equatable, Sendable {
 public struct AppState: Equatable, Sendable {
     /// The terminal size; below `minimumSize` only a message is drawn.
     public var size: Size
-    public var focus: Pane = .query
+    /// Starts on results, so no key is typed into the query by surprise; leaving the query pane leaves the editor.
+    public var focus: Pane = .results {
+        didSet { if focus != .query { isEditing = false } }
+    }
+    /// The query editor has the keys (entered with `/` or Enter on the query pane; Esc, a search, a loaded job or
+    /// file leave it). Only then are printable keys text.
+    public var isEditing = false
     /// The pane focused before the detail pane opened, to return to on Esc.
     public var focusBeforeDetail: Pane = .results
     public var overlay: Overlay?
@@ -176,6 +183,8 @@ public struct AppState: Equatable, Sendable {
     public var compare: CompareModel?
     /// Fixture jobs for the job picker, and its selection.
     public var jobs: [JobEntry] = []
+    /// The fixture job last loaded as the query (picker or `--job`), named in the query pane's title.
+    public var loadedJob: JobEntry?
     public var jobPicker = ListSelection()
     /// The file-path prompt's text.
     public var prompt = TextBuffer()
@@ -222,5 +231,20 @@ public struct AppState: Equatable, Sendable {
     }
 
     /// True while the text being typed is what the user is doing: printable keys go to the editor, not to commands.
-    public var isTyping: Bool { setup == nil && ((focus == .query && overlay == nil) || overlay == .openFile) }
+    public var isTyping: Bool {
+        setup == nil && ((focus == .query && isEditing && overlay == nil) || overlay == .openFile)
+    }
+
+    /// Gives the editor the keys (the query pane gets focus).
+    public mutating func enterEditor() {
+        focus = .query
+        isEditing = true
+        overlay = nil
+    }
+
+    /// Takes the keys from the editor: the results get focus, so the single-key commands act at once.
+    public mutating func leaveEditor() {
+        isEditing = false
+        if focus == .query { focus = .results }
+    }
 }

@@ -17,3 +17,19 @@ public struct ListSelection: Equatable, Sendable {
     public var scroll: Int = 0
     public init() {}
 }
+
+extension AppState {
+    /// True when the query was loaded from a fixture job and its text has since been edited: its stored grades
+    /// belong to the job's own text, so they no longer apply.
+    public var loadedJobIsEdited: Bool {
+        guard let job = loadedJob else { return false }
+        return editor.trimmedText != job.text.trimmingWhitespace()
+    }
+
+    /// How many of side A's results carry a grade for the query they answer (nil until its grades are loaded).
+    public var gradedResultCount: Int? {
+        let results = sideA.results
+        guard results.response != nil, gradesQuery == results.queryText else { return nil }
+        return results.items.filter { grades[$0.artifactID] != nil }.count
+    }
+}

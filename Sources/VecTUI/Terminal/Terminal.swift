@@ -37,11 +37,7 @@ public final class Terminal {
     /// Enters curses mode. Fails when stdin/stdout is not a terminal.
     /// - Parameter environment: read for `NO_COLOR` (any non-empty value turns colours off).
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
-        guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
-            throw StartError(
-                description: "vecscope's TUI needs a terminal, and stdin or stdout is not one",
-                fix: "Run it in a terminal; in scripts use the subcommands (`vecscope --help` lists them).")
-        }
+        try Self.checkUsable(environment: environment)
         _ = CNcursesw_set_utf8_locale()
         guard initscr() != nil else {
             throw StartError(
@@ -66,6 +62,33 @@ public final class Terminal {
         defineKeys()
         CNcursesw_write_raw("\u{1B}[?2004h")  // bracketed paste: a paste arrives as one action, not as keys
         curs_set(0)
+    }
+
+    /// Fails with what to do when the TUI cannot run here: stdin/stdout not a terminal, a TERM terminfo does not
+    /// know, or a terminal that cannot move the cursor (TERM=dumb). Checked before anything else starts.
+    public static func checkUsable(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
+            throw StartError(
+                description: "vecscope's TUI needs a terminal, and stdin or stdout is not one",
+                fix: "Run it in a terminal; in scripts use the subcommands (`vecscope --help` lists them).")
+        }
+        let term = environment["TERM"] ?? ""
+        switch CNcursesw_check_terminal() {
+        case 0: break
+        case 1:
+            throw StartError(
+                description:
+                    "the terminal type TERM=\(term.isEmpty ? "(unset)" : term) is unknown to this system's terminfo",
+                fix:
+                    "Set TERM to a type it knows (TERM=xterm-256color works in most terminals), or use the subcommands "
+                    + "(`vecscope search`, `vecscope --help` lists them).")
+        default:
+            throw StartError(
+                description:
+                    "vecscope's TUI needs a terminal that can move the cursor, and TERM=\(term.isEmpty ? "(unset)" : term) cannot",
+                fix: "Run it in a full-screen terminal (TERM=xterm-256color works in most), or use the subcommands "
+                    + "(`vecscope search`, `vecscope --help` lists them).")
+        }
     }
 
     deinit {
@@ -158,7 +181,9 @@ public final class Terminal {
     /// A character from `get_wch` (OK) as a key.
     private func characterKey(_ code: Int32) -> Key? {
         switch code {
-        case 13, 10: return .enter
+        case 13: return .enter
+        // Enter sends CR (curses is in nonl mode); LF is Ctrl-J, which the editor takes as a new line.
+        case 10: return .ctrl("j")
         case 9: return .tab
         case 27: return .escape
         case 127, 8: return .backspace

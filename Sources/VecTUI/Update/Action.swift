@@ -47,8 +47,11 @@ public enum Action: Equatable, Sendable {
     case choicesLoaded(ParameterChoices)
     /// The database went away or came back.
     case connectionChanged(DatabaseStatus)
-    /// Replace the query text (a fixture job, a file, a command-line argument) without running it.
+    /// Replace the query text (a file, a command-line argument) without running it; the editor is left.
     case loadQuery(String)
+    /// A fixture job becomes the query (named in the query pane's title) without running it; `.started` and the
+    /// job picker run it.
+    case loadJob(JobEntry)
     /// Show an informational message in the message line.
     case notify(String)
 }

@@ -1,6 +1,8 @@
 /// What a key does, independent of which key does it. The reducer performs commands; the help lists them.
 public enum Command: Equatable, Sendable {
     case quit, toggleHelp, back, nextPane, previousPane, focus(Pane), runSearch
+    /// Give the query editor the keys (`/`, or Enter on the query pane).
+    case editQuery
     /// Lists and scrolling panes (results, parameters, detail, help).
     case moveUp, moveDown, pageUp, pageDown, moveToTop, moveToBottom
     case openDetail, previousResult, nextResult
@@ -36,8 +38,10 @@ public enum EditorCommand: Equatable, Sendable {
 public enum BindingScope: Equatable, Sendable {
     /// Everywhere (printable keys excepted while typing in the editor).
     case global
-    /// Only while this pane has focus.
+    /// Only while this pane has focus (for the query pane: while its editor is not entered).
     case pane(Pane)
+    /// Only while the query editor has the keys (printable keys are typed into it).
+    case editor
     /// Only while the help overlay is open.
     case help
     /// Only while the job picker is open.
@@ -92,7 +96,7 @@ public struct Keybinding: Sendable {
 public enum Keymap {
     /// Every binding, pane scopes first, then help, then global.
     public static let bindings: [Keybinding] =
-        query + results + parameters + detail + help + jobs + prompt + sweep
+        query + editor + results + parameters + detail + help + jobs + prompt + sweep
         + indexes + indexForm + confirmDrop + setup + global
 
     private static let needsQuery: @Sendable (AppState) -> String? = { state in
@@ -128,7 +132,7 @@ public enum Keymap {
 
     static let global: [Keybinding] = [
         Keybinding(
-            [.char("q"), .ctrl("c")], "quit (q does not quit while typing a query)", scope: .global,
+            [.char("q"), .ctrl("c")], "quit (q from the main screen; in a view q closes it)", scope: .global,
             command: .quit, label: "q/Ctrl-C", hint: "quit"),
         Keybinding(
             [.char("?"), Key(.function(1))], "show or hide this help", scope: .global, command: .toggleHelp,
@@ -139,9 +143,11 @@ public enum Keymap {
             [.escape], "back out: close help or detail, leave the editor, dismiss a message", scope: .global,
             command: .back),
         Keybinding(
-            [.ctrl("r"), Key(.function(5))], "run the search now", scope: .global, command: .runSearch,
-            hint: "run", disabledReason: needsQuery),
-        Keybinding([.char("/")], "edit the query", scope: .global, command: .focus(.query)),
+            [.ctrl("r"), Key(.function(5))], "run the search now (Enter in the editor does too)", scope: .global,
+            command: .runSearch, label: "Ctrl-R/F5", hint: "run", disabledReason: needsQuery),
+        Keybinding(
+            [.char("/")], "edit the query (Esc leaves the editor)", scope: .global, command: .editQuery,
+            hint: "edit"),
         Keybinding([.char("p")], "go to parameters", scope: .global, command: .focus(.parameters)),
         Keybinding(
             [.char("c")], "compare mode (A/B): B starts as a copy of these parameters; both rankings side by side",
@@ -209,8 +215,8 @@ public enum Keymap {
             [Key(.function(5)), .ctrl("r"), .char("g")], "refresh the list (sizes, rows, scans)", scope: .indexes,
             command: .refreshIndexes, label: "F5/g", disabledReason: noIndexJob),
         Keybinding(
-            [.escape, .char("i"), Key(.function(4))], "close the view (a running build carries on)",
-            scope: .indexes, command: .back, label: "Esc/i", hint: "close"),
+            [.escape, .char("q"), .char("i"), Key(.function(4))], "close the view (a running build carries on)",
+            scope: .indexes, command: .back, label: "Esc/q/i", hint: "close"),
     ]
 
     static let indexForm: [Keybinding] = [
@@ -253,16 +259,17 @@ public enum Keymap {
         Keybinding([.home, .char("g")], "first job", scope: .jobs, command: .moveToTop),
         Keybinding([.end, .char("G")], "last job", scope: .jobs, command: .moveToBottom),
         Keybinding(
-            [.enter], "load the job into the query pane (Ctrl-R then searches)", scope: .jobs,
+            [.enter], "load the job as the query and search it", scope: .jobs,
             command: .loadSelectedJob, hint: "load"),
         Keybinding(
-            [.escape, .ctrl("t"), Key(.function(2))], "close the job list", scope: .jobs, command: .back,
-            label: "Esc", hint: "close"),
+            [.escape, .char("q"), .ctrl("t"), Key(.function(2))], "close the job list", scope: .jobs,
+            command: .back, label: "Esc/q", hint: "close"),
     ]
 
     static let prompt: [Keybinding] = [
         Keybinding(
-            [.enter], "read the file; its text becomes the query", scope: .prompt, command: .submitPrompt,
+            [.enter], "read the file; its text becomes the query and is searched", scope: .prompt,
+            command: .submitPrompt,
             hint: "load", disabledReason: { $0.prompt.trimmedText.isEmpty ? "type a file path first" : nil }),
         Keybinding([.escape], "cancel", scope: .prompt, command: .back, hint: "cancel"),
         Keybinding([.left], "move the cursor", scope: .prompt, command: .edit(.left), label: "←/→"),
@@ -294,40 +301,50 @@ public enum Keymap {
             [.char("x")], "stop the sweep", scope: .sweep, command: .cancelSweep, hint: "stop",
             disabledReason: { $0.sweep?.isRunning == true ? nil : "no sweep is running" }),
         Keybinding(
-            [.escape, .char("s")], "close the view (a running sweep carries on)", scope: .sweep,
-            command: .back, label: "Esc/s", hint: "close"),
+            [.escape, .char("q"), .char("s")], "close the view (a running sweep carries on)", scope: .sweep,
+            command: .back, label: "Esc/q/s", hint: "close"),
     ]
 
     static let query: [Keybinding] = [
-        Keybinding([.enter], "new line", scope: .pane(.query), command: .edit(.newline)),
-        Keybinding([.left], "move the cursor", scope: .pane(.query), command: .edit(.left), label: "←/→"),
-        Keybinding([.right], "", scope: .pane(.query), command: .edit(.right)),
-        Keybinding([.up], "line up (history at the first line)", scope: .pane(.query), command: .edit(.up)),
-        Keybinding([.down], "line down", scope: .pane(.query), command: .edit(.down)),
+        Keybinding([.enter], "edit the query", scope: .pane(.query), command: .editQuery, hint: "edit")
+    ]
+
+    static let editor: [Keybinding] = [
         Keybinding(
-            [Key(.left, .control), .alt("b")], "previous word", scope: .pane(.query), command: .edit(.wordLeft),
+            [.enter], "run the search (leaves the editor)", scope: .editor, command: .runSearch, hint: "run",
+            disabledReason: needsQuery),
+        Keybinding(
+            [Key(.enter, .alt), .ctrl("j")], "new line", scope: .editor, command: .edit(.newline),
+            label: "Alt-Enter/Ctrl-J", hint: "new line"),
+        Keybinding([.escape], "leave the editor (the keys act on the panes again)", scope: .editor, command: .back),
+        Keybinding([.left], "move the cursor", scope: .editor, command: .edit(.left), label: "←/→"),
+        Keybinding([.right], "", scope: .editor, command: .edit(.right)),
+        Keybinding([.up], "line up (history at the first line)", scope: .editor, command: .edit(.up)),
+        Keybinding([.down], "line down", scope: .editor, command: .edit(.down)),
+        Keybinding(
+            [Key(.left, .control), .alt("b")], "previous word", scope: .editor, command: .edit(.wordLeft),
             label: "Ctrl-←/Alt-B"),
         Keybinding(
-            [Key(.right, .control), .alt("f")], "next word", scope: .pane(.query), command: .edit(.wordRight),
+            [Key(.right, .control), .alt("f")], "next word", scope: .editor, command: .edit(.wordRight),
             label: "Ctrl-→/Alt-F"),
-        Keybinding([.home, .ctrl("a")], "start of line", scope: .pane(.query), command: .edit(.lineStart)),
-        Keybinding([.end, .ctrl("e")], "end of line", scope: .pane(.query), command: .edit(.lineEnd)),
-        Keybinding([Key(.home, .control)], "start of text", scope: .pane(.query), command: .edit(.textStart)),
-        Keybinding([Key(.end, .control)], "end of text", scope: .pane(.query), command: .edit(.textEnd)),
-        Keybinding([.backspace], "delete before the cursor", scope: .pane(.query), command: .edit(.deleteBackward)),
+        Keybinding([.home, .ctrl("a")], "start of line", scope: .editor, command: .edit(.lineStart)),
+        Keybinding([.end, .ctrl("e")], "end of line", scope: .editor, command: .edit(.lineEnd)),
+        Keybinding([Key(.home, .control)], "start of text", scope: .editor, command: .edit(.textStart)),
+        Keybinding([Key(.end, .control)], "end of text", scope: .editor, command: .edit(.textEnd)),
+        Keybinding([.backspace], "delete before the cursor", scope: .editor, command: .edit(.deleteBackward)),
         Keybinding(
-            [.delete, .ctrl("d")], "delete under the cursor", scope: .pane(.query), command: .edit(.deleteForward)),
+            [.delete, .ctrl("d")], "delete under the cursor", scope: .editor, command: .edit(.deleteForward)),
         Keybinding(
-            [.ctrl("w"), Key(.backspace, .alt)], "delete the previous word", scope: .pane(.query),
+            [.ctrl("w"), Key(.backspace, .alt)], "delete the previous word", scope: .editor,
             command: .edit(.deleteWordBackward), label: "Ctrl-W/Alt-Backspace"),
-        Keybinding([.ctrl("k")], "delete to end of line", scope: .pane(.query), command: .edit(.deleteToLineEnd)),
-        Keybinding([.ctrl("u")], "delete to start of line", scope: .pane(.query), command: .edit(.deleteToLineStart)),
-        Keybinding([.ctrl("x")], "clear the query", scope: .pane(.query), command: .edit(.clear)),
+        Keybinding([.ctrl("k")], "delete to end of line", scope: .editor, command: .edit(.deleteToLineEnd)),
+        Keybinding([.ctrl("u")], "delete to start of line", scope: .editor, command: .edit(.deleteToLineStart)),
+        Keybinding([.ctrl("x")], "clear the query", scope: .editor, command: .edit(.clear)),
         Keybinding(
-            [.ctrl("p"), Key(.up, .alt)], "previous query from history", scope: .pane(.query),
+            [.ctrl("p"), Key(.up, .alt)], "previous query from history", scope: .editor,
             command: .historyOlder, disabledReason: { $0.history.entries.isEmpty ? "no earlier queries" : nil }),
         Keybinding(
-            [.ctrl("n"), Key(.down, .alt)], "next query from history", scope: .pane(.query),
+            [.ctrl("n"), Key(.down, .alt)], "next query from history", scope: .editor,
             command: .historyNewer),
     ]
 
@@ -387,14 +404,17 @@ public enum Keymap {
                 [.left, .char("[")], "previous result", scope: .pane(.detail), command: .previousResult,
                 label: "←/["),
             Keybinding([.right, .char("]")], "next result", scope: .pane(.detail), command: .nextResult, label: "→/]"),
+            Keybinding(
+                [.char("q"), .escape], "back to the results (q quits only from the main screen)",
+                scope: .pane(.detail), command: .back, label: "q/Esc", hint: "back"),
         ] + gradeBindings(.detail)
 
     static let help: [Keybinding] = [
         Keybinding([.up, .char("k")], "scroll up", scope: .help, command: .moveUp, label: "↑/k"),
         Keybinding([.down, .char("j")], "scroll down", scope: .help, command: .moveDown, label: "↓/j"),
         Keybinding(
-            [.escape, .char("?"), Key(.function(1))], "close help", scope: .help, command: .toggleHelp,
-            label: "Esc/?"),
+            [.escape, .char("q"), .char("?"), Key(.function(1))], "close help", scope: .help,
+            command: .toggleHelp, label: "Esc/q/?"),
     ]
 
     private static func gradeBindings(_ pane: Pane) -> [Keybinding] {
@@ -427,12 +447,26 @@ public enum Keymap {
         return nil
     }
 
-    /// The bindings the help overlay lists for a pane: that pane's first, then the global ones (entries with an
-    /// empty description are second keys of a listed entry and are not repeated).
+    /// The bindings the help overlay lists for a pane: that pane's first (the query pane's editor keys with it),
+    /// then the global ones: "Everywhere" only for keys that also work while editing, the single-key commands
+    /// (typed as text in the editor) apart (entries with an empty description are second keys of a listed entry
+    /// and are not repeated).
     public static func helpSections(for pane: Pane) -> [(title: String, bindings: [Keybinding])] {
         let own = bindings.filter { $0.scope == .pane(pane) && !$0.description.isEmpty }
         let shared = bindings.filter { $0.scope == .global && !$0.description.isEmpty }
-        return [(pane.title, own), ("Everywhere", shared)]
+        let everywhere = shared.filter { worksWhileEditing($0) }
+        let outside = shared.filter { !worksWhileEditing($0) }
+        var sections = [(pane.title, own)]
+        if pane == .query {
+            sections.append(
+                ("Query editor (/ or Enter)", bindings.filter { $0.scope == .editor && !$0.description.isEmpty }))
+        }
+        return sections + [("Everywhere", everywhere), ("Outside the editor", outside)]
+    }
+
+    /// A global binding reaches the editor when one of its keys is not a printable character.
+    static func worksWhileEditing(_ binding: Keybinding) -> Bool {
+        binding.keys.contains { $0.typedCharacter == nil }
     }
 
     /// The help overlay's sections for a state: the pane's and the global keys, then those of the job list, the
@@ -465,7 +499,7 @@ public enum Keymap {
         case .openFile: return .prompt
         case .sweep: return .sweep
         case .indexes: return indexScope(state)
-        case nil: return .pane(state.focus)
+        case nil: return state.focus == .query && state.isEditing ? .editor : .pane(state.focus)
         }
     }
 

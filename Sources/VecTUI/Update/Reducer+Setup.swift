@@ -26,8 +26,13 @@ extension Reducer {
             state.setup?.phase = .failed(error.message)
             return []
         case .success(let summary):
+            let firstRun = state.setup?.plan.loadsFixtures == true
             state.setup = nil
             inform(&state, "ready: \(summary)")
+            // The first run ends on a ranked screen: without a query from the command line, the first fixture job.
+            if firstRun && state.editor.trimmedText.isEmpty, let job = state.jobs.first {
+                _ = reduce(&state, .loadJob(job))
+            }
             // The set-up added users and vectors; a query given on the command line (make demo's job) runs now.
             return [.loadChoices] + (state.editor.trimmedText.isEmpty ? [] : startSearches(&state))
         }

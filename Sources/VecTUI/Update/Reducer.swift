@@ -13,8 +13,7 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
             state.prompt.insert(text.split(whereSeparator: \.isNewline).first.map(String.init) ?? "")
             return []
         }
-        state.focus = .query
-        state.overlay = nil
+        state.enterEditor()
         state.editor.insert(text)
         state.history.stopBrowsing()
         return []
@@ -42,11 +41,12 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
         switch result {
         case .success(let text):
             _ = reduce(&state, .loadQuery(text))
-            Reducer.inform(&state, "loaded \(path) (\(text.count) characters) — Ctrl-R searches")
+            Reducer.inform(&state, "loaded \(path) (\(text.count) characters)")
+            return Reducer.startSearches(&state)
         case .failure(let error):
             Reducer.fail(&state, "could not read \(path): \(error.message)")
+            return []
         }
-        return []
 
     case .sweepProgress(let id, let point):
         guard state.sweep?.id == id else { return [] }
@@ -130,11 +130,22 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
     case .loadQuery(let text):
         state.editor.setText(text)
         state.history.stopBrowsing()
-        state.focus = .query
         state.overlay = nil
+        state.loadedJob = nil
+        state.leaveEditor()
+        if state.focus == .detail { state.focus = .results }
+        return []
+
+    case .loadJob(let job):
+        _ = reduce(&state, .loadQuery(job.text))
+        state.loadedJob = job
         return []
 
     case .started:
+        guard state.setup != nil else {
+            // A query from the command line (`--job`, `--query`) is searched at once: the first screen is ranked.
+            return state.editor.trimmedText.isEmpty ? [] : Reducer.startSearches(&state)
+        }
         guard state.setup?.startsAutomatically == true else { return [] }
         state.setup?.startsAutomatically = false
         return Reducer.startSetup(&state)
@@ -215,7 +226,11 @@ enum Reducer {
             state.focus = pane
             state.overlay = nil
             return []
+        case .editQuery:
+            state.enterEditor()
+            return []
         case .runSearch:
+            state.leaveEditor()
             return startSearches(&state)
         case .moveUp: return move(&state, by: -1)
         case .moveDown: return move(&state, by: 1)
@@ -272,9 +287,9 @@ enum Reducer {
         case .loadSelectedJob:
             guard state.jobs.indices.contains(state.jobPicker.selected) else { return [] }
             let job = state.jobs[state.jobPicker.selected]
-            _ = reduce(&state, .loadQuery(job.text))
-            inform(&state, "loaded \(job.id) “\(job.title)” — Ctrl-R searches")
-            return []
+            _ = reduce(&state, .loadJob(job))
+            inform(&state, "loaded \(job.id) “\(job.title)”")
+            return startSearches(&state)
         case .openFilePrompt:
             state.overlay = .openFile
             return []
@@ -375,6 +390,8 @@ enum Reducer {
             state.overlay = nil
         } else if state.focus == .detail {
             state.focus = state.focusBeforeDetail == .detail ? .results : state.focusBeforeDetail
+        } else if state.isEditing {
+            state.leaveEditor()
         } else if state.message?.kind == .error {
             state.message = nil
         } else if state.focus != .results {

@@ -83,7 +83,7 @@ enum CompareView {
         guard rect.height >= 3 else { return }
 
         guard let response = model.response else {
-            let text = search.status.isBusy ? "Searching…" : "No search yet — Ctrl-R."
+            let text = search.status.isBusy ? "Searching…" : "No search yet — / then Enter."
             grid.text(text, in: rect.row(2), style: .fg(.muted))
             return
         }

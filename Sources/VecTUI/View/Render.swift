@@ -80,23 +80,29 @@ enum QueryView {
 
     static func draw(_ state: AppState, in rect: Rect, into grid: inout CellGrid) {
         let focused = state.focus == .query && state.overlay == nil
+        let editing = focused && state.isEditing
         let styles = borderStyle(focused: focused)
         var extra: [Span] = []
         if let index = state.history.index {
             extra = [Span(" history \(index + 1)/\(state.history.entries.count) ", .fg(.accent))]
+        } else if editing {
+            extra = [Span(" EDITING · Esc to leave ", CellStyle(foreground: .warn, bold: true, reverse: true))]
+            if rect.width >= 110 { extra.append(Span(" Enter run · Alt-Enter new line ", .fg(.muted))) }
         } else if focused {
-            extra = [Span(" Ctrl-R run · Enter new line ", .fg(.muted))]
+            extra = [Span(" Enter or / to edit ", .fg(.muted))]
         }
         let inner = grid.box(
-            rect, title: "vecscope — Query", style: styles.border, titleStyle: styles.title,
-            rightTitle: extra)
+            rect, title: title(state, width: rect.width - extra.reduce(0) { $0 + $1.width } - 10),
+            style: styles.border, titleStyle: styles.title, rightTitle: extra)
         guard !inner.isEmpty else { return }
         let text = inner.inset(dx: 1, dy: 0)
         guard !text.isEmpty else { return }
 
         if state.editor.isEmpty {
             grid.text(
-                "Type or paste a job description, then Ctrl-R to search.",
+                editing
+                    ? "Type or paste a job description, then Enter to search."
+                    : "Press / to type a job description (Ctrl-T picks a fixture job).",
                 in: text.row(0), style: .fg(.muted))
             if focused { grid.cursor = Point(x: text.x, y: text.y) }
             return
@@ -122,6 +128,20 @@ enum QueryView {
             let x = DisplayWidth.of(String(line[row.start..<column]))
             grid.cursor = Point(x: text.x + min(x, text.width - 1), y: text.y + caret - top)
         }
+    }
+
+    /// "vecscope — Query · j01 Senior Go Engineer · 4/10 graded": the loaded fixture job and how many of the
+    /// results on screen are graded (an edited job says its grades no longer apply), cut to `width`.
+    static func title(_ state: AppState, width: Int) -> String {
+        var title = "vecscope — Query"
+        if let job = state.loadedJob {
+            title += " · \(job.id) \(job.title)"
+            if state.loadedJobIsEdited { title += " (edited: its grades no longer apply)" }
+        }
+        if let graded = state.gradedResultCount {
+            title += " · \(graded)/\(state.sideA.results.items.count) graded"
+        }
+        return DisplayWidth.truncate(title, to: max(16, width))
     }
 
     /// Soft-wraps lines to `width` columns, at spaces where possible, leaving the last column free for the caret.

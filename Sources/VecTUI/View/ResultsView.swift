@@ -74,8 +74,8 @@ enum ResultsView {
                 state.sideA.status.isBusy
                 ? ["Searching…"]
                 : [
-                    "No search yet.", "", "Type a job description in the Query pane and press Ctrl-R.",
-                    "Tab moves between panes; ? lists every key.",
+                    "No search yet.", "", "Press / and type a job description, then Enter to search;",
+                    "Ctrl-T picks a fixture job. Tab moves between panes; ? lists every key.",
                 ]
             for (index, line) in lines.enumerated() {
                 grid.text(line, in: table.row(index + 1), style: .fg(.muted))
