@@ -28,6 +28,10 @@ struct SearchOptions: ParsableArguments {
     @Option(help: "BM25 weight of the description (0…100; default: stored, else 1).") var descriptionWeight: Double?
     @Option(help: "BM25 weight of the content (0…100; default: stored, else 1).") var contentWeight: Double?
     @Flag(help: "Run EXPLAIN ANALYZE to report the plan and server time.") var explain = false
+    @Option(
+        help:
+            "Which scan answers the semantic signal: auto (the planner's choice), exact (no index), or a vector index's name (`vecscope index list`), checked with EXPLAIN."
+    ) var plan = "auto"
 
     /// - Parameter stored: the database's ranking defaults (`tune fusion --apply`), under any flag given.
     func params(method: RankingMethod, limit: Int, stored: RankingDefaults? = nil) throws -> SearchParams {
@@ -59,6 +63,7 @@ struct SearchOptions: ParsableArguments {
         if let descriptionWeight { params.bm25.descriptionWeight = descriptionWeight }
         if let contentWeight { params.bm25.contentWeight = contentWeight }
         params.explain = explain
+        params.plan = PlanChoice(parsing: plan)
         try params.validate()
         return params
     }
@@ -95,6 +100,7 @@ enum ResultPrinter {
         let info = response.info
         var status =
             "\(info.method.rawValue): \(info.rowsReturned) of limit \(info.limit) returned, \(info.totalCandidates) candidates"
+        if info.parameters.plan != .auto { status += "; plan pinned: \(info.parameters.plan.label)" }
         if let plan = info.plan { status += "; plan: \(plan)" }
         if let server = info.serverExecutionMs { status += String(format: "; server %.2f ms", server) }
         status += String(

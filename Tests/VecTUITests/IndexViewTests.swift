@@ -138,7 +138,7 @@ struct IndexViewTests {
         #expect(press(&state, .char("n")).isEmpty)
         #expect(state.message?.text.contains("is running (x stops it)") == true)
         let done = reduce(&state, .indexJobFinished(.success("built ae_hnsw_cosine_all_minilm_l6_v2 in 2.0s")))
-        #expect(done == [.loadIndexes])
+        #expect(done == [.loadIndexes, .loadChoices])
         #expect(state.indexView.job == nil)
         #expect(render(state).contains("✔ built ae_hnsw_cosine_all_minilm_l6_v2 in 2.0s"))
     }

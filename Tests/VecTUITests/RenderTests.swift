@@ -28,9 +28,9 @@ struct Render80Tests {
         let grid = render(Fixture.searched())
         let lines = grid.trimmedLines
         #expect(lines[6].hasPrefix("┌─ Results · semantic · 10/10 "))
-        #expect(lines[7] == "│  # Δ   J title             sim   cos    L2    IP ││ method          semantic │")
-        #expect(lines[8] == "│  1     · Kubernetes ope… 0.900 0.100 0.447 0.900 ││ metric          cosine   │")
-        #expect(lines[17] == "│ 10     · 田中さんの検索… 0.450 0.550 1.049 0.450 ││ ──────────────────────── │")
+        #expect(lines[7] == "│  # Δ   J title              ex   sim   cos    L2 ││ method          semantic │")
+        #expect(lines[8] == "│  1     · Kubernetes opera…   … 0.900 0.100 0.447 ││ metric          cosine   │")
+        #expect(lines[17] == "│ 10     · 田中さんの検索エ…   … 0.450 0.550 1.049 ││ ──────────────────────── │")
     }
 
     @Test func statusBarShowsConnectionPlanRowsLatencyAndQuality() {
@@ -258,13 +258,13 @@ struct Render120Tests {
         return state
     }
 
-    @Test func widerResultsAddTypeOwnerAndRelevance() {
+    @Test func widerResultsAddExactRankTypeAndRelevance() {
         let lines = render(state()).trimmedLines
         #expect(lines[10].hasPrefix("┌─ Results · semantic · 10/10 "))
         #expect(
-            lines[11].hasPrefix("│  # Δ   J title                 type    owner        sim   cos    L2    IP    rel │"))
+            lines[11].hasPrefix("│  # Δ   J title                         ex type      sim   cos    L2    IP    rel │"))
         #expect(
-            lines[12].hasPrefix("│  1     · Kubernetes operator … project Ada Lovel… 0.900 0.100 0.447 0.900  0.900 │"))
+            lines[12].hasPrefix("│  1     · Kubernetes operator for Pos…   – project 0.900 0.100 0.447 0.900  0.900 │"))
     }
 
     @Test func everyParameterFits() {

@@ -98,6 +98,40 @@ tmux send-keys -t "$session" c; sleep 0.5
 tmux send-keys -t "$session" Left; sleep 0.3
 tmux send-keys -t "$session" Left
 check "back to semantic" "Results · semantic · 10/10" 30
+# Plan control: pin the HNSW index (the plan row, 10 below method), then ef_search 40 vs 1 under it: the rows, the
+# exact-rank column ("ex") and the missed neighbours change, and the warning line names the knob to turn.
+for _ in 1 2 3 4 5 6 7 8 9 10; do tmux send-keys -t "$session" Down; sleep 0.1; done
+tmux send-keys -t "$session" Right
+check "plan pins the HNSW index" "plan +ae_hnsw_co" 10
+check "the pinned index runs (status bar)" "plan Index Scan ae_hnsw_cosine" 30
+check "recall against exact search under the pin" "^ ✓ │ .*recall@10 [01]\.[0-9]{2}" 30
+excol() {  # the exact-rank column's cells, top to bottom (the column under the "ex" header)
+  screen | python3 -c '
+import sys
+lines = sys.stdin.read().splitlines()
+header = next((l for l in lines if " ex " in l), None)
+if header is None: sys.exit()
+i = header.index(" ex ")
+print(",".join(l[i:i + 3].strip() for l in lines if l.startswith("│") and l[1:4].strip().isdigit()))'
+}
+wide=$(excol)
+for _ in 1 2 3 4; do tmux send-keys -t "$session" Up; sleep 0.1; done
+for _ in 1 2 3 4; do tmux send-keys -t "$session" Left; sleep 0.2; done
+check "ef_search 1 under the pinned HNSW returns fewer rows" "Results · semantic · [0-9]/10" 30
+check "the warning line names the knob to turn" "⚠ HNSW returned [0-9]/10 rows: ef_search 1 is below the limit — raise ef_search" 30
+check "the true neighbours the index missed are listed with their exact rank" "missed by the index \(exact rank, id\): [0-9]+ a[0-9]+" 30
+narrow=$(excol)
+if [ -n "$wide" ] && [ "$wide" != "$narrow" ] && [ "$(echo "$wide" | tr ',' '\n' | grep -c .)" -eq 10 ]; then
+  echo "ok   the exact-rank column changes with ef_search ($wide → $narrow)"; passed=$((passed + 1))
+else
+  echo "FAIL the exact-rank column did not change with ef_search ('$wide' → '$narrow')"; failed=$((failed + 1))
+fi
+for _ in 1 2 3 4; do tmux send-keys -t "$session" Right; sleep 0.2; done
+check "back at ef_search 40 the pinned index returns the limit" "Results · semantic · 10/10" 30
+for _ in 1 2 3 4; do tmux send-keys -t "$session" Down; sleep 0.1; done
+tmux send-keys -t "$session" Left
+check "plan back to auto" "plan +auto" 10
+for _ in 1 2 3 4 5 6 7 8 9 10; do tmux send-keys -t "$session" Up; sleep 0.1; done
 tmux send-keys -t "$session" Tab; sleep 0.3
 tmux send-keys -t "$session" Tab; sleep 0.3
 tmux send-keys -t "$session" '?'

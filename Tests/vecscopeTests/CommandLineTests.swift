@@ -168,6 +168,20 @@ import VecCore
         #expect(second["name"] as? String == first["name"] as? String && second["already_existed"] as? Bool == true)
     }
 
+    @Test func planPinsTheHNSWIndexOrComputesEveryDistance() throws {
+        let url = try FixtureDatabase.connectionURL()
+        let index = "ae_hnsw_cosine_all_minilm_l6_v2"
+        let pinned = try vecscope(
+            ["search", "--plan", index, "--ef-search", "1", "--explain", "postgres tuning"], databaseURL: url)
+        #expect(pinned.status == 0, "\(pinned.stderr)")
+        #expect(pinned.stdout.contains("plan pinned: \(index); plan: Index Scan using \(index)"))
+        let exact = try vecscope(["search", "--plan", "exact", "--explain", "postgres tuning"], databaseURL: url)
+        #expect(exact.stdout.contains("plan pinned: exact; plan: Seq Scan on artifact_embeddings"))
+        let wrong = try vecscope(["search", "--plan", index, "--metric", "l2", "postgres tuning"], databaseURL: url)
+        #expect(wrong.status != 0)
+        #expect(wrong.stderr.contains("serves cosine distance, the search uses L2"))
+    }
+
     @Test func badFlagsAndUnknownIdsFailWithAMessage() throws {
         let url = try FixtureDatabase.connectionURL()
         let badEf = try vecscope(["search", "--ef-search", "0", "x"], databaseURL: url)

@@ -68,9 +68,10 @@ extension SearchEngine {
         let k = scope.k(measuredIDs: measuredIDs, params: params)
         let started = DispatchTime.now()
         let exact = try exactTopIDs(vector: vector, params: params, k: k)
+        let exactMs = Self.milliseconds(since: started)
         return RecallMeasurement(
             scope: scope, k: k, recall: Recall.atK(approximate: measuredIDs, exact: exact, k: k),
-            exactMs: Self.milliseconds(since: started))
+            exactMs: exactMs, exactIDs: exact, missed: try missedNeighbours(exact: exact, measured: measuredIDs))
     }
 
     /// The exact top `k` artifact ids of the semantic signal for `vector` under `params` (filters, content types,

@@ -36,8 +36,10 @@ extension SearchEngine {
         var explained = QueryPlan.notExplained
 
         if params.method != .keyword {
-            let (candidates, explain) = try semanticCandidates(
-                plan, fetch: params.method == .semantic ? params.limit : fetch, on: conn)
+            let (candidates, explain) = try withPlanChoice(plan, on: conn) { check in
+                try semanticCandidates(
+                    plan, fetch: params.method == .semantic ? params.limit : fetch, check: check, on: conn)
+            }
             semantic = candidates
             explained = explain
         }
@@ -102,7 +104,7 @@ extension SearchEngine {
 
     /// The ANN (or exact, when no index serves it) top rows per stored text, one per artifact, best first.
     private func semanticCandidates(
-        _ plan: SearchPlan, fetch: Int, on conn: Connection
+        _ plan: SearchPlan, fetch: Int, check: PlanCheck, on conn: Connection
     )
         throws -> ([Candidate], QueryPlan)
     {
@@ -115,15 +117,21 @@ extension SearchEngine {
             let statement = semanticStatement(
                 plan, table: .artifactEmbeddings, storedTypes: storedTypes,
                 fetch: fetch * storedTypes.count)
+            let pinned = try check.verify(statement, on: conn)
             candidates += try conn.query(statement).rows.map { row in
                 Candidate(
                     artifactID: try row.decode("artifact_id"), distance: try row.decode("distance"),
                     contentType: ContentType(rawValue: try row.decode("content_type")) ?? .full, chunkText: nil)
             }
-            if params.explain { explain = try self.explain(statement, on: conn) }
+            if params.explain {
+                explain = try self.explain(statement, on: conn)
+            } else if let pinned {
+                explain = pinned
+            }
         }
         if params.contentTypes.contains(.chunk) {
             let statement = semanticStatement(plan, table: .chunkEmbeddings, storedTypes: [], fetch: fetch * 4)
+            try check.verify(statement, on: conn)
             candidates += try conn.query(statement).rows.map { row in
                 Candidate(
                     artifactID: try row.decode("artifact_id"), distance: try row.decode("distance"),

@@ -138,6 +138,8 @@ public struct SearchParams: Sendable, Equatable, Codable {
     public var bm25 = BM25Parameters()
     /// Run EXPLAIN (ANALYZE) to report the plan and the server's own execution time.
     public var explain: Bool = false
+    /// Which scan answers the semantic signal: the planner's choice, one named vector index, or exact.
+    public var plan: PlanChoice = .auto
 
     public static let defaultModel = ModelCatalog.miniLM.name
 
@@ -172,6 +174,7 @@ public struct SearchParams: Sendable, Equatable, Codable {
             try fail("RRF k \(k) is out of range", "Use 1 or more; 60 is the usual value.")
         }
         try bm25.validate()
+        try plan.validate()
         if model.isEmpty { try fail("no model named", "Name a model from `vecscope models`.") }
         if case .user(let id) = userScope, id.isEmpty {
             try fail("empty user id", "Name a user's external id, e.g. u01, or search all users.")

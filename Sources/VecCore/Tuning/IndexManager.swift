@@ -153,8 +153,9 @@ public struct IndexManager {
         """
     }
 
-    /// Every vector index on the two embedding tables, by table then name.
-    public func list() throws -> [VectorIndexInfo] {
+    /// Every vector index on the two embedding tables, by table then name; without `countingRows`, `rows` is 0
+    /// (counting reads every vector of the model, too slow for a search that only needs the catalog).
+    public func list(countingRows: Bool = true) throws -> [VectorIndexInfo] {
         let rows = try connection.query(Self.catalogQuery + " ORDER BY t.relname, c.relname").rows
         var infos: [VectorIndexInfo] = []
         for row in rows {
@@ -168,7 +169,8 @@ public struct IndexManager {
                     type: try row.decode("type"), opclass: try row.decode("opclass"),
                     m: options["m"].flatMap(Int.init), efConstruction: options["ef_construction"].flatMap(Int.init),
                     lists: options["lists"].flatMap(Int.init),
-                    sizeBytes: try row.decode("size_bytes"), rows: try modelRows(table: table, model: model),
+                    sizeBytes: try row.decode("size_bytes"),
+                    rows: countingRows ? try modelRows(table: table, model: model) : 0,
                     scans: try row.decode("scans"), valid: try row.decode("valid"),
                     definition: try row.decode("definition")))
         }

@@ -58,14 +58,45 @@ public struct RecallMeasurement: Equatable, Sendable {
     public var recall: Double
     /// How long the exact statement took, in ms, for comparison with the index scan.
     public var exactMs: Double?
+    /// The exact top k artifact ids, best first: a shown row's exact rank is its position here (beyond k: unknown).
+    public var exactIDs: [Int]
+    /// The true neighbours (exact top k) the measured ranking does not hold, by exact rank.
+    public var missed: [MissedNeighbour]
 
-    public init(scope: RecallScope = .annTopK, k: Int, recall: Double, exactMs: Double? = nil) {
+    public init(
+        scope: RecallScope = .annTopK, k: Int, recall: Double, exactMs: Double? = nil, exactIDs: [Int] = [],
+        missed: [MissedNeighbour] = []
+    ) {
         self.scope = scope
         self.k = k
         self.recall = recall
         self.exactMs = exactMs
+        self.exactIDs = exactIDs
+        self.missed = missed
+    }
+
+    /// 1-based rank of an artifact in the exact answer, nil when it is not in the exact top k.
+    public func exactRank(of artifactID: Int) -> Int? {
+        exactIDs.firstIndex(of: artifactID).map { $0 + 1 }
     }
 
     /// "recall@10" or "recall@10 (semantic candidates)".
     public var label: String { scope.label(k: k) }
+}
+
+/// A true nearest neighbour the index did not return.
+public struct MissedNeighbour: Equatable, Sendable {
+    public var artifactID: Int
+    /// 1-based rank in the exact answer.
+    public var exactRank: Int
+    public var externalID: String
+    public var title: String
+
+    public init(artifactID: Int, exactRank: Int, externalID: String, title: String) {
+        self.artifactID = artifactID
+        self.exactRank = exactRank
+        self.externalID = externalID
+        self.title = title
+    }
+
 }

@@ -129,10 +129,14 @@ public final class EngineBackend: SearchBackend, @unchecked Sendable {
     }
 
     public func choices() throws -> ParameterChoices {
-        let inventory = Inventory(connection: try backgroundSide().connection)
+        let engine = try backgroundSide()
+        let inventory = Inventory(connection: engine.connection)
         let models = try inventory.modelsWithVectors()
+        var indexes: [String: [PlannableIndex]] = [:]
+        for model in models { indexes[model] = try engine.plannableIndexes(model: model) }
         return ParameterChoices(
-            users: try inventory.userIDs(), models: models.isEmpty ? [SearchParams.defaultModel] : models)
+            users: try inventory.userIDs(), models: models.isEmpty ? [SearchParams.defaultModel] : models,
+            indexes: indexes)
     }
 
     public func prepare(

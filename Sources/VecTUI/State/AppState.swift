@@ -126,6 +126,8 @@ public struct ResultsModel: Equatable, Sendable {
     public var score: RankingScore?
     /// nDCG@k of the BM25 baseline for the same query and grades, shown beside `score`.
     public var baselineNDCG: Double?
+    /// How the run before these results went (its plan and parameters), for the plan warnings.
+    public var previousInfo: QueryInfo?
 
     public init() {}
 

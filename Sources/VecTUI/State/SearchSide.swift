@@ -73,3 +73,15 @@ extension AppState {
         self[side]?.resultsAreStale(for: editor.trimmedText) ?? false
     }
 }
+
+extension AppState {
+    /// The plan warnings for a side's results (`PlanAdvice`): a knob that cannot matter under the plan that ran
+    /// (one changed since the run before, or the parameter selected in the parameters pane), a plan that changed
+    /// index since the run before, an index scan that returned fewer rows than the limit.
+    public func planWarnings(_ side: Side) -> [String] {
+        guard let results = self[side]?.results, let info = results.response?.info else { return [] }
+        let watched = focus == .parameters ? [selectedParameter.label] : []
+        return PlanAdvice.warnings(
+            info, previous: results.previousInfo, watched: watched, indexType: { choices.index(named: $0)?.type })
+    }
+}

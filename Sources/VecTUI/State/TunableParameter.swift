@@ -7,16 +7,31 @@ public struct ParameterChoices: Equatable, Sendable {
     public var users: [String]
     /// Embedding model names with stored vectors.
     public var models: [String]
+    /// Each model's vector indexes (HNSW first), which the plan parameter can pin.
+    public var indexes: [String: [PlannableIndex]]
 
-    public init(users: [String] = [], models: [String] = [SearchParams.defaultModel]) {
+    public init(
+        users: [String] = [], models: [String] = [SearchParams.defaultModel], indexes: [String: [PlannableIndex]] = [:]
+    ) {
         self.users = users
         self.models = models
+        self.indexes = indexes
+    }
+
+    /// The plan choices for a model: auto, each of its indexes, exact.
+    public func plans(model: String) -> [PlanChoice] {
+        [.auto] + (indexes[model] ?? []).map { .index($0.name) } + [.exact]
+    }
+
+    /// The index of that name among any model's, for its type.
+    public func index(named name: String) -> PlannableIndex? {
+        indexes.values.lazy.flatMap { $0 }.first { $0.name == name }
     }
 }
 
 /// One row of the parameters pane: a knob of `SearchParams` with its label, display, help and key-driven steps.
 public enum TunableParameter: String, CaseIterable, Sendable {
-    case method, metric, fusion, fusionValue, limit, threshold, efSearch, probes, iterativeScan, maxScanTuples
+    case method, metric, fusion, fusionValue, limit, threshold, efSearch, probes, iterativeScan, maxScanTuples, plan
     case bm25K1, bm25B
     case userScope, artifactTypes, contentTypes, model, explain
 
@@ -35,6 +50,7 @@ public enum TunableParameter: String, CaseIterable, Sendable {
         case .probes: return "probes"
         case .iterativeScan: return "iterative_scan"
         case .maxScanTuples: return "max_scan_tuples"
+        case .plan: return "plan"
         case .userScope: return "users"
         case .artifactTypes: return "artifact types"
         case .contentTypes: return "content"
@@ -58,6 +74,7 @@ public enum TunableParameter: String, CaseIterable, Sendable {
         case .probes: return "IVFFlat lists: higher = better recall, slower"
         case .iterativeScan: return "scan on when filters drop rows (pgvector 0.8)"
         case .maxScanTuples: return "most tuples an iterative scan may visit"
+        case .plan: return "auto, a pinned index, or exact (no index)"
         case .userScope: return "every user's artifacts, or one user's"
         case .artifactTypes: return "only artifacts of this type"
         case .contentTypes: return "texts searched: full, summary, chunks"
@@ -87,6 +104,7 @@ public enum TunableParameter: String, CaseIterable, Sendable {
         case .probes: return "\(params.probes)"
         case .iterativeScan: return params.iterativeScan.rawValue
         case .maxScanTuples: return "\(params.maxScanTuples)"
+        case .plan: return params.plan.label
         case .userScope:
             if case .user(let id) = params.userScope { return id }
             return "all"
@@ -104,7 +122,7 @@ public enum TunableParameter: String, CaseIterable, Sendable {
         switch self {
         case .fusion, .fusionValue: return params.method == .hybrid
         case .bm25K1, .bm25B: return params.method != .semantic
-        case .metric, .efSearch, .probes, .iterativeScan, .maxScanTuples, .model, .threshold:
+        case .metric, .efSearch, .probes, .iterativeScan, .maxScanTuples, .model, .threshold, .plan:
             return params.method != .keyword
         default: return true
         }
@@ -172,8 +190,11 @@ public enum TunableParameter: String, CaseIterable, Sendable {
                 [.full], [.summary], [.chunk], [.full, .chunk], [.full, .summary, .chunk],
             ]
             p.contentTypes = Self.cycle(options, from: p.contentTypes, by: d)
+        case .plan: p.plan = Self.cycle(choices.plans(model: p.model), from: p.plan, by: d)
         case .model:
             if !choices.models.isEmpty { p.model = Self.cycle(choices.models, from: p.model, by: d) }
+            // An index pins one model's vectors: another model starts from the planner's choice.
+            if p.model != params.model, p.plan.indexName != nil { p.plan = .auto }
         case .explain: p.explain.toggle()
         }
         return p
@@ -194,6 +215,7 @@ public enum TunableParameter: String, CaseIterable, Sendable {
         case .probes: p.probes = defaults.probes
         case .iterativeScan: p.iterativeScan = defaults.iterativeScan
         case .maxScanTuples: p.maxScanTuples = defaults.maxScanTuples
+        case .plan: p.plan = defaults.plan
         case .userScope: p.userScope = defaults.userScope
         case .artifactTypes: p.artifactTypes = defaults.artifactTypes
         case .contentTypes: p.contentTypes = defaults.contentTypes

@@ -86,6 +86,7 @@ extension Reducer {
             fail(&state, message.text)
         }
         state.indexView.lastOutcome = message
-        return [.loadIndexes]
+        // The plan parameter cycles through the indexes there are now.
+        return [.loadIndexes, .loadChoices]
     }
 }

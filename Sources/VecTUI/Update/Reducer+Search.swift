@@ -114,6 +114,7 @@ extension Reducer {
         results.queryText = search.status.requestText
         results.params = search.status.requestParams
         results.generation = generation
+        results.previousInfo = previous.response?.info
         results.rankChanges =
             previous.response == nil
             ? [:]

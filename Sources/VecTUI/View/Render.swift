@@ -206,6 +206,13 @@ enum MessageView {
                 style: style)
             return
         }
+        let warnings = state.planWarnings(state.selectedSide)
+        if !warnings.isEmpty {
+            grid.text(
+                "⚠ " + warnings.joined(separator: " · "), in: rect.inset(dx: 1, dy: 0),
+                style: CellStyle(foreground: .warn, bold: true))
+            return
+        }
         var spans: [Span] = []
         for binding in Keymap.hints(for: state) {
             guard let hint = binding.hint else { continue }

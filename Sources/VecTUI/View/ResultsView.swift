@@ -5,7 +5,7 @@ enum ResultsView {
     /// A column of the table: header, width, alignment and how a row fills it.
     struct Column {
         enum ID: CaseIterable {
-            case rank, change, grade, title, type, owner, similarity, cosine, l2, inner, keyword, relevance
+            case rank, change, grade, title, exactRank, type, owner, similarity, cosine, l2, inner, keyword, relevance
         }
         var id: ID
         var header: String
@@ -14,8 +14,11 @@ enum ResultsView {
     }
 
     /// The columns for a width and method, in display order. The title keeps at least a quarter of the width;
-    /// the keyword column appears only when some result has a keyword score.
-    static func columns(width: Int, method: RankingMethod, rankDigits: Int, hasKeywordScores: Bool) -> [Column] {
+    /// the keyword column appears only when some result has a keyword score, the exact rank column ("ex": the
+    /// row's rank in exact search, `>k` beyond the exact top k) only where recall applies.
+    static func columns(
+        width: Int, method: RankingMethod, rankDigits: Int, hasKeywordScores: Bool, exactRankK: Int? = nil
+    ) -> [Column] {
         let minimumTitleWidth = max(12, width / 4)
         let fixed: [Column] = [
             Column(id: .rank, header: "#", width: max(2, rankDigits), alignRight: true),
@@ -31,14 +34,16 @@ enum ResultsView {
             .inner: Column(id: .inner, header: "IP", width: 5, alignRight: true),
             .keyword: Column(id: .keyword, header: "kw", width: 5, alignRight: true),
             .relevance: Column(id: .relevance, header: "rel", width: 6, alignRight: true),
+            .exactRank: Column(
+                id: .exactRank, header: "ex", width: max(3, String(exactRankK ?? 0).count + 1), alignRight: true),
         ]
         let priority: [Column.ID] =
             method == .semantic
-            ? [.similarity, .cosine, .l2, .inner, .type, .relevance, .keyword, .owner]
-            : [.relevance, .keyword, .similarity, .cosine, .l2, .inner, .type, .owner]
+            ? [.similarity, .exactRank, .cosine, .l2, .inner, .type, .relevance, .keyword, .owner]
+            : [.relevance, .exactRank, .keyword, .similarity, .cosine, .l2, .inner, .type, .owner]
         var used = fixed.reduce(0) { $0 + $1.width + 1 } + minimumTitleWidth
         var chosen: Set<Column.ID> = []
-        for id in priority where id != .keyword || hasKeywordScores {
+        for id in priority where (id != .keyword || hasKeywordScores) && (id != .exactRank || exactRankK != nil) {
             guard let column = optional[id] else { continue }
             if used + column.width + 1 <= width {
                 chosen.insert(id)
@@ -83,18 +88,22 @@ enum ResultsView {
             return
         }
         let method = state.sideA.results.params?.method ?? response.info.method
+        let params = state.sideA.results.params ?? response.info.parameters
         let columns = columns(
             width: table.width, method: method, rankDigits: String(count).count,
-            hasKeywordScores: response.results.contains { $0.keywordScore != nil })
+            hasKeywordScores: response.results.contains { $0.keywordScore != nil },
+            exactRankK: method.recallScope.isApplicable ? max(params.limit, state.sideA.results.recall?.k ?? 0) : nil)
         drawHeader(columns, in: table.row(0), into: &grid)
         if response.results.isEmpty {
             let hint = Self.emptyHint(response.info, params: state.sideA.results.params ?? response.info.parameters)
             for (index, line) in TextWrap.wrap(hint, width: table.width).enumerated() {
                 grid.text(line, in: table.row(2 + index), style: .fg(.muted))
             }
+            drawMissed(state.sideA.results, in: table, rows: max(0, table.height - 5), into: &grid)
             return
         }
-        let visible = max(0, table.height - 1)
+        let missedRows = drawMissed(state.sideA.results, in: table, rows: max(0, table.height - 3), into: &grid)
+        let visible = max(0, table.height - 1 - missedRows)
         let top = Reducer.scroll(
             state.sideA.results.scroll, selected: state.sideA.results.selected, visible: visible, count: count)
         let stale = state.resultsAreStale(.a)
@@ -176,6 +185,43 @@ enum ResultsView {
         case .inner: return (Format.score(result.innerProduct), .plain)
         case .keyword: return (Format.bm25(result.keywordScore), .plain)
         case .relevance: return (Format.relevance(result.relevanceScore), .plain)
+        case .exactRank: return exactRankMark(result, state.sideA.results)
+        }
+    }
+
+    /// The row's rank in exact search: "3" (same as shown: muted), "3" elsewhere (warn), ">10" when the exact
+    /// top k lacks it, "…" while recall is being measured.
+    static func exactRankMark(_ result: SearchResult, _ results: ResultsModel) -> (String, CellStyle) {
+        guard let recall = results.recall else { return ("…", .fg(.muted)) }
+        guard !recall.exactIDs.isEmpty else { return ("–", .fg(.muted)) }
+        guard let rank = recall.exactRank(of: result.artifactID) else { return (">\(recall.k)", .fg(.bad)) }
+        return ("\(rank)", rank == result.rank ? .fg(.muted) : .fg(.warn))
+    }
+
+    /// Draws the missed neighbours on the last rows of `table` (at most `rows`); returns the rows used.
+    @discardableResult
+    static func drawMissed(_ results: ResultsModel, in table: Rect, rows: Int, into grid: inout CellGrid) -> Int {
+        let lines = missedLines(results, width: table.width).prefix(rows)
+        for (index, line) in lines.enumerated() {
+            grid.spans(line, at: Point(x: table.x, y: table.maxY - lines.count + index), clip: table)
+        }
+        return lines.count
+    }
+
+    /// The true neighbours the index missed, as "missed by the index (exact rank, id): 3 a042 Title · …", wrapped
+    /// to two lines at most.
+    static func missedLines(_ results: ResultsModel, width: Int) -> [[Span]] {
+        guard let missed = results.recall?.missed, !missed.isEmpty, width > 20 else { return [] }
+        let head = "missed by the index (exact rank, id): "
+        let items = missed.map { "\($0.exactRank) \($0.externalID) \($0.title)" }.joined(separator: " · ")
+        let lines = TextWrap.wrap(head + items, width: width)
+        let shown = Array(lines.prefix(2))
+        return shown.enumerated().map { index, line in
+            var text = line
+            if index == shown.count - 1, lines.count > shown.count {
+                text = DisplayWidth.truncate(line, to: max(1, width - 1)) + "…"
+            }
+            return [Span(text, CellStyle(foreground: .warn))]
         }
     }
 

@@ -1,0 +1,63 @@
+import Foundation
+import Testing
+
+@testable import VecCore
+@testable import VecTUI
+
+/// The plan parameter, the exact-rank column, the missed neighbours and the plan warnings on screen.
+@Suite struct PlanViewTests {
+    static let hnsw = PlannableIndex(
+        name: "ae_hnsw_cosine_m", type: .hnsw, metric: .cosine, table: .artifactEmbeddings, model: "m")
+    static let ivfflat = PlannableIndex(
+        name: "ae_ivfflat_cosine_m", type: .ivfflat, metric: .cosine, table: .artifactEmbeddings, model: "m")
+
+    @Test func planCyclesAutoThroughTheModelsIndexesToExact() {
+        let choices = ParameterChoices(users: [], models: ["m", "other"], indexes: ["m": [Self.hnsw, Self.ivfflat]])
+        var params = SearchParams()
+        params.model = "m"
+        var seen: [PlanChoice] = []
+        for _ in 0..<4 {
+            params = TunableParameter.plan.adjusted(params, direction: 1, large: false, choices: choices)
+            seen.append(params.plan)
+        }
+        #expect(seen == [.index(Self.hnsw.name), .index(Self.ivfflat.name), .exact, .auto])
+        params.plan = .index(Self.hnsw.name)
+        let otherModel = TunableParameter.model.adjusted(params, direction: 1, large: false, choices: choices)
+        #expect(otherModel.model == "other")
+        #expect(otherModel.plan == .auto)
+        #expect(TunableParameter.plan.value(in: params) == Self.hnsw.name)
+    }
+
+    /// The text of the "ex" column in the row containing `text` (ASCII rows: characters are columns).
+    static func exactRankCell(_ grid: CellGrid, row text: String) -> String? {
+        guard let header = grid.row(containing: " ex "), let row = grid.row(containing: text),
+            let range = header.range(of: " ex ")
+        else { return nil }
+        let start = header.distance(from: header.startIndex, to: range.lowerBound)
+        let cells = Array(row)
+        return String(cells[start..<min(cells.count, start + 3)]).trimmingCharacters(in: .whitespaces)
+    }
+
+    @Test func resultsShowEachRowsExactRankAndTheNeighboursTheIndexMissed() {
+        var state = Fixture.searched(ids: [1, 2, 5], size: Size(width: 120, height: 30))
+        #expect(Self.exactRankCell(render(state), row: "Kubernetes operator") == "…")
+        let measurement = RecallMeasurement(
+            k: 10, recall: 0.2, exactIDs: [1, 3, 4, 2, 6, 7, 8, 9, 10, 11],
+            missed: [MissedNeighbour(artifactID: 3, exactRank: 2, externalID: "a3", title: "Staff engineer, payments")])
+        _ = reduce(&state, .recallMeasured(.a, generation: 1, .success(measurement)))
+        let grid = render(state)
+        #expect(Self.exactRankCell(grid, row: "Kubernetes operator") == "1")
+        #expect(Self.exactRankCell(grid, row: "Vector search at scale") == "4")
+        #expect(Self.exactRankCell(grid, row: "Talk: tuning HNSW") == ">10")
+        #expect(grid.contains("missed by the index (exact rank, id): 2 a3 Staff engineer, payments"))
+    }
+
+    @Test func theWarningLineSaysWhenAKnobCannotMatterUnderTheScanThatRan() {
+        var state = Fixture.searched(ids: Array(1...10), size: Size(width: 120, height: 30))
+        state.focus = .parameters
+        state.parameterSelection = TunableParameter.allCases.firstIndex(of: .probes) ?? 0
+        state.choices = ParameterChoices(indexes: [SearchParams.defaultModel: [Self.hnsw]])
+        let line = render(state).lines()[29]
+        #expect(line.contains("⚠ probes cannot matter: the plan is HNSW artifact_embeddings_minilm_hnsw"))
+    }
+}
