@@ -61,3 +61,24 @@ import Testing
         #expect(line.contains("⚠ probes cannot matter: the plan is HNSW artifact_embeddings_minilm_hnsw"))
     }
 }
+
+/// "More like this" (m) on a result: its `@user/id` becomes the query and runs at once.
+@Suite struct MoreLikeThisKeyTests {
+    @Test func mSearchesWithTheSelectedResultsStoredVector() {
+        var state = Fixture.searched(ids: [4, 2, 9])
+        state.focus = .results
+        _ = reduce(&state, .key(.down))
+        let effects = reduce(&state, .key(.char("m")))
+        #expect(state.editor.trimmedText == "@u01/a2")
+        #expect(state.focus == .results)
+        guard
+            case .runSearch(.a, _, let text, _)? = effects.first(where: {
+                if case .runSearch = $0 { true } else { false }
+            })
+        else {
+            Issue.record("m did not run a search: \(effects)")
+            return
+        }
+        #expect(text == "@u01/a2")
+    }
+}

@@ -59,7 +59,12 @@ extension SearchEngine {
                 why: "its ranking goes through no approximate index", fix: "Use semantic or hybrid.")
         }
         let model = try model(named: params.model)
-        guard let vector = try QueryEmbeddingCache(connection: connection).storedVector(for: text, model: model) else {
+        let stored =
+            try MoreLikeThis(parsing: text).map {
+                try storedVector(of: $0, model: model, scope: params.userScope).vector
+            }
+            ?? QueryEmbeddingCache(connection: connection).storedVector(for: text, model: model)
+        guard let vector = stored else {
             throw VecscopeError(
                 what: "recall not measured: the query's vector is not cached",
                 why: "recall is measured for a search that ran, with the vector it used",

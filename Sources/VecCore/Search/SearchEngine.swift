@@ -54,6 +54,7 @@ public final class SearchEngine {
         try params.validate()
         let started = DispatchTime.now()
         let model = try model(named: params.model)
+        let query = try resolvedQuery(query, model: model, scope: params.userScope)
         let (vector, cached, embeddingMs) = try queryVector(query, model: model)
         let queryText = query.text
         if params.method != .semantic, queryText == nil {

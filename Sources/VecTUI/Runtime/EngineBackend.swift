@@ -74,7 +74,9 @@ public final class EngineBackend: SearchBackend, @unchecked Sendable {
     {
         if sweepEngine.map({ !$0.connection.isAlive }) ?? true { sweepEngine = try makeEngine() }
         guard let engine = sweepEngine else { return [] }
-        let vector = try engine.queryVector(.text(text), model: try engine.model(named: params.model)).vector
+        let model = try engine.model(named: params.model)
+        let query = try engine.resolvedQuery(.text(text), model: model, scope: params.userScope)
+        let vector = try engine.queryVector(query, model: model).vector
         let shared = SharedEngine(engine)
         let runner = Sweep(
             base: params, k: params.limit, concurrency: 1, serverSamples: 0, makeEngine: { shared.engine })

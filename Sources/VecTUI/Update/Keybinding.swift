@@ -6,6 +6,8 @@ public enum Command: Equatable, Sendable {
     /// Lists and scrolling panes (results, parameters, detail, help).
     case moveUp, moveDown, pageUp, pageDown, moveToTop, moveToBottom
     case openDetail, previousResult, nextResult
+    /// More like this: the selected result's stored vector becomes the query (`@user/id`), searched at once.
+    case moreLikeThis
     /// Judging: grade 0…3 the selected result for the current query, or remove its grade.
     case grade(Int), clearGrade
     /// Parameters: step the selected knob (−1/+1, `large` with Shift) or reset it.
@@ -367,7 +369,10 @@ public enum Keymap {
         ] + gradeBindings(.results) + [
             Keybinding(
                 [.char("r")], "run the search again", scope: .pane(.results), command: .runSearch,
-                disabledReason: needsQuery)
+                disabledReason: needsQuery),
+            Keybinding(
+                [.char("m")], "more like this: search with the selected result's stored vector (@user/id)",
+                scope: .pane(.results), command: .moreLikeThis, disabledReason: needsSelection),
         ]
 
     static let parameters: [Keybinding] = [
@@ -407,6 +412,9 @@ public enum Keymap {
             Keybinding(
                 [.char("q"), .escape], "back to the results (q quits only from the main screen)",
                 scope: .pane(.detail), command: .back, label: "q/Esc", hint: "back"),
+            Keybinding(
+                [.char("m")], "more like this: search with this result's stored vector (@user/id)",
+                scope: .pane(.detail), command: .moreLikeThis),
         ] + gradeBindings(.detail)
 
     static let help: [Keybinding] = [

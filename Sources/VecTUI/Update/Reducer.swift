@@ -255,6 +255,14 @@ enum Reducer {
             return setGrade(grade, &state)
         case .clearGrade:
             return setGrade(nil, &state)
+        case .moreLikeThis:
+            guard let result = state.activeResults.selectedResult else { return [] }
+            // Any model with vectors can be searched this way, generated data (no text model) included.
+            let reference = MoreLikeThis(externalID: result.externalID, user: result.userExternalID)
+            state.editor.setText(reference.text)
+            state.history.stopBrowsing()
+            state.focus = .results
+            return startSearches(&state)
         case .adjust(let direction, let large):
             let parameter = state.selectedParameter
             let next = parameter.adjusted(
