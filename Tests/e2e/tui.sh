@@ -249,5 +249,24 @@ check "q on the main screen quits" "VECSCOPE-EXITED rc=0" 10
 TERM_OVERRIDE=dumb start 100 30 tui
 check "TERM=dumb says why the TUI cannot run" "needs a terminal that can move the cursor" 10
 check "TERM=dumb exits non-zero" "VECSCOPE-EXITED rc=[1-9]" 5
+# A synthetic model (vecscope gen: no text model) is explorable at once: @id as the query under that model, then m
+# (more like this) on a result searches with that result's stored vector.
+"$BIN" gen --users 3 --artifacts 300 --dims 32 --seed 16 >/dev/null
+start 100 30 tui --query @synthetic-a7
+check "the query pane holds the artifact reference" "@synthetic-a7" 120
+tmux send-keys -t "$session" p; sleep 0.3
+for _ in $(seq 16); do tmux send-keys -t "$session" Down; sleep 0.05; done
+tmux send-keys -t "$session" Right; sleep 0.3
+check "every model with vectors is offered, the synthetic one too" "model +synthetic-32" 5
+tmux send-keys -t "$session" r
+check "@synthetic-a7 searches the synthetic model by its stored vector" "Results · semantic · 10/10" 30
+check "the artifact itself comes first (similarity 1.000)" "│  1 .*1\.000" 10
+tmux send-keys -t "$session" Tab; sleep 0.3
+tmux send-keys -t "$session" Tab; sleep 0.3
+tmux send-keys -t "$session" Down; sleep 0.3
+tmux send-keys -t "$session" m
+check "m (more like this) puts the result's @user/id in the query" "@synthetic-u[0-9]+/synthetic-a[0-9]+" 10
+check "and searches with its vector" "Results · semantic · 10/10" 30
+check "the more-like-this search finished with its recall" "^ ✓ │ .*recall@10 [01]\.[0-9]{2}" 30
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
