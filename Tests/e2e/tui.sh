@@ -257,7 +257,7 @@ check "the query pane holds the artifact reference" "@synthetic-a7" 120
 tmux send-keys -t "$session" p; sleep 0.3
 for _ in $(seq 16); do tmux send-keys -t "$session" Down; sleep 0.05; done
 tmux send-keys -t "$session" Right; sleep 0.3
-check "every model with vectors is offered, the synthetic one too" "model +synthetic-32" 5
+check "every model with vectors is offered, the synthetic one too" "model +synthetic-" 5
 tmux send-keys -t "$session" r
 check "@synthetic-a7 searches the synthetic model by its stored vector" "Results · semantic · 10/10" 30
 check "the artifact itself comes first (similarity 1.000)" "│  1 .*1\.000" 10
