@@ -184,3 +184,15 @@ struct FixtureRankingQualityTests {
                     && result.learnedHeldOut.pairwise >= result.fusion.pairwise))
     }
 }
+
+@Suite struct RankBiasedOverlapTests {
+    @Test func identicalListsScoreOneDisjointZeroAndOrderCountsAtTheTop() {
+        #expect(abs(RankingMetrics.rankBiasedOverlap([1, 2, 3], [1, 2, 3], depth: 3) - 1) < 1e-12)
+        #expect(RankingMetrics.rankBiasedOverlap([1, 2, 3], [4, 5, 6], depth: 3) == 0)
+        // Depth 2, p 0.9: A₁ = 0, A₂ = 2 → (1 − 0.9)(0 + 0.9 · 2/2) + 0.9² · 2/2 = 0.09 + 0.81.
+        #expect(abs(RankingMetrics.rankBiasedOverlap([1, 2], [2, 1], depth: 2) - 0.90) < 1e-12)
+        let swappedTop = RankingMetrics.rankBiasedOverlap(Array(1...10), [2, 1] + Array(3...10), depth: 10)
+        let swappedBottom = RankingMetrics.rankBiasedOverlap(Array(1...10), Array(1...8) + [10, 9], depth: 10)
+        #expect(swappedTop < swappedBottom && swappedBottom < 1)
+    }
+}

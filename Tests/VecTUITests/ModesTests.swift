@@ -186,15 +186,16 @@ struct CompareRenderTests {
     @Test func sideBySideAt80x24() {
         let state = comparing(bIDs: [3, 1, 2, 11, 4, 5, 6, 7, 12, 8]) { $0.efSearch = 10 }
         let lines = render(state).trimmedLines
-        #expect(lines[6].hasPrefix("┌─ Compare A/B · overlap@10 8/10 · 8 moved ─"))
+        #expect(lines[6].hasPrefix("┌─ Compare A/B · overlap@10 8/10 · RBO 0.71 · 8 … ─"))
         #expect(lines[6].hasSuffix("┌─ Parameters · B ─────────┐"))
         #expect(lines[7] == "│ A ef_search 40         │B ef_search 10           ││ method          semantic │")
-        #expect(lines[8] == "│  # Δ    title       sim│ # Δ    title        sim ││ metric          cosine   │")
-        #expect(lines[9].hasPrefix("│  1      Kubernet… 0.900│ 1 ↑2   Staff eng… 0.900 │"))
-        #expect(lines[12].hasPrefix("│  4      CKA: Cer… 0.750│ 4 new  Terraform… 0.750 │"))
-        #expect(lines[17].hasPrefix("│  9 out  Streamin… 0.500│ 9 new  Rust SIMD… 0.500 │"))
-        #expect(lines[18].hasPrefix("│ 10 out  田中さん… 0.450│10 ↓2   Best pape… 0.450 │"))
-        #expect(lines[19].hasPrefix("│ R@10 0.90 · 14.2 ms    │recall@10 0.60 · 14.2 ms │"))
+        #expect(lines[8] == "│  # Δ    J title     sim│ # Δ    J title      sim ││ metric          cosine   │")
+        #expect(lines[9].hasPrefix("│  1      · Kubern… 0.900│ 1 ↑2   · Staff e… 0.900 │"))
+        #expect(lines[12].hasPrefix("│  4      · CKA: C… 0.750│ 4 new  · Terrafo… 0.750 │"))
+        #expect(lines[17].hasPrefix("│  9 out  · Stream… 0.500│ 9 new  · Rust SI… 0.500 │"))
+        // Two footer rows: recall and latency, then nDCG / P@k and the plan (the same fields on both sides).
+        #expect(lines[18].hasPrefix("│ R@10 0.90 · 14.2 ms    │recall@10 0.60 · 14.2 ms │"))
+        #expect(lines[19].hasPrefix("│ nDCG@10 – · P@10 –     │nDCG@10 – · P@10 –       │"))
         #expect(lines[13].hasSuffix("│ ef_search       10     ≠ │"))
     }
 
@@ -204,20 +205,22 @@ struct CompareRenderTests {
             $0.method = .hybrid
         }
         let lines = render(state).trimmedLines
-        #expect(lines[10].hasPrefix("┌─ Compare A/B · overlap@10 8/10 · 8 moved ─"))
+        #expect(lines[10].hasPrefix("┌─ Compare A/B · overlap@10 8/10 · RBO 0.71 · 8 moved ─"))
         #expect(lines[10].contains(" ←/→ side · c closes "))
         #expect(
             lines[11]
                 == "│ A method semantic · ef_search 40       │B method hybrid · ef_search 10           ││ method          hybrid         ≠ │"
         )
         #expect(
-            lines[12].hasPrefix("│  # Δ    title                       sim│ # Δ    title                        rel │"))
+            lines[12].hasPrefix("│  # Δ    J title                     sim│ # Δ    J title                      rel │"))
         #expect(
-            lines[13].hasPrefix("│  1      Kubernetes operator for … 0.900│ 1 ↑2   Staff engineer, payments…  0.900 │"))
+            lines[13].hasPrefix("│  1      · Kubernetes operator fo… 0.900│ 1 ↑2   · Staff engineer, paymen…  0.900 │"))
         // B is hybrid: its recall is that of its semantic candidates, and says so.
         #expect(
-            lines[35].hasPrefix(
+            lines[34].hasPrefix(
                 "│ recall@10 0.90 · client 14.2 ms        │recall@10 (semantic candidates) 0.60     │"))
+        #expect(
+            lines[35].hasPrefix("│ nDCG@10 – · P@10 – · plan HNSW artifac…│nDCG@10 – · P@10 – · plan HNSW artifact… │"))
     }
 
     @Test func selectedResultIsReversedOnAAndUnderlinedOnB() {
@@ -232,7 +235,7 @@ struct CompareRenderTests {
     @Test func sameParametersAreSaidSo() {
         let state = comparing(bIDs: Array(1...10))
         let lines = render(state).trimmedLines
-        #expect(lines[6].hasPrefix("┌─ Compare A/B · overlap@10 10/10 · 0 moved "))
+        #expect(lines[6].hasPrefix("┌─ Compare A/B · overlap@10 10/10 · RBO 1.00 · 0… "))
         #expect(lines[7].hasPrefix("│ A same parameters as B │B same parameters as A"))
     }
 
@@ -549,5 +552,24 @@ struct ModesRuntimeTests {
         runtime.dispatch(.paste(url.path))
         runtime.dispatch(.key(.enter))
         #expect(pump(runtime) { $0.editor.text == "Kotlin engineer" })
+    }
+}
+
+@Suite("Compare mode shows relevance")
+struct CompareRelevanceTests {
+    @Test func eachSideShowsGradesNDCGPAndItsPlanAndTheTitleRBO() {
+        var state = comparing(bIDs: [3, 1, 2, 11, 4, 5, 6, 7, 12, 8], size: Size(width: 120, height: 40))
+        state.grades = [1: 3, 2: 2, 3: 0]
+        state.gradesQuery = state.sideA.results.queryText
+        let lines = render(state).trimmedLines
+        // overlap@10 counts 8 shared; RBO weighs the top, where B put an irrelevant result first.
+        let rbo = RankingMetrics.rankBiasedOverlap(Array(1...10), [3, 1, 2, 11, 4, 5, 6, 7, 12, 8], depth: 10)
+        #expect(lines[10].hasPrefix("┌─ Compare A/B · overlap@10 8/10 · RBO \(String(format: "%.2f", rbo)) · 8 moved"))
+        #expect(lines[13].hasPrefix("│  1      3 Kubernetes operator"))
+        #expect(lines[13].contains("│ 1 ↑2   0 Staff engineer"))
+        #expect(lines[14].contains("│ 2 ↓1   3 Kubernetes operator"))
+        // By hand: A = 7/log2(2) + 3/log2(3) over the same ideal → 1.00; B = 7/log2(3) + 3/log2(4) → 0.67.
+        let footer = lines[35]
+        #expect(footer.hasPrefix("│ nDCG@10 1.00 · P@10 0.20 · plan HNSW a…│nDCG@10 0.67 · P@10 0.20 · plan HNSW ar…"))
     }
 }

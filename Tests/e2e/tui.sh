@@ -61,6 +61,9 @@ tmux send-keys -t "$session" '<'; sleep 0.3
 tmux send-keys -t "$session" Right; sleep 0.3
 check "B's ef_search differs from A's" "│B ef_search 10 " 30
 check "each side shows its latency and recall" "recall@10 [0-9.]+ · client [0-9.]+ m?s +│recall@10 [0-9.]+ · client" 30
+check "compare shows nDCG and P@k per side, with each side's plan" \
+  "│ nDCG@10 [01]\.[0-9]{2} · P@10 [01]\.[0-9]{2} · plan .*│nDCG@10 [01]\.[0-9]{2} · P@10 [01]\.[0-9]{2} · plan " 30
+check "compare shows rank-biased overlap beside overlap@k" "Compare A/B · overlap@10 [0-9]+/10 · RBO [01]\.[0-9]{2}" 10
 tmux send-keys -t "$session" Escape; sleep 0.3
 tmux send-keys -t "$session" Right Enter
 check "→ then Enter opens the detail of B's selected result" "Detail — B #1 of [0-9]+" 10

@@ -23,10 +23,15 @@ enum CompareView {
         drawSide(.b, state: state, compare: compare, otherIDs: aIDs, in: right, into: &grid)
     }
 
-    /// "Compare A/B · overlap@10 7/10 · 3 moved" once both sides have answered.
+    /// "Compare A/B · overlap@10 7/10 · RBO 0.81 · 3 moved" once both sides have answered. Rank-biased overlap
+    /// weighs the top more: the same ten items in another order keep overlap@10 at 10/10 but lower RBO.
     static func title(_ state: AppState, _ compare: CompareModel) -> String {
         guard let summary = summary(state, compare) else { return "Compare A/B" }
-        return "Compare A/B · overlap@\(summary.k) \(summary.overlap)/\(summary.k) · \(summary.moved) moved"
+        let rbo = RankingMetrics.rankBiasedOverlap(
+            state.sideA.results.items.map(\.artifactID), compare.sideB.results.items.map(\.artifactID),
+            depth: summary.k)
+        return "Compare A/B · overlap@\(summary.k) \(summary.overlap)/\(summary.k) · RBO "
+            + String(format: "%.2f", rbo) + " · \(summary.moved) moved"
     }
 
     /// Overlap of the two top-k lists and how many shared results sit at different ranks.
@@ -92,15 +97,15 @@ enum CompareView {
         let rankWidth = max(2, String(response.results.count).count)
         let changeWidth = 4
         let scoreWidth = method == .semantic ? 5 : 6
-        let titleWidth = max(1, rect.width - rankWidth - changeWidth - scoreWidth - 3)
-        func row(_ rank: String, _ change: String, _ title: String, _ score: String) -> String {
+        let titleWidth = max(1, rect.width - rankWidth - changeWidth - scoreWidth - 5)
+        func row(_ rank: String, _ change: String, _ grade: String, _ title: String, _ score: String) -> String {
             DisplayWidth.pad(rank, to: rankWidth, alignRight: true) + " " + DisplayWidth.pad(change, to: changeWidth)
-                + " "
+                + " " + DisplayWidth.pad(grade, to: 1) + " "
                 + DisplayWidth.pad(title, to: titleWidth) + " "
                 + DisplayWidth.pad(score, to: scoreWidth, alignRight: true)
         }
         grid.text(
-            row("#", "Δ", "title", scoreHeader), at: Point(x: rect.x, y: rect.y + 1),
+            row("#", "Δ", "J", "title", scoreHeader), at: Point(x: rect.x, y: rect.y + 1),
             style: CellStyle(foreground: .muted, bold: true), clip: rect.row(1))
 
         if response.results.isEmpty {
@@ -111,7 +116,7 @@ enum CompareView {
                 grid.text(line, in: rect.row(2 + index), style: .fg(.warn))
             }
         }
-        let footerRows = 1
+        let footerRows = 2
         let visible = max(0, rect.height - 2 - footerRows)
         let moves = side == .b ? RankChange.changes(from: otherIDs, to: model.items.map(\.artifactID)) : [:]
         let otherSet = Set(otherIDs)
@@ -142,9 +147,10 @@ enum CompareView {
             }
             let score = method == .semantic ? Format.score(result.similarity) : Format.relevance(result.relevanceScore)
             var x = rect.x
+            let grade = ResultsView.gradeMark(state.grades[result.artifactID])
             let cells: [(String, Int, Bool, CellStyle)] = [
                 ("\(result.rank)", rankWidth, true, .fg(.muted)), (changeText, changeWidth, false, changeStyle),
-                (result.title, titleWidth, false, .plain),
+                (grade.0, 1, false, grade.1), (result.title, titleWidth, false, .plain),
                 (score, scoreWidth, true, CellStyle(foreground: .accent, bold: true)),
             ]
             for (text, width, alignRight, style) in cells {
@@ -165,7 +171,33 @@ enum CompareView {
                 }
             }
         }
-        grid.spans(footer(model, width: rect.width), at: Point(x: rect.x, y: rect.maxY - 1), clip: rect)
+        grid.spans(footer(model, width: rect.width), at: Point(x: rect.x, y: rect.maxY - 2), clip: rect)
+        grid.spans(
+            relevanceFooter(model, grades: state.grades, choices: state.choices, width: rect.width),
+            at: Point(x: rect.x, y: rect.maxY - 1), clip: rect)
+    }
+
+    /// The side's ranking quality against the grades (nDCG@k and P@k at its limit, as the status bar computes
+    /// them) and the plan its semantic signal ran with: the same fields on both sides.
+    static func relevanceFooter(
+        _ model: ResultsModel, grades: [Int: Int], choices: ParameterChoices, width: Int
+    ) -> [Span] {
+        guard let info = model.response?.info else { return [] }
+        let ids = model.items.map(\.artifactID)
+        let k = model.params?.limit ?? info.limit
+        let graded = !grades.isEmpty
+        let ndcg = graded ? Format.ratio(RankingMetrics.ndcg(ranking: ids, grades: grades, k: k)) : "–"
+        let precision = graded ? Format.ratio(RankingMetrics.precision(ranking: ids, grades: grades, k: k)) : "–"
+        let value = { (text: String) in Span(text, CellStyle(bold: true)) }
+        let muted = { (text: String) in Span(text, .fg(.muted)) }
+        var spans = [muted("nDCG@\(k) "), value(ndcg), muted(" · P@\(k) "), value(precision)]
+        let scan = ScanKind(info, indexType: { choices.index(named: $0)?.type })
+        let plan = scan.label ?? info.plan ?? (info.parameters.explain ? "plan unknown" : "explain off")
+        let used = spans.reduce(0) { $0 + $1.width } + 8
+        if width - used >= 4 {
+            spans += [muted(" · plan "), value(DisplayWidth.truncate(plan, to: width - used))]
+        }
+        return spans
     }
 
     /// The side's latency and recall in as many words as fit.
