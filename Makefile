@@ -24,7 +24,7 @@ TOOLS        := $(VECSCOPE_HOME)/tools
 SWIFT_FLAGS  ?= -c debug
 BIN           = $(shell swift build $(SWIFT_FLAGS) --show-bin-path)/vecscope
 
-.PHONY: setup apt-packages vendor api-tools build demo test bench clean-test-servers format
+.PHONY: setup apt-packages vendor api-tools build demo test bench clean-test-servers format fixture-vectors
 
 setup: apt-packages vendor api-tools
 
@@ -76,6 +76,14 @@ test: build
 	trap 'VECSCOPE_TEST_ROOT="$$root" $(MAKE) --no-print-directory clean-test-servers; rm -rf "$$root"' EXIT; \
 	VECSCOPE_TEST_ROOT="$$root" VECSCOPE_BIN="$(BIN)" swift test $(SWIFT_FLAGS)
 	@VECSCOPE_BIN="$(BIN)" bash Tests/e2e/tui.sh
+
+# The fixtures' vectors shipped for the first run (Fixtures/vectors-all-MiniLM-L6-v2.tsv), made by vecscope's own
+# MiniLM on a private embedded server: run after changing the fixtures, the chunker or the model.
+fixture-vectors: build
+	@home=$$(mktemp -d /tmp/vecscope-vectors.XXXXXX); chmod 755 "$$home"; ln -s "$(VENDOR)" "$$home/vendor"; \
+	trap 'VECSCOPE_HOME="$$home" "$(BIN)" db stop >/dev/null 2>&1; rm -rf "$$home"' EXIT; \
+	VECSCOPE_HOME="$$home" "$(BIN)" load Fixtures/artifacts.jsonl >/dev/null && \
+	VECSCOPE_HOME="$$home" "$(BIN)" embed --write-shipped-vectors Fixtures/vectors-all-MiniLM-L6-v2.tsv
 
 clean-test-servers:
 	@for pid in "$$VECSCOPE_TEST_ROOT"/*/postmaster.pid; do \

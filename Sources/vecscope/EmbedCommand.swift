@@ -22,6 +22,10 @@ extension Vecscope {
         @OptionGroup var limits: TimeLimitOptions
         @Option(help: "Stop the run after this many failed batches in a row (finished batches are kept).")
         var maxFailedBatches = 3
+        @Option(
+            help:
+                "After embedding, write every stored vector of the model, keyed by its text's SHA-256, to this file (Fixtures/vectors-<model>.tsv: the first run's shipped vectors; `make fixture-vectors`)."
+        ) var writeShippedVectors: String?
 
         func validate() throws {
             guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
@@ -73,6 +77,12 @@ extension Vecscope {
                             ? String(format: "; %d tokens, $%.6f", summary.totalTokens, summary.costUSD) : ""))
                 for index in summary.createdIndexes { print("created index \(index)") }
                 if summary.failedItems > 0 { throw ExitCode(2) }
+                if let path = writeShippedVectors {
+                    let shipped = try ShippedVectors.export(
+                        connection: connection, model: registered, embedder: embedder)
+                    try shipped.write(to: URL(fileURLWithPath: path))
+                    print("wrote \(shipped.vectors.count) \(model) vectors to \(path)")
+                }
             }
         }
     }

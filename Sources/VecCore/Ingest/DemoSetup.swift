@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 /// Gets a database ready for the explorer: the shipped fixtures on an empty database, the fixture grades when no
 /// grades are stored, and the default model's missing vectors. Every step commits as it goes, so stopping half-way
@@ -43,6 +44,7 @@ public struct DemoSetup {
     public let fixtures: URL?
     public let model: EmbeddingModel
     public let makeEmbedder: (EmbeddingModel) throws -> any Embedder
+    private let logger = Logger(label: "vecscope.setup")
 
     public init(
         connection: Connection, fixtures: URL?, model: EmbeddingModel,
@@ -92,8 +94,8 @@ public struct DemoSetup {
             }
         }
         if embed {
-            let pipeline = try EmbeddingPipeline(
-                connection: connection, embedder: try makeEmbedder(model), model: model)
+            let (embedder, shipped) = try embedderUsingShippedVectors()
+            let pipeline = try EmbeddingPipeline(connection: connection, embedder: embedder, model: model)
             let summary = try pipeline.run(
                 preparing: { progress(Progress(step: .preparing, done: $0, total: $1)) },
                 progress: { progress(Progress(step: .embedding, done: $0, total: $1)) })
@@ -102,10 +104,37 @@ public struct DemoSetup {
                     what: "\(summary.failedItems) texts failed to embed", why: summary.failures.first,
                     fix: "Run `vecscope embed` to retry; the others are stored.")
             }
-            finish(
-                String(format: "embedded %d texts with %@ in %.0fs", summary.embeddedCount, model.name, summary.seconds)
-            )
+            var line = String(
+                format: "embedded %d texts with %@ in %.0fs", summary.embeddedCount, model.name, summary.seconds)
+            if let shipped {
+                line +=
+                    " (\(shipped.reused) from Fixtures/\(ShippedVectors.fileName(model: model.name)), "
+                    + "\(shipped.embedded) by the model)"
+            }
+            finish(line)
         }
         return lines.isEmpty ? "nothing to do" : lines.joined(separator: "; ")
+    }
+
+    /// The model's embedder, answering from the fixtures' shipped vectors (`ShippedVectors`) when the fixtures hold
+    /// a file for the model and the model still makes its probe vector; else the model alone. A file that cannot
+    /// be read is skipped (logged): the texts are then embedded, only slower.
+    private func embedderUsingShippedVectors() throws -> (any Embedder, ShippedVectorEmbedder?) {
+        let base = try makeEmbedder(model)
+        guard let fixtures else { return (base, nil) }
+        let url = fixtures.appendingPathComponent(ShippedVectors.fileName(model: model.name))
+        guard FileManager.default.fileExists(atPath: url.path) else { return (base, nil) }
+        do {
+            let shipped = try ShippedVectors(contentsOf: url)
+            guard try shipped.isMade(by: base) else {
+                logger.warning("\(url.lastPathComponent) was not made by this \(model.name); embedding every text")
+                return (base, nil)
+            }
+            let embedder = ShippedVectorEmbedder(base: base, shipped: shipped)
+            return (embedder, embedder)
+        } catch {
+            logger.warning("\(url.lastPathComponent) skipped: \(ErrorReport(error).oneLine)")
+            return (base, nil)
+        }
     }
 }
