@@ -477,7 +477,7 @@ struct SweepTests {
         #expect(lines[10].contains(" failed · r reruns "))
         #expect(lines[11].hasPrefix("│ 1.00│"))
         #expect(lines[35].hasPrefix("│ ✖ relation does not exist"))
-        #expect(lines[34].contains("p95 ms (7 runs each)"))
+        #expect(lines[34].contains("p95 ms (20 runs each)"))
     }
 
     @Test func valuesAreADoublingLadderWithTheCurrentSetting() {

@@ -82,3 +82,26 @@ import Testing
         #expect(text == "@u01/a2")
     }
 }
+
+/// A sweep of ef_search measures one HNSW index, pinned and named, whatever the planner would pick per value.
+@Suite struct SweepPinTests {
+    @Test func theSweepPinsTheModelsHNSWIndexWhenThePlanWasAuto() {
+        var state = Fixture.searched(ids: Array(1...10), size: Size(width: 120, height: 40))
+        let hnsw = PlannableIndex(
+            name: "ae_hnsw_cosine_all_minilm_l6_v2", type: .hnsw, metric: .cosine, table: .artifactEmbeddings,
+            model: SearchParams.defaultModel)
+        state.choices = ParameterChoices(indexes: [SearchParams.defaultModel: [PlanViewTests.ivfflat, hnsw]])
+        state.focus = .results
+        let effects = reduce(&state, .key(.char("s")))
+        guard case .runSweep(_, _, let params, _)? = effects.last else {
+            Issue.record("s did not start a sweep: \(effects)")
+            return
+        }
+        #expect(params.plan == .index(hnsw.name))
+        #expect(state.sideA.params.plan == .auto)
+        #expect(render(state).contains("pinned ae_hnsw_cosine_all_minilm_l6_v2"))
+        // Reopening the view for the same query and parameters shows the same sweep instead of starting another.
+        _ = reduce(&state, .key(.escape))
+        #expect(reduce(&state, .key(.char("s"))).isEmpty)
+    }
+}

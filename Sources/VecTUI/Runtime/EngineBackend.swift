@@ -81,6 +81,13 @@ public final class EngineBackend: SearchBackend, @unchecked Sendable {
         let runner = Sweep(
             base: params, k: params.limit, concurrency: 1, serverSamples: 0, makeEngine: { shared.engine })
         let queries = Array(repeating: SweepQuery(label: "current query", vector: vector), count: max(1, repetitions))
+        // A warm-up run first: the first query on a connection pays for caches and plans, which inflated the first
+        // point's latency several times over and stretched the chart's axis.
+        if let first = efSearch.first, let query = queries.first {
+            _ = try runner.run(
+                [SweepSetting(efSearch: first, probes: params.probes, iterativeScan: params.iterativeScan)],
+                queries: [query])
+        }
         var points: [SweepPoint] = []
         for value in efSearch {
             if isCancelled() { throw TUIError(message: "sweep stopped", isCancellation: true) }

@@ -52,8 +52,9 @@ public struct SweepModel: Equatable, Sendable {
         Array(Set([10, 20, 40, 80, 160, 320, 640, current].filter { (1...1000).contains($0) })).sorted()
     }
 
-    /// How many times each value is run (p95 over these runs).
-    public static let repetitions = 7
+    /// How many times each value is run after a warm-up run: 20, so p95 (nearest rank: the 19th) is not simply the
+    /// slowest run, as it was with 7.
+    public static let repetitions = 20
 
     /// The points sorted by ef_search.
     public var sortedPoints: [SweepPoint] { points.sorted { $0.efSearch < $1.efSearch } }

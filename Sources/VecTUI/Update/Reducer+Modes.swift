@@ -47,6 +47,7 @@ extension Reducer {
             var swept = sweep.params, current = state.sideA.params
             swept.efSearch = 0
             current.efSearch = 0
+            current.plan = sweptPlan(state)
             if sweep.isRunning || (sweep.queryText == state.editor.trimmedText && swept == current) {
                 selectCurrentSweepPoint(&state)
                 return []
@@ -61,11 +62,26 @@ extension Reducer {
         let text = state.editor.trimmedText
         guard !text.isEmpty else { return effects }
         let id = (state.sweep?.id ?? 0) + 1
-        let params = state.sideA.params
+        var params = state.sideA.params
+        params.plan = sweptPlan(state)
         let values = SweepModel.values(around: params.efSearch)
         state.sweep = SweepModel(id: id, queryText: text, params: params, values: values)
         effects.append(.runSweep(id: id, text: text, params: params, efSearch: values))
         return effects
+    }
+
+    /// The plan a sweep of ef_search runs under: the HNSW index the shown results ran on, else the model's first
+    /// HNSW index — pinned, so every point measures that index and a cheaper plan cannot take over half-way (the
+    /// planner switched index, or went to a Seq Scan, as ef_search changed). A pinned plan stays as it is; with no
+    /// HNSW index of the model the sweep runs as the planner chooses and its view says so.
+    static func sweptPlan(_ state: AppState) -> PlanChoice {
+        let params = state.sideA.params
+        if params.plan.indexName != nil { return params.plan }
+        let hnsw = (state.choices.indexes[params.model] ?? []).filter { $0.type == .hnsw }
+        if let used = state.sideA.results.response?.info.indexName, hnsw.contains(where: { $0.name == used }) {
+            return .index(used)
+        }
+        return hnsw.first.map { .index($0.name) } ?? params.plan
     }
 
     /// Selects the point of the current ef_search (the marked one) once it is measured.

@@ -92,8 +92,12 @@ enum SweepView {
         let k = sweep.params.limit
         var title = "Sweep ef_search · recall@\(k) vs p95 latency"
         if sweep.params.method == .hybrid { title += " (semantic side)" }
+        // The index swept, where the title has room beside the phase.
+        let plan = sweep.params.plan.indexName.map { " · pinned \($0)" } ?? " · planner's choice (no HNSW index)"
+        let phaseSpans = phase(sweep, now: state.now)
+        if DisplayWidth.of(title + plan) + phaseSpans.reduce(0, { $0 + $1.width }) + 8 <= rect.width { title += plan }
         let inner = grid.box(
-            rect, title: title, style: focus, titleStyle: focus, rightTitle: phase(sweep, now: state.now))
+            rect, title: title, style: focus, titleStyle: focus, rightTitle: phaseSpans)
         let area = inner.inset(dx: 1, dy: 0)
         guard area.width >= 10, area.height >= 3 else { return }
         let (body, footer) = area.splitBottom(1)
