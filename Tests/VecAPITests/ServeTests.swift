@@ -29,9 +29,10 @@ import FoundationNetworking
             process.standardOutput = handle
             process.standardError = handle
             try process.run()
-            let deadline = Date().addingTimeInterval(60)
+            // Each probe gives up after a few seconds: one stuck connection must not use up the whole minute.
+            let deadline = Date().addingTimeInterval(90)
             while Date() < deadline {
-                if let (status, _) = try? await get("/healthz"), status == 200 { return }
+                if let (status, _) = try? await get("/healthz", timeout: 5), status == 200 { return }
                 guard process.isRunning else { break }
                 try await Task.sleep(for: .milliseconds(200))
             }
@@ -48,8 +49,8 @@ import FoundationNetworking
 
         func logText() throws -> String { try String(contentsOf: log, encoding: .utf8) }
 
-        func get(_ path: String) async throws -> (Int, Data) {
-            try await send(URLRequest(url: try #require(URL(string: base + path))))
+        func get(_ path: String, timeout: TimeInterval = 60) async throws -> (Int, Data) {
+            try await send(URLRequest(url: try #require(URL(string: base + path)), timeoutInterval: timeout))
         }
 
         func post(_ path: String, token: String, _ object: [String: Any]) async throws -> (Int, Data) {
@@ -69,6 +70,11 @@ import FoundationNetworking
         /// SIGTERM, then the exit status.
         func stop() async throws -> Int32 {
             kill(process.processIdentifier, SIGTERM)
+            return try await exitStatus()
+        }
+
+        /// Waits (30 s at most, then SIGKILL) for the process to end.
+        func exitStatus() async throws -> Int32 {
             let deadline = Date().addingTimeInterval(30)
             while process.isRunning && Date() < deadline { try await Task.sleep(for: .milliseconds(100)) }
             if process.isRunning { kill(process.processIdentifier, SIGKILL) }
@@ -92,12 +98,27 @@ import FoundationNetworking
             let users = Set((body["results"] as? [[String: Any]] ?? []).compactMap { $0["user"] as? String })
             #expect(users == [user])
         }
-        // A request in flight when SIGTERM arrives still gets its answer; then the server exits cleanly.
+        // A request in flight when SIGTERM arrives still gets its answer; then the server exits cleanly. The request
+        // is held inside the server (its token look-up waits for a lock this test holds) rather than timed with a
+        // sleep, so a loaded machine cannot send SIGTERM before the request has arrived.
+        let locker = try Connection(try FixtureDatabase.connectionURL())
+        _ = try locker.execute("BEGIN")
+        _ = try locker.execute("LOCK TABLE api_tokens IN ACCESS EXCLUSIVE MODE")
         let job = String(repeating: "Staff engineer for search relevance, ranking and PostgreSQL tuning. ", count: 2000)
         async let inFlight = server.post(
             "/api/v1/artifacts/rank/", token: first, ["job_description": job, "ranking_method": "hybrid"])
-        try await Task.sleep(for: .milliseconds(30))
-        let exit = try await server.stop()
+        let waiting = Date().addingTimeInterval(60)
+        while try locker.query(
+            "SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = 'api_tokens'::regclass"
+        ).row(0).decode(0, as: Int.self) == 0 {
+            try #require(Date() < waiting, "the rank request never reached the database")
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        kill(server.process.processIdentifier, SIGTERM)
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(server.process.isRunning, "the server exited with a request in flight")
+        _ = try locker.execute("COMMIT")
+        let exit = try await server.exitStatus()
         let (status, _) = try await inFlight
         #expect(status == 200)
         let log = try server.logText()
