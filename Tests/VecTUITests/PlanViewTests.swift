@@ -105,3 +105,23 @@ import Testing
         #expect(reduce(&state, .key(.char("s"))).isEmpty)
     }
 }
+
+extension SweepPinTests {
+    @Test func aSweepIsMarkedStaleOnceTheModelsIndexesChange() {
+        var state = Fixture.searched(ids: Array(1...10), size: Size(width: 120, height: 40))
+        state.choices = ParameterChoices(indexes: [SearchParams.defaultModel: [PlanViewTests.hnsw]])
+        state.focus = .results
+        guard case .runSweep(let id, _, _, _)? = reduce(&state, .key(.char("s"))).last else {
+            Issue.record("no sweep started")
+            return
+        }
+        let point = SweepPoint(efSearch: 40, recall: 1, p50Ms: 1, p95Ms: 2)
+        _ = reduce(&state, .sweepFinished(id: id, .success([point])))
+        #expect(!render(state).contains("stale: the indexes changed"))
+        _ = reduce(
+            &state,
+            .choicesLoaded(
+                ParameterChoices(indexes: [SearchParams.defaultModel: [PlanViewTests.hnsw, PlanViewTests.ivfflat]])))
+        #expect(render(state).contains("stale: the indexes changed · r reruns"))
+    }
+}

@@ -37,6 +37,9 @@ public struct SweepModel: Equatable, Sendable {
     public var phase: Phase = .running
     /// The selected point (Enter applies its ef_search).
     public var selected: Int = 0
+    /// The model's vector indexes when the sweep started: once they differ (one built, rebuilt away or dropped) the
+    /// points no longer describe the database and the view marks the sweep stale.
+    public var indexes: [String] = []
 
     public init(id: Int, queryText: String, params: SearchParams, values: [Int]) {
         self.id = id

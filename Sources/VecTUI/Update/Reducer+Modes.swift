@@ -66,6 +66,7 @@ extension Reducer {
         params.plan = sweptPlan(state)
         let values = SweepModel.values(around: params.efSearch)
         state.sweep = SweepModel(id: id, queryText: text, params: params, values: values)
+        state.sweep?.indexes = (state.choices.indexes[params.model] ?? []).map(\.name)
         effects.append(.runSweep(id: id, text: text, params: params, efSearch: values))
         return effects
     }

@@ -94,7 +94,10 @@ enum SweepView {
         if sweep.params.method == .hybrid { title += " (semantic side)" }
         // The index swept, where the title has room beside the phase.
         let plan = sweep.params.plan.indexName.map { " · pinned \($0)" } ?? " · planner's choice (no HNSW index)"
-        let phaseSpans = phase(sweep, now: state.now)
+        var phaseSpans = phase(sweep, now: state.now)
+        if !sweep.isRunning, (state.choices.indexes[sweep.params.model] ?? []).map(\.name) != sweep.indexes {
+            phaseSpans = [Span(" stale: the indexes changed · r reruns ", CellStyle(foreground: .warn, bold: true))]
+        }
         if DisplayWidth.of(title + plan) + phaseSpans.reduce(0, { $0 + $1.width }) + 8 <= rect.width { title += plan }
         let inner = grid.box(
             rect, title: title, style: focus, titleStyle: focus, rightTitle: phaseSpans)
