@@ -23,7 +23,9 @@ import FoundationNetworking
             process.executableURL = URL(fileURLWithPath: Self.binary)
             process.arguments = ["serve", "--port", String(port), "--connections", "2"]
             var environment = ProcessInfo.processInfo.environment
-            environment["DATABASE_URL"] = try FixtureDatabase.connectionURL()
+            // Its own application_name, so a test can tell this server's sessions from other suites' on the same database.
+            environment["DATABASE_URL"] = ConnectionString.withApplicationName(
+                try FixtureDatabase.connectionURL(), applicationName)
             process.environment = environment
             let handle = try FileHandle(forWritingTo: log)
             process.standardOutput = handle
@@ -46,6 +48,8 @@ import FoundationNetworking
         }
 
         var base: String { "http://127.0.0.1:\(port)" }
+
+        var applicationName: String { "vecscope-serve-test-\(port)" }
 
         func logText() throws -> String { try String(contentsOf: log, encoding: .utf8) }
 
@@ -108,8 +112,12 @@ import FoundationNetworking
         async let inFlight = server.post(
             "/api/v1/artifacts/rank/", token: first, ["job_description": job, "ranking_method": "hybrid"])
         let waiting = Date().addingTimeInterval(60)
+        // Only this server's sessions count: other suites' token look-ups on the same database wait on the lock too.
         while try locker.query(
-            "SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = 'api_tokens'::regclass"
+            """
+            SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid)
+            WHERE NOT l.granted AND l.relation = 'api_tokens'::regclass AND a.application_name = \(server.applicationName)
+            """
         ).row(0).decode(0, as: Int.self) == 0 {
             try #require(Date() < waiting, "the rank request never reached the database")
             try await Task.sleep(for: .milliseconds(50))
