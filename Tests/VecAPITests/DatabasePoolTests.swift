@@ -71,7 +71,7 @@ import VecCore
     }
 
     @Test func requestsBeyondTheConnectionsWaitTheirTurn() async throws {
-        let pool = try Self.pool(connections: 2, queue: 16, deadline: .seconds(30))
+        let pool = try Self.pool(connections: 2, queue: 16, deadline: .seconds(120))
         let backends = try await withThrowingTaskGroup(of: Int32.self) { group in
             for _ in 0..<10 {
                 group.addTask { try await pool.withWorker { worker in try worker.connection.backendPID } }
