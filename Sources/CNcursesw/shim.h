@@ -55,6 +55,24 @@ static inline int CNcursesw_check_terminal(void) {
     return result;
 }
 
+// Mouse: clicks and the wheel only (no motion), reported at once (no click interval).
+static inline void CNcursesw_enable_mouse(void) {
+    mousemask(BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
+    mouseinterval(0);
+}
+static inline int CNcursesw_key_mouse(void) { return KEY_MOUSE; }
+// The pending mouse event: 1 a left click, 2 wheel up, 3 wheel down, 0 anything else (or none).
+static inline int CNcursesw_read_mouse(int *x, int *y) {
+    MEVENT event;
+    if (getmouse(&event) != OK) return 0;
+    *x = event.x;
+    *y = event.y;
+    if (event.bstate & BUTTON1_PRESSED) return 1;
+    if (event.bstate & BUTTON4_PRESSED) return 2;
+    if (event.bstate & BUTTON5_PRESSED) return 3;
+    return 0;
+}
+
 static inline int CNcursesw_a_normal(void) { return (int)A_NORMAL; }
 static inline WINDOW *CNcursesw_curscr(void) { return curscr; }
 static inline int CNcursesw_colors(void) { return COLORS; }

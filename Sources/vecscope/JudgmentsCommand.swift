@@ -13,7 +13,12 @@ extension Vecscope {
 extension Vecscope.Judgments {
     struct Export: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Print the judgments made for the fixture jobs (from the TUI or an import) as TSV.")
+            abstract: "Print every judgment (from the TUI or an import) as TSV.",
+            discussion: """
+                Fixture jobs' grades are listed under their ids; grades of free-text queries typed in the TUI under
+                q-<hash>, each defined by a `#query<TAB>id<TAB>text` line that `judgments import` and
+                `eval --judgments` read (and other readers skip as a comment).
+                """)
         @OptionGroup var database: DatabaseOptions
         @Option(help: "Folder with jobs.jsonl (default: Fixtures/).") var fixtures: String?
         @Option(name: .shortAndLong, help: "Write to this file instead of stdout.") var output: String?

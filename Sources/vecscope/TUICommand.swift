@@ -63,7 +63,8 @@ extension Vecscope {
                 }
                 let runtime = TUIRuntime(
                     backend: backend, state: state,
-                    historyURL: home.root.appendingPathComponent("tui-history.jsonl"))
+                    historyURL: home.root.appendingPathComponent("tui-history.jsonl"),
+                    paramsURL: home.root.appendingPathComponent("tui-parameters.json"))
                 _ = try runtime.run()
             }
         }

@@ -40,9 +40,29 @@ import Testing
         try store.importTSV("j02\ta010\t2\nj01\ta002\t1\nj01\ta001\t3\n", jobs: jobs, judge: "ana")
         try store.record(RelevanceJudgment(queryText: "not a job", artifactID: try id("a003"), grade: 1, judge: "bo"))
         let exported = try store.exportTSV(jobs: jobs)
-        #expect(exported == "j01\ta001\t3\nj01\ta002\t1\nj02\ta010\t2\n")
+        let free = JudgmentStore.freeTextID(hash: SHA256.hex("not a job"))
+        #expect(
+            exported
+                == "#query\t\(free)\tnot a job\nj01\ta001\t3\nj01\ta002\t1\nj02\ta010\t2\n\(free)\ta003\t1\n")
         try store.importTSV(exported, jobs: jobs, judge: "ana")
         #expect(try store.exportTSV(jobs: jobs) == exported)
+    }
+
+    @Test func aFreeTextQuerysGradesExportAndImportBackWithItsText() throws {
+        let text = "Senior Go engineer\twith Kubernetes\non call \\ weekends"
+        try store.record(RelevanceJudgment(queryText: text, artifactID: try id("a001"), grade: 3, judge: "ana"))
+        try store.record(RelevanceJudgment(queryText: text, artifactID: try id("a002"), grade: 0, judge: "ana"))
+        let one = try store.exportTSV(queryText: text, id: nil)
+        let free = JudgmentStore.freeTextID(hash: SHA256.hex(text))
+        #expect(one.hasPrefix("#query\t\(free)\tSenior Go engineer\\twith Kubernetes\\non call \\\\ weekends\n"))
+        #expect(one.hasSuffix("\(free)\ta001\t3\n\(free)\ta002\t0\n"))
+        #expect(try store.exportTSV(queryText: jobs.job(id: "j01").text, id: "j01").isEmpty)
+        // Into an empty database: the text comes back from the #query line, so the grades land under it.
+        let (other, _) = try TestDatabase.fresh()
+        _ = try ArtifactLoader(connection: other).load(file: FixturePaths.file("artifacts.jsonl"))
+        #expect(try JudgmentStore(connection: other).importTSV(one, jobs: jobs, judge: "import") == 2)
+        #expect(try JudgmentStore(connection: other).grades(for: text).count == 2)
+        #expect(try JudgmentStore(connection: other).gradeCounts() == [SHA256.hex(text): 2])
     }
 
     @Test func regradingReplacesTheGrade() throws {

@@ -162,15 +162,17 @@ struct CompareReducerTests {
                 == .saveJudgment(queryText: state.sideA.results.queryText, artifactID: 99, grade: 3, previousGrade: nil)
         )
         #expect(state.grades[99] == 3)
-        press(&state, .right)  // next result on B's side inside the detail
-        #expect(grid != render(state))
+        // Grading moved on to B's #3; → is the next result on B's side inside the detail.
         #expect(render(state).contains("Detail — B #3 of 10"))
+        press(&state, .right)
+        #expect(grid != render(state))
+        #expect(render(state).contains("Detail — B #4 of 10"))
         press(&state, .escape)
-        // Back on A: the same artifact (1) is selected where A has it.
+        // Back on A: the same artifact (4) is selected where A has it.
         press(&state, .left)
         #expect(state.compare?.selecting == .a)
-        #expect(state.activeResults.selectedResult?.artifactID == 1)
-        #expect(state.sideA.results.selected == 0)
+        #expect(state.activeResults.selectedResult?.artifactID == 4)
+        #expect(state.sideA.results.selected == 3)
     }
 
     @Test func leftAndRightSayWhyWhenNotComparing() {
@@ -186,17 +188,17 @@ struct CompareRenderTests {
     @Test func sideBySideAt80x24() {
         let state = comparing(bIDs: [3, 1, 2, 11, 4, 5, 6, 7, 12, 8]) { $0.efSearch = 10 }
         let lines = render(state).trimmedLines
-        #expect(lines[6].hasPrefix("┌─ Compare A/B · overlap@10 8/10 · RBO 0.71 · 8 … ─"))
-        #expect(lines[6].hasSuffix("┌─ Parameters · B ─────────┐"))
-        #expect(lines[7] == "│ A ef_search 40         │B ef_search 10           ││ method          semantic │")
-        #expect(lines[8] == "│  # Δ    J title     sim│ # Δ    J title      sim ││ metric          cosine   │")
-        #expect(lines[9].hasPrefix("│  1      · Kubern… 0.900│ 1 ↑2   · Staff e… 0.900 │"))
-        #expect(lines[12].hasPrefix("│  4      · CKA: C… 0.750│ 4 new  · Terrafo… 0.750 │"))
-        #expect(lines[17].hasPrefix("│  9 out  · Stream… 0.500│ 9 new  · Rust SI… 0.500 │"))
+        #expect(lines[5].hasPrefix("┌─ Compare A/B · overlap@10 8/10 · RBO 0.71 · 8 … ─"))
+        #expect(lines[5].hasSuffix("┌─ Parameters · B ─────────┐"))
+        #expect(lines[6] == "│ A ef_search 40         │B ef_search 10           ││ method          semantic │")
+        #expect(lines[7] == "│  # Δ    J title     sim│ # Δ    J title      sim ││ metric          cosine   │")
+        #expect(lines[8].hasPrefix("│  1      · Kubern… 0.900│ 1 ↑2   · Staff e… 0.900 │"))
+        #expect(lines[11].hasPrefix("│  4      · CKA: C… 0.750│ 4 new  · Terrafo… 0.750 │"))
+        #expect(lines[16].hasPrefix("│  9 out  · Stream… 0.500│ 9 new  · Rust SI… 0.500 │"))
         // Two footer rows: recall and latency, then nDCG / P@k and the plan (the same fields on both sides).
-        #expect(lines[18].hasPrefix("│ R@10 0.90 · 14.2 ms    │recall@10 0.60 · 14.2 ms │"))
-        #expect(lines[19].hasPrefix("│ nDCG@10 – · P@10 –     │nDCG@10 – · P@10 –       │"))
-        #expect(lines[13].hasSuffix("│ ef_search       10     ≠ │"))
+        #expect(lines[17].hasPrefix("│ R@10 0.90 · 14.2 ms    │recall@10 0.60 · 14.2 ms │"))
+        #expect(lines[18].hasPrefix("│ nDCG@10 – · P@10 –     │nDCG@10 – · P@10 –       │"))
+        #expect(lines[12].hasSuffix("│ ef_search       10     ≠ │"))
     }
 
     @Test func sideBySideAt120x40() {
@@ -227,16 +229,16 @@ struct CompareRenderTests {
         var state = comparing(bIDs: [3, 1, 2])
         state.focus = .results
         let grid = render(state)
-        #expect(grid[5, 9].style.reverse)  // A row 1: artifact 1
-        #expect(grid[30, 10].style.underline)  // B row 2: artifact 1
-        #expect(!grid[30, 9].style.underline)
+        #expect(grid[5, 8].style.reverse)  // A row 1: artifact 1
+        #expect(grid[30, 9].style.underline)  // B row 2: artifact 1
+        #expect(!grid[30, 8].style.underline)
     }
 
     @Test func sameParametersAreSaidSo() {
         let state = comparing(bIDs: Array(1...10))
         let lines = render(state).trimmedLines
-        #expect(lines[6].hasPrefix("┌─ Compare A/B · overlap@10 10/10 · RBO 1.00 · 0… "))
-        #expect(lines[7].hasPrefix("│ A same parameters as B │B same parameters as A"))
+        #expect(lines[5].hasPrefix("┌─ Compare A/B · overlap@10 10/10 · RBO 1.00 · 0… "))
+        #expect(lines[6].hasPrefix("│ A same parameters as B │B same parameters as A"))
     }
 
     @Test func bStillSearchingSaysSo() {
@@ -245,7 +247,7 @@ struct CompareRenderTests {
         press(&state, .char("c"))
         let grid = render(state)
         #expect(grid.contains("Searching…"))
-        #expect(grid.lines()[6].contains("searching"))
+        #expect(grid.lines()[5].contains("searching"))
     }
 }
 
@@ -256,7 +258,7 @@ struct JobPickerTests {
         state.jobs = jobs
         press(&state, .ctrl("t"))
         #expect(state.overlay == .jobs)
-        press(&state, .down, .char("j"), .up)
+        press(&state, .down, .down, .up)
         #expect(state.jobPicker.selected == 1)
         let effects = press(&state, .enter)
         #expect(effects.contains { if case .runSearch = $0 { return true } else { return false } })
@@ -295,14 +297,15 @@ struct JobPickerTests {
         press(&state, .ctrl("t"), .down)
         let grid = render(state)
         let lines = grid.trimmedLines
-        #expect(lines[9].contains("┌─ Fixture jobs ─"))
+        #expect(lines[9].contains("┌─ Fixture jobs · type to filter ─"))
         #expect(lines[9].contains(" Enter loads · Esc closes "))
         #expect(lines[10].contains("│ j01  Senior Machine Learning Engineer – Search Relevance"))
         #expect(lines[11].contains("│ j02  Staff Backend Engineer – Payments"))
         #expect(grid[12, 11].style.reverse)
         #expect(!grid[12, 10].style.reverse)
         #expect(grid.cursor == nil)
-        #expect(lines[23] == " Enter load  Esc close  q quit  ? help  Tab pane  Ctrl-R run  / edit")
+        // Typing filters the picker, so only keys that are not letters are hinted.
+        #expect(lines[23] == " Enter load  Esc close  Ctrl-C quit  F1 help  Tab pane  Ctrl-R run")
     }
 
     @Test func pickerScrollsAt120x40WithManyJobs() {
@@ -311,7 +314,7 @@ struct JobPickerTests {
         press(&state, .ctrl("t"), .end)
         #expect(state.jobPicker.selected == 59)
         let lines = render(state).trimmedLines
-        #expect(lines[2].contains("┌─ Fixture jobs ─"))
+        #expect(lines[2].contains("┌─ Fixture jobs · type to filter ─"))
         #expect(lines[36].contains("│ j60  Job 60"))
         #expect(lines[37].contains(" 27–60 of 60 "))
     }
@@ -453,17 +456,17 @@ struct SweepTests {
         for ef in [10, 20, 40, 80] { _ = reduce(&state, .sweepProgress(id: 1, point(ef))) }
         let grid = render(state)
         let lines = grid.trimmedLines
-        #expect(lines[6].hasPrefix("┌─ Sweep ef_search · recall@10 vs p95 latency ─"))
-        #expect(lines[6].contains(" 4/7 · x stops "))
-        #expect(lines[7].hasPrefix("│ 1.00│ "))
-        #expect(lines[7].hasSuffix("  ef recall    p50    p95 │"))
-        #expect(lines[10].hasSuffix("◆  40   0.67   1.00   1.33 │"))
-        #expect(lines[11].hasSuffix("   80   1.00   2.00   2.67 │"))
-        #expect(lines[11].contains("◆ ef=40"))
-        #expect(lines[16].hasPrefix("│ 0.15│●"))
-        #expect(lines[18].hasPrefix("│     0.33"))
-        #expect(lines[19] == "│ ◆ current ef_search 40 · selected ef 40: recall 0.67 p95 1.33 ms · Enter app │")
-        #expect(grid[60, 10].style.reverse)  // the selected row of the table
+        #expect(lines[5].hasPrefix("┌─ Sweep ef_search · recall@10 vs p95 latency ─"))
+        #expect(lines[5].contains(" 4/7 · x stops "))
+        #expect(lines[6].hasPrefix("│ 1.00│ "))
+        #expect(lines[6].hasSuffix("  ef recall    p50    p95 │"))
+        #expect(lines[9].hasSuffix("◆  40   0.67   1.00   1.33 │"))
+        #expect(lines[10].hasSuffix("   80   1.00   2.00   2.67 │"))
+        #expect(lines[10].contains("◆ ef=40"))
+        #expect(lines[15].hasPrefix("│ 0.15│●"))
+        #expect(lines[17].hasPrefix("│     0.33"))
+        #expect(lines[18] == "│ ◆ current ef_search 40 · selected ef 40: recall 0.67 p95 1.33 ms · Enter app │")
+        #expect(grid[60, 9].style.reverse)  // the selected row of the table
         #expect(lines[23].hasPrefix(" Enter apply  r rerun  x stop  Esc close"))
     }
 
@@ -496,7 +499,7 @@ struct ModesHelpTests {
         let text = HelpView.lines(state, width: 72).map { $0.map(\.text).joined() }
         for expected in [
             "compare mode (A/B)", "switch the side (A or B)", "Ctrl-T/F2", "Ctrl-O/F3", "sweep ef_search",
-            "Job list (Ctrl-T)", "load the job as the query and search it", "File prompt (Ctrl-O)",
+            "Job list (Ctrl-T)", "load the job as the query and search it", "File and value prompts (Ctrl-O, :)",
             "Sweep view (s)", "use the selected point's ef_search", "stop the sweep",
         ] {
             #expect(text.contains { $0.contains(expected) }, "\(expected) missing from help")

@@ -69,13 +69,13 @@ struct RecallRuleTests {
         let measured = RecallMeasurement(scope: .semanticCandidates, k: 10, recall: 0.8)
         _ = reduce(&state, .recallMeasured(.a, generation: 1, .success(measured)))
         #expect(state.sideA.results.recall == measured)
-        #expect(render(state).trimmedLines[22].contains("│ recall@10 (semantic candidates) 0.80 │"))
+        #expect(render(state).trimmedLines[21].contains("│ recall@10 (semantic candidates) 0.80 │"))
     }
 
     @Test func keywordOnSideAShowsNotApplicableAndMeasuresNothing() {
         let (state, effects) = searchedA(.keyword)
         #expect(recallEffects(effects).isEmpty)
-        let line = render(state).trimmedLines[22]
+        let line = render(state).trimmedLines[21]
         #expect(line.contains("│ recall@10 n/a │"))
         #expect(!line.contains("…"))
     }
@@ -88,7 +88,7 @@ struct RecallRuleTests {
                     .a, generation: 1, text: "Go developer",
                     params: state.sideA.params, measuredIDs: [3, 1, 2])
             ])
-        #expect(render(state).trimmedLines[22].contains("│ recall@10 … │"))
+        #expect(render(state).trimmedLines[21].contains("│ recall@10 … │"))
     }
 
     @Test func hybridOnSideBMeasuresItsSemanticCandidatesAndShowsTheNumber() {

@@ -67,6 +67,13 @@ final class FakeBackend: SearchBackend, @unchecked Sendable {
         RecallMeasurement(scope: params.method.recallScope, k: params.limit, recall: 0.9)
     }
     func judgments(for queryText: String) throws -> [Int: Int] { [2: 3] }
+    /// Writes what the TSV would hold for `judgments(for:)`, so the runtime's export path is exercised.
+    func exportGrades(queryText: String, id: String?, directory: URL) throws -> GradesExport {
+        let url = directory.appendingPathComponent("vecscope-grades-\(id ?? "q").tsv")
+        try "\(id ?? "q")\ta2\t3\n".write(to: url, atomically: true, encoding: .utf8)
+        return GradesExport(path: url.path, count: 1)
+    }
+    func gradeCounts() throws -> [String: Int] { [:] }
     func saveJudgment(queryText: String, artifactID: Int, grade: Int?) throws {
         lock.withLock { saved.append((queryText, artifactID, grade)) }
     }
@@ -118,6 +125,26 @@ final class FakeBackend: SearchBackend, @unchecked Sendable {
 
 @Suite("Runtime without a terminal")
 struct RuntimeTests {
+    @Test func theLastParametersAreRestoredOnTheNextStart() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "vecscope-params-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: url) }
+        var first = AppState()
+        first.sideA.params.efSearch = 64
+        first.sideA.params.limit = 30
+        let before = TUIRuntime(backend: FakeBackend(), state: first, paramsURL: url)
+        before.saveParams()
+        let after = TUIRuntime(backend: FakeBackend(), state: AppState(), paramsURL: url)
+        #expect(after.currentState.sideA.params.efSearch == 64)
+        #expect(after.currentState.sideA.params.limit == 30)
+        #expect(after.currentState.defaults.efSearch == AppState.defaultParams.efSearch)  // d still resets
+        // A file that no longer validates is ignored.
+        try Data(#"{"efSearch": -3}"#.utf8).write(to: url)
+        #expect(
+            TUIRuntime(backend: FakeBackend(), state: AppState(), paramsURL: url).currentState.sideA.params
+                == AppState.defaultParams)
+    }
+
     @Test func searchRunsOnAWorkerAndItsResultComesBackAsAnAction() {
         let backend = FakeBackend()
         let runtime = TUIRuntime(backend: backend, state: AppState(connectionTarget: "test"))

@@ -45,7 +45,7 @@ tmux send-keys -t "$session" C-r
 check "ranked results with similarity, cosine, L2 and inner product" "Results · semantic · 10/10" 60
 check "result columns" "sim +cos +L2 +IP +kw +rel" 5
 check "status bar shows plan and recall" "recall@10 1.00" 30
-check "it opens on Results, not in the editor (the results' keys are hinted)" "Enter detail .*0–3 grade" 5
+check "it opens on Results, not in the editor (the results' keys are hinted)" "Enter detail .*0–3 grade" 10
 check "the query pane names the loaded job" "Query · j01 " 5
 # Grade the top result: nDCG appears.
 tmux send-keys -t "$session" 3
@@ -178,12 +178,12 @@ check "q quits and the shell gets the terminal back" "VECSCOPE-EXITED" 10
 start() {  # start WIDTH HEIGHT ARGS…: a fresh session running vecscope with ARGS
   local width=$1 height=$2; shift 2
   tmux kill-session -t "$session" 2>/dev/null
-  tmux new-session -d -s "$session" -x "$width" -y "$height" \
+  tmux new-session -d -s "$session" -c "$root" -x "$width" -y "$height" \
     "env VECSCOPE_HOME='$root' TERM=${TERM_OVERRIDE:-xterm-256color} '$BIN' $*; echo VECSCOPE-EXITED rc=\$?; sleep 600"
 }
 start 160 48 tui --job j01
 check "tui --job j01 opens ranked at once" "Results · semantic · 10/10" 60
-check "tui --job j01 has focus on Results (the results' keys are hinted)" "Enter detail .*0–3 grade" 5
+check "tui --job j01 has focus on Results (the results' keys are hinted)" "Enter detail .*0–3 grade" 10
 tmux send-keys -t "$session" Enter
 check "Enter on a result opens the detail" "Detail — #1 of 10" 5
 tmux send-keys -t "$session" q
@@ -193,6 +193,55 @@ if screen | grep -q "VECSCOPE-EXITED"; then
 else
   echo "ok   q in the detail view did not quit"; passed=$((passed + 1))
 fi
+# Grading at speed: n jumps to the next result without a grade (the preview under the list names the selection).
+first_ungraded=$(screen | python3 -c '
+import re, sys
+for line in sys.stdin:
+    m = re.match(r"^│ +([0-9]+) +(?:new|[↑↓][0-9]+)? +· ", line)
+    if m: print(m.group(1)); break')
+if [ -n "$first_ungraded" ]; then
+  tmux send-keys -t "$session" g n
+  check "n jumps to the next ungraded result (#$first_ungraded)" "why #$first_ungraded —" 5
+else
+  echo "FAIL no ungraded result on screen to jump to"; screen | sed 's/^/     | /'; failed=$((failed + 1))
+fi
+# E writes the grades of the loaded job to a TSV file in the working directory.
+tmux send-keys -t "$session" E
+check "E writes the grades to a TSV file" "wrote [0-9]+ grades to .*vecscope-grades-j01.tsv" 10
+if [ -s "$root/vecscope-grades-j01.tsv" ] && ! grep -qvE $'^j01\ta[0-9]+\t[0-3]$' "$root/vecscope-grades-j01.tsv"; then
+  echo "ok   the TSV holds j01<TAB>artifact<TAB>grade lines ($(wc -l < "$root/vecscope-grades-j01.tsv") grades)"; passed=$((passed + 1))
+else
+  echo "FAIL the exported TSV is missing or malformed"; head -5 "$root/vecscope-grades-j01.tsv" 2>&1 | sed 's/^/     | /'; failed=$((failed + 1))
+fi
+# Layouts at the three sizes: the title column keeps at least 30 characters below 120 columns.
+title_width() { screen | python3 -c '
+import re, sys
+widths = {"type": 7, "owner": 10, "sim": 5, "cos": 5, "L2": 5, "IP": 5, "kw": 5, "rel": 6}
+for line in sys.stdin:
+    if "J title" in line:
+        t = line.index("title")
+        m = re.search(r"\S+", line[t + 5:])
+        token, start = m.group(0), t + 5 + m.start()
+        end = start - 1 if token == "│" else start - (widths.get(token, len(token)) - len(token)) - 1
+        print(end - t)
+        break'; }
+for size in 80x24 100x30 160x48; do
+  tmux resize-window -t "$session" -x "${size%x*}" -y "${size#*x}"; sleep 1
+  check "at $size the results and the status bar are drawn" "Results · semantic · 10/10" 5
+  check "at $size the status bar shows the search's quality" "nDCG@10 [01]\.[0-9]{2}" 5
+  width=$(title_width)
+  if [ "${width:-0}" -ge 30 ]; then
+    echo "ok   at $size the title column is $width characters"; passed=$((passed + 1))
+  else
+    echo "FAIL at $size the title column is ${width:-?} characters (< 30)"; screen | sed 's/^/     | /'; failed=$((failed + 1))
+  fi
+done
+tmux resize-window -t "$session" -x 80 -y 24; sleep 0.5
+tmux send-keys -t "$session" P
+check "P folds the parameters pane away at 80×24" "Results · semantic · 10/10 ─+┐$" 5
+tmux send-keys -t "$session" P
+check "P unfolds it" "┌─ Parameters" 5
+tmux resize-window -t "$session" -x 160 -y 48; sleep 0.5
 # A one-line query typed in the editor and Enter: it runs, and the editor is left.
 tmux send-keys -t "$session" /
 check "/ enters the editor with a badge" "EDITING · Esc to leave" 5
@@ -223,6 +272,13 @@ tmux send-keys -t "$session" q
 check "q closes the sweep view instead of quitting" "Results · semantic · 10/10" 10
 tmux send-keys -t "$session" p
 check "p focuses the parameters" "← less .*→ more|less .*more" 5
+# The : prompt types a value instead of stepping to it; the results refresh.
+tmux send-keys -t "$session" :
+check ": opens the value prompt" "Set a value" 5
+tmux send-keys -t "$session" -l "ef 64"
+tmux send-keys -t "$session" Enter
+check ":ef 64 sets ef_search" "│ ef_search +64 " 5
+check "the search runs again with it" "^ ✓ │ server" 30
 if screen | grep -q "kubernetes operator for postgres failover[?csp]"; then
   echo "FAIL keys after a search were typed into the query"; failed=$((failed + 1))
 else

@@ -9,6 +9,15 @@ public struct Inventory {
         try connection.query("SELECT external_id FROM users ORDER BY external_id").rows.map { try $0.decode(0) }
     }
 
+    /// Display names by user external id (users without a name are left out).
+    public func userNames() throws -> [String: String] {
+        var names: [String: String] = [:]
+        for row in try connection.query("SELECT external_id, name FROM users WHERE name IS NOT NULL").rows {
+            names[try row.decode(0, as: String.self)] = try row.decode(1, as: String.self)
+        }
+        return names
+    }
+
     /// Models that have at least one stored artifact vector.
     public func modelsWithVectors() throws -> [String] {
         try connection.query(

@@ -17,8 +17,11 @@ public struct Evaluator {
             if grades[line.jobID] == nil { order.append(line.jobID) }
             grades[line.jobID, default: [:]][line.artifactID] = line.grade
         }
+        let definitions = JudgmentStore.queryDefinitions(in: text)
         return try order.map { jobID in
-            JudgedQuery(jobID: jobID, text: try jobs.job(id: jobID).text, grades: grades[jobID] ?? [:])
+            JudgedQuery(
+                jobID: jobID, text: try JudgmentStore.queryText(id: jobID, definitions: definitions, jobs: jobs),
+                grades: grades[jobID] ?? [:])
         }
     }
 

@@ -118,10 +118,11 @@ public struct JudgmentStore {
     /// how many were stored. All or nothing: a bad line names its number and nothing is stored.
     @discardableResult
     public func importTSV(_ text: String, jobs: JobCatalog, judge: String) throws -> Int {
+        let definitions = Self.queryDefinitions(in: text)
         let judgments = try parseTSV(text).map { line in
             RelevanceJudgment(
-                queryText: try jobs.job(id: line.jobID).text, artifactID: line.artifactID, grade: line.grade,
-                judge: judge)
+                queryText: try Self.queryText(id: line.jobID, definitions: definitions, jobs: jobs),
+                artifactID: line.artifactID, grade: line.grade, judge: judge)
         }
         try connection.transaction { _ in
             for judgment in judgments { try record(judgment) }
@@ -163,22 +164,100 @@ public struct JudgmentStore {
         return lines
     }
 
-    /// Judgments whose query is one of `jobs`, as TSV sorted by job and artifact; others are left out.
+    /// Every judgment as TSV sorted by query and artifact: a fixture job's grades under its id, a free-text query's
+    /// (graded in the TUI) under `q-` and the start of its hash, defined once by a `#query` line that
+    /// `importTSV` and `eval --judgments` read and older readers skip as a comment.
     public func exportTSV(jobs: JobCatalog) throws -> String {
         var jobByHash: [String: String] = [:]
         for job in jobs.jobs { jobByHash[RelevanceJudgment.queryHash(job.text)] = job.id }
-        var lines: [(String, String, Int)] = []
+        return try exportTSV(where: nil) { hash in jobByHash[hash] }
+    }
+
+    /// The judgments of one query as TSV under `id` (a job id, or nil for a free-text query's `q-` id).
+    public func exportTSV(queryText: String, id: String?) throws -> String {
+        try exportTSV(where: RelevanceJudgment.queryHash(queryText)) { _ in id }
+    }
+
+    /// The id a free-text query is exported under: `q-` and the first 12 hex digits of its hash.
+    public static func freeTextID(hash: String) -> String { "q-" + hash.prefix(12) }
+
+    private func exportTSV(where hash: String?, id: (String) -> String?) throws -> String {
+        var lines: [(id: String, artifact: String, grade: Int)] = []
+        var definitions: [String: String] = [:]
         for row in try connection.query(
             """
-            SELECT j.query_hash::text, a.external_id, j.grade::int4 FROM relevance_judgments j
+            SELECT j.query_hash::text, a.external_id, j.grade::int4, j.query_text FROM relevance_judgments j
             JOIN artifacts a ON a.id = j.artifact_id
+            WHERE \(hash)::text IS NULL OR j.query_hash = \(hash)::text
             """
         ).rows {
-            guard let jobID = jobByHash[try row.decode(0, as: String.self)] else { continue }
-            lines.append((jobID, try row.decode(1), try row.decode(2)))
+            let queryHash: String = try row.decode(0)
+            let queryID: String
+            if let known = id(queryHash) {
+                queryID = known
+            } else {
+                queryID = Self.freeTextID(hash: queryHash)
+                definitions[queryID] = try row.decode(3, as: String.self)
+            }
+            lines.append((queryID, try row.decode(1), try row.decode(2)))
         }
-        lines.sort { ($0.0, $0.1) < ($1.0, $1.1) }
-        return lines.map { "\($0.0)\t\($0.1)\t\($0.2)\n" }.joined()
+        lines.sort { ($0.id, $0.artifact) < ($1.id, $1.artifact) }
+        let header = definitions.keys.sorted().map { "#query\t\($0)\t\(Self.escaped(definitions[$0] ?? ""))\n" }
+        return header.joined() + lines.map { "\($0.id)\t\($0.artifact)\t\($0.grade)\n" }.joined()
+    }
+
+    /// The free-text queries a judgments file defines (`#query<TAB>id<TAB>text`, text with \n, \t and \\ escaped).
+    public static func queryDefinitions(in text: String) -> [String: String] {
+        var definitions: [String: String] = [:]
+        for line in text.split(separator: "\n") where line.hasPrefix("#query\t") {
+            let fields = line.dropFirst("#query\t".count).split(separator: "\t", maxSplits: 1)
+            guard fields.count == 2 else { continue }
+            definitions[String(fields[0])] = unescaped(String(fields[1]).trimmingCharacters(in: ["\r"]))
+        }
+        return definitions
+    }
+
+    /// The text of a judgments file's query id: its `#query` definition, else the catalog's job.
+    public static func queryText(id: String, definitions: [String: String], jobs: JobCatalog) throws -> String {
+        if let text = definitions[id] { return text }
+        return try jobs.job(id: id).text
+    }
+
+    static func escaped(_ text: String) -> String {
+        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\n", with: "\\n")
+            .replacingOccurrences(of: "\t", with: "\\t").replacingOccurrences(of: "\r", with: "\\r")
+    }
+
+    static func unescaped(_ text: String) -> String {
+        var out = ""
+        var escaping = false
+        for character in text {
+            if escaping {
+                switch character {
+                case "n": out.append("\n")
+                case "t": out.append("\t")
+                case "r": out.append("\r")
+                default: out.append(character)
+                }
+                escaping = false
+            } else if character == "\\" {
+                escaping = true
+            } else {
+                out.append(character)
+            }
+        }
+        return out
+    }
+
+    /// How many grades each query holds, by query hash (the job picker marks graded jobs with it).
+    public func gradeCounts() throws -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for row in try connection.query(
+            "SELECT query_hash::text, count(*)::int8 FROM relevance_judgments GROUP BY query_hash"
+        ).rows {
+            counts[try row.decode(0, as: String.self)] = try row.decode(1, as: Int.self)
+        }
+        return counts
     }
 
     private func artifactIDsByExternalID() throws -> [String: Int] {

@@ -110,6 +110,25 @@ public final class EngineBackend: SearchBackend, @unchecked Sendable {
         try JudgmentStore(connection: try backgroundSide().connection).grades(for: queryText)
     }
 
+    public func exportGrades(queryText: String, id: String?, directory: URL) throws -> GradesExport {
+        let tsv = try JudgmentStore(connection: try backgroundSide().connection).exportTSV(
+            queryText: queryText, id: id)
+        let name = id ?? JudgmentStore.freeTextID(hash: RelevanceJudgment.queryHash(queryText))
+        let url = directory.appendingPathComponent("vecscope-grades-\(name).tsv")
+        do {
+            try tsv.write(to: url, atomically: true, encoding: .utf8)
+        } catch {
+            throw VecscopeError(
+                what: "cannot write \(url.path)", why: error.localizedDescription,
+                fix: "Start vecscope in a directory you may write to.")
+        }
+        return GradesExport(path: url.path, count: tsv.split(separator: "\n").filter { !$0.hasPrefix("#") }.count)
+    }
+
+    public func gradeCounts() throws -> [String: Int] {
+        try JudgmentStore(connection: try backgroundSide().connection).gradeCounts()
+    }
+
     public func saveJudgment(queryText: String, artifactID: Int, grade: Int?) throws {
         let store = JudgmentStore(connection: try backgroundSide().connection)
         if let grade {
@@ -145,7 +164,7 @@ public final class EngineBackend: SearchBackend, @unchecked Sendable {
         for model in models { indexes[model] = try engine.plannableIndexes(model: model) }
         return ParameterChoices(
             users: try inventory.userIDs(), models: models.isEmpty ? [SearchParams.defaultModel] : models,
-            indexes: indexes)
+            indexes: indexes, userNames: try inventory.userNames())
     }
 
     public func prepare(

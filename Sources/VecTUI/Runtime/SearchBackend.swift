@@ -1,3 +1,4 @@
+import Foundation
 import VecCore
 
 /// What the TUI needs from the rest of vecscope, so the runtime can be wired to `SearchEngine` and the tuning
@@ -27,6 +28,11 @@ public protocol SearchBackend: AnyObject, Sendable {
     func judgments(for queryText: String) throws -> [Int: Int]
     /// Stores a grade (nil deletes it) for an artifact under a query text. Background queue.
     func saveJudgment(queryText: String, artifactID: Int, grade: Int?) throws
+    /// Writes the grades of one query as judgments TSV under `id` (nil: the free-text query's `q-` id) to
+    /// `directory`. Background queue.
+    func exportGrades(queryText: String, id: String?, directory: URL) throws -> GradesExport
+    /// Stored grades per query hash. Background queue.
+    func gradeCounts() throws -> [String: Int]
     /// nDCG@k and P@k of a ranking given grades. Pure; called on the main thread.
     func score(rankedIDs: [Int], grades: [Int: Int], k: Int) -> RankingScore
     /// nDCG@k of the textbook BM25 ranking for the same query and filters. Background queue.

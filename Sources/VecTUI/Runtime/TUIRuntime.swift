@@ -11,6 +11,7 @@ public final class TUIRuntime {
     private let backend: any SearchBackend
     private var state: AppState
     private let historyURL: URL?
+    private let paramsURL: URL?
     private let inbox = Inbox()
     /// One search lane per side, so side B (compare mode) never waits for side A's search.
     private let laneA = SearchLane(label: "vecscope.tui.search.a")
@@ -31,12 +32,20 @@ public final class TUIRuntime {
     ///   - backend: the search core, adapted (see `SearchBackend`).
     ///   - state: the starting state (connection target, parameters from flags, a query to pre-fill…).
     ///   - historyURL: where query history is kept between runs (one query per line, JSON-escaped); nil keeps none.
-    public init(backend: any SearchBackend, state: AppState, historyURL: URL? = nil) {
+    ///   - paramsURL: where the search parameters are kept between runs (JSON): read here, written on quit.
+    public init(backend: any SearchBackend, state: AppState, historyURL: URL? = nil, paramsURL: URL? = nil) {
         self.backend = backend
         self.state = state
         self.historyURL = historyURL
+        self.paramsURL = paramsURL
         if let historyURL, let entries = Self.readHistory(historyURL) {
             self.state.history = QueryHistory(entries: entries)
+        }
+        if let paramsURL, let params = Self.readParams(paramsURL), params != state.sideA.params {
+            // The knobs as the user left them; `d` on a parameter still resets it to the default.
+            self.state.sideA.params = params
+            self.state.message = StatusMessage(
+                text: "parameters as you left them (d resets one to its default)", kind: .info, expires: 4)
         }
     }
 
@@ -65,7 +74,24 @@ public final class TUIRuntime {
             pump()
             reconnectIfDown()
         }
+        saveParams()
         return state
+    }
+
+    /// Keeps side A's parameters for the next start.
+    func saveParams() {
+        guard let paramsURL, let data = try? JSONEncoder().encode(state.sideA.params) else { return }
+        try? FileManager.default.createDirectory(
+            at: paramsURL.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try? data.write(to: paramsURL, options: .atomic)
+    }
+
+    /// Saved parameters that still validate (a model or knob that no longer exists is not restored).
+    static func readParams(_ url: URL) -> SearchParams? {
+        guard let data = try? Data(contentsOf: url),
+            let params = try? JSONDecoder().decode(SearchParams.self, from: data), (try? params.validate()) != nil
+        else { return nil }
+        return params
     }
 
     /// Every action already waiting after `first`. A burst ending in Enter waits a moment for more: a terminal
@@ -190,6 +216,18 @@ public final class TUIRuntime {
             }
         case .cancelIndexJob:
             backend.cancelIndexJob()
+        case .exportGrades(let queryText, let jobID):
+            backgroundQueue.async {
+                let directory = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+                let result = Result {
+                    try backend.exportGrades(queryText: queryText, id: jobID, directory: directory)
+                }.mapError(TUIError.init)
+                inbox.post(.gradesExported(result))
+            }
+        case .loadJobGradeCounts:
+            backgroundQueue.async {
+                inbox.post(.jobGradeCountsLoaded(Result { try backend.gradeCounts() }.mapError(TUIError.init)))
+            }
         case .saveHistory(let entries):
             guard let historyURL else { return }
             backgroundQueue.async { Self.writeHistory(entries, to: historyURL) }

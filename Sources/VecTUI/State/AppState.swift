@@ -24,6 +24,8 @@ public enum Overlay: Equatable, Sendable {
     case jobs
     /// A one-line prompt for a file path (Ctrl-O/F3) whose text becomes the query.
     case openFile
+    /// The `:` prompt: a knob and a value typed at once (`ef 64`, `user u07`, `limit 30`).
+    case valuePrompt
     /// The sweep view (s): recall against p95 latency over ef_search values for the current query.
     case sweep
     /// The index view (i): vector indexes with their parameters, size and scans; create, drop, reindex.
@@ -35,6 +37,7 @@ public enum Overlay: Equatable, Sendable {
         case .help: return "Help"
         case .jobs: return "Job list"
         case .openFile: return "File prompt"
+        case .valuePrompt: return "Value prompt"
         case .sweep: return "Sweep view"
         case .indexes: return "Index view"
         }
@@ -168,11 +171,17 @@ public struct AppState: Equatable, Sendable {
     /// Selected and first visible row of the parameters pane (indexes into `TunableParameter.allCases`).
     public var parameterSelection: Int = 0
     public var parameterScroll: Int = 0
+    /// The parameters pane is folded away (`P`): the results take its width.
+    public var parametersFolded = false
 
     /// Grades 0…3 by artifact id for side A's `results.queryText` (both sides search the same text).
     public var grades: [Int: Int] = [:]
     /// The query text `grades` belong to (nil until loaded).
     public var gradesQuery: String?
+    /// The results pane lists only results without a grade (and the selected one); `u` toggles it.
+    public var ungradedOnly = false
+    /// The k of nDCG@k and P@k: fixed (default 10), so viewing more results to grade deeper does not change it.
+    public var ndcgK = 10
     /// First visible line of the detail pane.
     public var detailScroll: Int = 0
 
@@ -188,6 +197,10 @@ public struct AppState: Equatable, Sendable {
     /// The fixture job last loaded as the query (picker or `--job`), named in the query pane's title.
     public var loadedJob: JobEntry?
     public var jobPicker = ListSelection()
+    /// What is typed in the job picker: it lists the jobs whose id or title contain every word of it.
+    public var jobFilter = ""
+    /// Stored grades per fixture job id (the picker marks graded jobs).
+    public var jobGradeCounts: [String: Int] = [:]
     /// The file-path prompt's text.
     public var prompt = TextBuffer()
     /// The latest ef_search sweep (kept after the view closes, so reopening shows it).
@@ -234,7 +247,9 @@ public struct AppState: Equatable, Sendable {
 
     /// True while the text being typed is what the user is doing: printable keys go to the editor, not to commands.
     public var isTyping: Bool {
-        setup == nil && ((focus == .query && isEditing && overlay == nil) || overlay == .openFile)
+        setup == nil
+            && ((focus == .query && isEditing && overlay == nil) || overlay == .openFile || overlay == .valuePrompt
+                || overlay == .jobs)
     }
 
     /// Gives the editor the keys (the query pane gets focus).

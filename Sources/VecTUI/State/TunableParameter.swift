@@ -9,13 +9,17 @@ public struct ParameterChoices: Equatable, Sendable {
     public var models: [String]
     /// Each model's vector indexes (HNSW first), which the plan parameter can pin.
     public var indexes: [String: [PlannableIndex]]
+    /// Display names by user id, for the `:user` prompt's fuzzy match.
+    public var userNames: [String: String]
 
     public init(
-        users: [String] = [], models: [String] = [SearchParams.defaultModel], indexes: [String: [PlannableIndex]] = [:]
+        users: [String] = [], models: [String] = [SearchParams.defaultModel], indexes: [String: [PlannableIndex]] = [:],
+        userNames: [String: String] = [:]
     ) {
         self.users = users
         self.models = models
         self.indexes = indexes
+        self.userNames = userNames
     }
 
     /// The plan choices for a model: auto, each of its indexes, exact.

@@ -60,6 +60,7 @@ public final class Terminal {
             use_default_colors()
         }
         defineKeys()
+        CNcursesw_enable_mouse()
         CNcursesw_write_raw("\u{1B}[?2004h")  // bracketed paste: a paste arrives as one action, not as keys
         curs_set(0)
     }
@@ -124,6 +125,7 @@ public final class Terminal {
                 return .resize(size)
             }
             if code == Self.pasteStart { return .paste(readPaste()) }
+            if code == CNcursesw_key_mouse() { return readMouse() }
             if code == Self.pasteEnd { return nil }
             return functionKey(code).map(Action.key)
         }
@@ -154,6 +156,18 @@ public final class Terminal {
         if key == .escape { return .escape }
         key.modifiers.insert(.alt)
         return key
+    }
+
+    /// The mouse event ncurses holds, as an action (nil for what the TUI does not use).
+    private func readMouse() -> Action? {
+        var x: Int32 = 0, y: Int32 = 0
+        let point = { Point(x: Int(x), y: Int(y)) }
+        switch CNcursesw_read_mouse(&x, &y) {
+        case 1: return .mouse(.click, at: point())
+        case 2: return .mouse(.wheelUp, at: point())
+        case 3: return .mouse(.wheelDown, at: point())
+        default: return nil
+        }
     }
 
     /// Reads a bracketed paste up to its end marker (or a pause of a second).

@@ -7,6 +7,8 @@ public enum Action: Equatable, Sendable {
     case key(Key)
     /// Text pasted in one go (bracketed paste); inserted into the editor as-is.
     case paste(String)
+    /// A mouse click or wheel turn at a screen cell.
+    case mouse(MouseButton, at: Point)
     /// The terminal changed size.
     case resize(Size)
     /// Time passed; `now` is monotonic seconds. Drives debounced searches, the spinner and message expiry.
@@ -29,6 +31,10 @@ public enum Action: Equatable, Sendable {
     case judgmentsLoaded(queryText: String, Result<[Int: Int], TUIError>)
     /// A `.saveJudgment` effect failed; the grade shown is rolled back.
     case judgmentSaveFailed(queryText: String, artifactID: Int, previousGrade: Int?, TUIError)
+    /// An `.exportGrades` effect finished: the file written and how many grades, or why not.
+    case gradesExported(Result<GradesExport, TUIError>)
+    /// Stored grade counts by query hash (`.loadJobGradeCounts`).
+    case jobGradeCountsLoaded(Result<[String: Int], TUIError>)
     /// The runtime is up and the first frame is drawn: work that starts on its own (the first-run set-up) starts.
     case started
     /// The set-up reported where it is.
@@ -115,6 +121,22 @@ public struct RankingScore: Equatable, Sendable {
         self.ndcg = ndcg
         self.precision = precision
         self.judged = judged
+    }
+}
+
+/// What the mouse did.
+public enum MouseButton: Equatable, Sendable {
+    case click, wheelUp, wheelDown
+}
+
+/// Where `E` wrote the grades of a query.
+public struct GradesExport: Equatable, Sendable {
+    public var path: String
+    public var count: Int
+
+    public init(path: String, count: Int) {
+        self.path = path
+        self.count = count
     }
 }
 

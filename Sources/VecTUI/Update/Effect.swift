@@ -40,6 +40,11 @@ public enum Effect: Equatable, Sendable {
     case runIndexJob(IndexJob.Kind)
     /// Cancel the index job running now (libpq cancel); it answers `.indexJobFinished` with a cancellation.
     case cancelIndexJob
+    /// Write the grades of one query as TSV (`judgments import` reads it) to a file in the working directory,
+    /// named after the job (or the free-text query's id); answer `.gradesExported`.
+    case exportGrades(queryText: String, jobID: String?)
+    /// Count the stored grades of every query; answer `.jobGradeCountsLoaded`.
+    case loadJobGradeCounts
     /// Remember the query history (e.g. in a file under VECSCOPE_HOME).
     case saveHistory([String])
     /// Restore the terminal and exit.

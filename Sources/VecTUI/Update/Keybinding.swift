@@ -3,13 +3,18 @@ public enum Command: Equatable, Sendable {
     case quit, toggleHelp, back, nextPane, previousPane, focus(Pane), runSearch
     /// Give the query editor the keys (`/`, or Enter on the query pane).
     case editQuery
+    /// Fold the parameters pane away (the results take its width) or unfold it.
+    case toggleParameters
     /// Lists and scrolling panes (results, parameters, detail, help).
     case moveUp, moveDown, pageUp, pageDown, moveToTop, moveToBottom
     case openDetail, previousResult, nextResult
     /// More like this: the selected result's stored vector becomes the query (`@user/id`), searched at once.
     case moreLikeThis
-    /// Judging: grade 0…3 the selected result for the current query, or remove its grade.
-    case grade(Int), clearGrade
+    /// Judging: grade 0…3 the selected result for the current query, or remove its grade; jump to the next or
+    /// previous result without a grade; export the query's grades to a TSV file.
+    case grade(Int), clearGrade, nextUngraded(Int), exportGrades, toggleUngradedOnly
+    /// The job picker's filter: delete its last character.
+    case deleteFilterCharacter
     /// Parameters: step the selected knob (−1/+1, `large` with Shift) or reset it.
     case adjust(direction: Int, large: Bool), resetParameter
     case edit(EditorCommand)
@@ -18,6 +23,8 @@ public enum Command: Equatable, Sendable {
     case toggleCompare, switchCompareSide
     /// Fixture jobs and files as the query.
     case openJobPicker, loadSelectedJob, openFilePrompt, submitPrompt
+    /// The `:` prompt: a knob and its value typed at once.
+    case openValuePrompt
     /// The sweep view: open it (starting a sweep when needed), run again, stop, pick a point, apply it.
     case openSweep, rerunSweep, cancelSweep, selectSweepPoint(Int), applySweepPoint
     /// The index view: open it, refresh the list, open the create form, rebuild or drop the selected index (drop asks
@@ -152,6 +159,9 @@ public enum Keymap {
             hint: "edit"),
         Keybinding([.char("p")], "go to parameters", scope: .global, command: .focus(.parameters)),
         Keybinding(
+            [.char("P")], "fold the parameters pane away (the results get its width) or unfold it", scope: .global,
+            command: .toggleParameters),
+        Keybinding(
             [.char("c")], "compare mode (A/B): B starts as a copy of these parameters; both rankings side by side",
             scope: .global, command: .toggleCompare),
         Keybinding(
@@ -164,6 +174,12 @@ public enum Keymap {
         Keybinding(
             [.ctrl("o"), Key(.function(3))], "load the query from a file (type its path)", scope: .global,
             command: .openFilePrompt, label: "Ctrl-O/F3"),
+        Keybinding(
+            [.char(":")], "type a value: ef 64, probes 4, limit 30, k 20 (nDCG@k), user u07 or a name, model, method",
+            scope: .global, command: .openValuePrompt),
+        Keybinding(
+            [.char("E")], "export the grades of the current query (job or free text) to a TSV file here",
+            scope: .global, command: .exportGrades, disabledReason: canExport),
         Keybinding(
             [.char("s")], "sweep ef_search for this query: recall against p95 latency", scope: .global,
             command: .openSweep, disabledReason: canSweep),
@@ -254,23 +270,26 @@ public enum Keymap {
     ]
 
     static let jobs: [Keybinding] = [
-        Keybinding([.up, .char("k")], "previous job", scope: .jobs, command: .moveUp, label: "↑/k"),
-        Keybinding([.down, .char("j")], "next job", scope: .jobs, command: .moveDown, label: "↓/j"),
+        Keybinding([.up], "previous job (type to filter by id or title)", scope: .jobs, command: .moveUp),
+        Keybinding([.down], "next job", scope: .jobs, command: .moveDown),
         Keybinding([.pageUp], "page up / down", scope: .jobs, command: .pageUp, label: "PgUp/PgDn"),
         Keybinding([.pageDown], "", scope: .jobs, command: .pageDown),
-        Keybinding([.home, .char("g")], "first job", scope: .jobs, command: .moveToTop),
-        Keybinding([.end, .char("G")], "last job", scope: .jobs, command: .moveToBottom),
+        Keybinding([.home], "first job", scope: .jobs, command: .moveToTop),
+        Keybinding([.end], "last job", scope: .jobs, command: .moveToBottom),
+        Keybinding(
+            [.backspace], "delete the last character of the filter", scope: .jobs,
+            command: .deleteFilterCharacter),
         Keybinding(
             [.enter], "load the job as the query and search it", scope: .jobs,
             command: .loadSelectedJob, hint: "load"),
         Keybinding(
-            [.escape, .char("q"), .ctrl("t"), Key(.function(2))], "close the job list", scope: .jobs,
-            command: .back, label: "Esc/q", hint: "close"),
+            [.escape, .ctrl("t"), Key(.function(2))], "close the job list", scope: .jobs,
+            command: .back, label: "Esc", hint: "close"),
     ]
 
     static let prompt: [Keybinding] = [
         Keybinding(
-            [.enter], "read the file; its text becomes the query and is searched", scope: .prompt,
+            [.enter], "read the file (its text becomes the query and is searched) / set the value", scope: .prompt,
             command: .submitPrompt,
             hint: "load", disabledReason: { $0.prompt.trimmedText.isEmpty ? "type a file path first" : nil }),
         Keybinding([.escape], "cancel", scope: .prompt, command: .back, hint: "cancel"),
@@ -373,7 +392,10 @@ public enum Keymap {
             Keybinding(
                 [.char("m")], "more like this: search with the selected result's stored vector (@user/id)",
                 scope: .pane(.results), command: .moreLikeThis, disabledReason: needsSelection),
-        ]
+            Keybinding(
+                [.char("u")], "list only the results without a grade (toggle)", scope: .pane(.results),
+                command: .toggleUngradedOnly),
+        ] + ungradedBindings(.results)
 
     static let parameters: [Keybinding] = [
         Keybinding([.up, .char("k")], "previous parameter", scope: .pane(.parameters), command: .moveUp, label: "↑/k"),
@@ -415,7 +437,7 @@ public enum Keymap {
             Keybinding(
                 [.char("m")], "more like this: search with this result's stored vector (@user/id)",
                 scope: .pane(.detail), command: .moreLikeThis),
-        ] + gradeBindings(.detail)
+        ] + gradeBindings(.detail) + ungradedBindings(.detail)
 
     static let help: [Keybinding] = [
         Keybinding([.up, .char("k")], "scroll up", scope: .help, command: .moveUp, label: "↑/k"),
@@ -424,6 +446,25 @@ public enum Keymap {
             [.escape, .char("q"), .char("?"), Key(.function(1))], "close help", scope: .help,
             command: .toggleHelp, label: "Esc/q/?"),
     ]
+
+    private static func ungradedBindings(_ pane: Pane) -> [Keybinding] {
+        [
+            Keybinding(
+                [.char("n")], "next result without a grade", scope: .pane(pane), command: .nextUngraded(1),
+                disabledReason: canGrade),
+            Keybinding(
+                [.char("N")], "previous result without a grade", scope: .pane(pane), command: .nextUngraded(-1),
+                disabledReason: canGrade),
+        ]
+    }
+
+    private static let canExport: @Sendable (AppState) -> String? = { state in
+        if state.sideA.results.response == nil { return "nothing to export — run a search first" }
+        if state.gradesQuery != state.sideA.results.queryText {
+            return "stored grades for this query are still loading"
+        }
+        return nil
+    }
 
     private static func gradeBindings(_ pane: Pane) -> [Keybinding] {
         (0...3).map { grade in
@@ -486,7 +527,7 @@ public enum Keymap {
             (scope, title, bindings.filter { $0.scope == scope && !$0.description.isEmpty })
         }
         let views = [
-            section("Job list (Ctrl-T)", .jobs), section("File prompt (Ctrl-O)", .prompt),
+            section("Job list (Ctrl-T)", .jobs), section("File and value prompts (Ctrl-O, :)", .prompt),
             section("Sweep view (s)", .sweep),
             section("Index view (i)", .indexes), section("New index form (n in the index view)", .indexForm),
             section("Drop confirmation", .confirmDrop), section("Set-up screen (first run)", .setup),
@@ -504,7 +545,7 @@ public enum Keymap {
         switch overlay {
         case .help: return .help
         case .jobs: return .jobs
-        case .openFile: return .prompt
+        case .openFile, .valuePrompt: return .prompt
         case .sweep: return .sweep
         case .indexes: return indexScope(state)
         case nil: return state.focus == .query && state.isEditing ? .editor : .pane(state.focus)

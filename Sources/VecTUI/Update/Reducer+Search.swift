@@ -7,6 +7,9 @@ extension Reducer {
     /// comparing. Nothing starts when side A cannot (no text, invalid parameters).
     static func startSearches(_ state: inout AppState) -> [Effect] {
         guard var effects = startSearch(.a, &state) else { return [] }
+        if let job = state.loadedJob, state.loadedJobIsEdited, state.message?.kind != .error {
+            inform(&state, "\(job.id) was edited: its grades belong to the job's own text, not to this one")
+        }
         let before = state.history.entries
         state.history.record(state.editor.trimmedText)
         if state.history.entries != before { effects.append(.saveHistory(state.history.entries)) }
@@ -161,7 +164,7 @@ extension Reducer {
         let results = state.sideA.results
         let ids = results.items.map(\.artifactID)
         guard !ids.isEmpty else { return [] }
-        let k = results.params?.limit ?? ids.count
+        let k = state.ndcgK
         var effects: [Effect] = [
             .scoreRanking(generation: results.generation, rankedIDs: ids, grades: state.grades, k: k)
         ]

@@ -8,7 +8,13 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
         return Reducer.handle(key, &state)
 
     case .paste(let text):
-        if state.overlay == .openFile {
+        if state.overlay == .jobs {
+            // Typed fast or pasted into the picker: it filters.
+            state.jobFilter += text.split(whereSeparator: \.isNewline).joined(separator: " ")
+            state.jobPicker = ListSelection()
+            return []
+        }
+        if state.overlay == .openFile || state.overlay == .valuePrompt {
             // A pasted path goes into the prompt (its first line: the prompt is one line).
             state.prompt.insert(text.split(whereSeparator: \.isNewline).first.map(String.init) ?? "")
             return []
@@ -17,6 +23,9 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
         state.editor.insert(text)
         state.history.stopBrowsing()
         return []
+
+    case .mouse(let button, let point):
+        return Reducer.mouse(button, at: point, &state)
 
     case .resize(let size):
         state.size = Size(width: max(0, size.width), height: max(0, size.height))
@@ -164,6 +173,21 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
     case .notify(let text):
         Reducer.inform(&state, text)
         return []
+
+    case .gradesExported(let result):
+        switch result {
+        case .success(let export): Reducer.inform(&state, "wrote \(export.count) grades to \(export.path)")
+        case .failure(let error): Reducer.fail(&state, "grades not exported: \(error.message)")
+        }
+        return []
+
+    case .jobGradeCountsLoaded(let result):
+        guard case .success(let byHash) = result else { return [] }  // the picker works without the marks
+        state.jobGradeCounts = [:]
+        for job in state.jobs {
+            state.jobGradeCounts[job.id] = byHash[RelevanceJudgment.queryHash(job.text)]
+        }
+        return []
     }
 }
 
@@ -187,8 +211,16 @@ enum Reducer {
             return perform(binding.command, &state)
         }
         if state.setup != nil { return [] }  // the set-up screen hides the editor: keys must not type into it
-        if state.overlay == .openFile {
+        if state.overlay == .openFile || state.overlay == .valuePrompt {
             if let character = key.typedCharacter { state.prompt.insert(String(character)) }
+            return []
+        }
+        if state.overlay == .jobs {
+            // Typing in the picker filters it.
+            if let character = key.typedCharacter {
+                state.jobFilter.append(character)
+                state.jobPicker = ListSelection()
+            }
             return []
         }
         if state.isTyping, let character = key.typedCharacter {
@@ -217,7 +249,7 @@ enum Reducer {
             keepSelectionVisible(&state)
             return []
         case .nextPane, .previousPane:
-            let cycle: [Pane] = [.query, .results, .parameters]
+            let cycle: [Pane] = state.parametersFolded ? [.query, .results] : [.query, .results, .parameters]
             let current = cycle.firstIndex(of: state.focus == .detail ? .results : state.focus) ?? 0
             let step = command == .nextPane ? 1 : cycle.count - 1
             state.focus = cycle[(current + step) % cycle.count]
@@ -225,6 +257,13 @@ enum Reducer {
         case .focus(let pane):
             state.focus = pane
             state.overlay = nil
+            if pane == .parameters { state.parametersFolded = false }
+            keepSelectionVisible(&state)
+            return []
+        case .toggleParameters:
+            state.parametersFolded.toggle()
+            if state.parametersFolded && state.focus == .parameters { state.focus = .results }
+            keepSelectionVisible(&state)
             return []
         case .editQuery:
             state.enterEditor()
@@ -263,6 +302,22 @@ enum Reducer {
             state.history.stopBrowsing()
             state.focus = .results
             return startSearches(&state)
+        case .nextUngraded(let direction):
+            nextUngraded(direction, &state)
+            return []
+        case .toggleUngradedOnly:
+            state.ungradedOnly.toggle()
+            inform(&state, state.ungradedOnly ? "only results without a grade — u shows all" : "all results")
+            keepSelectionVisible(&state)
+            return []
+        case .exportGrades:
+            let results = state.sideA.results
+            let job = state.jobs.first { $0.text.trimmingWhitespace() == results.queryText }
+            return [.exportGrades(queryText: results.queryText, jobID: job?.id)]
+        case .deleteFilterCharacter:
+            if !state.jobFilter.isEmpty { state.jobFilter.removeLast() }
+            state.jobPicker = ListSelection()
+            return []
         case .adjust(let direction, let large):
             let parameter = state.selectedParameter
             let next = parameter.adjusted(
@@ -272,7 +327,7 @@ enum Reducer {
             let next = state.selectedParameter.reset(state.editedParams, defaults: state.defaults)
             return changeParams(state.editedSide, to: next, &state)
         case .edit(let edit):
-            if state.overlay == .openFile {
+            if state.overlay == .openFile || state.overlay == .valuePrompt {
                 editPrompt(edit, &state)
             } else {
                 self.edit(edit, &state)
@@ -287,25 +342,32 @@ enum Reducer {
             return []
         case .openJobPicker:
             state.overlay = .jobs
+            state.jobFilter = ""
             if let index = state.jobs.firstIndex(where: { $0.text.trimmingWhitespace() == state.editor.trimmedText }) {
                 state.jobPicker.selected = index
             }
             keepSelectionVisible(&state)
-            return []
+            return [.loadJobGradeCounts]
         case .loadSelectedJob:
-            guard state.jobs.indices.contains(state.jobPicker.selected) else { return [] }
-            let job = state.jobs[state.jobPicker.selected]
+            let jobs = state.filteredJobs
+            guard jobs.indices.contains(state.jobPicker.selected) else { return [] }
+            let job = jobs[state.jobPicker.selected]
             _ = reduce(&state, .loadJob(job))
             inform(&state, "loaded \(job.id) “\(job.title)”")
             return startSearches(&state)
         case .openFilePrompt:
             state.overlay = .openFile
             return []
+        case .openValuePrompt:
+            state.overlay = .valuePrompt
+            state.prompt.setText("")
+            return []
         case .submitPrompt:
-            let path = state.prompt.trimmedText
-            guard !path.isEmpty else { return [] }
+            let text = state.prompt.trimmedText
+            guard !text.isEmpty else { return [] }
+            if state.overlay == .valuePrompt { return applyValue(text, &state) }
             state.overlay = nil
-            return [.readQueryFile(path: path)]
+            return [.readQueryFile(path: text)]
         case .openSweep:
             return openSweep(&state)
         case .rerunSweep:
@@ -443,6 +505,25 @@ enum Reducer {
         if changesText { state.history.stopBrowsing() }
     }
 
+    /// `:` Enter: the typed knob takes the typed value on the side the parameter keys edit (results refresh);
+    /// a mistake keeps the prompt open with the reason.
+    static func applyValue(_ text: String, _ state: inout AppState) -> [Effect] {
+        switch ValueCommand.parse(text, params: state.editedParams, choices: state.choices) {
+        case .failure(let error):
+            fail(&state, error.message)
+            return []
+        case .success(.ndcgK(let k)):
+            state.overlay = nil
+            state.ndcgK = k
+            inform(&state, "nDCG and P@k now at k = \(k)")
+            return scoreEffect(state)
+        case .success(.params(let params, let summary)):
+            state.overlay = nil
+            inform(&state, summary)
+            return changeParams(state.editedSide, to: params, &state)
+        }
+    }
+
     // MARK: Judging
 
     static func setGrade(_ grade: Int?, _ state: inout AppState) -> [Effect] {
@@ -457,13 +538,47 @@ enum Reducer {
                 previousGrade: previous)
         ]
         effects += scoreEffect(state)
-        // Judging goes down the list: after a grade, the next result is selected.
-        if grade != nil && state.focus == .results && state.activeResults.selected + 1 < state.activeResults.items.count
+        // Judging goes down the list: after a grade, the next result is selected (in the detail pane too, which
+        // then shows it from the top).
+        if grade != nil && state.ungradedOnly && state.compare == nil {
+            let items = state.sideA.results.items
+            if let next = items.indices.first(where: {
+                $0 > state.sideA.results.selected && state.grades[items[$0].artifactID] == nil
+            }) {
+                state.sideA.results.selected = next
+                state.detailScroll = 0
+            }
+            keepSelectionVisible(&state)
+        } else if grade != nil && (state.focus == .results || state.focus == .detail)
+            && state.activeResults.selected + 1 < state.activeResults.items.count
         {
             state.activeResults.selected += 1
+            state.detailScroll = 0
             keepSelectionVisible(&state)
         }
         return effects
+    }
+
+    /// n / N: the next (or previous) result without a grade for this query.
+    static func nextUngraded(_ direction: Int, _ state: inout AppState) {
+        let items = state.activeResults.items
+        var index = state.activeResults.selected + direction
+        while items.indices.contains(index) {
+            if state.grades[items[index].artifactID] == nil {
+                state.activeResults.selected = index
+                state.detailScroll = 0
+                keepSelectionVisible(&state)
+                return
+            }
+            index += direction
+        }
+        let ungraded = items.filter { state.grades[$0.artifactID] == nil }.count
+        inform(
+            &state,
+            ungraded == 0
+                ? "every result of this query is graded"
+                : "no ungraded result \(direction > 0 ? "below" : "above") — \(direction > 0 ? "N" : "n") goes the other way"
+        )
     }
 
     // MARK: Lists and scrolling
@@ -484,7 +599,7 @@ enum Reducer {
             return []
         }
         if state.overlay == .jobs {
-            state.jobPicker.selected = clamp(state.jobPicker.selected, by: delta, count: state.jobs.count)
+            state.jobPicker.selected = clamp(state.jobPicker.selected, by: delta, count: state.filteredJobs.count)
             keepSelectionVisible(&state)
             return []
         }
@@ -498,7 +613,13 @@ enum Reducer {
         case .results:
             let count = state.activeResults.items.count
             guard count > 0 else { return [] }
-            state.activeResults.selected = clamp(state.activeResults.selected, by: delta, count: count)
+            if state.ungradedOnly && state.compare == nil {
+                let shown = state.shownResultIndices
+                let position = shown.firstIndex(of: state.sideA.results.selected) ?? 0
+                state.sideA.results.selected = shown[clamp(position, by: delta, count: shown.count)]
+            } else {
+                state.activeResults.selected = clamp(state.activeResults.selected, by: delta, count: count)
+            }
         case .parameters:
             state.parameterSelection = clamp(
                 state.parameterSelection, by: delta, count: TunableParameter.allCases.count)
@@ -521,9 +642,10 @@ enum Reducer {
     static func keepSelectionVisible(_ state: inout AppState) {
         let layout = Layout(for: state)
         let a = state.sideA.results
+        let shown = state.shownResultIndices
         state.sideA.results.scroll = scroll(
-            a.scroll, selected: a.selected, visible: layout.resultRows,
-            count: a.items.count)
+            a.scroll, selected: shown.firstIndex(of: a.selected) ?? a.selected, visible: layout.resultRows,
+            count: shown.count)
         if let b = state.compare?.sideB.results {
             // The compare view has two more header rows (side names, differences) than the results pane.
             state.compare?.sideB.results.scroll = scroll(
@@ -537,7 +659,7 @@ enum Reducer {
         state.helpScroll = min(state.helpScroll, HelpView.maxScroll(state))
         state.jobPicker.scroll = scroll(
             state.jobPicker.scroll, selected: state.jobPicker.selected,
-            visible: JobPickerView.visibleRows(state), count: state.jobs.count)
+            visible: JobPickerView.visibleRows(state), count: state.filteredJobs.count)
     }
 
     /// The smallest scroll change that shows `selected`, never leaving empty rows at the end.

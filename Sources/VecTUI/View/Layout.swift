@@ -6,26 +6,36 @@ public struct Layout: Equatable, Sendable {
     public var parameters: Rect
     /// The detail pane covers results and parameters while open.
     public var detail: Rect
-    /// Two rows: connection/plan, then timings and quality.
+    /// Two rows: connection/plan, then timings and quality; a third below `wideWidth` columns, where what does
+    /// not fit the first two wraps to (by priority).
     public var status: Rect
-    /// One row: message, error, or key hints.
+    /// One row: message, error, or key hints; up to three for an error that does not fit one.
     public var message: Rect
+
+    /// From this width on, every column and status field fits; below it the layout chooses by priority.
+    public static let wideWidth = 120
 
     /// Rows of help under the parameter list (what the selected knob does).
     public static let parameterHelpRows = 2
 
-    /// The layout for a state: while the detail pane is open the query pane shrinks to one line of text.
+    /// The layout for a state: while the detail pane is open the query pane shrinks to one line of text; a folded
+    /// parameters pane (`P`) gives its width to the results; an error gets the rows it needs (up to three).
     public init(for state: AppState) {
-        self.init(size: state.size, compactQuery: state.focus == .detail)
+        self.init(
+            size: state.size, compactQuery: state.focus == .detail, parametersFolded: state.parametersFolded,
+            messageRows: MessageView.rows(state))
     }
 
-    public init(size: Size, compactQuery: Bool = false) {
+    public init(size: Size, compactQuery: Bool = false, parametersFolded: Bool = false, messageRows: Int = 1) {
         let screen = Rect(x: 0, y: 0, width: size.width, height: size.height)
-        let queryHeight = compactQuery ? 3 : min(12, max(6, size.height / 4))
+        let statusRows = size.width < Self.wideWidth ? 3 : 2
+        // On a short screen the status bar's third row comes from the query pane, not from the result rows.
+        let queryHeight =
+            compactQuery ? 3 : min(12, max(6, size.height / 4)) - (statusRows == 3 && size.height < 30 ? 1 : 0)
         let (top, rest) = screen.splitTop(queryHeight)
-        let (upper, message) = rest.splitBottom(1)
-        let (main, status) = upper.splitBottom(2)
-        let parametersWidth = min(36, max(28, size.width / 4 + 6))
+        let (upper, message) = rest.splitBottom(min(3, max(1, messageRows)))
+        let (main, status) = upper.splitBottom(statusRows)
+        let parametersWidth = parametersFolded ? 0 : min(36, max(28, size.width / 4 + 6))
         let (results, parameters) = main.splitRight(parametersWidth)
         self.query = top
         self.results = results

@@ -1,6 +1,7 @@
 import VecCore
 
-/// The fixture job picker: a centred list of Fixtures/jobs.jsonl titles; Enter loads one into the query pane.
+/// The fixture job picker: a centred list of Fixtures/jobs.jsonl titles with how many grades each has, filtered by
+/// what is typed; Enter loads one into the query pane and searches it.
 enum JobPickerView {
     static func frame(_ state: AppState, in bounds: Rect) -> Rect {
         bounds.centered(width: min(90, bounds.width - 4), height: min(bounds.height - 4, max(3, state.jobs.count + 2)))
@@ -17,32 +18,42 @@ enum JobPickerView {
         guard !box.isEmpty else { return }
         grid.fill(box)
         let focus = CellStyle(foreground: .focus, bold: true)
+        let title = state.jobFilter.isEmpty ? "Fixture jobs · type to filter" : "Fixture jobs · \(state.jobFilter)▏"
         let inner = grid.box(
-            box, title: "Fixture jobs", style: focus, titleStyle: focus,
+            box, title: title, style: focus, titleStyle: focus,
             rightTitle: [Span(" Enter loads · Esc closes ", .fg(.muted))])
         let area = inner.inset(dx: 1, dy: 0)
         guard !area.isEmpty else { return }
-        guard !state.jobs.isEmpty else {
-            grid.text("No fixture jobs loaded.", in: area.row(0), style: .fg(.muted))
+        let jobs = state.filteredJobs
+        guard !jobs.isEmpty else {
+            let text = state.jobs.isEmpty ? "No fixture jobs loaded." : "No job matches “\(state.jobFilter)”."
+            grid.text(text, in: area.row(0), style: .fg(.muted))
             return
         }
         let idWidth = min(8, state.jobs.map { DisplayWidth.of($0.id) }.max() ?? 3)
+        let gradedWidth = 10
         let top = Reducer.scroll(
             state.jobPicker.scroll, selected: state.jobPicker.selected, visible: area.height,
-            count: state.jobs.count)
-        for (index, job) in state.jobs.enumerated().dropFirst(top).prefix(area.height) {
+            count: jobs.count)
+        for (index, job) in jobs.enumerated().dropFirst(top).prefix(area.height) {
             let row = area.row(index - top)
             let x =
                 row.x
                 + grid.text(
                     DisplayWidth.pad(job.id, to: idWidth) + "  ", at: Point(x: row.x, y: row.y),
                     style: .fg(.muted), clip: row)
-            grid.text(DisplayWidth.truncate(job.title, to: max(0, row.maxX - x)), at: Point(x: x, y: row.y), clip: row)
+            let titleWidth = max(0, row.maxX - x - gradedWidth - 1)
+            grid.text(DisplayWidth.truncate(job.title, to: titleWidth), at: Point(x: x, y: row.y), clip: row)
+            if let graded = state.jobGradeCounts[job.id], graded > 0 {
+                grid.text(
+                    DisplayWidth.pad("\(graded) graded", to: gradedWidth, alignRight: true),
+                    at: Point(x: row.maxX - gradedWidth, y: row.y), style: .fg(.good), clip: row)
+            }
             if index == state.jobPicker.selected { grid.restyle(row) { $0.reverse = true } }
         }
-        if state.jobs.count > area.height {
+        if jobs.count > area.height {
             grid.text(
-                " \(top + 1)–\(min(state.jobs.count, top + area.height)) of \(state.jobs.count) ",
+                " \(top + 1)–\(min(jobs.count, top + area.height)) of \(jobs.count) ",
                 in: Rect(x: box.x, y: box.maxY - 1, width: box.width - 2, height: 1), style: .fg(.muted),
                 alignment: .right)
         }
@@ -56,12 +67,13 @@ enum PromptView {
         guard !box.isEmpty else { return }
         grid.fill(box)
         let focus = CellStyle(foreground: .focus, bold: true)
+        let value = state.overlay == .valuePrompt
         let inner = grid.box(
-            box, title: "Load the query from a file", style: focus, titleStyle: focus,
-            rightTitle: [Span(" Enter reads · Esc cancels ", .fg(.muted))])
+            box, title: value ? "Set a value" : "Load the query from a file", style: focus, titleStyle: focus,
+            rightTitle: [Span(value ? " Enter sets · Esc cancels " : " Enter reads · Esc cancels ", .fg(.muted))])
         let area = inner.inset(dx: 1, dy: 0)
         guard !area.isEmpty else { return }
-        let label = "path "
+        let label = value ? ":" : "path "
         let x = area.x + grid.text(label, at: Point(x: area.x, y: area.y), style: .fg(.muted), clip: area)
         let field = Rect(x: x, y: area.y, width: max(1, area.maxX - x), height: 1)
         // Keep the caret in view: show the end of a long path.
@@ -71,7 +83,20 @@ enum PromptView {
         let shown = String(text.dropFirst(shift))
         grid.text(shown, at: Point(x: field.x, y: field.y), style: CellStyle(bold: true), clip: field)
         grid.cursor = Point(x: field.x + min(field.width - 1, DisplayWidth.of(before) - shift), y: field.y)
-        if area.height >= 2 {
+        guard area.height >= 2 else { return }
+        if value {
+            // The users matching what is typed after "user", with their names (a fuzzy picker in one line).
+            let words = text.split(separator: " ", maxSplits: 1)
+            if words.count == 2, ["user", "users"].contains(words[0].lowercased()) {
+                let matches = UserMatch.candidates(String(words[1]), in: state.choices)
+                let shown = matches.prefix(4).map { UserMatch.label($0, state.choices) }.joined(separator: " · ")
+                grid.text(
+                    matches.isEmpty ? "no user matches" : "\(matches.count) match: " + shown, in: area.row(1),
+                    style: .fg(.accent))
+            } else {
+                grid.text(ValueCommand.usage, in: area.row(1), style: .fg(.muted))
+            }
+        } else {
             grid.text("a job description as plain text; ~ is your home directory", in: area.row(1), style: .fg(.muted))
         }
     }

@@ -20,7 +20,7 @@ public func render(_ state: AppState, into grid: inout CellGrid) {
         } else {
             ResultsView.draw(state, in: layout.results, into: &grid)
         }
-        ParametersView.draw(state, in: layout.parameters, into: &grid)
+        if !state.parametersFolded { ParametersView.draw(state, in: layout.parameters, into: &grid) }
     }
     StatusView.draw(state, in: layout.status, into: &grid)
     MessageView.draw(state, in: layout.message, into: &grid)
@@ -28,7 +28,7 @@ public func render(_ state: AppState, into grid: inout CellGrid) {
     switch state.overlay {
     case .help: HelpView.draw(state, in: grid.bounds, into: &grid)
     case .jobs: JobPickerView.draw(state, in: grid.bounds, into: &grid)
-    case .openFile: PromptView.draw(state, in: grid.bounds, into: &grid)
+    case .openFile, .valuePrompt: PromptView.draw(state, in: grid.bounds, into: &grid)
     case .sweep: SweepView.draw(state, in: layout.detail, into: &grid)
     case .indexes: IndexView.draw(state, in: layout.detail, into: &grid)
     case nil: break
@@ -136,7 +136,7 @@ enum QueryView {
         var title = "vecscope — Query"
         if let job = state.loadedJob {
             title += " · \(job.id) \(job.title)"
-            if state.loadedJobIsEdited { title += " (edited: its grades no longer apply)" }
+            if state.loadedJobIsEdited { title += " (edited: grades no longer apply)" }
         }
         if let graded = state.gradedResultCount {
             title += " · \(graded)/\(state.sideA.results.items.count) graded"
@@ -187,23 +187,39 @@ enum QueryView {
     }
 }
 
-/// The one-line message under the status bar: an error, a note, a database banner, or key hints.
+/// The message line under the status bar: an error, a note, a database banner, or key hints. An error or the
+/// banner wraps onto up to three rows (`rows`) rather than being cut.
 enum MessageView {
+    /// The text shown instead of the hints, and its style; nil when the hints show.
+    static func text(_ state: AppState) -> (String, CellStyle)? {
+        if case .down(let reason) = state.database {
+            return (
+                "✖ database unreachable — \(reason) — retrying; results shown are from before",
+                CellStyle(foreground: .bad, bold: true)
+            )
+        }
+        guard let message = state.message else { return nil }
+        let style = message.kind == .error ? CellStyle(foreground: .bad, bold: true) : .fg(.accent)
+        let icon = message.kind == .error ? "✖ " : "› "
+        return (icon + message.text.split(whereSeparator: \.isNewline).joined(separator: " "), style)
+    }
+
+    /// Rows the message needs at the state's width: errors and the banner up to three, anything else one.
+    static func rows(_ state: AppState) -> Int {
+        guard let (text, style) = text(state), style.foreground == .bad else { return 1 }
+        return min(3, max(1, TextWrap.wrap(text, width: max(1, state.size.width - 2)).count))
+    }
+
     static func draw(_ state: AppState, in rect: Rect, into grid: inout CellGrid) {
         guard !rect.isEmpty else { return }
-        if case .down(let reason) = state.database {
-            grid.fill(rect, style: CellStyle(foreground: .bad, bold: true))
-            grid.text(
-                "✖ database unreachable — \(reason) — retrying; results shown are from before",
-                in: rect.inset(dx: 1, dy: 0), style: CellStyle(foreground: .bad, bold: true))
-            return
-        }
-        if let message = state.message {
-            let style = message.kind == .error ? CellStyle(foreground: .bad, bold: true) : .fg(.accent)
-            let icon = message.kind == .error ? "✖ " : "› "
-            grid.text(
-                icon + message.text.replacingOccurrences(of: "\n", with: " "), in: rect.inset(dx: 1, dy: 0),
-                style: style)
+        if let (text, style) = text(state) {
+            let area = rect.inset(dx: 1, dy: 0)
+            let lines = style.foreground == .bad ? TextWrap.wrap(text, width: max(1, area.width)) : [text]
+            for (index, line) in lines.prefix(rect.height).enumerated() {
+                let last = index == rect.height - 1 && lines.count > rect.height
+                grid.text(
+                    last ? DisplayWidth.truncate(line + " …", to: area.width) : line, in: area.row(index), style: style)
+            }
             return
         }
         let warnings = state.planWarnings(state.selectedSide)

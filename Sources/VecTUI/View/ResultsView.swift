@@ -13,13 +13,17 @@ enum ResultsView {
         var alignRight: Bool
     }
 
-    /// The columns for a width and method, in display order. The title keeps at least a quarter of the width;
-    /// the keyword column appears only when some result has a keyword score, the exact rank column ("ex": the
-    /// row's rank in exact search, `>k` beyond the exact top k) only where recall applies.
+    /// The columns for a width and method, in display order. The title keeps at least a quarter of the width and,
+    /// on a `narrow` terminal, 30 columns; the keyword column appears only when some result has a keyword score,
+    /// the exact rank column ("ex": the row's rank in exact search, `>k` beyond the exact top k) only where recall
+    /// applies. On a `narrow` terminal the columns another one implies go first: cosine distance (1 − similarity),
+    /// L2 (√(2·cos) for unit vectors), inner product (= similarity for unit vectors) and, in semantic mode,
+    /// relevance (= similarity); the detail pane still shows them all.
     static func columns(
-        width: Int, method: RankingMethod, rankDigits: Int, hasKeywordScores: Bool, exactRankK: Int? = nil
+        width: Int, method: RankingMethod, rankDigits: Int, hasKeywordScores: Bool, exactRankK: Int? = nil,
+        narrow: Bool = false
     ) -> [Column] {
-        let minimumTitleWidth = max(12, width / 4)
+        let minimumTitleWidth = narrow ? max(min(30, width - 18), width / 4, 12) : max(12, width / 4)
         let fixed: [Column] = [
             Column(id: .rank, header: "#", width: max(2, rankDigits), alignRight: true),
             Column(id: .change, header: "Δ", width: 3, alignRight: false),
@@ -37,10 +41,17 @@ enum ResultsView {
             .exactRank: Column(
                 id: .exactRank, header: "ex", width: max(3, String(exactRankK ?? 0).count + 1), alignRight: true),
         ]
-        let priority: [Column.ID] =
-            method == .semantic
-            ? [.similarity, .exactRank, .cosine, .l2, .inner, .type, .relevance, .keyword, .owner]
-            : [.relevance, .exactRank, .keyword, .similarity, .cosine, .l2, .inner, .type, .owner]
+        let priority: [Column.ID]
+        switch (method == .semantic, narrow) {
+        case (true, false):
+            priority = [.similarity, .exactRank, .cosine, .l2, .inner, .type, .relevance, .keyword, .owner]
+        case (false, false):
+            priority = [.relevance, .exactRank, .keyword, .similarity, .cosine, .l2, .inner, .type, .owner]
+        case (true, true):
+            priority = [.similarity, .exactRank, .type, .keyword, .owner, .cosine, .l2, .inner, .relevance]
+        case (false, true):
+            priority = [.relevance, .exactRank, .keyword, .similarity, .type, .owner, .cosine, .l2, .inner]
+        }
         var used = fixed.reduce(0) { $0 + $1.width + 1 } + minimumTitleWidth
         var chosen: Set<Column.ID> = []
         for id in priority where (id != .keyword || hasKeywordScores) && (id != .exactRank || exactRankK != nil) {
@@ -67,6 +78,7 @@ enum ResultsView {
         if let info = state.sideA.results.response?.info {
             title += " · \(info.method.rawValue) · \(info.rowsReturned)/\(info.limit)"
         }
+        if state.ungradedOnly { title += " · ungraded only" }
         let inner = grid.box(
             rect, title: title, style: styles.border, titleStyle: styles.title,
             rightTitle: statusBadge(state))
@@ -92,7 +104,8 @@ enum ResultsView {
         let columns = columns(
             width: table.width, method: method, rankDigits: String(count).count,
             hasKeywordScores: response.results.contains { $0.keywordScore != nil },
-            exactRankK: method.recallScope.isApplicable ? max(params.limit, state.sideA.results.recall?.k ?? 0) : nil)
+            exactRankK: method.recallScope.isApplicable ? max(params.limit, state.sideA.results.recall?.k ?? 0) : nil,
+            narrow: state.size.width < Layout.wideWidth)
         drawHeader(columns, in: table.row(0), into: &grid)
         if response.results.isEmpty {
             let hint = Self.emptyHint(response.info, params: state.sideA.results.params ?? response.info.parameters)
@@ -104,11 +117,15 @@ enum ResultsView {
         }
         let missedRows = drawMissed(state.sideA.results, in: table, rows: max(0, table.height - 3), into: &grid)
         let visible = max(0, table.height - 1 - missedRows)
-        let top = Reducer.scroll(
-            state.sideA.results.scroll, selected: state.sideA.results.selected, visible: visible, count: count)
+        // "Ungraded only" (u) lists the results without a grade, and the selected one; positions count shown rows.
+        let shown = state.shownResultIndices
+        let shownCount = shown.count
+        let position = shown.firstIndex(of: state.sideA.results.selected) ?? 0
+        let top = Reducer.scroll(state.sideA.results.scroll, selected: position, visible: visible, count: shownCount)
         let stale = state.resultsAreStale(.a)
-        for (index, result) in response.results.enumerated().dropFirst(top).prefix(visible) {
-            let row = table.row(1 + index - top)
+        for (offset, index) in shown.enumerated().dropFirst(top).prefix(visible) {
+            let result = response.results[index]
+            let row = table.row(1 + offset - top)
             let selected = index == state.sideA.results.selected
             drawRow(result, columns: columns, state: state, stale: stale, in: row, into: &grid)
             if selected {
@@ -121,11 +138,31 @@ enum ResultsView {
                 }
             }
         }
-        if count > visible {
-            let label = " \(top + 1)–\(min(count, top + visible)) of \(count) "
+        if shownCount + 4 <= visible, let result = state.sideA.results.selectedResult {
+            let area = Rect(
+                x: table.x, y: table.y + 2 + shownCount, width: table.width, height: visible - shownCount - 1)
+            drawPreview(result, in: area, into: &grid)
+        }
+        if shownCount > visible {
+            let label = " \(top + 1)–\(min(shownCount, top + visible)) of \(shownCount) "
             grid.text(
                 label, in: Rect(x: rect.x, y: rect.maxY - 1, width: rect.width - 2, height: 1),
                 style: .fg(.muted), alignment: .right)
+        }
+    }
+
+    /// The selected result's explanation in the rows a short list leaves empty, so a reviewer reads why it ranks
+    /// there without opening the detail.
+    static func drawPreview(_ result: SearchResult, in area: Rect, into grid: inout CellGrid) {
+        guard area.height >= 2, area.width >= 20 else { return }
+        let heading = "why #\(result.rank) — \(result.explanation.band) "
+        grid.text(
+            "─ " + heading + String(repeating: "─", count: max(0, area.width - DisplayWidth.of(heading) - 2)),
+            in: area.row(0), style: .fg(.muted))
+        let lines = ([result.explanation.summary] + result.explanation.details.map { "· " + $0 })
+            .flatMap { TextWrap.wrap($0, width: area.width) }
+        for (index, line) in lines.prefix(area.height - 1).enumerated() {
+            grid.text(line, in: area.row(index + 1), style: index == 0 ? .plain : .fg(.muted))
         }
     }
 

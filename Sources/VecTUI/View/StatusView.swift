@@ -5,11 +5,33 @@ enum StatusView {
         guard !rect.isEmpty else { return }
         let bar = CellStyle(reverse: true)
         grid.fill(rect, style: bar)
-        let rows = [firstRow(state), secondRow(state)]
+        let rows = wrapped([firstRow(state), secondRow(state)], width: rect.width - 2, rows: rect.height)
         for (index, segments) in rows.enumerated() where index < rect.height {
             drawSegments(segments, in: rect.row(index).inset(dx: 1, dy: 0), into: &grid)
         }
         grid.restyle(rect) { $0.reverse = true }
+    }
+
+    /// The rows as drawn: each row fitted to the width; with a spare row (narrow terminals), what the first rows
+    /// had to drop wraps onto it, still by priority, instead of being lost.
+    static func wrapped(_ rows: [[Segment]], width: Int, rows available: Int) -> [[Segment]] {
+        var shown: [[Segment]] = []
+        var overflow: [Segment] = []
+        for row in rows {
+            let numbered = row.enumerated().map { index, segment in
+                var segment = segment
+                segment.order = index
+                return segment
+            }
+            let kept = fit(numbered, width: width)
+            let keptOrders = Set(kept.map(\.order))
+            overflow += numbered.filter { !keptOrders.contains($0.order) }
+            shown.append(kept)
+        }
+        if available > rows.count, !overflow.isEmpty {
+            shown.append(fit(overflow.filter { !$0.flexible }, width: width))
+        }
+        return shown
     }
 
     /// A piece of a status row. When a row is too narrow, the lowest `priority` pieces are dropped first and a
@@ -18,6 +40,8 @@ enum StatusView {
         var spans: [Span]
         var priority: Int
         var flexible = false
+        /// Position in its row, to tell what `fit` dropped.
+        var order = 0
         var width: Int { spans.reduce(0) { $0 + $1.width } }
     }
 
@@ -137,7 +161,7 @@ enum StatusView {
         segments.append(
             Segment(spans: [label("server "), value(Format.milliseconds(info.serverExecutionMs))], priority: 6))
         segments.append(Segment(spans: [label("client "), value(Format.milliseconds(info.clientWallMs))], priority: 5))
-        let k = state.sideA.results.params?.limit ?? info.limit
+        let k = state.ndcgK
         if let recall = RecallDisplay(state.sideA.results) {
             let role: ColorRole = recall.recall.map { $0 >= 0.95 ? .good : $0 >= 0.8 ? .normal : .warn } ?? .normal
             segments.append(
