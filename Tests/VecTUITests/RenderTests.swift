@@ -299,13 +299,13 @@ struct Render120Tests {
         return state
     }
 
-    @Test func widerResultsAddTypeAndRelevance() {
+    @Test func widerResultsAddTypeOwnerAndRelevance() {
         let lines = render(state()).trimmedLines
         #expect(lines[10].hasPrefix("┌─ Results · semantic · 10/10 "))
         #expect(
-            lines[11].hasPrefix("│  # Δ   J title                            type      sim   cos    L2    IP    rel │"))
+            lines[11].hasPrefix("│  # Δ   J title                 type    owner        sim   cos    L2    IP    rel │"))
         #expect(
-            lines[12].hasPrefix("│  1     · Kubernetes operator for Postgre… project 0.900 0.100 0.447 0.900  0.900 │"))
+            lines[12].hasPrefix("│  1     · Kubernetes operator … project Ada Lovel… 0.900 0.100 0.447 0.900  0.900 │"))
     }
 
     @Test func everyParameterFits() {
