@@ -222,7 +222,8 @@ for line in sys.stdin:
         t = line.index("title")
         m = re.search(r"\S+", line[t + 5:])
         token, start = m.group(0), t + 5 + m.start()
-        end = start - 1 if token == "│" else start - (widths.get(token, len(token)) - len(token)) - 1
+        left = token in ("│", "type", "owner")  # left-aligned: the column starts where its header does
+        end = start - 1 if left else start - (widths.get(token, len(token)) - len(token)) - 1
         print(end - t)
         break'; }
 for size in 80x24 100x30 160x48; do
