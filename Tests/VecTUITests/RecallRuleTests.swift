@@ -105,7 +105,7 @@ struct RecallRuleTests {
         #expect(state.compare?.sideB.results.recall == measured)
         #expect(state.sideA.results.recall?.recall == 0.9)
         // 80×24: each side has 24 columns, so B's label is the short one.
-        #expect(render(state).trimmedLines[18].contains("│semR@10 0.60 · 14.2 ms"))
+        #expect(render(state).trimmedLines[17].contains("│semR@10 0.60 · 14.2 ms"))
     }
 
     @Test func hybridOnSideBSaysSemanticCandidatesWhereThereIsRoom() {

@@ -45,7 +45,9 @@ struct Render80Tests {
         #expect(state.parametersFolded)
         let grid = render(state)
         #expect(!grid.contains("Parameters"))
-        #expect(grid.row(containing: "J title")?.contains("sim   cos    L2") == true)
+        // The width it gave back holds the type and owner columns that did not fit beside it.
+        #expect(grid.row(containing: "J title")?.contains("type") == true)
+        #expect(grid.row(containing: "J title")?.contains("owner") == true)
         _ = reduce(&state, .key(.char("p")))
         #expect(!state.parametersFolded && state.focus == .parameters)
     }
@@ -299,13 +301,13 @@ struct Render120Tests {
         return state
     }
 
-    @Test func widerResultsAddTypeOwnerAndRelevance() {
+    @Test func widerResultsAddExactRankTypeAndRelevance() {
         let lines = render(state()).trimmedLines
         #expect(lines[10].hasPrefix("┌─ Results · semantic · 10/10 "))
         #expect(
-            lines[11].hasPrefix("│  # Δ   J title                 type    owner        sim   cos    L2    IP    rel │"))
+            lines[11].hasPrefix("│  # Δ   J title                         ex type      sim   cos    L2    IP    rel │"))
         #expect(
-            lines[12].hasPrefix("│  1     · Kubernetes operator … project Ada Lovel… 0.900 0.100 0.447 0.900  0.900 │"))
+            lines[12].hasPrefix("│  1     · Kubernetes operator for Pos…   – project 0.900 0.100 0.447 0.900  0.900 │"))
     }
 
     @Test func everyParameterFits() {
