@@ -178,8 +178,15 @@ check "q quits and the shell gets the terminal back" "VECSCOPE-EXITED" 10
 start() {  # start WIDTH HEIGHT ARGS…: a fresh session running vecscope with ARGS
   local width=$1 height=$2; shift 2
   tmux kill-session -t "$session" 2>/dev/null
-  tmux new-session -d -s "$session" -c "$root" -x "$width" -y "$height" \
-    "env VECSCOPE_HOME='$root' TERM=${TERM_OVERRIDE:-xterm-256color} '$BIN' $*; echo VECSCOPE-EXITED rc=\$?; sleep 600"
+  # Killing the last session makes the tmux server exit; a new session started meanwhile can meet the exiting
+  # server ("server exited unexpectedly"), so try again briefly.
+  local attempt
+  for attempt in 1 2 3 4 5; do
+    tmux new-session -d -s "$session" -c "$root" -x "$width" -y "$height" \
+      "env VECSCOPE_HOME='$root' TERM=${TERM_OVERRIDE:-xterm-256color} '$BIN' $*; echo VECSCOPE-EXITED rc=\$?; sleep 600" \
+      && return 0
+    sleep 0.5
+  done
 }
 start 160 48 tui --job j01
 check "tui --job j01 opens ranked at once" "Results · semantic · 10/10" 60
