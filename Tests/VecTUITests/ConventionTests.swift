@@ -3,15 +3,6 @@ import Testing
 @testable import VecCore
 @testable import VecTUI
 
-@discardableResult
-private func press(_ state: inout AppState, _ keys: Key...) -> [Effect] {
-    keys.flatMap { reduce(&state, .key($0)) }
-}
-
-private func type(_ state: inout AppState, _ text: String) {
-    for character in text { _ = reduce(&state, .key(.char(character))) }
-}
-
 /// Issue 16, item 11: the `:` prompt, the user match, the mouse.
 @Suite("Conventions: value prompt and mouse")
 struct ConventionTests {
@@ -23,7 +14,7 @@ struct ConventionTests {
         var state = Fixture.searched()
         press(&state, .char(":"))
         #expect(state.overlay == .valuePrompt && state.isTyping)
-        type(&state, "ef 64")
+        typeKeys(&state, "ef 64")
         press(&state, .enter)
         #expect(state.overlay == nil)
         #expect(state.sideA.params.efSearch == 64)
@@ -33,10 +24,10 @@ struct ConventionTests {
     @Test func colonLimitAndKAreIndependent() {
         var state = Fixture.searched()
         press(&state, .char(":"))
-        type(&state, "limit 30")
+        typeKeys(&state, "limit 30")
         press(&state, .enter)
         press(&state, .char(":"))
-        type(&state, "k 5")
+        typeKeys(&state, "k 5")
         let effects = press(&state, .enter)
         #expect(state.sideA.params.limit == 30)
         #expect(state.ndcgK == 5)
@@ -46,7 +37,7 @@ struct ConventionTests {
     @Test func aBadValueSaysWhyAndKeepsThePromptOpen() {
         var state = Fixture.searched()
         press(&state, .char(":"))
-        type(&state, "ef lots")
+        typeKeys(&state, "ef lots")
         press(&state, .enter)
         #expect(state.overlay == .valuePrompt)
         #expect(state.message?.kind == .error)
@@ -76,7 +67,7 @@ struct ConventionTests {
         var state = Fixture.searched()
         state.choices = choices
         press(&state, .char(":"))
-        type(&state, "user ho")
+        typeKeys(&state, "user ho")
         #expect(render(state).contains("1 match: u07 Grace Hopper"))
     }
 

@@ -89,3 +89,14 @@ func pump(_ runtime: TUIRuntime, seconds: Double = 3, until done: (AppState) -> 
     }
     return false
 }
+
+/// Feeds keys to the reducer one by one and collects every effect.
+@discardableResult
+func press(_ state: inout AppState, _ keys: Key...) -> [Effect] {
+    keys.flatMap { reduce(&state, .key($0)) }
+}
+
+/// Sends each character of `text` as a key, wherever the focus is (a test of focus must not enter the editor first).
+func typeKeys(_ state: inout AppState, _ text: String) {
+    for character in text { _ = reduce(&state, .key(.char(character))) }
+}

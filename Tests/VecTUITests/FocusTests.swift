@@ -3,15 +3,6 @@ import Testing
 @testable import VecCore
 @testable import VecTUI
 
-@discardableResult
-private func press(_ state: inout AppState, _ keys: Key...) -> [Effect] {
-    keys.flatMap { reduce(&state, .key($0)) }
-}
-
-private func type(_ state: inout AppState, _ text: String) {
-    for character in text { _ = reduce(&state, .key(.char(character))) }
-}
-
 private let job = JobEntry(id: "j01", title: "Senior Go Engineer", text: "Go, Kubernetes and Postgres on call")
 
 /// Issue 16, items 1 and 2: focus never eats a key, Enter runs.
@@ -30,7 +21,7 @@ struct FocusTests {
         var state = AppState()
         press(&state, .char("/"))
         #expect(state.focus == .query && state.isEditing && state.isTyping)
-        type(&state, "q?p")
+        typeKeys(&state, "q?p")
         #expect(state.editor.text == "q?p")
         #expect(!state.isQuitting && state.overlay == nil)
         press(&state, .escape)
@@ -54,7 +45,7 @@ struct FocusTests {
     @Test func enterRunsTheQueryAndLeavesTheEditor() {
         var state = AppState()
         press(&state, .char("/"))
-        type(&state, "rust engineer")
+        typeKeys(&state, "rust engineer")
         let effects = press(&state, .enter)
         #expect(
             effects.contains {
@@ -74,11 +65,11 @@ struct FocusTests {
     @Test func altEnterAndCtrlJInsertNewLines() {
         var state = AppState()
         press(&state, .char("/"))
-        type(&state, "a")
+        typeKeys(&state, "a")
         press(&state, Key(.enter, .alt))
-        type(&state, "b")
+        typeKeys(&state, "b")
         press(&state, .ctrl("j"))
-        type(&state, "c")
+        typeKeys(&state, "c")
         #expect(state.editor.lines == ["a", "b", "c"])
         #expect(state.isEditing)
     }
@@ -103,7 +94,7 @@ struct FocusTests {
         var state = AppState()
         state.jobs = [job]
         press(&state, .char("/"))
-        type(&state, "draft")
+        typeKeys(&state, "draft")
         press(&state, .ctrl("t"))
         #expect(state.overlay == .jobs)
         let effects = press(&state, .enter)
@@ -150,7 +141,7 @@ struct FocusTests {
         #expect(title.contains("j01 Senior Go Engineer"))
         #expect(title.contains("2/10 graded"))
         press(&state, .char("/"))
-        type(&state, " extra")
+        typeKeys(&state, " extra")
         #expect(state.loadedJobIsEdited)
         #expect(render(state).lines()[0].contains("EDITING · Esc to leave"))
     }

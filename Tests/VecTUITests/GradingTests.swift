@@ -3,11 +3,6 @@ import Testing
 @testable import VecCore
 @testable import VecTUI
 
-@discardableResult
-private func press(_ state: inout AppState, _ keys: Key...) -> [Effect] {
-    keys.flatMap { reduce(&state, .key($0)) }
-}
-
 /// Issue 16, item 8: grading at speed.
 @Suite("Grading at speed")
 struct GradingTests {

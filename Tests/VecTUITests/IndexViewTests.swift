@@ -4,11 +4,6 @@ import Testing
 @testable import VecCore
 @testable import VecTUI
 
-@discardableResult
-private func press(_ state: inout AppState, _ keys: Key...) -> [Effect] {
-    keys.flatMap { reduce(&state, .key($0)) }
-}
-
 private func info(
     _ name: String, type: String = "hnsw", model: String = SearchParams.defaultModel, valid: Bool = true,
     scans: Int = 12

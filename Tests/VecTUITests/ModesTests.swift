@@ -4,11 +4,6 @@ import Testing
 @testable import VecCore
 @testable import VecTUI
 
-@discardableResult
-private func press(_ state: inout AppState, _ keys: Key...) -> [Effect] {
-    keys.flatMap { reduce(&state, .key($0)) }
-}
-
 /// A searched state in compare mode with B answered by `bIDs` (and recall measured on both sides).
 private func comparing(
     aIDs: [Int] = Array(1...10), bIDs: [Int], size: Size = Size(width: 80, height: 24),

@@ -3,16 +3,10 @@ import Testing
 @testable import VecCore
 @testable import VecTUI
 
-/// Feeds keys one by one and collects every effect.
-@discardableResult
-private func press(_ state: inout AppState, _ keys: Key...) -> [Effect] {
-    keys.flatMap { reduce(&state, .key($0)) }
-}
-
 /// Types text into the query editor (entering it first, as `/` does).
 private func type(_ state: inout AppState, _ text: String) {
     if !state.isTyping { state.enterEditor() }
-    for character in text { _ = reduce(&state, .key(.char(character))) }
+    typeKeys(&state, text)
 }
 
 @Suite("Reducer: editing")
