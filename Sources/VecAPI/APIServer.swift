@@ -37,6 +37,14 @@ public enum APIServer {
     /// Serves until SIGTERM or SIGINT; requests in flight finish first, then the pool's threads stop.
     public static func run(configuration: APIConfiguration, url: String, logger: Logger) async throws {
         let pool = pool(configuration: configuration, url: url)
+        // Every connection opened and warmed before the first request, so no caller pays for it.
+        if let model = configuration.warmUpModel {
+            let started = ContinuousClock.now
+            let warmed = await pool.warmUp(model: model, logger: logger)
+            logger.info(
+                "pool ready: \(warmed) of \(configuration.connections) connections warmed with \(model) in \(ContinuousClock.now - started)"
+            )
+        }
         let app = application(configuration: configuration, pool: pool, logger: logger)
         do {
             try await app.runService()

@@ -90,6 +90,26 @@ public final class DatabasePool: Sendable {
         }
     }
 
+    /// Opens every connection and warms it (`SearchEngine.warmUp`), all at once, so the first requests find them
+    /// ready; returns how many were warmed. A connection that fails is logged and left to connect on first use.
+    public func warmUp(model: String, logger: Logger) async -> Int {
+        let count = state.withLockedValue { $0.idle.count }
+        return await withTaskGroup(of: Bool.self) { group in
+            for _ in 0..<count {
+                group.addTask {
+                    do {
+                        try await self.withWorker { try $0.engine().warmUp(model: model) }
+                        return true
+                    } catch {
+                        logger.warning("warming a connection failed: \(ErrorReport(error).oneLine)")
+                        return false
+                    }
+                }
+            }
+            return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        }
+    }
+
     /// Stops the threads once the requests on them have finished.
     public func shutdown() async throws {
         try await threads.shutdownGracefully()

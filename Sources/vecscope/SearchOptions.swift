@@ -27,7 +27,8 @@ struct SearchOptions: ParsableArguments {
     @Option(help: "BM25 weight of the skills (0…100; default: stored, else 1).") var skillsWeight: Double?
     @Option(help: "BM25 weight of the description (0…100; default: stored, else 1).") var descriptionWeight: Double?
     @Option(help: "BM25 weight of the content (0…100; default: stored, else 1).") var contentWeight: Double?
-    @Flag(help: "Run EXPLAIN ANALYZE to report the plan and server time.") var explain = false
+    @Flag(help: "Report the plan (EXPLAIN of the search statement, in the same round trip; no second execution).")
+    var explain = false
     @Option(
         help:
             "Which scan answers the semantic signal: auto (the planner's choice), exact (no index), or a vector index's name (`vecscope index list`), checked with EXPLAIN."

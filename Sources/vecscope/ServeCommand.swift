@@ -15,8 +15,13 @@ extension Vecscope {
         @OptionGroup var database: DatabaseOptions
         @Option(help: "The address to listen on.") var host = "127.0.0.1"
         @Option(help: "The port to listen on.") var port = 8080
-        @Option(help: "Database connections (each serves one request at a time).") var connections = 4
+        @Option(
+            help: "Database connections, each serving one request at a time; more requests queue (default: 2 per core)."
+        )
+        var connections = APIConfiguration.defaultConnections
         @Option(help: "Requests that may wait for a connection before 503.") var queue = 64
+        @Option(help: "Model each connection is warmed with (one search) before serving.")
+        var warmUpModel = SearchParams.defaultModel
         @Option(help: "Largest request body, in bytes.") var maxBody = 1 << 20
         @Option(help: "Seconds a request may wait for a connection, and then run in the database.") var deadline = 30
 
@@ -40,6 +45,7 @@ extension Vecscope {
                 configuration.port = port
                 configuration.connections = connections
                 configuration.maxQueuedRequests = queue
+                configuration.warmUpModel = warmUpModel
                 configuration.maxBodyBytes = maxBody
                 configuration.requestDeadline = .seconds(deadline)
                 let logger = Logger(label: "vecscope.api")

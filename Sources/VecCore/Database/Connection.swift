@@ -13,6 +13,15 @@ public final class Connection {
     private var preparedStatementsCreated = 0
     /// Enough for every filter combination of a search; past it, statements run unprepared rather than pile up.
     static let maxPreparedStatements = 64
+    /// Times this connection waited for the server (each statement outside a pipeline, each prepare, each pipeline
+    /// sync): what the tests count to prove a search is one round trip.
+    public private(set) var roundTrips = 0
+    /// Statements sent to the server (a pipeline's count each; prepares and connection set-up included).
+    public private(set) var statementsSent = 0
+    /// The texts of the last statements sent (never their parameters), newest last: what the tests read to prove
+    /// which statements a search sends.
+    public private(set) var recentStatements: [String] = []
+    static let recentStatementCapacity = 200
 
     /// Connects with a libpq URI (`postgresql://…`) or a conninfo string (`host=… dbname=…`).
     /// `connectTimeout` (seconds) applies unless the string sets connect_timeout or PGCONNECT_TIMEOUT is set.
@@ -80,6 +89,8 @@ public final class Connection {
         preparedStatementsCreated += 1
         let name = "vecscope_\(preparedStatementsCreated)"
         let types = binds.map { Oid($0.oid) }
+        roundTrips += 1
+        noteSent("PREPARE " + sql)
         guard let result = PQprepare(handle, name, sql, Int32(binds.count), types) else {
             throw connectionLost(statement: sql)
         }
@@ -96,6 +107,8 @@ public final class Connection {
 
     /// Runs several statements separated by semicolons, without parameters (migrations, DDL scripts).
     public func executeScript(_ sql: String) throws {
+        roundTrips += 1
+        noteSent(sql)
         guard let result = PQexec(handle, sql) else { throw connectionLost(statement: sql) }
         _ = try QueryResult(result, statement: sql, vectorTypes: cachedVectorTypes, connection: self)
     }
@@ -151,11 +164,143 @@ public final class Connection {
         return cachedVectorTypes
     }
 
+    // MARK: - Pipeline
+
+    /// Runs `statements` as one transaction in one round trip: BEGIN, the statements and COMMIT go out in libpq's
+    /// pipeline mode behind a single Sync and their results are read back in order. A `prepared` statement is parsed
+    /// once per connection, its Parse riding in the same pipeline the first time. On an error nothing is kept: the
+    /// transaction is rolled back (a second round trip, on the error path only) and the first error is thrown with
+    /// its SQLSTATE, detail and hint; a prepared statement the server no longer has is prepared again, once.
+    public func pipelinedTransaction(_ statements: [PipelineStatement]) throws -> [QueryResult] {
+        guard !inTransaction else {
+            throw PostgresError(
+                kind: .protocolViolation, message: "a pipelined transaction was started inside another transaction",
+                hint: "This is a bug in vecscope; please report it.")
+        }
+        do {
+            return try runPipeline(statements)
+        } catch let error as PostgresError where error.code == .invalidStatementName {
+            // DEALLOCATE ALL or a pooler's new backend: every name this connection remembers may be gone.
+            preparedStatements.removeAll()
+            return try runPipeline(statements)
+        }
+    }
+
+    private enum PipelineStep {
+        case control(String)
+        case prepare(key: String, name: String, sql: String)
+        case statement(String)
+    }
+
+    private func runPipeline(_ statements: [PipelineStatement]) throws -> [QueryResult] {
+        // Decoding a vector column needs pgvector's OIDs, which cannot be looked up while the pipeline is open.
+        _ = try vectorTypeOIDs()
+        let encoded = try statements.map { statement in
+            (
+                sql: statement.query.sql, prepared: statement.prepared,
+                binds: try statement.query.binds.map { try wireValue(for: $0.postgresBind) }
+            )
+        }
+        guard PQenterPipelineMode(handle) == 1 else { throw connectionLost(statement: "BEGIN (pipeline)") }
+        var steps: [PipelineStep] = []
+        var sent = true
+        func sendControl(_ sql: String) {
+            sent = sent && PQsendQueryParams(handle, sql, 0, nil, nil, nil, nil, 1) == 1
+            steps.append(.control(sql))
+        }
+        sendControl("BEGIN")
+        for statement in encoded where sent {
+            let key = statement.binds.map { String($0.oid) }.joined(separator: ",") + "|" + statement.sql
+            var name = statement.prepared ? preparedStatements[key] : nil
+            if statement.prepared, name == nil, preparedStatements.count < Self.maxPreparedStatements {
+                preparedStatementsCreated += 1
+                let newName = "vecscope_\(preparedStatementsCreated)"
+                let types = statement.binds.map { Oid($0.oid) }
+                sent = PQsendPrepare(handle, newName, statement.sql, Int32(types.count), types) == 1
+                steps.append(.prepare(key: key, name: newName, sql: statement.sql))
+                // Counted as prepared now; forgotten again below if the server refuses it.
+                preparedStatements[key] = newName
+                name = newName
+            }
+            sent =
+                sent
+                && Self.withParameters(statement.binds) { count, types, values, lengths, formats in
+                    if let name {
+                        PQsendQueryPrepared(handle, name, count, values, lengths, formats, 1)
+                    } else {
+                        PQsendQueryParams(handle, statement.sql, count, types, values, lengths, formats, 1)
+                    }
+                } == 1
+            steps.append(.statement(statement.sql))
+        }
+        sendControl("COMMIT")
+        roundTrips += 1
+        for step in steps {
+            switch step {
+            case .control(let sql), .statement(let sql): noteSent(sql)
+            case .prepare(_, _, let sql): noteSent("PREPARE " + sql)
+            }
+        }
+        guard sent, PQpipelineSync(handle) == 1 else {
+            let error = connectionLost(statement: "pipeline")
+            preparedStatements = preparedStatements.filter { entry in
+                !steps.contains { if case .prepare(let key, _, _) = $0 { key == entry.key } else { false } }
+            }
+            throw error
+        }
+        var kept: [OpaquePointer] = []
+        var firstError: PostgresError?
+        for step in steps {
+            var first: OpaquePointer?
+            while let result = PQgetResult(handle) {
+                if first == nil { first = result } else { PQclear(result) }
+            }
+            let sql: String
+            switch step {
+            case .control(let text), .statement(let text): sql = text
+            case .prepare(_, _, let text): sql = text
+            }
+            guard let result = first else {
+                firstError = firstError ?? connectionLost(statement: sql)
+                continue
+            }
+            if PQresultStatus(result) != PGRES_PIPELINE_ABORTED,
+                let error = QueryResult.error(from: result, statement: sql)
+            {
+                firstError = firstError ?? error
+            }
+            if case .prepare(let key, _, _) = step, PQresultStatus(result) != PGRES_COMMAND_OK {
+                preparedStatements[key] = nil
+            }
+            if case .statement = step { kept.append(result) } else { PQclear(result) }
+        }
+        // The Sync's own result, then the pipeline is idle and can be left.
+        while let result = PQgetResult(handle) {
+            let status = PQresultStatus(result)
+            PQclear(result)
+            if status == PGRES_PIPELINE_SYNC { break }
+        }
+        PQexitPipelineMode(handle)
+        if let firstError {
+            kept.forEach { PQclear($0) }
+            if PQtransactionStatus(handle) != PQTRANS_IDLE { _ = try? execute("ROLLBACK") }
+            throw firstError
+        }
+        var results: [QueryResult] = []
+        for (result, statement) in zip(kept, encoded) {
+            results.append(
+                try QueryResult(result, statement: statement.sql, vectorTypes: cachedVectorTypes, connection: self))
+        }
+        return results
+    }
+
     // MARK: - COPY
 
     /// Starts `COPY … FROM STDIN (FORMAT binary)`; write rows to the returned writer, then `finish()` it.
     public func copyIn(_ copyStatement: String) throws -> CopyInWriter {
         _ = try vectorTypeOIDs()
+        roundTrips += 1
+        noteSent(copyStatement)
         guard let result = PQexec(handle, copyStatement) else { throw connectionLost(statement: copyStatement) }
         defer { PQclear(result) }
         guard PQresultStatus(result) == PGRES_COPY_IN else {
@@ -242,11 +387,37 @@ public final class Connection {
 
     /// Executes `sql`, or the statement prepared for it under `prepared`, with `binds`; results in binary format.
     private func run(_ sql: String, _ binds: [WireValue], prepared: String? = nil) throws -> QueryResult {
-        let count = Int32(binds.count)
+        roundTrips += 1
+        noteSent(sql)
+        let result = Self.withParameters(binds) { count, types, values, lengths, formats in
+            if let prepared {
+                PQexecPrepared(handle, prepared, count, values, lengths, formats, 1)
+            } else {
+                PQexecParams(handle, sql, count, types, values, lengths, formats, 1)
+            }
+        }
+        guard let result else { throw connectionLost(statement: sql) }
+        return try QueryResult(result, statement: sql, vectorTypes: cachedVectorTypes, connection: self)
+    }
+
+    private func noteSent(_ sql: String) {
+        statementsSent += 1
+        recentStatements.append(sql)
+        if recentStatements.count > Self.recentStatementCapacity {
+            recentStatements.removeFirst(recentStatements.count - Self.recentStatementCapacity)
+        }
+    }
+
+    /// Calls `body` with libpq's parameter arrays for `binds`, kept alive until it returns.
+    private static func withParameters<T>(
+        _ binds: [WireValue],
+        _ body: (
+            Int32, [Oid], [UnsafePointer<CChar>?], [Int32], [Int32]
+        ) -> T
+    ) -> T {
         let types = binds.map { Oid($0.oid) }
         let lengths = binds.map { Int32($0.isBinary ? ($0.bytes?.count ?? 0) : 0) }
         let formats = binds.map { Int32($0.isBinary ? 1 : 0) }
-        // Keep every parameter buffer alive until PQexecParams returns.
         let buffers: [UnsafeMutableRawPointer?] = binds.map { bind in
             guard let bytes = bind.bytes else { return nil }
             let pointer = UnsafeMutableRawPointer.allocate(byteCount: max(bytes.count, 1), alignment: 1)
@@ -257,14 +428,7 @@ public final class Connection {
         let values: [UnsafePointer<CChar>?] = buffers.map {
             $0.map { UnsafePointer($0.assumingMemoryBound(to: CChar.self)) }
         }
-        let result =
-            if let prepared {
-                PQexecPrepared(handle, prepared, count, values, lengths, formats, 1)
-            } else {
-                PQexecParams(handle, sql, count, types, values, lengths, formats, 1)
-            }
-        guard let result else { throw connectionLost(statement: sql) }
-        return try QueryResult(result, statement: sql, vectorTypes: cachedVectorTypes, connection: self)
+        return body(Int32(binds.count), types, values, lengths, formats)
     }
 
     private func connectionLost(statement: String) -> PostgresError {
@@ -278,6 +442,17 @@ public final class Connection {
     static func trimmed(_ message: UnsafePointer<CChar>?) -> String {
         guard let message else { return "unknown error" }
         return String(cString: message).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
+
+/// One statement of `Connection.pipelinedTransaction`: sent as is, or prepared once per connection.
+public struct PipelineStatement {
+    public var query: PostgresQuery
+    public var prepared: Bool
+
+    public init(_ query: PostgresQuery, prepared: Bool = false) {
+        self.query = query
+        self.prepared = prepared
     }
 }
 

@@ -10,14 +10,14 @@ struct SearchPlan {
     var restrictTo: [Int]?
     /// The scoped user's row id (`users.id`), resolved by `execute` from the external id in `params.userScope`.
     var userRowID: Int?
+    /// The access-count UPDATE of a query vector answered from memory, sent with the search.
+    var touchQuery: PostgresQuery?
 }
 
 /// One candidate from a signal, before scoring.
 struct Candidate {
     var artifactID: Int
     var distance: Double
-    var contentType: ContentType
-    var chunkText: String?
 }
 
 extension SearchParams {
@@ -25,45 +25,122 @@ extension SearchParams {
     var storedContentTypes: [String] { contentTypes.filter { $0 != .chunk }.map(\.rawValue) }
 }
 
+/// One search's statements, in the order they are sent, and how their answers become a response. The statements do
+/// not depend on each other's answers, so a search sends them all in one round trip (`Connection.pipelinedTransaction`).
+struct SearchWork {
+    var statements: [PipelineStatement] = []
+    /// Reads the answers, one per statement, in order.
+    var read: ([QueryResult]) throws -> SearchResponse
+}
+
 extension SearchEngine {
+    /// Runs `plan` statement by statement inside a transaction the caller opened (ground truth, exact answers).
+    /// A plan other than auto (`SearchEngine+Plan.swift`) runs here too: its settings and its EXPLAIN check need the
+    /// pinned statement's answer before the search is sent.
     func execute(_ plan: SearchPlan, on conn: Connection) throws -> SearchResponse {
         var plan = plan
         if case .user(let externalID) = plan.params.userScope { plan.userRowID = try userRowID(externalID, on: conn) }
+        let work = searchWork(plan)
+        return try withPlanChoice(plan, on: conn) { check in
+            let pinned = try check.verify(searchStatement(plan), on: conn)
+            var response = try work.read(try work.statements.map { try conn.query($0.query) })
+            if response.info.plan == nil, let pinned {
+                response.info.plan = pinned.scan
+                response.info.indexName = pinned.indexName
+            }
+            return response
+        }
+    }
+
+    /// The statements of a search: the candidate count when it is not cached, the query's words by lexeme, the plan
+    /// when asked for and not cached, and the search statement itself (candidates and every score in one pass).
+    func searchWork(_ plan: SearchPlan) -> SearchWork {
         let params = plan.params
-        let fetch = max(params.limit * 3, 30)
+        var statements: [PipelineStatement] = []
+        let countKey = candidateCountKey(plan)
+        let cachedCount = cachedCandidateCount(countKey)
+        if cachedCount == nil { statements.append(PipelineStatement(countStatement(plan))) }
+        let hasWords = !plan.queryText.isEmpty
+        if hasWords { statements.append(PipelineStatement(queryWordsStatement(plan.queryText))) }
+        let search = searchStatement(plan)
+        let planKey = params.explain ? planCacheKey(plan) : nil
+        let cachedPlan = planKey.flatMap { cachedPlans[$0] }
+        // EXPLAIN without ANALYZE: the planner's choice for this very statement and its values, never a second run.
+        let explains = planKey != nil && cachedPlan == nil
+        if explains { statements.append(PipelineStatement("EXPLAIN (FORMAT JSON) \(search)")) }
+        statements.append(PipelineStatement(search))
+        return SearchWork(statements: statements) { [self] results in
+            var next = 0
+            var total = cachedCount ?? 0
+            if cachedCount == nil {
+                total = try results[next].scalar(Int.self) ?? 0
+                candidateCounts[countKey] = (total, Date())
+                next += 1
+            }
+            var words: [String: String] = [:]
+            if hasWords {
+                words = try Self.wordsByLexeme(results[next])
+                next += 1
+            }
+            var explained = QueryPlan.notExplained
+            if let planKey {
+                if let cachedPlan {
+                    explained = cachedPlan
+                } else {
+                    explained = QueryPlan.parse(explainJSON: try results[next].scalar(String.self) ?? "[]")
+                    explained.measuredAt = Date()
+                    cachedPlans[planKey] = explained
+                    next += 1
+                }
+            }
+            return try readSearch(results[next], plan: plan, total: total, explained: explained, words: words)
+        }
+    }
+
+    private func readSearch(
+        _ result: QueryResult, plan: SearchPlan, total: Int, explained: QueryPlan, words: [String: String]
+    ) throws -> SearchResponse {
+        let params = plan.params
         var semantic: [Candidate] = []
         var keyword: [(id: Int, score: Double)] = []
-        var explained = QueryPlan.notExplained
-
-        if params.method != .keyword {
-            let (candidates, explain) = try withPlanChoice(plan, on: conn) { check in
-                try semanticCandidates(
-                    plan, fetch: params.method == .semantic ? params.limit : fetch, check: check, on: conn)
+        var scored: [Int: Scores] = [:]
+        var serverMs: Double?
+        for row in result.rows {
+            let id: Int = try row.decode("id")
+            scored[id] = try Self.scores(row)
+            if let distance = try row.decode("semantic_distance", as: Double?.self) {
+                semantic.append(Candidate(artifactID: id, distance: distance))
             }
-            semantic = candidates
-            explained = explain
+            if let score = try row.decode("keyword_candidate_score", as: Double?.self) {
+                keyword.append((id, score))
+            }
+            serverMs = max(serverMs ?? 0, try row.decode("server_ms", as: Double.self))
         }
-        if params.method != .semantic {
-            let (matches, explain) = try keywordCandidates(
-                plan, fetch: params.method == .keyword ? params.limit : fetch, on: conn)
-            keyword = matches
-            if params.method == .keyword { explained = explain }
-        }
-
-        var ids: [Int] = []
-        for id in semantic.map(\.artifactID) + keyword.map(\.id) where !ids.contains(id) { ids.append(id) }
-        let words = try queryWordsByLexeme(plan.queryText, on: conn)
-        let total = try candidateCount(plan, on: conn)
-        // Last: it switches the transaction to generic plans.
-        let scored = try scores(for: ids, plan: plan, on: conn)
+        semantic.sort { ($0.distance, $0.artifactID) < ($1.distance, $1.artifactID) }
+        keyword.sort { ($0.score, -$0.id) > ($1.score, -$1.id) }
         let results = fuse(plan: plan, semantic: semantic, keyword: keyword, scored: scored, wordsByLexeme: words)
         var info = QueryInfo(
             method: params.method, totalCandidates: total, rowsReturned: results.count, limit: params.limit,
-            plan: explained.scan, indexName: explained.indexName,
-            serverExecutionMs: explained.serverExecutionMs,
+            plan: explained.scan, indexName: explained.indexName, serverExecutionMs: serverMs,
             clientWallMs: 0, embeddingMs: 0, embeddingCached: false, parameters: params)
+        info.planMeasuredAt = explained.measuredAt
+        info.planAgeSeconds = explained.measuredAt.map { Date().timeIntervalSince($0) }
         info.semanticCandidateIDs = semantic.map(\.artifactID)
         return SearchResponse(results: results, info: info)
+    }
+
+    /// Plans by statement shape and knob values (the plan of an ANN statement does not depend on the vector; a
+    /// keyword statement's does on the words, so they are part of the key). Changing any knob asks again.
+    private func planCacheKey(_ plan: SearchPlan) -> String {
+        var params = plan.params
+        params.explain = false
+        params.fusion = .default
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let knobs = (try? encoder.encode(params)).map { String(decoding: $0, as: UTF8.self) } ?? "\(params)"
+        let words = params.method == .semantic ? "" : SHA256.hex(plan.queryText)
+        let ids = plan.restrictTo.map { $0.map(String.init).joined(separator: ",") } ?? ""
+        return [knobs, words, ids, plan.userRowID.map(String.init) ?? ""].joined(separator: "|")
     }
 
     // MARK: - Filters
@@ -102,52 +179,6 @@ extension SearchEngine {
 
     // MARK: - Semantic
 
-    /// The ANN (or exact, when no index serves it) top rows per stored text, one per artifact, best first.
-    private func semanticCandidates(
-        _ plan: SearchPlan, fetch: Int, check: PlanCheck, on conn: Connection
-    )
-        throws -> ([Candidate], QueryPlan)
-    {
-        let params = plan.params
-        let storedTypes = params.storedContentTypes
-        var candidates: [Candidate] = []
-        var explain = QueryPlan.notExplained
-        // Over-fetch so that one artifact's several texts do not crowd out others.
-        if !storedTypes.isEmpty {
-            let statement = semanticStatement(
-                plan, table: .artifactEmbeddings, storedTypes: storedTypes,
-                fetch: fetch * storedTypes.count)
-            let pinned = try check.verify(statement, on: conn)
-            candidates += try conn.query(statement).rows.map { row in
-                Candidate(
-                    artifactID: try row.decode("artifact_id"), distance: try row.decode("distance"),
-                    contentType: ContentType(rawValue: try row.decode("content_type")) ?? .full, chunkText: nil)
-            }
-            if params.explain {
-                explain = try self.explain(statement, on: conn)
-            } else if let pinned {
-                explain = pinned
-            }
-        }
-        if params.contentTypes.contains(.chunk) {
-            let statement = semanticStatement(plan, table: .chunkEmbeddings, storedTypes: [], fetch: fetch * 4)
-            try check.verify(statement, on: conn)
-            candidates += try conn.query(statement).rows.map { row in
-                Candidate(
-                    artifactID: try row.decode("artifact_id"), distance: try row.decode("distance"),
-                    contentType: .chunk, chunkText: try row.decode("text"))
-            }
-            if params.explain && explain.scan == nil { explain = try self.explain(statement, on: conn) }
-        }
-        // One row per artifact (its best text), in the metric's order; the ANN order is what is being tuned.
-        var best: [Int: Candidate] = [:]
-        for candidate in candidates where best[candidate.artifactID].map({ candidate.distance < $0.distance }) ?? true {
-            best[candidate.artifactID] = candidate
-        }
-        let ordered = best.values.sorted { ($0.distance, $0.artifactID) < ($1.distance, $1.artifactID) }
-        return (Array(ordered.prefix(params.limit)), explain)
-    }
-
     /// The ANN statement over stored texts that a semantic search under `params` sends for `vector`, for
     /// `QueryPathBenchmark` to time exactly what a search runs.
     func annStatement(for vector: [Float], params: SearchParams, on conn: Connection) throws -> PostgresQuery {
@@ -156,15 +187,14 @@ extension SearchEngine {
         let storedTypes = params.storedContentTypes
         return semanticStatement(
             plan, table: .artifactEmbeddings, storedTypes: storedTypes,
-            fetch: params.limit * storedTypes.count)
+            fetch: params.limit * storedTypes.count, vector: PostgresParameter(queryVectorBind(plan)))
     }
 
     private func semanticStatement(
-        _ plan: SearchPlan, table: VectorTable, storedTypes: [String], fetch: Int
+        _ plan: SearchPlan, table: VectorTable, storedTypes: [String], fetch: Int, vector q: PostgresParameter
     )
         -> PostgresQuery
     {
-        let q = PostgresParameter(queryVectorBind(plan))
         let expression: PostgresQuery = "e.embedding_vector\(sql: .vectorCast(plan.model))"
         let op = SQLFragment.distanceOperator(plan.params.metric)
         let model = SQLFragment.modelNameLiteral(plan.model)
@@ -198,30 +228,103 @@ extension SearchEngine {
         return sql
     }
 
-    // MARK: - Keyword
+    // MARK: - The search statement
 
-    private func keywordCandidates(
-        _ plan: SearchPlan, fetch: Int, on conn: Connection
-    )
-        throws -> ([(id: Int, score: Double)], QueryPlan)
-    {
-        let bm25 = BM25SQL(queryText: plan.queryText, parameters: plan.params.bm25)
-        var sql: PostgresQuery = """
-            WITH \(bm25.ctes)
-            SELECT a.id, kw.score
-            FROM artifacts a CROSS JOIN bm25_query q CROSS JOIN \(bm25.lateral)
-            WHERE a.search @@ q.query
-            """
-        sql += filters(plan)
-        sql += " ORDER BY kw.score DESC, a.id LIMIT \(fetch)::int8"
-        let rows = try conn.query(sql).rows.map { row in
-            (id: try row.decode("id", as: Int.self), score: try row.decode("score", as: Double.self))
+    /// The whole search as one statement: the ANN statement(s) and the keyword statement as materialized CTEs, each
+    /// planned as when run alone, then every score of their candidates (distances of the best stored text, BM25
+    /// score and terms, best chunk) in LATERAL lookups by id, and the server's own time to its last row. One row per
+    /// candidate; `semantic_distance` and `keyword_candidate_score` say which list it came from.
+    func searchStatement(_ plan: SearchPlan) -> PostgresQuery {
+        let params = plan.params
+        let fetch = max(params.limit * 3, 30)
+        let v = PostgresParameter(queryVectorBind(plan))
+        let bm25 = BM25SQL(queryText: plan.queryText, parameters: params.bm25)
+        var ctes: PostgresQuery = "WITH \(bm25.ctes)"
+        var sources: [PostgresQuery] = []
+        if params.method != .semantic {
+            // The keyword candidates, best first (ties by id), as many as the method needs.
+            let keywordFetch = params.method == .keyword ? params.limit : fetch
+            var keyword: PostgresQuery = """
+                SELECT a.id, kw.score
+                FROM artifacts a CROSS JOIN bm25_query q CROSS JOIN \(bm25.lateral)
+                WHERE a.search @@ q.query
+                """
+            keyword += filters(plan)
+            keyword += " ORDER BY kw.score DESC, a.id LIMIT \(sql: .integer(keywordFetch))"
+            ctes += ",\nkeyword_candidates AS MATERIALIZED (\(keyword))"
+            sources.append("SELECT id FROM keyword_candidates")
         }
-        let explain = plan.params.explain ? try self.explain(sql, on: conn) : QueryPlan.notExplained
-        return (rows, explain)
+        if params.method != .keyword {
+            // Over-fetch so that one artifact's several texts do not crowd out others; one row per artifact (its
+            // best text) in the metric's order, the ANN order being what is tuned.
+            let semanticFetch = params.method == .semantic ? params.limit : fetch
+            var branches: [PostgresQuery] = []
+            let storedTypes = params.storedContentTypes
+            if !storedTypes.isEmpty {
+                let ann = semanticStatement(
+                    plan, table: .artifactEmbeddings, storedTypes: storedTypes,
+                    fetch: semanticFetch * storedTypes.count, vector: v)
+                ctes += ",\nann_stored AS MATERIALIZED (\(ann))"
+                branches.append("SELECT artifact_id, distance FROM ann_stored")
+            }
+            if params.contentTypes.contains(.chunk) {
+                let ann = semanticStatement(
+                    plan, table: .chunkEmbeddings, storedTypes: [], fetch: semanticFetch * 4, vector: v)
+                ctes += ",\nann_chunks AS MATERIALIZED (\(ann))"
+                branches.append("SELECT artifact_id, distance FROM ann_chunks")
+            }
+            var union = PostgresQuery()
+            for (index, branch) in branches.enumerated() {
+                union += index == 0 ? branch : "\nUNION ALL\n" + branch
+            }
+            ctes += """
+                ,
+                semantic_candidates AS MATERIALIZED (
+                    SELECT t.artifact_id AS id, min(t.distance) AS distance FROM (\(union)) t
+                    GROUP BY t.artifact_id ORDER BY min(t.distance), t.artifact_id LIMIT \(sql: .integer(params.limit)))
+                """
+            sources.append("SELECT id FROM semantic_candidates")
+        }
+        var candidates = PostgresQuery()
+        for (index, source) in sources.enumerated() {
+            candidates += index == 0 ? source : "\nUNION\n" + source
+        }
+        let semanticColumn: SQLFragment =
+            params.method == .keyword
+            ? "NULL::float8" : "(SELECT s.distance FROM semantic_candidates s WHERE s.id = a.id)"
+        let keywordColumn: SQLFragment =
+            params.method == .semantic
+            ? "NULL::float8" : "(SELECT k.score FROM keyword_candidates k WHERE k.id = a.id)"
+        let storedTypes = params.storedContentTypes + ["full"]
+        let expression: PostgresQuery = "e.embedding_vector\(sql: .vectorCast(plan.model))"
+        let model = SQLFragment.modelNameLiteral(plan.model)
+        return """
+            \(ctes)
+            SELECT a.id, a.external_id, u.external_id AS user_external_id, u.name AS user_name, a.title,
+                   a.artifact_type, a.description, a.content, best.content_type,
+                   best.cd AS cosine_distance, best.l2 AS l2_distance, best.ip AS inner_product,
+                   kw.score AS keyword_score, kw.lexemes AS matched_lexemes, kw.parts AS contributions,
+                   chunk.text AS chunk_text, chunk.cd AS chunk_cosine_distance, chunk.l2 AS chunk_l2_distance,
+                   chunk.ip AS chunk_inner_product,
+                   \(sql: semanticColumn) AS semantic_distance, \(sql: keywordColumn) AS keyword_candidate_score,
+                   (extract(epoch FROM clock_timestamp() - statement_timestamp()) * 1000)::float8 AS server_ms
+            FROM (\(candidates)) c JOIN artifacts a ON a.id = c.id JOIN users u ON u.id = a.user_id
+            CROSS JOIN \(bm25.lateral)
+            LEFT JOIN LATERAL (
+                SELECT e.content_type, (\(expression) <=> \(v))::float8 AS cd, (\(expression) <-> \(v))::float8 AS l2,
+                       ((\(expression) <#> \(v)) * -1)::float8 AS ip
+                FROM artifact_embeddings e
+                WHERE e.artifact_id = a.id AND e.model_version = \(sql: model)
+                      AND e.content_type = ANY(\(storedTypes)::text[])
+                ORDER BY cd, e.content_type LIMIT 1) best ON true
+            LEFT JOIN LATERAL (
+                SELECT c.text, (\(expression) <=> \(v))::float8 AS cd, (\(expression) <-> \(v))::float8 AS l2,
+                       ((\(expression) <#> \(v)) * -1)::float8 AS ip
+                FROM artifact_chunks c JOIN chunk_embeddings e ON e.artifact_chunk_id = c.id
+                WHERE c.artifact_id = a.id AND e.model_version = \(sql: model)
+                ORDER BY cd, c.id LIMIT 1) chunk ON true
+            """
     }
-
-    // MARK: - Scores for candidates
 
     /// Every score for each candidate: distances of its best stored text, keyword score and terms, best chunk.
     struct Scores {
@@ -246,75 +349,35 @@ extension SearchEngine {
         var bestChunkInnerProduct: Double?
     }
 
-    private func scores(for ids: [Int], plan: SearchPlan, on conn: Connection) throws -> [Int: Scores] {
-        guard !ids.isEmpty else { return [:] }
-        let v = PostgresParameter(queryVectorBind(plan))
-        let storedTypes = plan.params.storedContentTypes + ["full"]
-        let expression: PostgresQuery = "e.embedding_vector\(sql: .vectorCast(plan.model))"
-        let model = SQLFragment.modelNameLiteral(plan.model)
-        // LATERAL lookups by artifact id: the same plan whatever the ids, so a generic plan is as good as a custom one.
-        let bm25 = BM25SQL(queryText: plan.queryText, parameters: plan.params.bm25)
-        let sql: PostgresQuery = """
-            WITH \(bm25.ctes)
-            SELECT a.id, a.external_id, u.external_id AS user_external_id, u.name AS user_name, a.title,
-                   a.artifact_type, a.description, a.content, best.content_type,
-                   best.cd AS cosine_distance, best.l2 AS l2_distance, best.ip AS inner_product,
-                   kw.score AS keyword_score, kw.lexemes AS matched_lexemes, kw.parts AS contributions,
-                   chunk.text AS chunk_text, chunk.cd AS chunk_cosine_distance, chunk.l2 AS chunk_l2_distance,
-                   chunk.ip AS chunk_inner_product
-            FROM artifacts a JOIN users u ON u.id = a.user_id CROSS JOIN \(bm25.lateral)
-            LEFT JOIN LATERAL (
-                SELECT e.content_type, (\(expression) <=> \(v))::float8 AS cd, (\(expression) <-> \(v))::float8 AS l2,
-                       ((\(expression) <#> \(v)) * -1)::float8 AS ip
-                FROM artifact_embeddings e
-                WHERE e.artifact_id = a.id AND e.model_version = \(sql: model)
-                      AND e.content_type = ANY(\(storedTypes)::text[])
-                ORDER BY cd, e.content_type LIMIT 1) best ON true
-            LEFT JOIN LATERAL (
-                SELECT c.text, (\(expression) <=> \(v))::float8 AS cd, (\(expression) <-> \(v))::float8 AS l2,
-                       ((\(expression) <#> \(v)) * -1)::float8 AS ip
-                FROM artifact_chunks c JOIN chunk_embeddings e ON e.artifact_chunk_id = c.id
-                WHERE c.artifact_id = a.id AND e.model_version = \(sql: model)
-                ORDER BY cd, c.id LIMIT 1) chunk ON true
-            WHERE a.id = ANY(\(ids.map(String.init))::text[]::int8[])
-            """
-        // Planning this statement cost more than the ANN search it explains, on every search; prepared, with the
-        // generic plan forced for the rest of the transaction (this is its last statement), it is planned once per
-        // connection. The ANN statement before it keeps custom plans: there the planner's choice is what is tuned.
-        try conn.execute("SELECT set_config('plan_cache_mode', 'force_generic_plan', true)")
-        var result: [Int: Scores] = [:]
-        for row in try conn.queryPrepared(sql).rows {
-            let id: Int = try row.decode("id")
-            result[id] = Scores(
-                externalID: try row.decode("external_id"), userExternalID: try row.decode("user_external_id"),
-                userName: try row.decode("user_name"), title: try row.decode("title"),
-                type: ArtifactType(rawValue: try row.decode("artifact_type")) ?? .project,
-                description: try row.decode("description"), content: try row.decode("content"),
-                contentType: ContentType(rawValue: try row.decode("content_type", as: String?.self) ?? "full") ?? .full,
-                cosineDistance: try row.decode("cosine_distance", as: Double?.self) ?? .nan,
-                l2Distance: try row.decode("l2_distance", as: Double?.self) ?? .nan,
-                innerProduct: try row.decode("inner_product", as: Double?.self) ?? .nan,
-                keywordScore: try row.decode("keyword_score"), matchedLexemes: try row.decode("matched_lexemes"),
-                contributions: try row.decode("contributions"),
-                bestChunk: try row.decode("chunk_text"), bestChunkDistance: try row.decode("chunk_cosine_distance"),
-                bestChunkL2: try row.decode("chunk_l2_distance"),
-                bestChunkInnerProduct: try row.decode("chunk_inner_product"))
-        }
-        return result
+    private static func scores(_ row: Row) throws -> Scores {
+        Scores(
+            externalID: try row.decode("external_id"), userExternalID: try row.decode("user_external_id"),
+            userName: try row.decode("user_name"), title: try row.decode("title"),
+            type: ArtifactType(rawValue: try row.decode("artifact_type")) ?? .project,
+            description: try row.decode("description"), content: try row.decode("content"),
+            contentType: ContentType(rawValue: try row.decode("content_type", as: String?.self) ?? "full") ?? .full,
+            cosineDistance: try row.decode("cosine_distance", as: Double?.self) ?? .nan,
+            l2Distance: try row.decode("l2_distance", as: Double?.self) ?? .nan,
+            innerProduct: try row.decode("inner_product", as: Double?.self) ?? .nan,
+            keywordScore: try row.decode("keyword_score"), matchedLexemes: try row.decode("matched_lexemes"),
+            contributions: try row.decode("contributions"),
+            bestChunk: try row.decode("chunk_text"), bestChunkDistance: try row.decode("chunk_cosine_distance"),
+            bestChunkL2: try row.decode("chunk_l2_distance"),
+            bestChunkInnerProduct: try row.decode("chunk_inner_product"))
     }
 
-    /// Each lexeme of the query mapped back to the word the user typed, so explanations show "kubernetes", not "kubernet".
-    private func queryWordsByLexeme(_ text: String, on conn: Connection) throws -> [String: String] {
-        guard !text.isEmpty else { return [:] }
-        let rows = try conn.query(
-            """
-            SELECT w.word, l.lexeme
-            FROM unnest(regexp_split_to_array(lower(\(text)), '[^[:alnum:]+#-]+')) WITH ORDINALITY w(word, n)
-            CROSS JOIN LATERAL unnest(to_tsvector('english', w.word)) l WHERE w.word <> '' ORDER BY w.n
-            """
-        ).rows
+    /// Each lexeme of the query with the word the user typed, so explanations show "kubernetes", not "kubernet".
+    private func queryWordsStatement(_ text: String) -> PostgresQuery {
+        """
+        SELECT w.word, l.lexeme
+        FROM unnest(regexp_split_to_array(lower(\(text)), '[^[:alnum:]+#-]+')) WITH ORDINALITY w(word, n)
+        CROSS JOIN LATERAL unnest(to_tsvector('english', w.word)) l WHERE w.word <> '' ORDER BY w.n
+        """
+    }
+
+    private static func wordsByLexeme(_ result: QueryResult) throws -> [String: String] {
         var map: [String: String] = [:]
-        for row in rows {
+        for row in result.rows {
             let lexeme: String = try row.decode("lexeme")
             if map[lexeme] == nil { map[lexeme] = try row.decode("word") }
         }
@@ -323,25 +386,26 @@ extension SearchEngine {
 
     // MARK: - Counting and plans
 
-    /// Artifacts the filters admit for the signal that orders the results (before ANN and limit).
-    private func candidateCount(_ plan: SearchPlan, on conn: Connection) throws -> Int {
+    /// The cache key of the candidate count: the filters and, for keyword search, the words.
+    private func candidateCountKey(_ plan: SearchPlan) -> String {
         let p = plan.params
-        let key = [
+        return [
             p.method.rawValue, plan.model.name, "\(p.userScope)",
             p.artifactTypes.map(\.rawValue).joined(separator: ","),
             plan.restrictTo.map { $0.map(String.init).joined(separator: ",") } ?? "",
             p.method == .keyword ? SHA256.hex(plan.queryText) + "|\(p.bm25.maxTerms)" : "",
         ].joined(separator: "|")
-        if let cached = candidateCounts[key], Date().timeIntervalSince(cached.measuredAt) < Self.candidateCountLifetime
-        {
-            return cached.count
-        }
-        let count = try countCandidates(plan, on: conn)
-        candidateCounts[key] = (count, Date())
-        return count
     }
 
-    private func countCandidates(_ plan: SearchPlan, on conn: Connection) throws -> Int {
+    private func cachedCandidateCount(_ key: String) -> Int? {
+        guard let cached = candidateCounts[key],
+            Date().timeIntervalSince(cached.measuredAt) < Self.candidateCountLifetime
+        else { return nil }
+        return cached.count
+    }
+
+    /// Artifacts the filters admit for the signal that orders the results (before ANN and limit).
+    private func countStatement(_ plan: SearchPlan) -> PostgresQuery {
         var sql: PostgresQuery
         if plan.params.method == .keyword {
             let bm25 = BM25SQL(queryText: plan.queryText, parameters: plan.params.bm25)
@@ -357,7 +421,7 @@ extension SearchEngine {
                 """
         }
         sql += filters(plan)
-        return try conn.query(sql).scalar(Int.self) ?? 0
+        return sql
     }
 
     /// EXPLAIN (ANALYZE) of a statement: the scan that fed it (index name or Seq Scan) and the server's time.
@@ -374,6 +438,8 @@ public struct QueryPlan: Sendable, Equatable {
     /// The index that scan used, when it used one.
     public var indexName: String?
     public var serverExecutionMs: Double?
+    /// When the plan was read (plans are cached per statement shape and knob values); nil when not explained.
+    public var measuredAt: Date?
 
     public init(scan: String? = nil, indexName: String? = nil, serverExecutionMs: Double? = nil) {
         self.scan = scan

@@ -31,6 +31,16 @@ public final class SearchEngine {
     /// more than the ANN search itself, on every keystroke of the TUI and every query of a benchmark.
     var candidateCounts: [String: (count: Int, measuredAt: Date)] = [:]
     static let candidateCountLifetime: TimeInterval = 30
+    /// Plans by statement shape and knob values (`planCacheKey`): asked for once, not on every search.
+    var cachedPlans: [String: QueryPlan] = [:]
+    /// Users' row ids by external id; each search checks its id in the same round trip (`run`).
+    var userRowIDs: [String: Int] = [:]
+    /// Vectors of recent query texts by model and sha256(text), as `job_embeddings` holds them: a search repeated with
+    /// other knobs (the TUI's every parameter change) needs no round trip for its vector; its access count is still
+    /// kept, by an UPDATE in the search's own round trip.
+    private var recentQueryVectors: [String: [Float]] = [:]
+    private var recentQueryOrder: [String] = []
+    static let recentQueryCapacity = 64
     private let logger = Logger(label: "vecscope.search")
 
     public init(
@@ -55,23 +65,33 @@ public final class SearchEngine {
         let started = DispatchTime.now()
         let model = try model(named: params.model)
         let query = try resolvedQuery(query, model: model, scope: params.userScope)
-        let (vector, cached, embeddingMs) = try queryVector(query, model: model)
+        let (vector, cached, embeddingMs, touch) = try searchVector(query, model: model)
         let queryText = query.text
         if params.method != .semantic, queryText == nil {
             throw VecscopeError(
                 what: "\(params.method.rawValue) ranking needs query text", why: "a raw vector has no words to match",
                 fix: "Search by text, or use --method semantic.", kind: .invalidInput)
         }
-        var response = try connection.transaction { conn -> SearchResponse in
-            try applySettings(params, on: conn)
-            let plan = SearchPlan(
-                model: model, params: params, vector: vector, queryText: queryText ?? "", restrictTo: nil)
-            return try execute(plan, on: conn)
-        }
+        var plan = SearchPlan(model: model, params: params, vector: vector, queryText: queryText ?? "", restrictTo: nil)
+        plan.touchQuery = touch
+        var response = try run(plan)
         response.info.clientWallMs = Self.milliseconds(since: started)
         response.info.embeddingMs = embeddingMs
         response.info.embeddingCached = cached
         return response
+    }
+
+    /// Readies a new connection off the request path: pgvector's types, the model's registry entry, and one search
+    /// with a stored vector, which fills the backend's catalog caches and maps the pages a search touches first.
+    /// Without vectors of that model there is nothing to warm, and nothing is done.
+    public func warmUp(model name: String) throws {
+        let model = try model(named: name)
+        let stored = try connection.query(
+            "SELECT embedding_vector FROM artifact_embeddings WHERE model_version = \(model.name) LIMIT 1")
+        guard let vector = try stored.scalar(Vector.self)?.values else { return }
+        var params = SearchParams()
+        params.model = model.name
+        _ = try search(.vector(vector), params: params)
     }
 
     public func search(text: String, params: SearchParams) throws -> SearchResponse {
@@ -112,14 +132,12 @@ public final class SearchEngine {
         }
         let started = DispatchTime.now()
         let model = try model(named: params.model)
-        let (vector, cached, embeddingMs) = try queryVector(.text(jobDescription), model: model)
+        let (vector, cached, embeddingMs, touch) = try searchVector(.text(jobDescription), model: model)
         let restrict = try selection.map { try resolve($0, scope: params.userScope) }
-        var response = try connection.transaction { conn -> SearchResponse in
-            try applySettings(params, on: conn)
-            let plan = SearchPlan(
-                model: model, params: params, vector: vector, queryText: jobDescription, restrictTo: restrict)
-            return try execute(plan, on: conn)
-        }
+        var plan = SearchPlan(
+            model: model, params: params, vector: vector, queryText: jobDescription, restrictTo: restrict)
+        plan.touchQuery = touch
+        var response = try run(plan)
         response.info.clientWallMs = Self.milliseconds(since: started)
         response.info.embeddingMs = embeddingMs
         response.info.embeddingCached = cached
@@ -155,6 +173,35 @@ public final class SearchEngine {
                 for: text, model: model, embedder: { try self.embedder(for: model) })
             return (vector, cached, Self.milliseconds(since: started))
         }
+    }
+
+    /// The query's vector for a search: a text searched recently is answered from memory, with the UPDATE of its
+    /// access count to send in the search's round trip; otherwise as `queryVector`.
+    private func searchVector(
+        _ query: Query, model: EmbeddingModel
+    ) throws -> (
+        vector: [Float], cached: Bool, ms: Double, touch: PostgresQuery?
+    ) {
+        guard case .text(let text) = query else {
+            let (vector, cached, ms) = try queryVector(query, model: model)
+            return (vector, cached, ms, nil)
+        }
+        let hash = SHA256.hex(text)
+        let key = model.name + "|" + hash
+        if let vector = recentQueryVectors[key] {
+            let touch: PostgresQuery = """
+                UPDATE job_embeddings SET access_count = access_count + 1, last_accessed_at = now()
+                WHERE job_description_hash = \(hash) AND model_version = \(model.name)
+                """
+            return (vector, true, 0, touch)
+        }
+        let (vector, cached, ms) = try queryVector(query, model: model)
+        recentQueryVectors[key] = vector
+        recentQueryOrder.append(key)
+        if recentQueryOrder.count > Self.recentQueryCapacity {
+            recentQueryVectors[recentQueryOrder.removeFirst()] = nil
+        }
+        return (vector, cached, ms, nil)
     }
 
     /// Refuses a raw query vector of the wrong length, with NaN or ∞, all zeros (`VectorCheck`), or components beyond
@@ -216,18 +263,62 @@ public final class SearchEngine {
         return try rows.map { try $0.decode("id") }
     }
 
+    /// One search in one round trip (`Connection.pipelinedTransaction`): BEGIN, the knobs, the check of a cached
+    /// user id, the search's statements (`searchWork`), COMMIT. Only a user's first search adds a round trip (its id).
+    func run(_ plan: SearchPlan) throws -> SearchResponse {
+        guard plan.params.plan == .auto else {
+            return try connection.transaction { conn in
+                try applySettings(plan.params, on: conn)
+                if let touch = plan.touchQuery { try conn.execute(touch) }
+                return try execute(plan, on: conn)
+            }
+        }
+        var plan = plan
+        var checkedUser: (externalID: String, id: Int)?
+        if case .user(let externalID) = plan.params.userScope {
+            if let id = userRowIDs[externalID] {
+                checkedUser = (externalID, id)
+                plan.userRowID = id
+            } else {
+                let id = try userRowID(externalID, on: connection)
+                userRowIDs[externalID] = id
+                plan.userRowID = id
+            }
+        }
+        let work = searchWork(plan)
+        var statements = [PipelineStatement(settingsStatement(plan.params))]
+        if let touch = plan.touchQuery { statements.append(PipelineStatement(touch)) }
+        if let checkedUser {
+            statements.append(PipelineStatement("SELECT id FROM users WHERE external_id = \(checkedUser.externalID)"))
+        }
+        statements += work.statements
+        let results = try connection.pipelinedTransaction(statements)
+        let skipped = plan.touchQuery == nil ? 1 : 2
+        if let checkedUser, try results[skipped].scalar(Int.self) != checkedUser.id {
+            // The user was removed (or removed and loaded again) since its id was cached: look it up afresh.
+            userRowIDs[checkedUser.externalID] = nil
+            plan.userRowID = nil
+            plan.touchQuery = nil
+            return try run(plan)
+        }
+        return try work.read(Array(results.dropFirst(skipped + (checkedUser == nil ? 0 : 1))))
+    }
+
     /// `SET LOCAL` of every tuning knob, through set_config so values are bound, never spliced.
     func applySettings(_ params: SearchParams, on conn: Connection) throws {
+        try conn.execute(settingsStatement(params))
+    }
+
+    /// All five knobs in one statement (each a bound value, never spliced), local to the transaction.
+    func settingsStatement(_ params: SearchParams) -> PostgresQuery {
         let ivfflatScan = params.iterativeScan == .off ? "off" : "relaxed_order"  // ivfflat has no strict_order
-        // One round trip for all five (each is a bound value, never spliced).
-        try conn.execute(
-            """
+        return """
             SELECT set_config('hnsw.ef_search', \(String(params.efSearch)), true),
                    set_config('hnsw.iterative_scan', \(params.iterativeScan.rawValue), true),
                    set_config('hnsw.max_scan_tuples', \(String(params.maxScanTuples)), true),
                    set_config('ivfflat.probes', \(String(params.probes)), true),
                    set_config('ivfflat.iterative_scan', \(ivfflatScan), true)
-            """)
+            """
     }
 
     static func milliseconds(since start: DispatchTime) -> Double {

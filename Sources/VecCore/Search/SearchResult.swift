@@ -69,8 +69,13 @@ public struct QueryInfo: Sendable, Equatable {
     public var plan: String?
     /// The vector index used, when the plan used one.
     public var indexName: String?
-    /// The server's own execution time from EXPLAIN ANALYZE, in ms.
+    /// The server's time for the statement that produced these results (its start to its last row), in ms; nil
+    /// when it returned no rows.
     public var serverExecutionMs: Double?
+    /// When `plan` was read: plans are cached per statement shape and knob values, so it may predate this search.
+    public var planMeasuredAt: Date?
+    /// How old the plan was when this search finished, in seconds (for a front end without a wall clock).
+    public var planAgeSeconds: Double?
     /// Wall time on the client for the whole search (embedding included), in ms.
     public var clientWallMs: Double
     /// Time spent embedding the query, in ms (0 on a cache hit).

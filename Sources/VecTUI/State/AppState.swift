@@ -118,6 +118,8 @@ public struct ResultsModel: Equatable, Sendable {
     public var params: SearchParams?
     /// The generation that produced them.
     public var generation: Int = 0
+    /// `AppState.now` when they arrived: with `QueryInfo.planAgeSeconds`, how old the plan shown is.
+    public var arrivedAt: Double = 0
     /// Rank movement of each artifact id since the previous run.
     public var rankChanges: [Int: RankChange] = [:]
     /// Index of the selected row; scroll is the first visible row.
@@ -230,7 +232,8 @@ public struct AppState: Equatable, Sendable {
         self.connectionTarget = connectionTarget
     }
 
-    /// The TUI's starting parameters: the library defaults with EXPLAIN on, so the plan and server time show.
+    /// The TUI's starting parameters: the library defaults with the plan on (EXPLAIN, no ANALYZE, read once per statement
+    /// shape and knob values and cached), so the plan shows; the server time is the search statement's own.
     public static var defaultParams: SearchParams {
         var p = SearchParams()
         p.explain = true

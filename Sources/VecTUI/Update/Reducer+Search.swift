@@ -89,6 +89,7 @@ extension Reducer {
             return []
         case .success(let response):
             search.results = answered(search, response: response, generation: generation)
+            search.results.arrivedAt = state.now
             state[side] = search
             keepSelectionVisible(&state)
             if state.focus == .detail && state.activeResults.items.isEmpty { state.focus = .results }

@@ -118,13 +118,18 @@ enum StatusView {
         guard let info = state.sideA.results.response?.info else {
             return segments + [model, Segment(spans: [label("no search yet")], priority: 1)]
         }
-        let plan: String
+        var plan: String
         if let index = info.indexName {
             plan = "Index Scan " + index
         } else if let text = info.plan {
             plan = text
         } else {
             plan = info.parameters.explain ? "plan unknown" : "plan: explain off"
+        }
+        // Plans are cached per statement shape and knob values: say how old the one shown is.
+        if let age = info.planAgeSeconds {
+            let seconds = Int(max(0, age + state.now - state.sideA.results.arrivedAt))
+            plan += " · measured \(seconds) s ago"
         }
         let isSeqScan = plan.lowercased().contains("seq scan")
         segments.append(

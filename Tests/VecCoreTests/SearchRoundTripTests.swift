@@ -1,0 +1,131 @@
+import Foundation
+import TestSupport
+import Testing
+
+@testable import VecCore
+
+/// What one search costs on the wire: one round trip, no EXPLAIN unless the plan is asked for (and then once per
+/// statement shape and knob values), and a recall measurement that sends the IDs-only exact statement only.
+@Suite struct SearchRoundTripTests {
+    let engine: SearchEngine
+    let connection: Connection
+
+    init() throws {
+        (engine, connection) = try FixtureDatabase.engine()
+    }
+
+    /// The statements `body` sent on the engine's connection, and the round trips it took.
+    private func traffic(_ body: () throws -> Void) rethrows -> (roundTrips: Int, statements: [String]) {
+        let trips = connection.roundTrips
+        let sent = connection.statementsSent
+        try body()
+        let count = connection.statementsSent - sent
+        return (connection.roundTrips - trips, Array(connection.recentStatements.suffix(count)))
+    }
+
+    @Test(arguments: [RankingMethod.semantic, .keyword, .hybrid])
+    func aSearchIsOneRoundTrip(method: RankingMethod) throws {
+        var params = SearchParams()
+        params.method = method
+        params.userScope = .user("u04")
+        params.contentTypes = [.full, .summary]
+        let text = "Kubernetes platform engineering with Terraform on AWS"
+        // The first search embeds the text and looks the user up; those are kept for the searches after it.
+        let first = try engine.search(text: text, params: params)
+        var response: SearchResponse?
+        let again = try traffic { response = try engine.search(text: text, params: params) }
+        #expect(again.roundTrips == 1, "statements: \(again.statements)")
+        #expect(again.statements.first == "BEGIN" && again.statements.last == "COMMIT")
+        #expect(response?.results.map(\.externalID) == first.results.map(\.externalID))
+        #expect(response?.info.embeddingCached == true)
+        // A knob changed, as in the TUI: still one round trip, and the knob is in force.
+        params.efSearch = 80
+        params.limit = 5
+        let changed = try traffic { response = try engine.search(text: text, params: params) }
+        #expect(changed.roundTrips == 1)
+        #expect(response?.results.count == 5)
+        #expect(response?.results.allSatisfy { $0.userExternalID == "u04" } == true)
+        #expect(response?.info.serverExecutionMs.map { $0 > 0 } == true)
+    }
+
+    @Test func aRawVectorSearchIsOneRoundTripFromTheFirst() throws {
+        let vector = try FixtureDatabase.model().embed(["robotics firmware"])[0]
+        _ = try engine.search(.vector(vector), params: SearchParams())  // the candidate count, cached after
+        let other = try FixtureDatabase.model().embed(["payments ledger"])[0]
+        let sent = try traffic { _ = try engine.search(.vector(other), params: SearchParams()) }
+        #expect(sent.roundTrips == 1)
+        #expect(sent.statements.count == 4, "BEGIN, knobs, the search statement, COMMIT: \(sent.statements)")
+    }
+
+    /// A user removed and loaded again gets a new row id: the cached one is checked in the same round trip and
+    /// replaced, so the search still finds that user's artifacts.
+    @Test func aCachedUserIDIsCheckedEverySearch() throws {
+        let data = SyntheticData(users: 5, artifacts: 200, dimensions: 8)
+        let (scratch, url) = try TestDatabase.fresh()
+        _ = try SyntheticDataLoader(connection: scratch).load(data)
+        let engine = SearchEngine(connection: try Connection(url))
+        var params = SearchParams()
+        params.model = data.modelName
+        params.userScope = .user(SyntheticData.userPrefix + "0")
+        let vector: [Float] = [1, 0.5, 0, 0, 0.25, 0, 0, 0.1]
+        let before = try engine.search(.vector(vector), params: params)
+        #expect(!before.results.isEmpty)
+        // Give the user a new row id (as removing and loading it again would), its artifacts following it.
+        try scratch.executeScript(
+            """
+            ALTER TABLE artifacts DROP CONSTRAINT artifacts_user_id_fkey;
+            UPDATE artifacts SET user_id = user_id + 100000 WHERE user_id = (SELECT id FROM users WHERE external_id = 'synthetic-u0');
+            UPDATE users SET id = id + 100000 WHERE external_id = 'synthetic-u0'
+            """)
+        let after = try engine.search(.vector(vector), params: params)
+        #expect(after.results.map(\.externalID) == before.results.map(\.externalID))
+    }
+
+    @Test(arguments: [RankingMethod.semantic, .keyword, .hybrid])
+    func noExplainRunsUnlessThePlanIsAskedFor(method: RankingMethod) throws {
+        var params = SearchParams()
+        params.method = method
+        let text = "Kafka PostgreSQL payments ledger"
+        var response: SearchResponse?
+        let plain = try traffic { response = try engine.search(text: text, params: params) }
+        #expect(!plain.statements.contains { $0.contains("EXPLAIN") }, "\(plain.statements)")
+        #expect(response?.info.plan == nil && response?.info.planMeasuredAt == nil)
+        #expect(response?.info.serverExecutionMs.map { $0 > 0 } == true, "the search statement's own time")
+
+        // Asked for: one EXPLAIN without ANALYZE (the planner's choice, not a second execution) in the same trip.
+        params.explain = true
+        let asked = try traffic { response = try engine.search(text: text, params: params) }
+        let explains = asked.statements.filter { $0.contains("EXPLAIN") }
+        #expect(explains.count == 1 && asked.roundTrips == 1)
+        #expect(explains.allSatisfy { $0.hasPrefix("EXPLAIN (FORMAT JSON)") && !$0.contains("ANALYZE") })
+        #expect(response?.info.plan != nil)
+        let measuredAt = try #require(response?.info.planMeasuredAt)
+
+        // The same shape and knobs: the cached plan, with when it was measured; a knob changed: asked again.
+        let repeated = try traffic { response = try engine.search(text: text, params: params) }
+        #expect(!repeated.statements.contains { $0.contains("EXPLAIN") })
+        #expect(response?.info.planMeasuredAt == measuredAt)
+        params.limit = 7
+        let changed = try traffic { response = try engine.search(text: text, params: params) }
+        #expect(changed.statements.filter { $0.contains("EXPLAIN") }.count == 1)
+        #expect(response?.info.planMeasuredAt.map { $0 > measuredAt } == true)
+    }
+
+    @Test(arguments: [RankingMethod.semantic, .hybrid])
+    func recallSendsTheIDsOnlyExactStatementAndNoSearch(method: RankingMethod) throws {
+        var params = SearchParams()
+        params.method = method
+        let text = "React accessibility design systems"
+        let response = try engine.search(text: text, params: params)
+        let measured = try traffic {
+            _ = try engine.measureRecall(
+                ofSearchFor: text, params: params, measuredIDs: response.info.semanticCandidateIDs)
+        }
+        let selects = measured.statements.filter { $0.contains("SELECT") && !$0.contains("set_config") }
+        // The cached vector's read, then the exact top ids: nothing scored, no search statement, no EXPLAIN.
+        #expect(selects.count == 2, "\(measured.statements)")
+        #expect(selects.last?.hasPrefix("SELECT t.artifact_id FROM") == true)
+        #expect(!measured.statements.contains { $0.contains("ann_stored") || $0.contains("EXPLAIN") })
+        #expect(!measured.statements.contains { $0.contains("UPDATE") || $0.contains("INSERT") })
+    }
+}
