@@ -88,7 +88,7 @@ import VecCore
         try #require(run.status == 0, "exit \(run.status): \(run.stderr)", sourceLocation: sourceLocation)
         let volatile: Set<String> = [
             "processing_time_ms", "embedding_ms", "embedding_cached",
-            "job_embedding_generated",
+            "job_embedding_generated", "server_execution_ms",
         ]
         func masked(_ value: Any) -> Any {
             if let object = value as? [String: Any] {

@@ -106,6 +106,18 @@ public struct PostgresQuery: ExpressibleByStringInterpolation {
     }
 }
 
+extension [PostgresQuery] {
+    /// The queries one after another with `separator` between them (`UNION ALL`, a CTE list), placeholders in order.
+    public func joined(separator: PostgresQuery) -> PostgresQuery {
+        var query = PostgresQuery()
+        for (index, part) in enumerated() {
+            if index > 0 { query += separator }
+            query += part
+        }
+        return query
+    }
+}
+
 /// A value bound once however many times a statement uses it: `\(vector)` three times is `$1` three times, and
 /// the vector crosses the wire once.
 public final class PostgresParameter {

@@ -124,11 +124,7 @@ extension SearchEngine {
                 WHERE e.model_version = \(model)\(conditions)
                 """)
         }
-        var union = PostgresQuery()
-        for (index, branch) in branches.enumerated() {
-            if index > 0 { union += "\nUNION ALL\n" }
-            union += branch
-        }
+        let union = branches.joined(separator: "\nUNION ALL\n")
         return """
             SELECT t.artifact_id FROM (\(union)) t
             GROUP BY t.artifact_id ORDER BY min(t.distance), t.artifact_id LIMIT \(k)::int8

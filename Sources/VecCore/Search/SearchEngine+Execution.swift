@@ -239,7 +239,10 @@ extension SearchEngine {
         let fetch = max(params.limit * 3, 30)
         let v = PostgresParameter(queryVectorBind(plan))
         let bm25 = BM25SQL(queryText: plan.queryText, parameters: params.bm25)
-        var ctes: PostgresQuery = "WITH \(bm25.ctes)"
+        // Without words (a raw vector) there is nothing for BM25 to score: planning its CTEs and LATERAL cost as much
+        // as planning the ANN statement.
+        let scoresWords = !plan.queryText.isEmpty
+        var ctes: [PostgresQuery] = scoresWords ? [bm25.ctes] : []
         var sources: [PostgresQuery] = []
         if params.method != .semantic {
             // The keyword candidates, best first (ties by id), as many as the method needs.
@@ -251,7 +254,7 @@ extension SearchEngine {
                 """
             keyword += filters(plan)
             keyword += " ORDER BY kw.score DESC, a.id LIMIT \(sql: .integer(keywordFetch))"
-            ctes += ",\nkeyword_candidates AS MATERIALIZED (\(keyword))"
+            ctes.append("keyword_candidates AS MATERIALIZED (\(keyword))")
             sources.append("SELECT id FROM keyword_candidates")
         }
         if params.method != .keyword {
@@ -264,42 +267,40 @@ extension SearchEngine {
                 let ann = semanticStatement(
                     plan, table: .artifactEmbeddings, storedTypes: storedTypes,
                     fetch: semanticFetch * storedTypes.count, vector: v)
-                ctes += ",\nann_stored AS MATERIALIZED (\(ann))"
+                ctes.append("ann_stored AS MATERIALIZED (\(ann))")
                 branches.append("SELECT artifact_id, distance FROM ann_stored")
             }
             if params.contentTypes.contains(.chunk) {
                 let ann = semanticStatement(
                     plan, table: .chunkEmbeddings, storedTypes: [], fetch: semanticFetch * 4, vector: v)
-                ctes += ",\nann_chunks AS MATERIALIZED (\(ann))"
+                ctes.append("ann_chunks AS MATERIALIZED (\(ann))")
                 branches.append("SELECT artifact_id, distance FROM ann_chunks")
             }
-            var union = PostgresQuery()
-            for (index, branch) in branches.enumerated() {
-                union += index == 0 ? branch : "\nUNION ALL\n" + branch
-            }
-            ctes += """
-                ,
+            let union = branches.joined(separator: "\nUNION ALL\n")
+            ctes.append(
+                """
                 semantic_candidates AS MATERIALIZED (
                     SELECT t.artifact_id AS id, min(t.distance) AS distance FROM (\(union)) t
                     GROUP BY t.artifact_id ORDER BY min(t.distance), t.artifact_id LIMIT \(sql: .integer(params.limit)))
-                """
+                """)
             sources.append("SELECT id FROM semantic_candidates")
         }
-        var candidates = PostgresQuery()
-        for (index, source) in sources.enumerated() {
-            candidates += index == 0 ? source : "\nUNION\n" + source
-        }
+        let candidates = sources.joined(separator: "\nUNION\n")
         let semanticColumn: SQLFragment =
             params.method == .keyword
             ? "NULL::float8" : "(SELECT s.distance FROM semantic_candidates s WHERE s.id = a.id)"
         let keywordColumn: SQLFragment =
             params.method == .semantic
             ? "NULL::float8" : "(SELECT k.score FROM keyword_candidates k WHERE k.id = a.id)"
+        let keywordScores: PostgresQuery =
+            scoresWords
+            ? "CROSS JOIN \(bm25.lateral)"
+            : "CROSS JOIN (SELECT 0::float8 AS score, '{}'::text[] AS lexemes, '{}'::float8[] AS parts) kw"
         let storedTypes = params.storedContentTypes + ["full"]
         let expression: PostgresQuery = "e.embedding_vector\(sql: .vectorCast(plan.model))"
         let model = SQLFragment.modelNameLiteral(plan.model)
         return """
-            \(ctes)
+            WITH \(ctes.joined(separator: ",\n"))
             SELECT a.id, a.external_id, u.external_id AS user_external_id, u.name AS user_name, a.title,
                    a.artifact_type, a.description, a.content, best.content_type,
                    best.cd AS cosine_distance, best.l2 AS l2_distance, best.ip AS inner_product,
@@ -309,7 +310,7 @@ extension SearchEngine {
                    \(sql: semanticColumn) AS semantic_distance, \(sql: keywordColumn) AS keyword_candidate_score,
                    (extract(epoch FROM clock_timestamp() - statement_timestamp()) * 1000)::float8 AS server_ms
             FROM (\(candidates)) c JOIN artifacts a ON a.id = c.id JOIN users u ON u.id = a.user_id
-            CROSS JOIN \(bm25.lateral)
+            \(keywordScores)
             LEFT JOIN LATERAL (
                 SELECT e.content_type, (\(expression) <=> \(v))::float8 AS cd, (\(expression) <-> \(v))::float8 AS l2,
                        ((\(expression) <#> \(v)) * -1)::float8 AS ip

@@ -83,7 +83,7 @@ public enum TunableParameter: String, CaseIterable, Sendable {
         case .artifactTypes: return "only artifacts of this type"
         case .contentTypes: return "texts searched: full, summary, chunks"
         case .model: return "embedding model (each has its own index)"
-        case .explain: return "show the plan (EXPLAIN once per shape and knobs)"
+        case .explain: return "show the plan (EXPLAIN, cached per knobs)"
         }
     }
 
