@@ -6,7 +6,9 @@ import Testing
 
 /// What one search costs on the wire: one round trip, no EXPLAIN unless the plan is asked for (and then once per
 /// statement shape and knob values), and a recall measurement that sends the IDs-only exact statement only.
-@Suite struct SearchRoundTripTests {
+/// Serialized: these tests block a thread on the database, and the full suite's async API tests time out when every
+/// cooperative thread of a 2-core machine is held by such tests at once.
+@Suite(.serialized) struct SearchRoundTripTests {
     let engine: SearchEngine
     let connection: Connection
 

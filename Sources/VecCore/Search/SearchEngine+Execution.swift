@@ -89,6 +89,8 @@ extension SearchEngine {
                 } else {
                     explained = QueryPlan.parse(explainJSON: try results[next].scalar(String.self) ?? "[]")
                     explained.measuredAt = Date()
+                    // Keyed by words too (keyword, hybrid): a long TUI session would otherwise keep every query's.
+                    if cachedPlans.count >= Self.cachedPlanCapacity { cachedPlans.removeAll() }
                     cachedPlans[planKey] = explained
                     next += 1
                 }

@@ -33,6 +33,7 @@ public final class SearchEngine {
     static let candidateCountLifetime: TimeInterval = 30
     /// Plans by statement shape and knob values (`planCacheKey`): asked for once, not on every search.
     var cachedPlans: [String: QueryPlan] = [:]
+    static let cachedPlanCapacity = 256
     /// Users' row ids by external id; each search checks its id in the same round trip (`run`).
     var userRowIDs: [String: Int] = [:]
     /// Vectors of recent query texts by model and sha256(text), as `job_embeddings` holds them: a search repeated with
