@@ -118,6 +118,53 @@ import Testing
         #expect(try connection.query("SELECT count(*)::int8 FROM users").scalar(Int.self) == 10)
     }
 
+    /// A pinned search is one round trip like any other, from its second search on (the first reads the index
+    /// list): its settings and the EXPLAIN (no ANALYZE) that checks the pin ride in the same pipeline, the EXPLAIN on
+    /// every pinned search; exact adds only its settings. A pin whose index was dropped since the list was read is
+    /// refused, not answered from another path, and an index created since is found.
+    @Test func aPinIsOneRoundTripWithItsCheckAndAStaleIndexListIsReadAgain() throws {
+        let (engine, connection, model) = try Self.database()
+        let vector = try Self.queryVector(connection, model: model)
+        let conn = engine.connection
+        func traffic(_ params: SearchParams) throws -> (trips: Int, statements: [String], info: QueryInfo) {
+            let (trips, sent) = (conn.roundTrips, conn.statementsSent)
+            let response = try engine.search(.vector(vector), params: params)
+            let count = conn.statementsSent - sent
+            return (conn.roundTrips - trips, Array(conn.recentStatements.suffix(count)), response.info)
+        }
+        let hnsw = try #require(try engine.plannableIndexes(model: model.name).first { $0.type == .hnsw }).name
+        var params = Self.params(model) {
+            $0.plan = .index(hnsw); $0.explain = false
+        }
+        _ = try engine.search(.vector(vector), params: params)  // reads the index list and the candidate count
+        for ef in [10, 40] {
+            params.efSearch = ef
+            let pinned = try traffic(params)
+            #expect(pinned.trips == 1, "\(pinned.statements)")
+            #expect(pinned.statements.contains { $0.contains("'enable_seqscan', 'off'") })
+            let explains = pinned.statements.filter { $0.contains("EXPLAIN") }
+            #expect(explains.count == 1 && explains.allSatisfy { !$0.contains("ANALYZE") })
+            #expect(pinned.info.indexName == hnsw)
+        }
+        params.plan = .exact
+        let exact = try traffic(params)
+        #expect(exact.trips == 1 && !exact.statements.contains { $0.contains("EXPLAIN") })
+        #expect(exact.statements.contains { $0.contains("'enable_indexscan', 'off'") })
+
+        // The kept list still names the dropped index: the pinned search's EXPLAIN shows another path, the list is
+        // read again, and the pin is refused for what it is.
+        try IndexManager(connection: connection).drop(named: hnsw)
+        params.plan = .index(hnsw)
+        var refusal = "no error"
+        do { _ = try engine.search(.vector(vector), params: params) } catch { refusal = ErrorReport(error).oneLine }
+        #expect(refusal.contains("no vector index \(hnsw)"), "\(refusal)")
+        let created = try IndexManager(connection: connection).create(
+            VectorIndexSpec(model: model, type: .hnsw, metric: .l2), monitor: nil)
+        params.plan = .index(created.name)
+        params.metric = .l2
+        #expect(try traffic(params).info.indexName == created.name)
+    }
+
     @Test func planChoicesParseFromTheCommandLine() {
         #expect(PlanChoice(parsing: "auto") == .auto)
         #expect(PlanChoice(parsing: "EXACT") == .exact)

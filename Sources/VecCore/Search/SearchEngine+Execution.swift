@@ -34,27 +34,21 @@ struct SearchWork {
 }
 
 extension SearchEngine {
-    /// Runs `plan` statement by statement inside a transaction the caller opened (ground truth, exact answers).
-    /// A plan other than auto (`SearchEngine+Plan.swift`) runs here too: its settings and its EXPLAIN check need the
-    /// pinned statement's answer before the search is sent.
+    /// Runs `plan` statement by statement inside a transaction the caller opened (ground truth, exact answers),
+    /// under its plan choice (`SearchEngine+Plan.swift`).
     func execute(_ plan: SearchPlan, on conn: Connection) throws -> SearchResponse {
         var plan = plan
         if case .user(let externalID) = plan.params.userScope { plan.userRowID = try userRowID(externalID, on: conn) }
-        let work = searchWork(plan)
         return try withPlanChoice(plan, on: conn) { check in
-            let pinned = try check.verify(searchStatement(plan), on: conn)
-            var response = try work.read(try work.statements.map { try conn.query($0.query) })
-            if response.info.plan == nil, let pinned {
-                response.info.plan = pinned.scan
-                response.info.indexName = pinned.indexName
-            }
-            return response
+            let work = searchWork(plan, check: check)
+            return try work.read(try work.statements.map { try conn.query($0.query) })
         }
     }
 
     /// The statements of a search: the candidate count when it is not cached, the query's words by lexeme, the plan
-    /// when asked for and not cached, and the search statement itself (candidates and every score in one pass).
-    func searchWork(_ plan: SearchPlan) -> SearchWork {
+    /// when asked for and not cached or when an index is pinned (`check`: its EXPLAIN is checked every time), and
+    /// the search statement itself (candidates and every score in one pass).
+    func searchWork(_ plan: SearchPlan, check: PlanCheck = PlanCheck(pinned: nil)) -> SearchWork {
         let params = plan.params
         var statements: [PipelineStatement] = []
         let countKey = candidateCountKey(plan)
@@ -63,10 +57,11 @@ extension SearchEngine {
         let hasWords = !plan.queryText.isEmpty
         if hasWords { statements.append(PipelineStatement(queryWordsStatement(plan.queryText))) }
         let search = searchStatement(plan)
-        let planKey = params.explain ? planCacheKey(plan) : nil
+        let verifies = check.pinned != nil
+        let planKey = params.explain && !verifies ? planCacheKey(plan) : nil
         let cachedPlan = planKey.flatMap { cachedPlans[$0] }
         // EXPLAIN without ANALYZE: the planner's choice for this very statement and its values, never a second run.
-        let explains = planKey != nil && cachedPlan == nil
+        let explains = verifies || (planKey != nil && cachedPlan == nil)
         if explains { statements.append(PipelineStatement("EXPLAIN (FORMAT JSON) \(search)")) }
         statements.append(PipelineStatement(search))
         return SearchWork(statements: statements) { [self] results in
@@ -82,17 +77,16 @@ extension SearchEngine {
                 words = try Self.wordsByLexeme(results[next])
                 next += 1
             }
-            var explained = QueryPlan.notExplained
-            if let planKey {
-                if let cachedPlan {
-                    explained = cachedPlan
-                } else {
-                    explained = QueryPlan.parse(explainJSON: try results[next].scalar(String.self) ?? "[]")
-                    explained.measuredAt = Date()
+            var explained = cachedPlan ?? QueryPlan.notExplained
+            if explains {
+                explained = QueryPlan.parse(explainJSON: try results[next].scalar(String.self) ?? "[]")
+                explained.measuredAt = Date()
+                next += 1
+                try check.verify(explained)
+                if let planKey {
                     // Keyed by words too (keyword, hybrid): a long TUI session would otherwise keep every query's.
                     if cachedPlans.count >= Self.cachedPlanCapacity { cachedPlans.removeAll() }
                     cachedPlans[planKey] = explained
-                    next += 1
                 }
             }
             return try readSearch(results[next], plan: plan, total: total, explained: explained, words: words)

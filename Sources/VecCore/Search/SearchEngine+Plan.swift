@@ -1,8 +1,9 @@
 import Foundation
 
 /// Which scan answers a search's semantic signal (`SearchParams.plan`). PostgreSQL has no planner hints, so a
-/// choice other than `auto` is made with settings local to the ANN statement and checked with EXPLAIN before the
-/// statement runs: a pinned search never runs on another index without saying so.
+/// choice other than `auto` is made with settings local to the search's transaction and checked with an EXPLAIN sent
+/// just before the statement, in the same round trip: a pinned search never answers from another index without
+/// saying so.
 public enum PlanChoice: Sendable, Equatable, Hashable, Codable {
     /// The planner chooses: a vector index when it estimates it cheaper, else a Seq Scan (small tables).
     case auto
@@ -90,14 +91,27 @@ extension SearchEngine {
             .sorted { ($0.type == .hnsw ? 0 : 1, $0.name) < ($1.type == .hnsw ? 0 : 1, $1.name) }
     }
 
-    /// The index a pinned plan names, checked against the search it is to serve: same model, a table the content
-    /// types search, the metric's operator. Nil for `auto` and `exact`.
-    func pinnedIndex(
-        _ plan: SearchPlan, on conn: Connection
-    ) throws -> (pinned: PlannableIndex, rivals: [PlannableIndex])? {
-        guard let name = plan.params.plan.indexName else { return nil }
+    /// The index a pinned plan names and its rivals, from the engine's list of vector indexes (read once, then kept:
+    /// each pinned search's EXPLAIN proves the pin still holds, and `run` reads the list afresh when it does not),
+    /// or from a fresh list when the kept one cannot serve the pin. Nil for `auto` and `exact`.
+    func pinnedIndex(_ plan: SearchPlan) throws -> PinnedIndex? {
+        guard plan.params.plan.indexName != nil else { return nil }
+        if let kept = vectorIndexes, let found = try? pinnedIndex(plan, among: kept) { return found }
+        return try pinnedIndex(plan, among: try readVectorIndexes(on: connection)).map { $0.fresh() }
+    }
+
+    /// Every valid vector index, as a plan choice needs it; kept by the engine for the next pinned search.
+    func readVectorIndexes(on conn: Connection) throws -> [PlannableIndex] {
         let all = try IndexManager(connection: conn).list(countingRows: false).filter(\.valid)
             .compactMap(PlannableIndex.init)
+        vectorIndexes = all
+        return all
+    }
+
+    /// The index a pinned plan names, checked against the search it is to serve: same model, a table the content
+    /// types search, the metric's operator. Nil for `auto` and `exact`.
+    func pinnedIndex(_ plan: SearchPlan, among all: [PlannableIndex]) throws -> PinnedIndex? {
+        guard let name = plan.params.plan.indexName else { return nil }
         let model = plan.model.name
         guard let pinned = all.first(where: { $0.name == name }) else {
             let known = all.filter { $0.model == model }.map(\.name)
@@ -140,53 +154,60 @@ extension SearchEngine {
         let rivals = all.filter {
             $0.name != name && $0.model == model && $0.table == pinned.table && $0.metric == pinned.metric
         }
-        return (pinned, rivals)
+        return PinnedIndex(index: pinned, rivals: rivals, fromKeptList: true)
     }
 
-    /// Runs `body` (the semantic statements) under the plan choice of `plan`, then restores every setting: the
-    /// keyword and scoring statements after it run as the planner chooses.
+    /// The settings that make the plan choice of `plan`, local to the transaction, and the check of the EXPLAIN that
+    /// must show it. A search sends them in its one round trip (`run`); `withPlanChoice` one by one.
     ///
     /// - exact: index scans off, so every distance is computed (as recall's ground truth is).
     /// - a named index: sequential scans and sorts off, so only an index can produce ORDER BY … LIMIT, and indexes
     ///   of the other type serving the same operator priced out through the knob that cannot matter to the pin.
-    ///   `verify` then checks with EXPLAIN that the statement would use the pinned index before it runs.
-    func withPlanChoice<T>(_ plan: SearchPlan, on conn: Connection, _ body: (PlanCheck) throws -> T) throws -> T {
+    ///   `PlanCheck.verify` then checks the EXPLAIN sent before the statement: the pinned index, or an error.
+    func planChoice(_ plan: SearchPlan, pinned: PinnedIndex?) -> (settings: [PostgresQuery], check: PlanCheck) {
         switch plan.params.plan {
         case .auto:
-            return try body(PlanCheck(pinned: nil))
+            return ([], PlanCheck(pinned: nil))
         case .exact:
-            return try inSavepoint(on: conn) {
-                try conn.execute(
-                    """
-                    SELECT set_config('enable_indexscan', 'off', true), set_config('enable_bitmapscan', 'off', true),
-                           set_config('enable_indexonlyscan', 'off', true), set_config('enable_seqscan', 'on', true),
-                           set_config('enable_sort', 'on', true)
-                    """)
-                return try body(PlanCheck(pinned: nil))
-            }
+            let off: PostgresQuery = """
+                SELECT set_config('enable_indexscan', 'off', true), set_config('enable_bitmapscan', 'off', true),
+                       set_config('enable_indexonlyscan', 'off', true), set_config('enable_seqscan', 'on', true),
+                       set_config('enable_sort', 'on', true)
+                """
+            return ([off], PlanCheck(pinned: nil))
         case .index:
-            guard let (pinned, rivals) = try pinnedIndex(plan, on: conn) else {
-                return try body(PlanCheck(pinned: nil))
+            guard let pinned else { return ([], PlanCheck(pinned: nil)) }
+            var settings: [PostgresQuery] = [
+                """
+                SELECT set_config('enable_seqscan', 'off', true), set_config('enable_sort', 'off', true),
+                       set_config('enable_bitmapscan', 'off', true), set_config('enable_indexscan', 'on', true)
+                """
+            ]
+            // The other type's knob cannot matter to the pinned scan, so it is set to price that type out:
+            // pgvector estimates HNSW by ef_search and IVFFlat by probes (its pages partly at seq_page_cost,
+            // which no index scan of HNSW's pays). Same-type rivals have no such lever; `verify` says so.
+            if pinned.index.type == .hnsw, pinned.rivals.contains(where: { $0.type == .ivfflat }) {
+                settings.append(
+                    "SELECT set_config('ivfflat.probes', '32768', true), set_config('seq_page_cost', '1000000', true)")
             }
-            return try inSavepoint(on: conn) {
-                try conn.execute(
-                    """
-                    SELECT set_config('enable_seqscan', 'off', true), set_config('enable_sort', 'off', true),
-                           set_config('enable_bitmapscan', 'off', true), set_config('enable_indexscan', 'on', true)
-                    """)
-                // The other type's knob cannot matter to the pinned scan, so it is set to price that type out:
-                // pgvector estimates HNSW by ef_search and IVFFlat by probes (its pages partly at seq_page_cost,
-                // which no index scan of HNSW's pays). Same-type rivals have no such lever; `verify` says so.
-                if pinned.type == .hnsw, rivals.contains(where: { $0.type == .ivfflat }) {
-                    try conn.execute(
-                        "SELECT set_config('ivfflat.probes', '32768', true), set_config('seq_page_cost', '1000000', true)"
-                    )
-                }
-                if pinned.type == .ivfflat, rivals.contains(where: { $0.type == .hnsw }) {
-                    try conn.execute("SELECT set_config('hnsw.ef_search', '1000', true)")
-                }
-                return try body(PlanCheck(pinned: pinned, rivals: rivals))
+            if pinned.index.type == .ivfflat, pinned.rivals.contains(where: { $0.type == .hnsw }) {
+                settings.append("SELECT set_config('hnsw.ef_search', '1000', true)")
             }
+            return (settings, PlanCheck(pinned: pinned.index, rivals: pinned.rivals))
+        }
+    }
+
+    /// Runs `body` under the plan choice of `plan` inside a transaction the caller opened (ground truth), then
+    /// restores every setting, so statements after it run as the planner chooses. Reads the index list afresh.
+    func withPlanChoice<T>(_ plan: SearchPlan, on conn: Connection, _ body: (PlanCheck) throws -> T) throws -> T {
+        guard plan.params.plan != .auto else { return try body(PlanCheck(pinned: nil)) }
+        let pinned =
+            try plan.params.plan.indexName == nil
+            ? nil : pinnedIndex(plan, among: try readVectorIndexes(on: conn))
+        let (settings, check) = planChoice(plan, pinned: pinned)
+        return try inSavepoint(on: conn) {
+            for setting in settings { try conn.execute(setting) }
+            return try body(check)
         }
     }
 
@@ -200,18 +221,25 @@ extension SearchEngine {
     }
 }
 
-/// Checks, before a semantic statement runs, that the planner takes the pinned index for it.
+/// A pinned index with the indexes that could serve the same statement, and whether the list it came from was the
+/// engine's kept one (a failed check then reads the list afresh and tries once more).
+struct PinnedIndex {
+    var index: PlannableIndex
+    var rivals: [PlannableIndex]
+    var fromKeptList: Bool
+
+    func fresh() -> PinnedIndex { PinnedIndex(index: index, rivals: rivals, fromKeptList: false) }
+}
+
+/// Checks, before a pinned search's answer is used, that the planner took the pinned index for its statement.
 struct PlanCheck {
     var pinned: PlannableIndex?
     var rivals: [PlannableIndex] = []
 
-    /// The plan the statement will run with (its scan and index, no times); nil when nothing is pinned.
-    @discardableResult
-    func verify(_ statement: PostgresQuery, on conn: Connection) throws -> QueryPlan? {
-        guard let pinned else { return nil }
-        let json = try conn.query("EXPLAIN (FORMAT JSON) \(statement)").scalar(String.self) ?? "[]"
-        let chosen = QueryPlan.parse(explainJSON: json)
-        guard chosen.indexName != pinned.name else { return chosen }
+    /// Checks the plan EXPLAIN gave for the search statement (sent before it): the pinned index, or an error saying
+    /// which path the planner took instead. Nothing pinned: nothing to check.
+    func verify(_ chosen: QueryPlan) throws {
+        guard let pinned, chosen.indexName != pinned.name else { return }
         let other = chosen.indexName ?? chosen.scan ?? "another path"
         let rival = rivals.first { $0.name == chosen.indexName }
         throw VecscopeError(

@@ -36,6 +36,8 @@ public final class SearchEngine {
     static let cachedPlanCapacity = 256
     /// Users' row ids by external id; each search checks its id in the same round trip (`run`).
     var userRowIDs: [String: Int] = [:]
+    /// The valid vector indexes, read by the first pinned search (`pinnedIndex`); its EXPLAIN checks them every time.
+    var vectorIndexes: [PlannableIndex]?
     /// Vectors of recent query texts by model and sha256(text), as `job_embeddings` holds them: a search repeated with
     /// other knobs (the TUI's every parameter change) needs no round trip for its vector; its access count is still
     /// kept, by an UPDATE in the search's own round trip.
@@ -264,16 +266,11 @@ public final class SearchEngine {
         return try rows.map { try $0.decode("id") }
     }
 
-    /// One search in one round trip (`Connection.pipelinedTransaction`): BEGIN, the knobs, the check of a cached
-    /// user id, the search's statements (`searchWork`), COMMIT. Only a user's first search adds a round trip (its id).
+    /// One search in one round trip (`Connection.pipelinedTransaction`): BEGIN, the knobs, the plan choice's
+    /// settings, the check of a cached user id, the search's statements (`searchWork`, with the EXPLAIN a pinned
+    /// index is checked by), COMMIT. Only a user's first search (its id) and a plan's first pin (the index list) add
+    /// a round trip.
     func run(_ plan: SearchPlan) throws -> SearchResponse {
-        guard plan.params.plan == .auto else {
-            return try connection.transaction { conn in
-                try applySettings(plan.params, on: conn)
-                if let touch = plan.touchQuery { try conn.execute(touch) }
-                return try execute(plan, on: conn)
-            }
-        }
         var plan = plan
         var checkedUser: (externalID: String, id: Int)?
         if case .user(let externalID) = plan.params.userScope {
@@ -286,23 +283,32 @@ public final class SearchEngine {
                 plan.userRowID = id
             }
         }
-        let work = searchWork(plan)
-        var statements = [PipelineStatement(settingsStatement(plan.params))]
+        let pinned = try pinnedIndex(plan)
+        let (pinSettings, check) = planChoice(plan, pinned: pinned)
+        let work = searchWork(plan, check: check)
+        var statements = [PipelineStatement(settingsStatement(plan.params))] + pinSettings.map { PipelineStatement($0) }
         if let touch = plan.touchQuery { statements.append(PipelineStatement(touch)) }
         if let checkedUser {
             statements.append(PipelineStatement("SELECT id FROM users WHERE external_id = \(checkedUser.externalID)"))
         }
+        let skipped = statements.count
         statements += work.statements
         let results = try connection.pipelinedTransaction(statements)
-        let skipped = plan.touchQuery == nil ? 1 : 2
-        if let checkedUser, try results[skipped].scalar(Int.self) != checkedUser.id {
+        if let checkedUser, try results[skipped - 1].scalar(Int.self) != checkedUser.id {
             // The user was removed (or removed and loaded again) since its id was cached: look it up afresh.
             userRowIDs[checkedUser.externalID] = nil
             plan.userRowID = nil
             plan.touchQuery = nil
             return try run(plan)
         }
-        return try work.read(Array(results.dropFirst(skipped + (checkedUser == nil ? 0 : 1))))
+        do {
+            return try work.read(Array(results.dropFirst(skipped)))
+        } catch  where pinned?.fromKeptList == true {
+            // The kept index list may be stale (an index created or dropped since): read it afresh, try once more.
+            vectorIndexes = nil
+            plan.touchQuery = nil
+            return try run(plan)
+        }
     }
 
     /// `SET LOCAL` of every tuning knob, through set_config so values are bound, never spliced.

@@ -136,7 +136,7 @@ public struct SearchParams: Sendable, Equatable, Codable {
     public var method: RankingMethod = .semantic
     public var fusion: HybridFusion = .default
     public var bm25 = BM25Parameters()
-    /// Run EXPLAIN (ANALYZE) to report the plan and the server's own execution time.
+    /// Report the plan: EXPLAIN without ANALYZE of the search statement, in its round trip, cached per knobs.
     public var explain: Bool = false
     /// Which scan answers the semantic signal: the planner's choice, one named vector index, or exact.
     public var plan: PlanChoice = .auto
