@@ -183,17 +183,35 @@ struct CompareRenderTests {
     @Test func sideBySideAt80x24() {
         let state = comparing(bIDs: [3, 1, 2, 11, 4, 5, 6, 7, 12, 8]) { $0.efSearch = 10 }
         let lines = render(state).trimmedLines
-        #expect(lines[5].hasPrefix("┌─ Compare A/B · overlap@10 8/10 · RBO 0.71 · 8 … ─"))
-        #expect(lines[5].hasSuffix("┌─ Parameters · B ─────────┐"))
-        #expect(lines[6] == "│ A ef_search 40         │B ef_search 10           ││ method          semantic │")
-        #expect(lines[7] == "│  # Δ    J title     sim│ # Δ    J title      sim ││ metric          cosine   │")
-        #expect(lines[8].hasPrefix("│  1      · Kubern… 0.900│ 1 ↑2   · Staff e… 0.900 │"))
-        #expect(lines[11].hasPrefix("│  4      · CKA: C… 0.750│ 4 new  · Terrafo… 0.750 │"))
-        #expect(lines[16].hasPrefix("│  9 out  · Stream… 0.500│ 9 new  · Rust SI… 0.500 │"))
+        // Below 120 columns compare takes the parameters pane's width while the results have the focus; B's rows
+        // stand beside A's of the same rank (no second # column) and the scores give way before the titles.
+        #expect(lines[5] == "┌─ Compare A/B · overlap@10 8/10 · RBO 0.71 · 8 moved ── ←/→ side · c closes ──┐")
+        #expect(lines[6] == "│ A ef_search 40                       │B ef_search 10                         │")
+        #expect(lines[7] == "│  # Δ   J title                       │Δ   J title                            │")
+        #expect(lines[8] == "│  1     · Kubernetes operator for Pos…│↑2  · Staff engineer, payments platfo… │")
+        #expect(lines[11] == "│  4     · CKA: Certified Kubernetes A…│new · Terraform modules for EKS        │")
+        #expect(lines[16] == "│  9 out · Streaming ETL with Kafka    │new · Rust SIMD distance kernels       │")
         // Two footer rows: recall and latency, then nDCG / P@k and the plan (the same fields on both sides).
-        #expect(lines[17].hasPrefix("│ R@10 0.90 · 14.2 ms    │recall@10 0.60 · 14.2 ms │"))
-        #expect(lines[18].hasPrefix("│ nDCG@10 – · P@10 –     │nDCG@10 – · P@10 –       │"))
+        #expect(lines[17] == "│ recall@10 0.90 · client 14.2 ms      │recall@10 0.60 · client 14.2 ms        │")
+        #expect(lines[18] == "│ nDCG@10 – · P@10 – · plan HNSW artif…│nDCG@10 – · P@10 – · plan HNSW artifa… │")
+        // Each title column is at least 26 characters wide (it was 8 beside the parameters pane).
+        for side in lines[7].split(separator: "│").prefix(2) {
+            let title = side.range(of: "title")
+            #expect(title.map { side.distance(from: $0.lowerBound, to: side.endIndex) } ?? 0 >= 26)
+        }
+    }
+
+    @Test func pShowsTheParametersPaneBesideCompareAt80x24() {
+        var state = comparing(bIDs: [3, 1, 2, 11, 4, 5, 6, 7, 12, 8]) { $0.efSearch = 10 }
+        press(&state, .char("p"))
+        let lines = render(state).trimmedLines
+        #expect(state.focus == .parameters)
+        #expect(lines[5].hasSuffix("┌─ Parameters · B ─────────┐"))
         #expect(lines[12].hasSuffix("│ ef_search       10     ≠ │"))
+        #expect(lines[7].hasPrefix("│  # Δ   J title         │Δ   J title              ││"))
+        press(&state, .tab)
+        #expect(state.focus == .query)
+        #expect(render(state).trimmedLines[5].hasSuffix("─ ←/→ side · c closes ──┐"))
     }
 
     @Test func sideBySideAt120x40() {
@@ -209,9 +227,9 @@ struct CompareRenderTests {
                 == "│ A method semantic · ef_search 40       │B method hybrid · ef_search 10           ││ method          hybrid         ≠ │"
         )
         #expect(
-            lines[12].hasPrefix("│  # Δ    J title                     sim│ # Δ    J title                      rel │"))
+            lines[12].hasPrefix("│  # Δ   J title                      sim│ # Δ   J title                       rel │"))
         #expect(
-            lines[13].hasPrefix("│  1      · Kubernetes operator fo… 0.900│ 1 ↑2   · Staff engineer, paymen…  0.900 │"))
+            lines[13].hasPrefix("│  1     · Kubernetes operator for… 0.900│ 1 ↑2  · Staff engineer, payment…  0.900 │"))
         // B is hybrid: its recall is that of its semantic candidates, and says so.
         #expect(
             lines[34].hasPrefix(
@@ -225,15 +243,15 @@ struct CompareRenderTests {
         state.focus = .results
         let grid = render(state)
         #expect(grid[5, 8].style.reverse)  // A row 1: artifact 1
-        #expect(grid[30, 9].style.underline)  // B row 2: artifact 1
-        #expect(!grid[30, 8].style.underline)
+        #expect(grid[45, 9].style.underline)  // B row 2: artifact 1
+        #expect(!grid[45, 8].style.underline)
     }
 
     @Test func sameParametersAreSaidSo() {
         let state = comparing(bIDs: Array(1...10))
         let lines = render(state).trimmedLines
-        #expect(lines[5].hasPrefix("┌─ Compare A/B · overlap@10 10/10 · RBO 1.00 · 0… "))
-        #expect(lines[6].hasPrefix("│ A same parameters as B │B same parameters as A"))
+        #expect(lines[5].hasPrefix("┌─ Compare A/B · overlap@10 10/10 · RBO 1.00 · 0 moved "))
+        #expect(lines[6].hasPrefix("│ A same parameters as B               │B same parameters as A"))
     }
 
     @Test func bStillSearchingSaysSo() {
@@ -563,9 +581,9 @@ struct CompareRelevanceTests {
         // overlap@10 counts 8 shared; RBO weighs the top, where B put an irrelevant result first.
         let rbo = RankingMetrics.rankBiasedOverlap(Array(1...10), [3, 1, 2, 11, 4, 5, 6, 7, 12, 8], depth: 10)
         #expect(lines[10].hasPrefix("┌─ Compare A/B · overlap@10 8/10 · RBO \(String(format: "%.2f", rbo)) · 8 moved"))
-        #expect(lines[13].hasPrefix("│  1      3 Kubernetes operator"))
-        #expect(lines[13].contains("│ 1 ↑2   0 Staff engineer"))
-        #expect(lines[14].contains("│ 2 ↓1   3 Kubernetes operator"))
+        #expect(lines[13].hasPrefix("│  1     3 Kubernetes operator"))
+        #expect(lines[13].contains("│ 1 ↑2  0 Staff engineer"))
+        #expect(lines[14].contains("│ 2 ↓1  3 Kubernetes operator"))
         // By hand: A = 7/log2(2) + 3/log2(3) over the same ideal → 1.00; B = 7/log2(3) + 3/log2(4) → 0.67.
         let footer = lines[35]
         #expect(footer.hasPrefix("│ nDCG@10 1.00 · P@10 0.20 · plan HNSW a…│nDCG@10 0.67 · P@10 0.20 · plan HNSW ar…"))

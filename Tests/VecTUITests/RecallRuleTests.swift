@@ -104,7 +104,8 @@ struct RecallRuleTests {
         _ = reduce(&state, .recallMeasured(.b, generation: generation, .success(measured)))
         #expect(state.compare?.sideB.results.recall == measured)
         #expect(state.sideA.results.recall?.recall == 0.9)
-        // 80×24: each side has 24 columns, so B's label is the short one.
+        // 80×24 with the parameters pane shown (p): each side has 24 columns, so B's label is the short one.
+        state.focus = .parameters
         #expect(render(state).trimmedLines[17].contains("│semR@10 0.60 · 14.2 ms"))
     }
 

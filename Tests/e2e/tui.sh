@@ -249,6 +249,27 @@ tmux send-keys -t "$session" P
 check "P folds the parameters pane away at 80×24" "Results · semantic · 10/10 ─+┐$" 5
 tmux send-keys -t "$session" P
 check "P unfolds it" "┌─ Parameters" 5
+# Compare at 80×24: the two rankings take the parameters pane's width (p brings it back), and each side's title
+# column keeps a usable width (it was 8 characters beside the pane).
+tmux send-keys -t "$session" c
+check "compare at 80×24 uses the whole width" "Compare A/B · overlap@10 [0-9]+/10 .*c closes ─+┐$" 30
+widths=$(screen | python3 -c '
+import sys
+for line in sys.stdin:
+    if "J title" in line:
+        sides = line.strip().strip("│").split("│")
+        print(" ".join(str(len(s) - s.index("title")) for s in sides[:2] if "title" in s))
+        break')
+if [ "$(echo "$widths" | wc -w)" -eq 2 ] && [ "${widths% *}" -ge 26 ] && [ "${widths#* }" -ge 26 ]; then
+  echo "ok   at 80x24 compare's title columns are $widths characters"; passed=$((passed + 1))
+else
+  echo "FAIL at 80x24 compare's title columns are '${widths}' characters (< 26)"; screen | sed 's/^/     | /'; failed=$((failed + 1))
+fi
+tmux send-keys -t "$session" p
+check "p shows the parameters pane beside compare" "┌─ Parameters · B" 5
+tmux send-keys -t "$session" c
+check "c closes compare at 80×24" "Results · semantic · 10/10" 10
+tmux send-keys -t "$session" Tab Tab  # parameters → query → results, where the steps below start
 tmux resize-window -t "$session" -x 160 -y 48; sleep 0.5
 # A one-line query typed in the editor and Enter: it runs, and the editor is left.
 tmux send-keys -t "$session" /

@@ -176,6 +176,12 @@ public struct AppState: Equatable, Sendable {
     /// The parameters pane is folded away (`P`): the results take its width.
     public var parametersFolded = false
 
+    /// Whether the parameters pane is drawn: not when folded, nor in compare mode below `Layout.wideWidth` columns
+    /// unless it has the focus (`p`), because two rankings side by side need the width for their titles.
+    public var showsParameters: Bool {
+        !parametersFolded && (compare == nil || size.width >= Layout.wideWidth || focus == .parameters)
+    }
+
     /// Grades 0…3 by artifact id for side A's `results.queryText` (both sides search the same text).
     public var grades: [Int: Int] = [:]
     /// The query text `grades` belong to (nil until loaded).

@@ -33,7 +33,7 @@ extension Reducer {
             }
             return []
         }
-        if !state.parametersFolded, layout.parameters.contains(point) {
+        if state.showsParameters, layout.parameters.contains(point) {
             state.focus = .parameters
             if button != .click { return move(&state, by: step) }
             let index = state.parameterScroll + point.y - layout.parameters.y - 1

@@ -62,6 +62,34 @@ enum CompareView {
         return [Span(" ←/→ side · c closes ", .fg(.muted))]
     }
 
+    /// A side's columns for its width, by the results table's rule: the title keeps a usable width and the columns
+    /// another one implies go first. Below `Layout.wideWidth` columns side B drops its rank (its rows stand beside
+    /// A's rows of the same rank), then both sides drop the score (the detail pane shows it), before the title
+    /// would shrink under 26 characters; the grade and the rank change are what compare is for and stay.
+    static func columns(
+        width: Int, side: Side, method: RankingMethod, rankDigits: Int, narrow: Bool
+    )
+        -> [ResultsView.Column]
+    {
+        typealias Column = ResultsView.Column
+        let rank = Column(id: .rank, header: "#", width: max(2, rankDigits), alignRight: true)
+        let change = Column(id: .change, header: "Δ", width: max(3, rankDigits + 1), alignRight: false)
+        let grade = Column(id: .grade, header: "J", width: 1, alignRight: false)
+        let score =
+            method == .semantic
+            ? Column(id: .similarity, header: "sim", width: 5, alignRight: true)
+            : Column(id: .relevance, header: "rel", width: 6, alignRight: true)
+        // Side A's width decides the score for both sides, so the two tables keep the same columns.
+        let sideAWidth = side == .a ? width : width - 1
+        let leading = (narrow && side == .b) ? [change, grade] : [rank, change, grade]
+        let aLeading = rank.width + change.width + grade.width + 3
+        // The wider score ("rel") decides, so a semantic side and a hybrid one keep or drop it together.
+        let showsScore = !narrow || sideAWidth - aLeading - 7 >= 26
+        let used = leading.reduce(0) { $0 + $1.width + 1 } + (showsScore ? score.width + 1 : 0)
+        let title = Column(id: .title, header: "title", width: max(1, width - used), alignRight: false)
+        return leading + [title] + (showsScore ? [score] : [])
+    }
+
     static func drawSide(
         _ side: Side, state: AppState, compare: CompareModel, otherIDs: [Int], in rect: Rect,
         into grid: inout CellGrid
@@ -93,20 +121,10 @@ enum CompareView {
             return
         }
         let method = model.params?.method ?? response.info.method
-        let scoreHeader = method == .semantic ? "sim" : "rel"
-        let rankWidth = max(2, String(response.results.count).count)
-        let changeWidth = 4
-        let scoreWidth = method == .semantic ? 5 : 6
-        let titleWidth = max(1, rect.width - rankWidth - changeWidth - scoreWidth - 5)
-        func row(_ rank: String, _ change: String, _ grade: String, _ title: String, _ score: String) -> String {
-            DisplayWidth.pad(rank, to: rankWidth, alignRight: true) + " " + DisplayWidth.pad(change, to: changeWidth)
-                + " " + DisplayWidth.pad(grade, to: 1) + " "
-                + DisplayWidth.pad(title, to: titleWidth) + " "
-                + DisplayWidth.pad(score, to: scoreWidth, alignRight: true)
-        }
-        grid.text(
-            row("#", "Δ", "J", "title", scoreHeader), at: Point(x: rect.x, y: rect.y + 1),
-            style: CellStyle(foreground: .muted, bold: true), clip: rect.row(1))
+        let columns = Self.columns(
+            width: rect.width, side: side, method: method, rankDigits: String(response.results.count).count,
+            narrow: state.size.width < Layout.wideWidth)
+        ResultsView.drawHeader(columns, in: rect.row(1), into: &grid)
 
         if response.results.isEmpty {
             let text =
@@ -145,21 +163,19 @@ enum CompareView {
                 changeText = "out"
                 changeStyle = .fg(.bad)
             }
-            let score = method == .semantic ? Format.score(result.similarity) : Format.relevance(result.relevanceScore)
             var x = rect.x
-            let grade = ResultsView.gradeMark(state.grades[result.artifactID])
-            let cells: [(String, Int, Bool, CellStyle)] = [
-                ("\(result.rank)", rankWidth, true, .fg(.muted)), (changeText, changeWidth, false, changeStyle),
-                (grade.0, 1, false, grade.1), (result.title, titleWidth, false, .plain),
-                (score, scoreWidth, true, CellStyle(foreground: .accent, bold: true)),
-            ]
-            for (text, width, alignRight, style) in cells {
-                var style = style
+            for column in columns {
+                var (text, style): (String, CellStyle)
+                switch column.id {
+                case .change: (text, style) = (changeText, changeStyle)
+                case .grade: (text, style) = ResultsView.gradeMark(state.grades[result.artifactID])
+                default: (text, style) = ResultsView.cell(column.id, result, state)
+                }
                 if stale { style.dim = true }
                 grid.text(
-                    DisplayWidth.pad(text, to: width, alignRight: alignRight), at: Point(x: x, y: y), style: style,
-                    clip: rect)
-                x += width + 1
+                    DisplayWidth.pad(text, to: column.width, alignRight: column.alignRight), at: Point(x: x, y: y),
+                    style: style, clip: rect)
+                x += column.width + 1
             }
             if result.artifactID == selectedID {
                 grid.restyle(Rect(x: rect.x, y: y, width: rect.width, height: 1)) { style in

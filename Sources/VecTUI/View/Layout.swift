@@ -19,10 +19,10 @@ public struct Layout: Equatable, Sendable {
     public static let parameterHelpRows = 2
 
     /// The layout for a state: while the detail pane is open the query pane shrinks to one line of text; a folded
-    /// parameters pane (`P`) gives its width to the results; an error gets the rows it needs (up to three).
+    /// parameters pane (`P`, or compare mode on a narrow terminal) gives its width to the results; an error gets the rows it needs (up to three).
     public init(for state: AppState) {
         self.init(
-            size: state.size, compactQuery: state.focus == .detail, parametersFolded: state.parametersFolded,
+            size: state.size, compactQuery: state.focus == .detail, parametersFolded: !state.showsParameters,
             messageRows: MessageView.rows(state))
     }
 

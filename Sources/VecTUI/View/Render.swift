@@ -20,7 +20,7 @@ public func render(_ state: AppState, into grid: inout CellGrid) {
         } else {
             ResultsView.draw(state, in: layout.results, into: &grid)
         }
-        if !state.parametersFolded { ParametersView.draw(state, in: layout.parameters, into: &grid) }
+        if state.showsParameters { ParametersView.draw(state, in: layout.parameters, into: &grid) }
     }
     StatusView.draw(state, in: layout.status, into: &grid)
     MessageView.draw(state, in: layout.message, into: &grid)
