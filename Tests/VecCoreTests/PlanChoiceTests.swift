@@ -279,3 +279,43 @@ import Testing
         #expect(PlanAdvice.warnings(everything, previous: nil).isEmpty)
     }
 }
+
+extension PlanChoiceTests {
+    /// Recall under a pinned index (what the TUI's sweep measures): the ground truth is exact search, not the
+    /// pinned index again — before, the exact half ran inside the pin's savepoint with index scans back on, so
+    /// a sweep reported recall 1.00 at probes 1.
+    @Test func recallUnderAPinnedIndexIsMeasuredAgainstExactSearch() throws {
+        let (engine, connection, model) = try Self.database()
+        let vector = try Self.queryVector(connection, model: model)
+        let indexes = try engine.plannableIndexes(model: model.name)
+        let exact = try engine.search(.vector(vector), params: Self.params(model) { $0.plan = .exact })
+        let exactIDs = exact.results.map(\.artifactID)
+        #expect(exactIDs.count == 10)
+        // HNSW at ef_search 1 returns one row: recall 0.10 at most, never 1.00.
+        let hnsw = try #require(indexes.first { $0.type == .hnsw }).name
+        let narrow = try engine.measureRecall(
+            of: .vector(vector),
+            params: Self.params(model) {
+                $0.plan = .index(hnsw); $0.efSearch = 1
+            })
+        #expect(narrow.indexName == hnsw)
+        #expect(narrow.exactIDs == exactIDs)
+        #expect(narrow.approximateIDs.count < 10)
+        #expect(narrow.recall <= 0.1)
+        let ivfflat = try #require(indexes.first { $0.type == .ivfflat }).name
+        let pinned = try engine.search(
+            .vector(vector),
+            params: Self.params(model) {
+                $0.plan = .index(ivfflat); $0.probes = 1
+            })
+        let report = try engine.measureRecall(
+            of: .vector(vector),
+            params: Self.params(model) {
+                $0.plan = .index(ivfflat); $0.probes = 1
+            })
+        #expect(report.indexName == ivfflat)
+        #expect(report.exactIDs == exactIDs)
+        #expect(report.approximateIDs == pinned.results.map(\.artifactID))
+        #expect(report.recall == Recall.atK(approximate: report.approximateIDs, exact: exactIDs, k: 10))
+    }
+}

@@ -147,6 +147,9 @@ extension SearchEngine {
         try disableIndexScans(on: conn)
         var exactPlan = plan
         exactPlan.params.explain = false
+        // A pinned index would turn index scans back on inside its savepoint, and the "exact" answer would be the
+        // index's own: recall 1.00 at any ef_search or probes.
+        exactPlan.params.plan = .exact
         return try execute(exactPlan, on: conn)
     }
 }
