@@ -112,11 +112,85 @@ struct CellGridTests {
             marked: 1, xLabel: "p95 ms", yLabel: "recall")
         grid.chart(chart, in: grid.bounds)
         let text = grid.text
-        #expect(text.contains("◆ ef=40"))
+        #expect(text.contains("◆ef=40"))
         #expect(text.contains("●"))
         #expect(text.contains("└"))
         #expect(text.contains("0.99"))
         #expect(text.contains("p95 ms"))
+    }
+
+    /// The sweep's case: many points on one row (recall 1.00) with close latencies. Every point keeps its marker,
+    /// every label is drawn, and no label touches a point other than its own.
+    @Test func everyPointIsLabelledWithoutHidingOrTouchingAnother() {
+        var grid = CellGrid(width: 50, height: 10)
+        let values = [10, 20, 40, 80, 160, 320, 640]
+        let latencies = [5.72, 7.76, 8.17, 6.55, 5.59, 5.80, 6.69]
+        let chart = Chart(
+            points: zip(values, latencies).map { .init(x: $1, y: 1, label: "\($0)") }, marked: 2,
+            yRange: 0.95...1, connect: false, xScale: .log)
+        let unplaced = grid.chart(chart, in: grid.bounds)
+        #expect(unplaced.isEmpty)
+        let rows = grid.lines()
+        let markers = rows.joined().filter { $0 == "●" || $0 == "◆" }.count
+        #expect(markers == values.count)
+        for value in values {
+            #expect(rows.contains { $0.contains("\(value)") }, "label \(value) is missing")
+        }
+        // A label has a marker on one side at most (its own point's): none reads as another point's.
+        for row in rows {
+            let cells = Array(row)
+            var x = 0
+            while x < cells.count {
+                guard cells[x].isNumber || cells[x] == "/" else {
+                    x += 1
+                    continue
+                }
+                let start = x
+                while x < cells.count && (cells[x].isNumber || cells[x] == "/" || cells[x] == ".") { x += 1 }
+                let neighbours = [start - 1, x].filter { cells.indices.contains($0) }.map { cells[$0] }
+                #expect(neighbours.filter { $0 == "●" || $0 == "◆" }.count <= 1, "\(row)")
+            }
+        }
+    }
+
+    /// On a log axis a tenfold step takes the same width wherever it is, so 1, 10 and 100 sit at both ends and
+    /// the middle.
+    @Test func aLogAxisSpreadsFactorsEvenly() {
+        var grid = CellGrid(width: 26, height: 6)
+        grid.chart(
+            Chart(
+                points: [.init(x: 1, y: 0), .init(x: 10, y: 0), .init(x: 100, y: 0)], yRange: 0...1,
+                connect: false, xScale: .log),
+            in: grid.bounds)
+        let row = grid.lines()[3]
+        let columns = row.enumerated().filter { $0.element == "●" }.map(\.offset)
+        #expect(columns.count == 3)
+        #expect(columns[1] - columns[0] == columns[2] - columns[1])
+        #expect(grid.lines()[5].hasPrefix("    1.00"))
+        #expect(grid.lines()[5].hasSuffix("100"))
+    }
+
+    /// Two points in one cell share one marker and one label.
+    @Test func pointsInOneCellShareALabel() {
+        var grid = CellGrid(width: 30, height: 8)
+        let chart = Chart(
+            points: [
+                .init(x: 1, y: 0.5, label: "10"), .init(x: 9.99, y: 1, label: "320"),
+                .init(x: 10, y: 1, label: "640"),
+            ],
+            yRange: 0...1, connect: false)
+        #expect(grid.chart(chart, in: grid.bounds).isEmpty)
+        #expect(grid.text.contains("●320/640") || grid.text.contains("320/640●"))
+    }
+
+    /// A chart too small for every label reports which points it could not label.
+    @Test func aCrampedChartReportsTheLabelsItCouldNotPlace() {
+        var grid = CellGrid(width: 14, height: 5)
+        let chart = Chart(
+            points: (1...6).map { .init(x: Double($0), y: 1, label: "ef=\($0)0") }, yRange: 0...1, connect: false)
+        let unplaced = grid.chart(chart, in: grid.bounds)
+        #expect(!unplaced.isEmpty)
+        for index in unplaced { #expect(!grid.text.contains("ef=\(index + 1)0")) }
     }
 
     @Test func chartWithoutPointsDrawsAxesOnly() {

@@ -389,7 +389,7 @@ struct JobPickerTests {
 @Suite("Sweep view")
 struct SweepTests {
     private func point(_ ef: Int) -> SweepPoint {
-        SweepPoint(efSearch: ef, recall: min(1, Double(ef) / 60), p50Ms: Double(ef) / 40, p95Ms: Double(ef) / 30)
+        SweepPoint(value: ef, recall: min(1, Double(ef) / 60), p50Ms: Double(ef) / 40, p95Ms: Double(ef) / 30)
     }
 
     @Test func sStartsASweepAroundTheCurrentEfSearch() {
@@ -400,9 +400,10 @@ struct SweepTests {
         #expect(state.overlay == .sweep)
         #expect(
             effects == [
+                .checkSweepData(id: 1, model: SearchParams.defaultModel),
                 .runSweep(
-                    id: 1, text: state.editor.trimmedText, params: state.sideA.params,
-                    efSearch: [10, 20, 40, 50, 80, 160, 320, 640])
+                    id: 1, text: state.editor.trimmedText, params: state.sideA.params, knob: .efSearch,
+                    values: [10, 20, 40, 50, 80, 160, 320, 640]),
             ])
         #expect(state.sweep?.isRunning == true)
     }
@@ -438,10 +439,11 @@ struct SweepTests {
         _ = reduce(&state, .sweepFinished(id: 1, .success([point(10), point(40)])))
         press(&state, .escape)
         #expect(state.overlay == nil)
-        #expect(press(&state, .char("s")).isEmpty)
+        // Reopened, the finished sweep is shown again and only the data it ran on is checked.
+        #expect(press(&state, .char("s")) == [.checkSweepData(id: 1, model: SearchParams.defaultModel)])
         #expect(state.overlay == .sweep)
         #expect(state.sweep?.selected == 1)  // the current ef_search (40)
-        guard case .runSweep(let id, _, _, _)? = press(&state, .char("r")).last else {
+        guard case .runSweep(let id, _, _, _, _)? = press(&state, .char("r")).last else {
             Issue.record("r did not rerun")
             return
         }
@@ -464,6 +466,7 @@ struct SweepTests {
 
     @Test func chartAndTableAt80x24() {
         var state = Fixture.searched()
+        state.choices = ParameterChoices(indexes: [SearchParams.defaultModel: [PlanViewTests.hnsw]])
         state.focus = .results
         press(&state, .char("s"))
         for ef in [10, 20, 40, 80] { _ = reduce(&state, .sweepProgress(id: 1, point(ef))) }
@@ -471,15 +474,20 @@ struct SweepTests {
         let lines = grid.trimmedLines
         #expect(lines[5].hasPrefix("┌─ Sweep ef_search · recall@10 vs p95 latency ─"))
         #expect(lines[5].contains(" 4/7 · x stops "))
-        #expect(lines[6].hasPrefix("│ 1.00│ "))
-        #expect(lines[6].hasSuffix("  ef recall    p50    p95 │"))
-        #expect(lines[9].hasSuffix("◆  40   0.67   1.00   1.33 │"))
-        #expect(lines[10].hasSuffix("   80   1.00   2.00   2.67 │"))
-        #expect(lines[10].contains("◆ ef=40"))
-        #expect(lines[15].hasPrefix("│ 0.15│●"))
-        #expect(lines[17].hasPrefix("│     0.33"))
-        #expect(lines[18] == "│ ◆ current ef_search 40 · selected ef 40: recall 0.67 p95 1.33 ms · Enter app │")
-        #expect(grid[60, 9].style.reverse)  // the selected row of the table
+        // The index swept, pinned and named; the latency axis is logarithmic and says so.
+        #expect(lines[6] == "│ index ae_hnsw_cosine_m (HNSW, pinned)                                        │")
+        #expect(lines[7].hasPrefix("│ 1.00│ "))
+        #expect(lines[7].hasSuffix("  ef recall    p50    p95 │"))
+        #expect(lines[17].hasPrefix("│     0.33  p95 ms, log scale · 20 runs each  2.67 "))
+        // p95 doubles with ef_search: on a log axis the points sit evenly spaced, each labelled with its value.
+        #expect(lines[15].hasPrefix("│ 0.15│●10 "))
+        #expect(lines[13].hasPrefix("│     │              ●20 "))
+        #expect(lines[10].hasPrefix("│     │                            ◆40 "))
+        #expect(lines[7].hasPrefix("│ 1.00│                                        80● "))
+        #expect(lines[10].hasSuffix("◆  40   0.67   1.00   1.33 │"))
+        #expect(lines[11].hasSuffix("   80   1.00   2.00   2.67 │"))
+        #expect(lines[18] == "│ ◆ current 40 · selected 40: recall 0.67 p95 1.33 ms · Enter applies          │")
+        #expect(grid[60, 10].style.reverse)  // the selected row of the table
         #expect(lines[23].hasPrefix(" Enter apply  r rerun  x stop  Esc close"))
     }
 
@@ -491,14 +499,18 @@ struct SweepTests {
         _ = reduce(&state, .sweepFinished(id: 1, .failure(TUIError(message: "relation does not exist"))))
         let lines = render(state).trimmedLines
         #expect(lines[10].contains(" failed · r reruns "))
-        #expect(lines[11].hasPrefix("│ 1.00│"))
+        #expect(lines[11].hasPrefix("│ no vector index of this model: the planner's choice"))
+        #expect(lines[12].hasPrefix("│ 1.00│"))
         #expect(lines[35].hasPrefix("│ ✖ relation does not exist"))
-        #expect(lines[34].contains("p95 ms (20 runs each)"))
+        #expect(lines[34].contains("p95 ms, log scale · 20 runs each"))
     }
 
     @Test func valuesAreADoublingLadderWithTheCurrentSetting() {
-        #expect(SweepModel.values(around: 40) == [10, 20, 40, 80, 160, 320, 640])
-        #expect(SweepModel.values(around: 1000) == [10, 20, 40, 80, 160, 320, 640, 1000])
+        #expect(SweepKnob.efSearch.values(around: 40) == [10, 20, 40, 80, 160, 320, 640])
+        #expect(SweepKnob.efSearch.values(around: 1000) == [10, 20, 40, 80, 160, 320, 640, 1000])
+        #expect(SweepKnob.probes.values(around: 1) == [1, 2, 4, 8, 16, 32, 64, 128])
+        // Probes stop at the index's lists: more scan the same lists.
+        #expect(SweepKnob.probes.values(around: 3, lists: 10) == [1, 2, 3, 4, 8, 10])
     }
 }
 
@@ -511,9 +523,9 @@ struct ModesHelpTests {
         press(&state, .char("?"))
         let text = HelpView.lines(state, width: 72).map { $0.map(\.text).joined() }
         for expected in [
-            "compare mode (A/B)", "switch the side (A or B)", "Ctrl-T/F2", "Ctrl-O/F3", "sweep ef_search",
+            "compare mode (A/B)", "switch the side (A or B)", "Ctrl-T/F2", "Ctrl-O/F3", "sweep the index knob",
             "Job list (Ctrl-T)", "load the job as the query and search it", "File and value prompts (Ctrl-O, :)",
-            "Sweep view (s)", "use the selected point's ef_search", "stop the sweep",
+            "Sweep view (s)", "use the selected point's value", "stop the sweep",
         ] {
             #expect(text.contains { $0.contains(expected) }, "\(expected) missing from help")
         }

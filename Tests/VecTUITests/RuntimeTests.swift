@@ -46,23 +46,26 @@ final class FakeBackend: SearchBackend, @unchecked Sendable {
     /// Seconds each sweep value takes.
     var sweepDelay: TimeInterval = 0
     func sweep(
-        text: String, params: SearchParams, efSearch: [Int], repetitions: Int,
+        text: String, params: SearchParams, knob: SweepKnob, values: [Int], repetitions: Int,
         isCancelled: @escaping @Sendable () -> Bool, progress: @escaping @Sendable (SweepPoint) -> Void
     ) throws
         -> [SweepPoint]
     {
         var points: [SweepPoint] = []
-        for value in efSearch {
+        for value in values {
             if isCancelled() { throw TUIError(message: "sweep stopped", isCancellation: true) }
             usleep(UInt32(sweepDelay * 1_000_000))
             let point = SweepPoint(
-                efSearch: value, recall: min(1, Double(value) / 100), p50Ms: Double(value) / 100,
+                value: value, recall: min(1, Double(value) / 100), p50Ms: Double(value) / 100,
                 p95Ms: Double(value) / 50)
             points.append(point)
             progress(point)
         }
         return points
     }
+    /// The data version `dataVersion(model:)` answers; tests change it to stand for a load between two reads.
+    var data = DataVersion(artifacts: 3, vectors: 6)
+    func dataVersion(model: String) throws -> DataVersion { data }
     func measureRecall(text: String, params: SearchParams, measuredIDs: [Int]) throws -> RecallMeasurement {
         RecallMeasurement(scope: params.method.recallScope, k: params.limit, recall: 0.9)
     }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// What the database holds, for pickers and summaries.
 public struct Inventory {
     public let connection: Connection
@@ -43,9 +45,42 @@ public struct Inventory {
         }
     }
 
+    /// The artifacts and one model's vectors as they stand now: two reads differ once anything was loaded, deleted,
+    /// edited or embedded in between (counts catch deletes, the newest timestamps catch edits and re-embeds).
+    public func dataVersion(model: String) throws -> DataVersion {
+        let row = try connection.query(
+            """
+            SELECT (SELECT count(*) FROM artifacts)::int8 AS artifacts,
+                   (SELECT max(updated_at) FROM artifacts) AS artifacts_changed,
+                   count(*)::int8 AS vectors, max(generated_at) AS vectors_changed
+            FROM artifact_embeddings WHERE model_version = \(model)::text
+            """
+        ).rows.first
+        guard let row else { return DataVersion(artifacts: 0, vectors: 0) }
+        return DataVersion(
+            artifacts: try row.decode("artifacts"), artifactsChanged: try row.decode("artifacts_changed"),
+            vectors: try row.decode("vectors"), vectorsChanged: try row.decode("vectors_changed"))
+    }
+
     /// The installed pgvector's version, e.g. "0.8.1"; nil when the extension is not installed.
     public func pgvectorVersion() throws -> String? {
         try connection.query("SELECT extversion FROM pg_extension WHERE extname = 'vector'").scalar(String.self)
+    }
+}
+
+/// What `Inventory.dataVersion(model:)` read: results measured under one version may not hold under another.
+public struct DataVersion: Sendable, Equatable {
+    public var artifacts: Int
+    public var artifactsChanged: Date?
+    /// The model's whole-text vectors (full and summary).
+    public var vectors: Int
+    public var vectorsChanged: Date?
+
+    public init(artifacts: Int, artifactsChanged: Date? = nil, vectors: Int, vectorsChanged: Date? = nil) {
+        self.artifacts = artifacts
+        self.artifactsChanged = artifactsChanged
+        self.vectors = vectors
+        self.vectorsChanged = vectorsChanged
     }
 }
 

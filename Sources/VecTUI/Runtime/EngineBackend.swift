@@ -67,7 +67,7 @@ public final class EngineBackend: SearchBackend, @unchecked Sendable {
     /// Each value runs through VecCore's `Sweep` (one setting at a time, so it can stop between values) with the
     /// query's vector repeated `repetitions` times: recall@k against exact search and client wall time per run.
     public func sweep(
-        text: String, params: SearchParams, efSearch: [Int], repetitions: Int,
+        text: String, params: SearchParams, knob: SweepKnob, values: [Int], repetitions: Int,
         isCancelled: @escaping @Sendable () -> Bool, progress: @escaping @Sendable (SweepPoint) -> Void
     ) throws
         -> [SweepPoint]
@@ -81,24 +81,28 @@ public final class EngineBackend: SearchBackend, @unchecked Sendable {
         let runner = Sweep(
             base: params, k: params.limit, concurrency: 1, serverSamples: 0, makeEngine: { shared.engine })
         let queries = Array(repeating: SweepQuery(label: "current query", vector: vector), count: max(1, repetitions))
+        func setting(_ value: Int) -> SweepSetting {
+            let swept = knob.setting(value, in: params)
+            return SweepSetting(efSearch: swept.efSearch, probes: swept.probes, iterativeScan: params.iterativeScan)
+        }
         // A warm-up run first: the first query on a connection pays for caches and plans, which inflated the first
         // point's latency several times over and stretched the chart's axis.
-        if let first = efSearch.first, let query = queries.first {
-            _ = try runner.run(
-                [SweepSetting(efSearch: first, probes: params.probes, iterativeScan: params.iterativeScan)],
-                queries: [query])
+        if let first = values.first, let query = queries.first {
+            _ = try runner.run([setting(first)], queries: [query])
         }
         var points: [SweepPoint] = []
-        for value in efSearch {
+        for value in values {
             if isCancelled() { throw TUIError(message: "sweep stopped", isCancellation: true) }
-            let setting = SweepSetting(efSearch: value, probes: params.probes, iterativeScan: params.iterativeScan)
-            guard let row = try runner.run([setting], queries: queries).first else { continue }
-            let point = SweepPoint(
-                efSearch: value, recall: row.recallMean, p50Ms: row.latency.p50, p95Ms: row.latency.p95)
+            guard let row = try runner.run([setting(value)], queries: queries).first else { continue }
+            let point = SweepPoint(value: value, recall: row.recallMean, p50Ms: row.latency.p50, p95Ms: row.latency.p95)
             points.append(point)
             progress(point)
         }
         return points
+    }
+
+    public func dataVersion(model: String) throws -> DataVersion {
+        try Inventory(connection: try backgroundSide().connection).dataVersion(model: model)
     }
 
     public func measureRecall(text: String, params: SearchParams, measuredIDs: [Int]) throws -> RecallMeasurement {

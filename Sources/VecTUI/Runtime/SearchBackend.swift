@@ -13,14 +13,16 @@ public protocol SearchBackend: AnyObject, Sendable {
     func search(_ side: Side, text: String, params: SearchParams) throws -> SearchResponse
     /// Cancels the statement the side's `search` is running now, if any (`QueryCanceller.cancel()`). Any thread.
     func cancelSearch(_ side: Side)
-    /// Measures each ef_search value for one query (recall@k against exact search, client latency over
-    /// `repetitions` runs), calling `progress` after each value; stops with a cancellation `TUIError` once
-    /// `isCancelled` returns true. On the sweep's serial queue (its own connection).
+    /// Measures each value of `knob` (ef_search or probes) for one query (recall@k against exact search, client
+    /// latency over `repetitions` runs), calling `progress` after each value; stops with a cancellation `TUIError`
+    /// once `isCancelled` returns true. On the sweep's serial queue (its own connection).
     func sweep(
-        text: String, params: SearchParams, efSearch: [Int], repetitions: Int,
+        text: String, params: SearchParams, knob: SweepKnob, values: [Int], repetitions: Int,
         isCancelled: @escaping @Sendable () -> Bool, progress: @escaping @Sendable (SweepPoint) -> Void
     ) throws
         -> [SweepPoint]
+    /// The artifacts and the model's vectors as they stand (`Inventory.dataVersion`). Background queue.
+    func dataVersion(model: String) throws -> DataVersion
     /// Recall of a finished search by its method's rule (`RecallScope`): `measuredIDs` against the exact top ids
     /// for the same text, parameters and filters, without running the search again. Background queue.
     func measureRecall(text: String, params: SearchParams, measuredIDs: [Int]) throws -> RecallMeasurement

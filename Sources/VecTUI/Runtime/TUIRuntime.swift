@@ -147,12 +147,12 @@ public final class TUIRuntime {
             backend.cancelSearch(side)
         case .readQueryFile(let path):
             fileQueue.async { inbox.post(.queryFileRead(path: path, Self.readQueryFile(path))) }
-        case .runSweep(let id, let text, let params, let values):
+        case .runSweep(let id, let text, let params, let knob, let values):
             let stopped = stoppedSweeps
             sweepQueue.async {
                 let result = Result {
                     try backend.sweep(
-                        text: text, params: params, efSearch: values, repetitions: SweepModel.repetitions,
+                        text: text, params: params, knob: knob, values: values, repetitions: SweepModel.repetitions,
                         isCancelled: { stopped.contains(id) },
                         progress: { inbox.post(.sweepProgress(id: id, $0)) })
                 }.mapError(TUIError.init)
@@ -160,6 +160,13 @@ public final class TUIRuntime {
             }
         case .cancelSweep(let id):
             stoppedSweeps.insert(id)
+        case .checkSweepData(let id, let model):
+            backgroundQueue.async {
+                // Unknown data leaves the sweep unmarked; a database that is down says so elsewhere.
+                if let version = try? backend.dataVersion(model: model) {
+                    inbox.post(.sweepDataChecked(id: id, version))
+                }
+            }
         case .measureRecall(let side, let generation, let text, let params, let ids):
             backgroundQueue.async {
                 let result = Result { try backend.measureRecall(text: text, params: params, measuredIDs: ids) }

@@ -17,8 +17,10 @@ public enum Action: Equatable, Sendable {
     case searchFinished(Side, generation: Int, Result<SearchResponse, TUIError>)
     /// A `.readQueryFile` effect finished: the file's text becomes the query.
     case queryFileRead(path: String, Result<String, TUIError>)
-    /// One ef_search value of the sweep `id` was measured.
+    /// One value of the sweep `id` was measured.
     case sweepProgress(id: Int, SweepPoint)
+    /// The data as it stands, read for the sweep `id` (the first answer is the data it started on).
+    case sweepDataChecked(id: Int, DataVersion)
     /// The sweep `id` ended (all points, or why it stopped).
     case sweepFinished(id: Int, Result<[SweepPoint], TUIError>)
     /// A `.measureRecall` effect finished. Ignored unless the side still shows the results of `generation`.

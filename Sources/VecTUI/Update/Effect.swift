@@ -10,9 +10,11 @@ public enum Effect: Equatable, Sendable {
     case cancelSearch(Side, generation: Int)
     /// Read a text file (a job description) in the background; answer `.queryFileRead`.
     case readQueryFile(path: String)
-    /// Measure recall@k and p95 latency for each ef_search value, in the background on its own connection;
-    /// answer `.sweepProgress` per value and `.sweepFinished` at the end.
-    case runSweep(id: Int, text: String, params: SearchParams, efSearch: [Int])
+    /// Measure recall@k and p95 latency for each value of the knob (ef_search or probes), in the background on its
+    /// own connection; answer `.sweepProgress` per value and `.sweepFinished` at the end.
+    case runSweep(id: Int, text: String, params: SearchParams, knob: SweepKnob, values: [Int])
+    /// Read the data version (artifacts and the model's vectors) for the sweep `id`; answer `.sweepDataChecked`.
+    case checkSweepData(id: Int, model: String)
     /// Stop the sweep `id` after the value being measured; it answers `.sweepFinished` with a cancellation.
     case cancelSweep(id: Int)
     /// Measure the recall of a side's finished search by its method's rule (`RecallScope`): `measuredIDs` against

@@ -181,7 +181,8 @@ public enum Keymap {
             [.char("E")], "export the grades of the current query (job or free text) to a TSV file here",
             scope: .global, command: .exportGrades, disabledReason: canExport),
         Keybinding(
-            [.char("s")], "sweep ef_search for this query: recall against p95 latency", scope: .global,
+            [.char("s")], "sweep the index knob for this query (ef_search for HNSW, probes for IVFFlat): recall vs p95",
+            scope: .global,
             command: .openSweep, disabledReason: canSweep),
         Keybinding(
             [.char("i"), Key(.function(4))], "vector indexes: list, create, rebuild, drop (with build progress)",
@@ -306,13 +307,13 @@ public enum Keymap {
 
     static let sweep: [Keybinding] = [
         Keybinding(
-            [.left, .char("h")], "previous point (lower ef_search)", scope: .sweep,
+            [.left, .char("h")], "previous point (lower value)", scope: .sweep,
             command: .selectSweepPoint(-1), label: "←/h"),
         Keybinding(
-            [.right, .char("l")], "next point (higher ef_search)", scope: .sweep, command: .selectSweepPoint(1),
+            [.right, .char("l")], "next point (higher value)", scope: .sweep, command: .selectSweepPoint(1),
             label: "→/l"),
         Keybinding(
-            [.enter], "use the selected point's ef_search (results refresh)", scope: .sweep,
+            [.enter], "use the selected point's value (results refresh)", scope: .sweep,
             command: .applySweepPoint, hint: "apply",
             disabledReason: { ($0.sweep?.points.isEmpty ?? true) ? "no point measured yet" : nil }),
         Keybinding(

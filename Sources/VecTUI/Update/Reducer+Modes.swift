@@ -40,17 +40,18 @@ extension Reducer {
 
     // MARK: Sweep
 
-    /// Opens the sweep view; starts a sweep unless one is running or the last one matches the query and parameters.
+    /// Opens the sweep view; starts a sweep unless one is running or the last one matches the query and parameters
+    /// (then the data it ran on is checked again, so a changed database marks it stale).
     static func openSweep(_ state: inout AppState) -> [Effect] {
         state.overlay = .sweep
         if let sweep = state.sweep {
-            var swept = sweep.params, current = state.sideA.params
-            swept.efSearch = 0
-            current.efSearch = 0
-            current.plan = sweptPlan(state)
+            let (plan, knob) = sweptPlan(state)
+            let swept = knob.setting(0, in: sweep.params)
+            var current = knob.setting(0, in: state.sideA.params)
+            current.plan = plan
             if sweep.isRunning || (sweep.queryText == state.editor.trimmedText && swept == current) {
                 selectCurrentSweepPoint(&state)
-                return []
+                return sweep.isRunning ? [] : [.checkSweepData(id: sweep.id, model: sweep.params.model)]
             }
         }
         return startSweep(&state)
@@ -63,33 +64,51 @@ extension Reducer {
         guard !text.isEmpty else { return effects }
         let id = (state.sweep?.id ?? 0) + 1
         var params = state.sideA.params
-        params.plan = sweptPlan(state)
-        let values = SweepModel.values(around: params.efSearch)
-        state.sweep = SweepModel(id: id, queryText: text, params: params, values: values)
+        let (plan, knob) = sweptPlan(state)
+        params.plan = plan
+        let lists = plan.indexName.flatMap { name in
+            state.indexView.inventory.indexes.first { $0.name == name }?.lists
+        }
+        let values = knob.values(around: knob.value(in: params), lists: lists)
+        state.sweep = SweepModel(id: id, queryText: text, params: params, knob: knob, values: values)
         state.sweep?.indexes = (state.choices.indexes[params.model] ?? []).map(\.name)
-        effects.append(.runSweep(id: id, text: text, params: params, efSearch: values))
+        // The data version is read before the first point, so a change during the sweep shows too.
+        effects.append(.checkSweepData(id: id, model: params.model))
+        effects.append(.runSweep(id: id, text: text, params: params, knob: knob, values: values))
         return effects
     }
 
-    /// The plan a sweep of ef_search runs under: the HNSW index the shown results ran on, else the model's first
-    /// HNSW index — pinned, so every point measures that index and a cheaper plan cannot take over half-way (the
-    /// planner switched index, or went to a Seq Scan, as ef_search changed). A pinned plan stays as it is; with no
-    /// HNSW index of the model the sweep runs as the planner chooses and its view says so.
-    static func sweptPlan(_ state: AppState) -> PlanChoice {
+    /// The plan a sweep runs under and the knob it varies: a pinned index stays pinned; under auto, the index the
+    /// shown results ran on, else the model's first HNSW index, else its first IVFFlat one (of those serving the
+    /// search's metric and vector table) — pinned, so every point
+    /// measures that index and a cheaper plan cannot take over half-way (the planner switched index, or went to a
+    /// Seq Scan, as the knob changed). An HNSW index sweeps ef_search, an IVFFlat one probes. With no index of the
+    /// model the sweep varies ef_search as the planner chooses and its view says so.
+    static func sweptPlan(_ state: AppState) -> (PlanChoice, SweepKnob) {
         let params = state.sideA.params
-        if params.plan.indexName != nil { return params.plan }
-        let hnsw = (state.choices.indexes[params.model] ?? []).filter { $0.type == .hnsw }
-        if let used = state.sideA.results.response?.info.indexName, hnsw.contains(where: { $0.name == used }) {
-            return .index(used)
+        // Only an index the search can use: its metric, on the vector table the content types search.
+        let chunks = params.contentTypes.contains(.chunk), texts = params.contentTypes.contains { $0 != .chunk }
+        let table: VectorTable? = chunks ? (texts ? nil : .chunkEmbeddings) : .artifactEmbeddings
+        let indexes = (state.choices.indexes[params.model] ?? []).filter {
+            $0.table == table && $0.metric == params.metric
         }
-        return hnsw.first.map { .index($0.name) } ?? params.plan
+        func pinned(_ name: String) -> (PlanChoice, SweepKnob) {
+            (.index(name), SweepKnob(for: state.choices.index(named: name)?.type))
+        }
+        if let name = params.plan.indexName { return pinned(name) }
+        if let used = state.sideA.results.response?.info.indexName, indexes.contains(where: { $0.name == used }) {
+            return pinned(used)
+        }
+        if let first = indexes.first(where: { $0.type == .hnsw }) ?? indexes.first { return pinned(first.name) }
+        return (params.plan, .efSearch)
     }
 
-    /// Selects the point of the current ef_search (the marked one) once it is measured.
+    /// Selects the point of the knob's current value (the marked one) once it is measured.
     static func selectCurrentSweepPoint(_ state: inout AppState) {
         guard let sweep = state.sweep else { return }
         let points = sweep.sortedPoints
-        if let index = points.firstIndex(where: { $0.efSearch == state.sideA.params.efSearch }) {
+        let current = sweep.knob.value(in: state.sideA.params)
+        if let index = points.firstIndex(where: { $0.value == current }) {
             state.sweep?.selected = index
         } else {
             state.sweep?.selected = min(sweep.selected, max(0, points.count - 1))
@@ -101,13 +120,12 @@ extension Reducer {
         let points = sweep.sortedPoints
         guard points.indices.contains(sweep.selected) else { return [] }
         let point = points[sweep.selected]
-        var next = state.sideA.params
-        next.efSearch = point.efSearch
+        let next = sweep.knob.setting(point.value, in: state.sideA.params)
         state.overlay = nil
         inform(
             &state,
-            "ef_search \(point.efSearch): recall \(Format.ratio(point.recall)), p95 \(Format.milliseconds(point.p95Ms))"
-        )
+            "\(sweep.knob.rawValue) \(point.value): recall \(Format.ratio(point.recall)), p95 "
+                + Format.milliseconds(point.p95Ms))
         return changeParams(.a, to: next, &state)
     }
 }

@@ -63,8 +63,17 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
         Reducer.selectCurrentSweepPoint(&state)
         return []
 
-    case .sweepFinished(let id, let result):
+    case .sweepDataChecked(let id, let version):
         guard state.sweep?.id == id else { return [] }
+        if state.sweep?.dataAtStart == nil {
+            state.sweep?.dataAtStart = version
+        } else {
+            state.sweep?.dataNow = version
+        }
+        return []
+
+    case .sweepFinished(let id, let result):
+        guard let sweep = state.sweep, sweep.id == id else { return [] }
         switch result {
         case .success(let points):
             state.sweep?.points = points
@@ -75,7 +84,7 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
             state.sweep?.phase = .failed(error.message)
         }
         Reducer.selectCurrentSweepPoint(&state)
-        return []
+        return [.checkSweepData(id: id, model: sweep.params.model)]
 
     case .recallMeasured(let side, let generation, let result):
         Reducer.recallMeasured(side, &state, generation: generation, result)

@@ -102,8 +102,9 @@ enum PromptView {
     }
 }
 
-/// The sweep view: recall@k against p95 latency over ef_search values for the current query, the current setting
-/// marked, with the measured points listed beside the chart.
+/// The sweep view: recall@k against p95 latency (log scale) over the values of one index knob for the current
+/// query — ef_search for an HNSW index, probes for an IVFFlat one — with the index named, every point labelled
+/// with its value, the current setting marked and the measured points listed beside the chart.
 enum SweepView {
     static func draw(_ state: AppState, in rect: Rect, into grid: inout CellGrid) {
         guard !rect.isEmpty else { return }
@@ -115,39 +116,76 @@ enum SweepView {
             return
         }
         let k = sweep.params.limit
-        var title = "Sweep ef_search · recall@\(k) vs p95 latency"
-        if sweep.params.method == .hybrid { title += " (semantic side)" }
-        // The index swept, where the title has room beside the phase.
-        let plan = sweep.params.plan.indexName.map { " · pinned \($0)" } ?? " · planner's choice (no HNSW index)"
         var phaseSpans = phase(sweep, now: state.now)
-        if !sweep.isRunning, (state.choices.indexes[sweep.params.model] ?? []).map(\.name) != sweep.indexes {
-            phaseSpans = [Span(" stale: the indexes changed · r reruns ", CellStyle(foreground: .warn, bold: true))]
+        if !sweep.isRunning, let reason = staleReason(state, sweep) {
+            phaseSpans = [Span(" stale: \(reason) · r reruns ", CellStyle(foreground: .warn, bold: true))]
         }
-        if DisplayWidth.of(title + plan) + phaseSpans.reduce(0, { $0 + $1.width }) + 8 <= rect.width { title += plan }
+        // The longest title that leaves the phase (and a stale mark) room on the border.
+        let side = sweep.params.method == .hybrid ? " (semantic side)" : ""
+        let titles = [
+            "Sweep \(sweep.knob.rawValue) · recall@\(k) vs p95 latency\(side)",
+            "Sweep \(sweep.knob.rawValue) · recall@\(k) vs p95\(side)", "Sweep \(sweep.knob.rawValue)",
+        ]
+        let room = rect.width - phaseSpans.reduce(0) { $0 + $1.width } - 8
+        let title = titles.first { DisplayWidth.of($0) <= room } ?? titles[titles.count - 1]
         let inner = grid.box(
             rect, title: title, style: focus, titleStyle: focus, rightTitle: phaseSpans)
         let area = inner.inset(dx: 1, dy: 0)
-        guard area.width >= 10, area.height >= 3 else { return }
-        let (body, footer) = area.splitBottom(1)
+        guard area.width >= 10, area.height >= 4 else { return }
+        let (heading, rest) = area.splitTop(1)
+        grid.spans(indexLine(state, sweep, width: heading.width), at: Point(x: heading.x, y: heading.y), clip: heading)
+        let (body, footer) = rest.splitBottom(1)
         let tableWidth = area.width >= 70 ? 28 : 0
         let (chartArea, tableArea) = body.splitRight(tableWidth)
         let points = sweep.sortedPoints
-        let marked = points.firstIndex { $0.efSearch == state.sideA.params.efSearch }
+        let current = sweep.knob.value(in: state.sideA.params)
+        let marked = points.firstIndex { $0.value == current }
         let chart = Chart(
-            points: points.map { Chart.Point(x: $0.p95Ms, y: $0.recall, label: "ef=\($0.efSearch)") },
-            marked: marked, xLabel: "p95 ms (\(SweepModel.repetitions) runs each)", yLabel: "",
-            yRange: yRange(points), connect: false)
+            points: points.map { Chart.Point(x: $0.p95Ms, y: $0.recall, label: "\($0.value)") },
+            marked: marked, xLabel: "p95 ms, log scale · \(SweepModel.repetitions) runs each", yLabel: "",
+            yRange: yRange(points), connect: false, xScale: .log)
+        var unlabelled: [Int] = []
         if points.isEmpty {
-            let text = sweep.isRunning ? "measuring ef_search \(sweep.values.first ?? 0)…" : "no points measured"
+            let text =
+                sweep.isRunning ? "measuring \(sweep.knob.rawValue) \(sweep.values.first ?? 0)…" : "no points measured"
             grid.text(text, in: chartArea.row(chartArea.height / 2), style: .fg(.muted), alignment: .center)
         } else {
-            grid.chart(chart, in: chartArea.inset(dx: 0, dy: 0))
+            unlabelled = grid.chart(chart, in: chartArea)
         }
         if tableWidth > 0 {
             let table = Rect(x: tableArea.x + 2, y: tableArea.y, width: tableArea.width - 2, height: tableArea.height)
             drawTable(state, sweep, points, in: table, into: &grid)
         }
-        grid.spans(footerLine(state, sweep, points), at: Point(x: footer.x, y: footer.y), clip: footer)
+        grid.spans(
+            footerLine(state, sweep, points, unlabelled: unlabelled.map { points[$0].value }),
+            at: Point(x: footer.x, y: footer.y), clip: footer)
+    }
+
+    /// Why a finished sweep no longer describes the database, if it does not: the model's indexes changed (one
+    /// built or dropped), or its data did (artifacts or vectors loaded, edited, deleted or embedded).
+    static func staleReason(_ state: AppState, _ sweep: SweepModel) -> String? {
+        if (state.choices.indexes[sweep.params.model] ?? []).map(\.name) != sweep.indexes {
+            return "the indexes changed"
+        }
+        return sweep.dataChanged ? "the data changed" : nil
+    }
+
+    /// "index ae_hnsw_… (HNSW, pinned) · 252 artifacts, 504 vectors": the index swept, then what fits of the data
+    /// it was measured on.
+    static func indexLine(_ state: AppState, _ sweep: SweepModel, width: Int) -> [Span] {
+        let muted = CellStyle.fg(.muted), bold = CellStyle(bold: true)
+        var spans: [Span]
+        if let name = sweep.params.plan.indexName {
+            let type = state.choices.index(named: name)?.type == .ivfflat ? "IVFFlat" : "HNSW"
+            spans = [Span("index ", muted), Span(name, bold), Span(" (\(type), pinned)", muted)]
+        } else {
+            spans = [Span("no vector index of this model: the planner's choice", CellStyle(foreground: .warn))]
+        }
+        if let data = sweep.dataAtStart {
+            let more = Span(" · \(data.artifacts) artifacts, \(data.vectors) vectors", muted)
+            if spans.reduce(0, { $0 + $1.width }) + more.width <= width { spans.append(more) }
+        }
+        return spans
     }
 
     static func yRange(_ points: [SweepPoint]) -> ClosedRange<Double> {
@@ -176,19 +214,19 @@ enum SweepView {
         into grid: inout CellGrid
     ) {
         guard !rect.isEmpty else { return }
-        func line(_ mark: String, _ ef: String, _ recall: String, _ p50: String, _ p95: String) -> String {
-            DisplayWidth.pad(mark, to: 1) + DisplayWidth.pad(ef, to: 4, alignRight: true) + " "
+        func line(_ mark: String, _ value: String, _ recall: String, _ p50: String, _ p95: String) -> String {
+            DisplayWidth.pad(mark, to: 1) + DisplayWidth.pad(value, to: 4, alignRight: true) + " "
                 + DisplayWidth.pad(recall, to: 6, alignRight: true) + " "
                 + DisplayWidth.pad(p50, to: 6, alignRight: true)
                 + " " + DisplayWidth.pad(p95, to: 6, alignRight: true)
         }
         grid.text(
-            line(" ", "ef", "recall", "p50", "p95"), at: Point(x: rect.x, y: rect.y),
+            line(" ", sweep.knob == .probes ? "prb" : "ef", "recall", "p50", "p95"), at: Point(x: rect.x, y: rect.y),
             style: CellStyle(foreground: .muted, bold: true), clip: rect)
         for (index, point) in points.enumerated().prefix(max(0, rect.height - 1)) {
-            let current = point.efSearch == state.sideA.params.efSearch
+            let current = point.value == sweep.knob.value(in: state.sideA.params)
             let text = line(
-                current ? "◆" : " ", "\(point.efSearch)", Format.ratio(point.recall),
+                current ? "◆" : " ", "\(point.value)", Format.ratio(point.recall),
                 String(format: "%.2f", point.p50Ms), String(format: "%.2f", point.p95Ms))
             let row = Rect(x: rect.x, y: rect.y + 1 + index, width: rect.width, height: 1)
             grid.text(
@@ -198,23 +236,32 @@ enum SweepView {
         }
     }
 
-    static func footerLine(_ state: AppState, _ sweep: SweepModel, _ points: [SweepPoint]) -> [Span] {
+    static func footerLine(
+        _ state: AppState, _ sweep: SweepModel, _ points: [SweepPoint], unlabelled: [Int]
+    )
+        -> [Span]
+    {
         if case .failed(let reason) = sweep.phase {
             return [Span("✖ " + reason, CellStyle(foreground: .bad, bold: true))]
         }
         let muted = CellStyle.fg(.muted)
         var spans = [
-            Span("◆ ", CellStyle(foreground: .good, bold: true)), Span("current ef_search ", muted),
-            Span("\(state.sideA.params.efSearch)", CellStyle(bold: true)),
+            Span("◆ ", CellStyle(foreground: .good, bold: true)), Span("current ", muted),
+            Span("\(sweep.knob.value(in: state.sideA.params))", CellStyle(bold: true)),
         ]
         if points.indices.contains(sweep.selected) {
             let point = points[sweep.selected]
             spans += [
-                Span(" · selected ef \(point.efSearch): recall ", muted),
+                Span(" · selected \(point.value): recall ", muted),
                 Span(Format.ratio(point.recall), CellStyle(bold: true)),
                 Span(" p95 ", muted), Span(Format.milliseconds(point.p95Ms), CellStyle(bold: true)),
                 Span(" · Enter applies", muted),
             ]
+        }
+        // A chart too small to label every point says which ones it could not (the table lists them all).
+        if !unlabelled.isEmpty {
+            spans.insert(
+                Span("unlabelled: " + unlabelled.map(String.init).joined(separator: ", ") + " · ", .fg(.warn)), at: 0)
         }
         return spans
     }
