@@ -29,6 +29,25 @@ check() {  # check NAME PATTERN [TIMEOUT]: waits until the screen matches
   echo "FAIL $name (no /$pattern/ on screen)"; screen | sed 's/^/     | /'; failed=$((failed + 1)); return 1
 }
 
+sweep_labels() {  # the sweep table's values that have no label on the chart (empty: every point is labelled)
+  screen | python3 -c '
+import re, sys
+lines = sys.stdin.read().splitlines()
+head = next((i for i, l in enumerate(lines) if re.search(r"(ef|prb) recall +p50 +p95", l)), None)
+if head is None: print("no-table"); sys.exit()
+col = re.search(r" +(ef|prb) recall", lines[head]).start()
+values, shown = [], set()
+for line in lines[head:]:
+    if "└" in line: break
+    m = re.match(r"[◆ ]? *([0-9]+) +[01]\.[0-9]{2} ", line[col:].strip())
+    if m and line is not lines[head]: values.append(m.group(1))
+    axis = line.find("│", 1)
+    for token in re.findall(r"[0-9]+(?:/[0-9]+)*", line[axis + 1:col]):
+        shown.update(token.split("/"))
+missing = [v for v in values if v not in shown]
+print(" ".join(missing) if values else "no-values")'
+}
+
 "$BIN" demo >/dev/null || { echo "FAIL demo set-up"; echo "0 passed, 1 failed"; exit 1; }
 first_run_started=$(date +%s)
 tmux new-session -d -s "$session" -x 120 -y 40 "env VECSCOPE_HOME='$root' TERM=xterm-256color '$BIN' tui --job j01; echo VECSCOPE-EXITED; sleep 600"
@@ -252,7 +271,7 @@ check "P unfolds it" "┌─ Parameters" 5
 # Compare at 80×24: the two rankings take the parameters pane's width (p brings it back), and each side's title
 # column keeps a usable width (it was 8 characters beside the pane).
 tmux send-keys -t "$session" c
-check "compare at 80×24 uses the whole width" "Compare A/B · overlap@10 [0-9]+/10 .*c closes ─+┐$" 30
+check "compare at 80×24 uses the whole width" "^┌─ Compare A/B · overlap@10 [0-9]+/10 · RBO [0-9.]+ · [0-9]+ moved ─+┐$" 30
 widths=$(screen | python3 -c '
 import sys
 for line in sys.stdin:
@@ -297,6 +316,15 @@ tmux send-keys -t "$session" c
 check "c closes compare" "Results · semantic · 10/10" 10
 tmux send-keys -t "$session" s
 check "s opens the sweep after a search" "Sweep" 10
+check "the sweep names the HNSW index it pinned" "index ae_hnsw_cosine_all_minilm_l6_v2 \(HNSW, pinned\)" 10
+check "the sweep's latency axis is logarithmic and says so" "p95 ms, log scale" 10
+check "the ef_search sweep finishes" "done · r reruns" 120
+missing=$(sweep_labels)
+if [ -z "$missing" ]; then
+  echo "ok   every ef_search point is labelled on the chart"; passed=$((passed + 1))
+else
+  echo "FAIL sweep points without a label on the chart: $missing"; screen | sed 's/^/     | /'; failed=$((failed + 1))
+fi
 tmux send-keys -t "$session" q
 check "q closes the sweep view instead of quitting" "Results · semantic · 10/10" 10
 tmux send-keys -t "$session" p
@@ -338,6 +366,41 @@ fi
 check "the pasted query is searched" "^ ✓ │ server" 60
 tmux send-keys -t "$session" q
 check "q on the main screen quits" "VECSCOPE-EXITED rc=0" 10
+
+# An IVFFlat index pinned at 80×24: s sweeps probes (ef_search cannot matter to it), names the index, labels every
+# point; loading an artifact afterwards marks the finished sweep stale when it is reopened.
+"$BIN" index create --model all-MiniLM-L6-v2 --type ivfflat --lists 10 >/dev/null 2>&1
+start 80 24 tui --job j01
+check "tui --job j01 at 80×24 (with an IVFFlat index too)" "Results · semantic · 10/10" 60
+tmux send-keys -t "$session" p; sleep 0.3
+for _ in 1 2 3 4 5 6 7 8 9 10; do tmux send-keys -t "$session" Down; sleep 0.1; done
+for _ in 1 2 3 4 5; do
+  screen | grep -qE "plan +ae_ivf" && break  # the pane cuts the name at 80 columns
+  tmux send-keys -t "$session" Right; sleep 0.5
+done
+check "plan pins the IVFFlat index" "plan +ae_ivf" 5
+check "the pinned IVFFlat index runs" "plan Index Scan ae_ivfflat_cosine" 30
+tmux send-keys -t "$session" s
+check "s under an IVFFlat plan sweeps probes" "Sweep probes" 10
+check "the probes sweep names the IVFFlat index" "index ae_ivfflat_cosine_all_minilm_l6_v2 \(IVFFlat, pinned\)" 10
+check "the probes sweep finishes" "done · r reruns" 120
+check "the table lists probes" "prb recall +p50 +p95" 5
+missing=$(sweep_labels)
+if [ -z "$missing" ]; then
+  echo "ok   every probes point is labelled on the chart at 80×24"; passed=$((passed + 1))
+else
+  echo "FAIL probes points without a label on the chart: $missing"; screen | sed 's/^/     | /'; failed=$((failed + 1))
+fi
+tmux send-keys -t "$session" Escape; sleep 0.5
+printf '%s\n' '{"id": "e2e-late", "user": "u01", "artifact_type": "talk", "title": "Loaded after the sweep", "description": "d", "content": "c"}' > "$root/late.jsonl"
+"$BIN" load "$root/late.jsonl" >/dev/null 2>&1
+tmux send-keys -t "$session" s
+check "a sweep reopened after the data changed is marked stale" "stale: the data changed · r reruns" 10
+tmux send-keys -t "$session" q
+check "q closes the sweep" "Results · semantic" 10
+tmux send-keys -t "$session" q
+check "q quits" "VECSCOPE-EXITED rc=0" 10
+"$BIN" index drop ae_ivfflat_cosine_all_minilm_l6_v2 >/dev/null
 
 # A terminal that cannot move the cursor: a message and a non-zero exit, not a blank screen.
 TERM_OVERRIDE=dumb start 100 30 tui
