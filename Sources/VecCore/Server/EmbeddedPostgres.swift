@@ -73,8 +73,16 @@ public final class EmbeddedPostgres {
         try checkBinaries()
         let current = status()
         if current.running, let url = current.url {
-            try ensureDatabase(url: url)
-            return url
+            do {
+                try ensureDatabase(url: url)
+                return url
+            } catch  where ErrorReport(error).oneLine.contains("the database system is shutting down") {
+                // Caught stopping (another process's `db stop`, or the previous test process exiting): wait until it
+                // has stopped, then start it again, instead of failing on a server that is going away.
+                logger.info("the embedded PostgreSQL is shutting down; starting it again once it has stopped")
+                try stop()
+                return try start()
+            }
         }
         if runsAsRoot { try prepareForRoot() }
         if !current.initialized { try initialize() }
