@@ -89,7 +89,7 @@ fixture-vectors: build
 	VECSCOPE_HOME="$$home" "$(BIN)" embed --write-shipped-vectors Fixtures/vectors-all-MiniLM-L6-v2.tsv
 
 clean-test-servers:
-	@for pid in "$$VECSCOPE_TEST_ROOT"/*/postmaster.pid; do \
+	@for pid in "$$VECSCOPE_TEST_ROOT"/*/postmaster.pid "$$VECSCOPE_TEST_ROOT"/*/*/postmaster.pid "$$VECSCOPE_TEST_ROOT"/*/*/*/postmaster.pid; do \
 	  [ -f "$$pid" ] || continue; p=$$(head -1 "$$pid"); kill -QUIT "$$p" 2>/dev/null || true; \
 	done
 

@@ -9,6 +9,7 @@ extension Vecscope {
             abstract: "Sweep ef_search / probes / iterative scan: recall@k vs exact search, p50/p95/p99 latency, QPS.")
 
         @OptionGroup var database: DatabaseOptions
+        @OptionGroup var reads: ReadOptions
         @Option(help: "Embedding model (see `vecscope models`).") var model = SearchParams.defaultModel
         @Option(help: "Comma-separated HNSW ef_search values.") var efSearch = CommaSeparated([10, 20, 40, 80, 160])
         @Option(help: "Comma-separated IVFFlat probes values.") var probes = CommaSeparated([1])
@@ -43,7 +44,7 @@ extension Vecscope {
                 let settings = SweepSetting.grid(
                     efSearch: efSearch.values, probes: probes.values,
                     iterativeScans: iterativeScan.values)
-                let connection = try database.connect()
+                let connection = try reads.connect(database)
                 let engine = SearchEngine(connection: connection)
                 let embeddingModel = try engine.model(named: model)
                 var sweepQueries = try loadQueries(engine: engine, model: embeddingModel)
@@ -54,11 +55,11 @@ extension Vecscope {
                 base.model = model
                 if let user { base.userScope = .user(user) }
                 try base.validate()
-                let target = database
+                let target = database, reads = reads
                 let sweep = Sweep(
                     base: base, k: k, concurrency: concurrency, serverSamples: serverSamples, forceIndexScan: forceIndex
                 ) {
-                    SearchEngine(connection: try target.connect(migrate: false))
+                    SearchEngine(connection: try reads.connectAgain(target))
                 }
                 let bar = ProgressBar(label: "bench", unit: "settings", enabled: format == .table)
                 let rows = try sweep.run(settings, queries: sweepQueries) { bar.update(done: $0, total: $1) }

@@ -7,7 +7,7 @@ extension Vecscope {
         static let configuration = CommandConfiguration(
             commandName: "db",
             abstract: "Start, stop and inspect the embedded PostgreSQL.",
-            subcommands: [Start.self, Stop.self, Status.self, URL.self])
+            subcommands: [Start.self, Stop.self, Status.self, URL.self, Standby.self])
 
         static func embeddedServer() throws -> EmbeddedPostgres {
             if let url = ProcessInfo.processInfo.environment["DATABASE_URL"], !url.isEmpty {
@@ -57,9 +57,14 @@ extension Vecscope.Db {
         func run() throws {
             Vecscope.bootstrapLogging()
             try runReportingErrors {
-                let status = try Vecscope.Db.embeddedServer().status()
+                let server = try Vecscope.Db.embeddedServer()
+                let status = server.status()
+                let standby = StreamingStandby(primary: server)
+                let standbyBody = standby.server.status().initialized ? StandbyStatusBody(standby) : nil
                 if output.json {
-                    print(try JSONText.encode(ServerStatusBody(status)))
+                    var body = ServerStatusBody(status)
+                    body.standby = standbyBody
+                    print(try JSONText.encode(body))
                     return
                 }
                 var lines: [(String, String)] = [
@@ -79,10 +84,8 @@ extension Vecscope.Db {
                 lines.append(("socket dir", status.socketDirectory))
                 lines.append(("log", status.logFile))
                 if let user = status.runsAs { lines.append(("runs as", "\(user) (PostgreSQL refuses to run as root)")) }
-                let width = lines.map(\.0.count).max() ?? 0
-                for (key, value) in lines {
-                    print(key.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + value)
-                }
+                if let standbyBody { lines += Vecscope.Db.Standby.lines(standbyBody, prefix: "standby ") }
+                printAligned(lines)
             }
         }
     }
@@ -97,5 +100,13 @@ extension Vecscope.Db {
                 print(try Vecscope.Db.embeddedServer().start())
             }
         }
+    }
+}
+
+/// `key  value` lines with the keys padded to one width.
+func printAligned(_ lines: [(String, String)]) {
+    let width = lines.map(\.0.count).max() ?? 0
+    for (key, value) in lines {
+        print(key.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + value)
     }
 }

@@ -10,6 +10,7 @@ extension Vecscope {
                 "Scores: similarity = 1 − cosine distance; L2 distance; inner product (positive). `--explain` reports the plan."
         )
         @OptionGroup var database: DatabaseOptions
+        @OptionGroup var reads: ReadOptions
         @OptionGroup var output: OutputOptions
         @OptionGroup var search: SearchOptions
         @OptionGroup var limits: TimeLimitOptions
@@ -21,7 +22,7 @@ extension Vecscope {
         func run() throws {
             Vecscope.bootstrapLogging()
             try runReportingErrors {
-                let connection = try database.connect()
+                let connection = try reads.connect(database)
                 let params = try search.params(
                     method: method, limit: limit, stored: try RankingDefaults.stored(in: connection))
                 let query =
@@ -45,6 +46,7 @@ extension Vecscope {
         static let configuration = CommandConfiguration(
             abstract: "Rank artifacts against a job description, with an explanation for each.")
         @OptionGroup var database: DatabaseOptions
+        @OptionGroup var reads: ReadOptions
         @OptionGroup var output: OutputOptions
         @OptionGroup var search: SearchOptions
         @OptionGroup var limits: TimeLimitOptions
@@ -76,7 +78,7 @@ extension Vecscope {
                 } else {
                     description = text ?? ""
                 }
-                let connection = try database.connect()
+                let connection = try reads.connect(database)
                 var params = try search.params(
                     method: method, limit: topK, stored: try RankingDefaults.stored(in: connection))
                 params.method = method

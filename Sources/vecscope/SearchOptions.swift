@@ -102,6 +102,10 @@ enum ResultPrinter {
         var status =
             "\(info.method.rawValue): \(info.rowsReturned) of limit \(info.limit) returned, \(info.totalCandidates) candidates"
         if info.parameters.plan != .auto { status += "; plan pinned: \(info.parameters.plan.label)" }
+        if info.servedBy == .standby {
+            status +=
+                "; read on the standby" + (info.embeddingCacheSkipped ? " (query vector not cached: read-only)" : "")
+        }
         if let plan = info.plan { status += "; plan: \(plan)" }
         if let server = info.serverExecutionMs { status += String(format: "; server %.2f ms", server) }
         status += String(

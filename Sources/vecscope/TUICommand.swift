@@ -16,6 +16,7 @@ extension Vecscope {
                 artifacts lack vectors it offers to embed them (Esc skips).
                 """)
         @OptionGroup var database: DatabaseOptions
+        @OptionGroup var reads: ReadOptions
         @Option(help: "Open with a job from Fixtures/jobs.jsonl as the query, e.g. j01.") var job: String?
         @Option(help: "Open with this text as the query.") var query: String?
         @Flag(help: "Neither load the fixtures into an empty database nor offer to embed missing vectors.")
@@ -34,13 +35,25 @@ extension Vecscope {
                 let connection = try target.connect()
                 let fixtures = try? FixturesLocator.folder(explicit: nil)
                 let url = try target.connectionString()
-                let backend = EngineBackend(
-                    connect: { try Connection(url, applicationName: "vecscope-tui") }, fixtures: fixtures)
+                let connectPrimary = { try Connection(url, applicationName: "vecscope-tui") }
+                var connectionTarget = ConnectionString.summary(connection.displayTarget)
+                var readWarning: String?
+                var connectReads = connectPrimary
+                if let readFrom = reads.readFrom {
+                    // Searches read where --read-from says; grades, index jobs and the set-up write on the primary.
+                    let first = try target.connectForReading(readFrom, applicationName: "vecscope-tui")
+                    readWarning = first.warning
+                    connectionTarget =
+                        "\(first.connection.serverRole.rawValue) \(first.connection.serverAddress)"
+                    connectReads = {
+                        try target.connectForReading(readFrom, applicationName: "vecscope-tui").connection
+                    }
+                }
+                let backend = EngineBackend(connect: connectReads, connectPrimary: connectPrimary, fixtures: fixtures)
                 var params = AppState.defaultParams
                 try RankingDefaults.stored(in: connection)?.apply(to: &params)
-                var state = AppState(
-                    params: params, connectionTarget: ConnectionString.summary(connection.displayTarget)
-                )
+                var state = AppState(params: params, connectionTarget: connectionTarget)
+                if let readWarning { state.message = StatusMessage(text: readWarning, kind: .error) }
                 if !noFixtures {
                     // Loading and embedding happen inside the TUI on its set-up screen, with progress.
                     let model = try EmbeddingModelRegistry(connection: connection).model(

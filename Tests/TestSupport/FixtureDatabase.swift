@@ -40,7 +40,7 @@ public enum FixtureDatabase {
     /// checks a sample against the live model). Embedding all 1,020 texts live takes over a minute on two cores,
     /// and every test waiting on `lock` meanwhile holds one of the two cooperative threads, which starved the HTTP
     /// tests into read timeouts.
-    private static func shippedOrLive(_ model: MiniLM) throws -> any Embedder {
+    public static func shippedOrLive(_ model: MiniLM) throws -> any Embedder {
         let url = FixturePaths.file(ShippedVectors.fileName(model: model.modelName))
         guard FileManager.default.fileExists(atPath: url.path) else { return model }
         let shipped = try ShippedVectors(contentsOf: url)

@@ -3,7 +3,8 @@ import Foundation
 
 /// One connection to PostgreSQL; owns the libpq `PGconn` and frees it in `deinit`. Not thread-safe: one user at a time.
 public final class Connection {
-    private let handle: OpaquePointer
+    /// Internal so the `Connection+…` extensions (notifications) reach it; still only this class frees it.
+    let handle: OpaquePointer
     /// The connection string with any password removed, for messages and the status bar.
     public let displayTarget: String
     private var cachedVectorTypes: VectorTypeOIDs?

@@ -7,24 +7,31 @@ public struct QueryEmbeddingCache {
     public init(connection: Connection) { self.connection = connection }
 
     /// The vector for `text`, embedding and storing it on a miss. `cached` says whether it came from the table.
-    /// `embedder` is only called on a miss, so a cache hit never loads a model.
+    /// `embedder` is only called on a miss, so a cache hit never loads a model. On a standby, which cannot write, the
+    /// table is only read: the access count is not kept and a miss is embedded but not stored
+    /// (`QueryInfo.embeddingCacheSkipped` says so).
     public func vector(
         for text: String, model: EmbeddingModel, embedder: () throws -> any Embedder, userID: Int? = nil
     )
         throws -> (vector: [Float], cached: Bool)
     {
         let hash = SHA256.hex(text)
-        let hit = try connection.query(
-            """
-            UPDATE job_embeddings SET access_count = access_count + 1, last_accessed_at = now()
-            WHERE job_description_hash = \(hash) AND model_version = \(model.name)
-            RETURNING embedding_vector
-            """)
-        // A degenerate vector cached before `VectorCheck` is a miss: embedded again and replaced below.
-        if let vector = try hit.scalar(Vector.self)?.values,
-            VectorCheck.problem(vector, dimensions: model.dimensions) == nil
-        {
-            return (vector, true)
+        let readOnly = connection.isHotStandby
+        if readOnly {
+            if let vector = try storedVector(for: text, model: model) { return (vector, true) }
+        } else {
+            let hit = try connection.query(
+                """
+                UPDATE job_embeddings SET access_count = access_count + 1, last_accessed_at = now()
+                WHERE job_description_hash = \(hash) AND model_version = \(model.name)
+                RETURNING embedding_vector
+                """)
+            // A degenerate vector cached before `VectorCheck` is a miss: embedded again and replaced below.
+            if let vector = try hit.scalar(Vector.self)?.values,
+                VectorCheck.problem(vector, dimensions: model.dimensions) == nil
+            {
+                return (vector, true)
+            }
         }
         let vector = try embedder().embed([text]).first ?? []
         if let problem = VectorCheck.problem(vector, dimensions: model.dimensions) {
@@ -34,6 +41,7 @@ public struct QueryEmbeddingCache {
                 fix: "Check the embedding server (OPENAI_BASE_URL) and its model; the same query is embedded again "
                     + "next time.")
         }
+        if readOnly { return (vector, false) }
         try connection.execute(
             """
             INSERT INTO job_embeddings (user_id, job_description_hash, model_version, model_dimensions, embedding_vector,

@@ -139,8 +139,11 @@ public struct ServerStatusBody: Codable, Sendable, Equatable {
     public var runsAs: String?
     public var initialized: Bool
     public var staleLockFile: Bool
+    /// The streaming standby (`vecscope db standby`), when one was made; absent otherwise.
+    public var standby: StandbyStatusBody?
 
     enum CodingKeys: String, CodingKey {
+        case standby
         case running, pid, port, url
         case dataDirectory = "data_directory"
         case installDirectory = "install_directory"
@@ -179,5 +182,83 @@ public struct ServerStatusBody: Codable, Sendable, Equatable {
         try container.encode(runsAs, forKey: .runsAs)
         try container.encode(initialized, forKey: .initialized)
         try container.encode(staleLockFile, forKey: .staleLockFile)
+        try container.encodeIfPresent(standby, forKey: .standby)
+    }
+}
+
+/// `vecscope db standby status --json`, and `standby` in `db status --json`.
+public struct StandbyStatusBody: Codable, Sendable, Equatable {
+    public var initialized: Bool
+    public var running: Bool
+    public var pid: Int?
+    public var port: Int?
+    public var url: String?
+    public var dataDirectory: String
+    public var logFile: String
+    public var replication: ReplicationBody
+
+    enum CodingKeys: String, CodingKey {
+        case initialized, running, pid, port, url
+        case dataDirectory = "data_directory"
+        case logFile = "log_file"
+        case replication
+    }
+
+    public init(_ standby: StreamingStandby) {
+        let status = standby.server.status()
+        initialized = status.initialized
+        running = status.running
+        pid = status.pid.map { Int($0) }
+        port = status.port
+        url = status.url
+        dataDirectory = status.dataDirectory
+        logFile = status.logFile
+        replication = ReplicationBody(standby.replication())
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(initialized, forKey: .initialized)
+        try container.encode(running, forKey: .running)
+        try container.encode(pid, forKey: .pid)
+        try container.encode(port, forKey: .port)
+        try container.encode(url, forKey: .url)
+        try container.encode(dataDirectory, forKey: .dataDirectory)
+        try container.encode(logFile, forKey: .logFile)
+        try container.encode(replication, forKey: .replication)
+    }
+}
+
+/// How far the standby is behind; null where a server that is down could not say.
+public struct ReplicationBody: Codable, Sendable, Equatable {
+    public var state: String?
+    public var lagBytes: Int?
+    public var replayLagMs: Double?
+    public var lastReplaySeconds: Double?
+    public var inRecovery: Bool?
+
+    enum CodingKeys: String, CodingKey {
+        case state
+        case lagBytes = "lag_bytes"
+        case replayLagMs = "replay_lag_ms"
+        case lastReplaySeconds = "last_replay_seconds"
+        case inRecovery = "in_recovery"
+    }
+
+    public init(_ replication: StreamingStandby.Replication) {
+        state = replication.state
+        lagBytes = replication.lagBytes
+        replayLagMs = replication.replayLagMs
+        lastReplaySeconds = replication.lastReplaySeconds
+        inRecovery = replication.inRecovery
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(state, forKey: .state)
+        try container.encode(lagBytes, forKey: .lagBytes)
+        try container.encode(replayLagMs, forKey: .replayLagMs)
+        try container.encode(lastReplaySeconds, forKey: .lastReplaySeconds)
+        try container.encode(inRecovery, forKey: .inRecovery)
     }
 }

@@ -203,9 +203,15 @@ public struct QueryInfoBody: Codable, Sendable, Equatable {
     public var plan: String?
     public var indexName: String?
     public var serverExecutionMs: Double?
+    /// "standby" when a streaming standby answered (`--read-from`); absent on the primary.
+    public var servedBy: ServerRole?
+    /// True when the query was embedded on a standby and not stored in the cache; absent otherwise.
+    public var embeddingCacheSkipped: Bool?
 
     enum CodingKeys: String, CodingKey {
         case method
+        case servedBy = "served_by"
+        case embeddingCacheSkipped = "embedding_cache_skipped"
         case totalCandidates = "total_candidates"
         case processingTimeMs = "processing_time_ms"
         case rowsReturned = "rows_returned"
@@ -229,6 +235,8 @@ public struct QueryInfoBody: Codable, Sendable, Equatable {
         plan = info.plan
         indexName = info.indexName
         serverExecutionMs = info.serverExecutionMs
+        servedBy = info.servedBy == .standby ? .standby : nil
+        embeddingCacheSkipped = info.embeddingCacheSkipped ? true : nil
     }
 }
 

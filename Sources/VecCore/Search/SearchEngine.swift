@@ -81,6 +81,7 @@ public final class SearchEngine {
         response.info.clientWallMs = Self.milliseconds(since: started)
         response.info.embeddingMs = embeddingMs
         response.info.embeddingCached = cached
+        noteServer(&response.info, cached: cached)
         return response
     }
 
@@ -144,7 +145,17 @@ public final class SearchEngine {
         response.info.clientWallMs = Self.milliseconds(since: started)
         response.info.embeddingMs = embeddingMs
         response.info.embeddingCached = cached
+        noteServer(&response.info, cached: cached)
         return response
+    }
+
+    /// Which server answered, and whether the query's vector went unstored because that server is a standby.
+    private func noteServer(_ info: inout QueryInfo, cached: Bool) {
+        info.servedBy = connection.serverRole
+        info.embeddingCacheSkipped = info.servedBy == .standby && !cached && info.embeddingMs > 0
+        if info.embeddingCacheSkipped {
+            logger.info("the query's vector was not cached: \(connection.serverAddress) is a read-only standby")
+        }
     }
 
     /// The registry entry for a model name (cached).

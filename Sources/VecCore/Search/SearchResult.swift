@@ -82,6 +82,11 @@ public struct QueryInfo: Sendable, Equatable {
     public var embeddingMs: Double
     public var embeddingCached: Bool
     public var parameters: SearchParams
+    /// The server that answered (`--read-from`).
+    public var servedBy: ServerRole = .primary
+    /// True when the query was embedded on a standby and so not stored in the job-embedding cache (a standby cannot
+    /// write; the next search on the primary embeds and stores it).
+    public var embeddingCacheSkipped = false
     /// The semantic signal's candidates (artifact ids, best first) as the index returned them: for hybrid search
     /// the list fused into the ranking, whose recall is the one measured (`RecallScope.semanticCandidates`).
     public var semanticCandidateIDs: [Int] = []

@@ -29,8 +29,8 @@ public final class EmbeddedPostgres {
     public var logFile: URL { dataDirectory.appendingPathComponent("vecscope-server.log") }
     private var binDirectory: URL { installDirectory.appendingPathComponent("bin") }
     private var portFile: URL { dataDirectory.deletingLastPathComponent().appendingPathComponent("port") }
-    private var runsAsRoot: Bool { getuid() == 0 }
-    private var serverUser: String? { runsAsRoot ? Self.systemUser : nil }
+    var runsAsRoot: Bool { getuid() == 0 }
+    var serverUser: String? { runsAsRoot ? Self.systemUser : nil }
 
     /// What `vecscope db status` reports.
     public struct Status: Sendable, Equatable {
@@ -114,9 +114,9 @@ public final class EmbeddedPostgres {
 
     // MARK: - Steps
 
-    private func tool(_ name: String) -> String { binDirectory.appendingPathComponent(name).path }
+    func tool(_ name: String) -> String { binDirectory.appendingPathComponent(name).path }
 
-    private func checkBinaries() throws {
+    func checkBinaries() throws {
         guard FileManager.default.isExecutableFile(atPath: tool("postgres")),
             FileManager.default.isExecutableFile(atPath: tool("pg_ctl"))
         else {
@@ -130,7 +130,7 @@ public final class EmbeddedPostgres {
     }
 
     /// As root: the server's own user must exist, reach the binaries, and own the data directory.
-    private func prepareForRoot() throws {
+    func prepareForRoot() throws {
         if getpwnam(Self.systemUser) == nil {
             logger.info("creating system user \(Self.systemUser) to run the embedded PostgreSQL")
             let outcome = try Subprocess.run(
@@ -159,7 +159,8 @@ public final class EmbeddedPostgres {
         }
     }
 
-    private func initialize() throws {
+    /// An empty data directory the server's user owns, for initdb or a base backup.
+    func createDataDirectory() throws {
         let fileManager = FileManager.default
         // The parent stays enterable (the socket directory lives there too); the data directory itself is private.
         try fileManager.createDirectory(
@@ -174,6 +175,10 @@ public final class EmbeddedPostgres {
             try FilePermissions.allowTraversal(toReach: dataDirectory.deletingLastPathComponent())
             try FilePermissions.changeOwner(of: dataDirectory, toUser: Self.systemUser)
         }
+    }
+
+    private func initialize() throws {
+        try createDataDirectory()
         logger.info("initialising a PostgreSQL data directory at \(dataDirectory.path)")
         let outcome = try Subprocess.run(
             tool("initdb"),

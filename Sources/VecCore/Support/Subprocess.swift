@@ -16,10 +16,11 @@ struct Subprocess {
         var succeeded: Bool { status == 0 }
     }
 
-    /// `runAs` runs the program as that system user through `runuser` (we are root then).
+    /// `runAs` runs the program as that system user through `runuser` (we are root then). `onOutput` receives the
+    /// output as it is written (a few times a second), for a long program's progress.
     static func run(
         _ executable: String, _ arguments: [String], runAs user: String? = nil,
-        timeout: TimeInterval = 120
+        timeout: TimeInterval = 120, onOutput: ((String) -> Void)? = nil
     ) throws -> Outcome {
         let argv =
             user.map { ["/usr/sbin/runuser", "-u", $0, "--", executable] + arguments } ?? [executable] + arguments
@@ -47,9 +48,14 @@ struct Subprocess {
         }
         let deadline = Date().addingTimeInterval(timeout)
         var status: Int32 = 0
+        var reader = onOutput.map { OutputFollower(path: outputPath, deliver: $0) }
+        defer { reader?.close() }
+        var polls = 0
         while true {
             let waited = waitpid(pid, &status, WNOHANG)
             if waited == pid { break }
+            polls += 1
+            if polls % 20 == 0 { reader?.readNew() }
             if waited < 0 && errno != EINTR {
                 throw VecscopeError(what: "lost track of \(argv[0])", why: String(cString: strerror(errno)))
             }
@@ -64,10 +70,29 @@ struct Subprocess {
             }
             usleep(10_000)
         }
+        reader?.readNew()
         let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
         // WIFEXITED / WEXITSTATUS are macros: decode the wait status by hand.
         let exitCode: Int32 = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
         return Outcome(status: exitCode, output: output)
+    }
+
+    /// Hands on what a running program appended to its output file since the last look.
+    private struct OutputFollower {
+        let handle: FileHandle?
+        let deliver: (String) -> Void
+
+        init(path: String, deliver: @escaping (String) -> Void) {
+            handle = FileHandle(forReadingAtPath: path)
+            self.deliver = deliver
+        }
+
+        mutating func readNew() {
+            guard let data = try? handle?.readToEnd(), !data.isEmpty else { return }
+            deliver(String(decoding: data, as: UTF8.self))
+        }
+
+        func close() { try? handle?.close() }
     }
 
     /// Sets FD_CLOEXEC on every descriptor above stderr, so no socket or pipe of ours leaks into a server we start.

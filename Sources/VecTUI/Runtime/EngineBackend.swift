@@ -3,9 +3,11 @@ import VecCore
 
 /// The real `SearchBackend`: `SearchEngine` on connections of its own, one per worker queue (a libpq connection
 /// serves one thread at a time): one per search side, and one each for background work, the sweep and index jobs;
-/// all share one embedder.
+/// all share one embedder. Searches, recall and sweeps read where `connect` points (a standby with `--read-from`);
+/// judgments, index jobs and the set-up write, so they run on `connectPrimary`'s connections.
 public final class EngineBackend: SearchBackend, @unchecked Sendable {
     private let connect: () throws -> Connection
+    private let connectPrimary: () throws -> Connection
     private let makeEmbedder: (EmbeddingModel) throws -> any Embedder
     /// The shipped fixtures, for the first-run set-up (nil: none found).
     private let fixtures: URL?
@@ -14,21 +16,26 @@ public final class EngineBackend: SearchBackend, @unchecked Sendable {
     private let laneB = EngineLane()
     private var backgroundEngine: SearchEngine?
     private var sweepEngine: SearchEngine?
+    /// The judgments' connection (on the background queue): grades are read where they are written.
+    private var judgmentConnection: Connection?
     /// The index queue's connections: one runs the DDL, the other watches pg_stat_progress_create_index.
     private var indexConnection: Connection?
     private var indexMonitor: Connection?
     private var indexCanceller: QueryCanceller?
     private var embedders: [String: any Embedder] = [:]
 
-    /// `connect` opens a new connection (it is called again to reconnect after the server went away).
+    /// `connect` opens a new connection (it is called again to reconnect after the server went away);
+    /// `connectPrimary` one that may write (default: `connect`).
     public init(
-        connect: @escaping () throws -> Connection, fixtures: URL? = nil,
+        connect: @escaping () throws -> Connection, connectPrimary: (() throws -> Connection)? = nil,
+        fixtures: URL? = nil,
         // Query time limits: someone is waiting (the set-up embeds with the local model, which has none).
         makeEmbedder: @escaping (EmbeddingModel) throws -> any Embedder = {
             try EmbedderFactory.make(for: $0, purpose: .query)
         }
     ) {
         self.connect = connect
+        self.connectPrimary = connectPrimary ?? connect
         self.fixtures = fixtures
         self.makeEmbedder = makeEmbedder
     }
@@ -52,6 +59,13 @@ public final class EngineBackend: SearchBackend, @unchecked Sendable {
         let engine = try makeEngine()
         backgroundEngine = engine
         return engine
+    }
+
+    private func judgments() throws -> JudgmentStore {
+        if let judgmentConnection, judgmentConnection.isAlive { return JudgmentStore(connection: judgmentConnection) }
+        let connection = try connectPrimary()
+        judgmentConnection = connection
+        return JudgmentStore(connection: connection)
     }
 
     private func lane(_ side: Side) -> EngineLane { side == .a ? laneA : laneB }
@@ -111,12 +125,11 @@ public final class EngineBackend: SearchBackend, @unchecked Sendable {
     }
 
     public func judgments(for queryText: String) throws -> [Int: Int] {
-        try JudgmentStore(connection: try backgroundSide().connection).grades(for: queryText)
+        try judgments().grades(for: queryText)
     }
 
     public func exportGrades(queryText: String, id: String?, directory: URL) throws -> GradesExport {
-        let tsv = try JudgmentStore(connection: try backgroundSide().connection).exportTSV(
-            queryText: queryText, id: id)
+        let tsv = try judgments().exportTSV(queryText: queryText, id: id)
         let name = id ?? JudgmentStore.freeTextID(hash: RelevanceJudgment.queryHash(queryText))
         let url = directory.appendingPathComponent("vecscope-grades-\(name).tsv")
         do {
@@ -130,11 +143,11 @@ public final class EngineBackend: SearchBackend, @unchecked Sendable {
     }
 
     public func gradeCounts() throws -> [String: Int] {
-        try JudgmentStore(connection: try backgroundSide().connection).gradeCounts()
+        try judgments().gradeCounts()
     }
 
     public func saveJudgment(queryText: String, artifactID: Int, grade: Int?) throws {
-        let store = JudgmentStore(connection: try backgroundSide().connection)
+        let store = try judgments()
         if let grade {
             try store.record(
                 RelevanceJudgment(queryText: queryText, artifactID: artifactID, grade: grade, judge: "tui"))
@@ -176,7 +189,7 @@ public final class EngineBackend: SearchBackend, @unchecked Sendable {
         stepDone: @escaping @Sendable (String) -> Void
     ) throws -> String {
         // Its own connection, closed when done: the set-up runs once.
-        let connection = try connect()
+        let connection = try connectPrimary()
         let model = try EmbeddingModelRegistry(connection: connection).model(named: SearchParams.defaultModel)
         let setup = DemoSetup(
             connection: connection, fixtures: fixtures, model: model,
@@ -188,7 +201,7 @@ public final class EngineBackend: SearchBackend, @unchecked Sendable {
         if let connection = indexConnection, connection.isAlive, let monitor = indexMonitor, monitor.isAlive {
             return (connection, monitor)
         }
-        let connection = try connect(), monitor = try connect()
+        let connection = try connectPrimary(), monitor = try connectPrimary()
         let canceller = try connection.makeCanceller()
         lock.withLock { indexCanceller = canceller }
         indexConnection = connection
