@@ -203,6 +203,8 @@ public final class SearchEngine {
         let hash = SHA256.hex(text)
         let key = model.name + "|" + hash
         if let vector = recentQueryVectors[key] {
+            // A standby cannot write: there the access count is not kept (as `QueryEmbeddingCache` on a standby).
+            guard !connection.isHotStandby else { return (vector, true, 0, nil) }
             let touch: PostgresQuery = """
                 UPDATE job_embeddings SET access_count = access_count + 1, last_accessed_at = now()
                 WHERE job_description_hash = \(hash) AND model_version = \(model.name)
