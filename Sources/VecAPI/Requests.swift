@@ -16,6 +16,8 @@ struct SearchKnobs: Decodable {
     var maxScanTuples: Int?
     var contentTypes: [String]?
     var userOnly: Bool?
+    /// auto, exact or an index name: checked against the model's indexes on the worker (`pinned(_:on:)`).
+    var plan: String?
 
     /// The parameters for `caller`: the knobs given, defaults for the rest, and the caller's scope.
     func params(for caller: APICaller) throws -> SearchParams {
@@ -36,6 +38,15 @@ struct SearchKnobs: Decodable {
         }
         params.userScope = try caller.scope(userOnly: userOnly ?? true)
         return params
+    }
+
+    /// `params` under the requested plan, which must be auto, exact or one of the model's vector indexes (a 400
+    /// lists them otherwise); unchanged when the request names none.
+    func pinned(_ params: SearchParams, on engine: SearchEngine) throws -> SearchParams {
+        guard let plan else { return params }
+        var pinned = params
+        pinned.plan = try engine.planChoice(named: plan, model: params.model)
+        return pinned
     }
 }
 

@@ -77,7 +77,10 @@ struct Routes: Sendable {
         let caller = try context.caller()
         let params = try request.searchParams(knobs, for: caller)
         let query = try request.query()
-        let response = try await pool.withWorker { try $0.engine().search(query, params: params) }
+        let response = try await pool.withWorker { worker in
+            let engine = try worker.engine()
+            return try engine.search(query, params: try knobs.pinned(params, on: engine))
+        }
         metrics.recordSearch(method: params.method, milliseconds: response.info.clientWallMs)
         return try json(SearchResponseBody(response))
     }
@@ -87,9 +90,10 @@ struct Routes: Sendable {
         let params = try knobs.params(for: caller)
         let method = try request.method
         let response = try await pool.withWorker { worker in
-            try worker.engine().rank(
+            let engine = try worker.engine()
+            return try engine.rank(
                 jobDescription: request.jobDescription, artifacts: request.artifactIds.map { .ids($0) },
-                method: method, topK: request.topK ?? 5, params: params)
+                method: method, topK: request.topK ?? 5, params: try knobs.pinned(params, on: engine))
         }
         metrics.recordSearch(method: method, milliseconds: response.info.clientWallMs)
         return try json(RankResponseBody(response))

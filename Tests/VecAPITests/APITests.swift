@@ -312,6 +312,44 @@ import VecAPI
         }
     }
 
+    /// `plan` as the CLI's --plan, over real HTTP: a named index is pinned (the answer says which index ran), exact
+    /// computes every distance, and a name that is not one of the model's indexes is a 400 listing the valid ones.
+    @Test func planPinsAnIndexOrExactAndAnUnknownPlanIsA400ListingTheValidOnes() async throws {
+        let token = try API.token("u03", admin: true)
+        let (engine, _) = try FixtureDatabase.engine()
+        let indexes = try engine.plannableIndexes(model: SearchParams.defaultModel)
+        let hnsw = try #require(indexes.first { $0.type == .hnsw && $0.table == .artifactEmbeddings }).name
+        let valid = "auto, exact, " + indexes.map(\.name).joined(separator: ", ")
+        try await API.test(.live) { client in
+            let body: [String: Any] = [
+                "query_text": "Python machine learning projects", "user_only": false, "similarity_threshold": -1,
+            ]
+            let pinned = try await API.post(client, Self.similar, token: token, body.merging(["plan": hnsw]) { $1 })
+            #expect(pinned.status == .ok, "\(pinned.text)")
+            let pinnedInfo = try #require(try API.json(pinned)["query_info"] as? [String: Any])
+            #expect(pinnedInfo["index_name"] as? String == hnsw)
+            let exact = try await API.post(client, Self.similar, token: token, body.merging(["plan": "exact"]) { $1 })
+            #expect(exact.status == .ok, "\(exact.text)")
+            let exactInfo = try #require(try API.json(exact)["query_info"] as? [String: Any])
+            #expect(exactInfo["index_name"] == nil)
+            let ranked = try await API.post(
+                client, Self.rank, token: token,
+                ["job_description": "Python machine learning", "user_only": false, "plan": hnsw])
+            #expect(ranked.status == .ok, "\(ranked.text)")
+            for (route, bad) in [
+                (Self.similar, "ae_nope"), (Self.similar, "x; DROP TABLE users"), (Self.rank, "ae_nope"),
+            ] {
+                var request = body.merging(["plan": bad]) { $1 }
+                if route == Self.rank { request = ["job_description": "Python", "plan": bad] }
+                let refused = try await API.post(client, route, token: token, request)
+                #expect(refused.status == .badRequest, "\(route) \(bad): \(refused.text)")
+                let error = try #require(try API.json(refused)["error"] as? [String: Any])
+                #expect((error["message"] as? String)?.contains("unknown plan") == true, "\(refused.text)")
+                #expect(error["fix"] as? String == "Use one of: \(valid).", "\(refused.text)")
+            }
+        }
+    }
+
     @Test func bodiesThatAreNotJSONOrTooLargeAreRefused() async throws {
         let token = try API.token("u02")
         try await API.test(.live) { client in

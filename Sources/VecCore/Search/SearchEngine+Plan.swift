@@ -108,6 +108,21 @@ extension SearchEngine {
         return all
     }
 
+    /// A plan named by a client (the HTTP API's `plan`): auto, exact or one of the model's vector indexes, checked
+    /// against that list before anything runs, so an unknown or malformed name is refused with every valid value.
+    public func planChoice(named text: String, model: String) throws -> PlanChoice {
+        let choice = PlanChoice(parsing: text)
+        guard let name = choice.indexName else { return choice }
+        let names = try plannableIndexes(model: model).map(\.name)
+        guard names.contains(name) else {
+            throw VecscopeError(
+                what: "unknown plan \"\(name.prefix(64))\"",
+                why: "a plan is auto, exact or the name of one of \(model)'s vector indexes",
+                fix: "Use one of: \((["auto", "exact"] + names).joined(separator: ", ")).", kind: .invalidInput)
+        }
+        return choice
+    }
+
     /// The index a pinned plan names, checked against the search it is to serve: same model, a table the content
     /// types search, the metric's operator. Nil for `auto` and `exact`.
     func pinnedIndex(_ plan: SearchPlan, among all: [PlannableIndex]) throws -> PinnedIndex? {
