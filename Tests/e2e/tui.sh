@@ -417,7 +417,18 @@ tmux send-keys -t "$session" Right; sleep 0.3
 check "every model with vectors is offered, the synthetic one too" "model +synthetic-" 5
 tmux send-keys -t "$session" r
 check "@synthetic-a7 searches the synthetic model by its stored vector" "Results · semantic · 10/10" 30
-check "the artifact itself comes first (similarity 1.000)" "│  1 .*1\.000" 10
+# More like it, so not itself: the source artifact (similarity 1.000 to its own vector) is not among the results.
+if screen | grep -qE "│ +[0-9]+ .* 1\.000 "; then
+  echo "FAIL the source artifact is among its own more-like-this results"; screen | sed 's/^/     | /'; failed=$((failed + 1))
+else
+  echo "ok   the source artifact is not among its own more-like-this results"; passed=$((passed + 1))
+fi
+cli=$("$BIN" search @synthetic-a7 --model synthetic-32 2>&1)
+if [ "$(echo "$cli" | grep -cE '^[0-9]+ +synthetic-a')" -eq 10 ] && ! echo "$cli" | grep -qE '^[0-9]+ +synthetic-a7 '; then
+  echo "ok   vecscope search @synthetic-a7 lists 10 others, not synthetic-a7"; passed=$((passed + 1))
+else
+  echo "FAIL vecscope search @synthetic-a7:"; echo "$cli" | sed 's/^/     | /'; failed=$((failed + 1))
+fi
 tmux send-keys -t "$session" Tab; sleep 0.3
 tmux send-keys -t "$session" Tab; sleep 0.3
 tmux send-keys -t "$session" Down; sleep 0.3

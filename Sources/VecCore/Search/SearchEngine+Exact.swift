@@ -59,11 +59,12 @@ extension SearchEngine {
                 why: "its ranking goes through no approximate index", fix: "Use semantic or hybrid.")
         }
         let model = try model(named: params.model)
+        // A more-like-this search left out its source artifact; its exact answer does too.
+        let reference = try MoreLikeThis(parsing: text).map {
+            try storedVector(of: $0, model: model, scope: params.userScope)
+        }
         let stored =
-            try MoreLikeThis(parsing: text).map {
-                try storedVector(of: $0, model: model, scope: params.userScope).vector
-            }
-            ?? QueryEmbeddingCache(connection: connection).storedVector(for: text, model: model)
+            try reference?.vector ?? QueryEmbeddingCache(connection: connection).storedVector(for: text, model: model)
         guard let vector = stored else {
             throw VecscopeError(
                 what: "recall not measured: the query's vector is not cached",
@@ -72,7 +73,7 @@ extension SearchEngine {
         }
         let k = scope.k(measuredIDs: measuredIDs, params: params)
         let started = DispatchTime.now()
-        let exact = try exactTopIDs(vector: vector, params: params, k: k)
+        let exact = try exactTopIDs(vector: vector, params: params, k: k, excluding: reference?.id)
         let exactMs = Self.milliseconds(since: started)
         return RecallMeasurement(
             scope: scope, k: k, recall: Recall.atK(approximate: measuredIDs, exact: exact, k: k),
@@ -80,12 +81,14 @@ extension SearchEngine {
     }
 
     /// The exact top `k` artifact ids of the semantic signal for `vector` under `params` (filters, content types,
-    /// threshold, metric), every distance computed; ids only, nothing scored or explained.
-    public func exactTopIDs(vector: [Float], params: SearchParams, k: Int) throws -> [Int] {
+    /// threshold, metric; `excluding`: a more-like-this source), every distance computed; ids only, nothing scored or
+    /// explained.
+    public func exactTopIDs(vector: [Float], params: SearchParams, k: Int, excluding: Int? = nil) throws -> [Int] {
         let model = try model(named: params.model)
         try Self.requireUsable(vector, model: model)
         return try connection.transaction { conn in
             var plan = SearchPlan(model: model, params: params, vector: vector, queryText: "", restrictTo: nil)
+            plan.excluding = excluding
             if case .user(let externalID) = params.userScope { plan.userRowID = try userRowID(externalID, on: conn) }
             try disableIndexScans(on: conn)
             let rows = try conn.query(exactTopIDsStatement(plan, k: k)).rows

@@ -10,6 +10,8 @@ struct SearchPlan {
     var restrictTo: [Int]?
     /// The scoped user's row id (`users.id`), resolved by `execute` from the external id in `params.userScope`.
     var userRowID: Int?
+    /// The artifact a "more like this" query names (`MoreLikeThis`): the query is its vector, so it is not a result.
+    var excluding: Int?
     /// The access-count UPDATE of a query vector answered from memory, sent with the search.
     var touchQuery: PostgresQuery?
 }
@@ -136,7 +138,8 @@ extension SearchEngine {
         let knobs = (try? encoder.encode(params)).map { String(decoding: $0, as: UTF8.self) } ?? "\(params)"
         let words = params.method == .semantic ? "" : SHA256.hex(plan.queryText)
         let ids = plan.restrictTo.map { $0.map(String.init).joined(separator: ",") } ?? ""
-        return [knobs, words, ids, plan.userRowID.map(String.init) ?? ""].joined(separator: "|")
+        return [knobs, words, ids, plan.userRowID.map(String.init) ?? "", plan.excluding.map { "-\($0)" } ?? ""]
+            .joined(separator: "|")
     }
 
     // MARK: - Filters
@@ -154,7 +157,8 @@ extension SearchEngine {
         return id
     }
 
-    /// WHERE conditions shared by every statement (user scope, artifact types, restricted ids), each after AND.
+    /// WHERE conditions shared by every statement (user scope, artifact types, restricted ids, the more-like-this
+    /// source), each after AND.
     func filters(_ plan: SearchPlan) -> PostgresQuery {
         var clauses = PostgresQuery()
         if let userRowID = plan.userRowID {
@@ -165,6 +169,9 @@ extension SearchEngine {
         }
         if let ids = plan.restrictTo {
             clauses += " AND a.id = ANY(\(ids.map(String.init))::text[]::int8[])"
+        }
+        if let excluding = plan.excluding {
+            clauses += " AND a.id <> \(excluding)::int8"
         }
         return clauses
     }
@@ -391,6 +398,7 @@ extension SearchEngine {
             p.artifactTypes.map(\.rawValue).joined(separator: ","),
             plan.restrictTo.map { $0.map(String.init).joined(separator: ",") } ?? "",
             p.method == .keyword ? SHA256.hex(plan.queryText) + "|\(p.bm25.maxTerms)" : "",
+            plan.excluding.map { "-\($0)" } ?? "",
         ].joined(separator: "|")
     }
 

@@ -34,17 +34,20 @@ public struct MoreLikeThis: Sendable, Equatable {
 
 extension SearchEngine {
     /// The query a text stands for: an artifact reference becomes that artifact's stored vector (full text, else
-    /// summary) under the model, with its text for keyword matching; any other text is itself.
-    public func resolvedQuery(_ query: Query, model: EmbeddingModel, scope: UserScope) throws -> Query {
-        guard case .text(let text) = query, let reference = MoreLikeThis(parsing: text) else { return query }
-        let (vector, artifactText) = try storedVector(of: reference, model: model, scope: scope)
-        return .textWithVector(artifactText, vector)
+    /// summary) under the model, with its text for keyword matching, and `source` its row id — more like it, so
+    /// not itself (it would be its own first result at similarity 1); any other text is itself, with no source.
+    public func resolvedQuery(
+        _ query: Query, model: EmbeddingModel, scope: UserScope
+    ) throws -> (query: Query, source: Int?) {
+        guard case .text(let text) = query, let reference = MoreLikeThis(parsing: text) else { return (query, nil) }
+        let stored = try storedVector(of: reference, model: model, scope: scope)
+        return (.textWithVector(stored.text, stored.vector), stored.id)
     }
 
-    /// The referenced artifact's stored vector and its full text.
+    /// The referenced artifact's row id, stored vector and full text.
     func storedVector(
         of reference: MoreLikeThis, model: EmbeddingModel, scope: UserScope
-    ) throws -> (vector: [Float], text: String) {
+    ) throws -> (id: Int, vector: [Float], text: String) {
         var owner = reference.user
         if owner == nil, case .user(let id) = scope { owner = id }
         let rows = try connection.query(
@@ -84,6 +87,6 @@ extension SearchEngine {
             title: try row.decode("title"), description: try row.decode("description"),
             content: try row.decode("content", as: String?.self) ?? "",
             skills: try row.decode("skills", as: [String]?.self) ?? [])
-        return (vector.values, text)
+        return (try row.decode("id"), vector.values, text)
     }
 }

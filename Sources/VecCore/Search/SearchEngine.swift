@@ -67,7 +67,7 @@ public final class SearchEngine {
         try params.validate()
         let started = DispatchTime.now()
         let model = try model(named: params.model)
-        let query = try resolvedQuery(query, model: model, scope: params.userScope)
+        let (query, source) = try resolvedQuery(query, model: model, scope: params.userScope)
         let (vector, cached, embeddingMs, touch) = try searchVector(query, model: model)
         let queryText = query.text
         if params.method != .semantic, queryText == nil {
@@ -77,6 +77,7 @@ public final class SearchEngine {
         }
         var plan = SearchPlan(model: model, params: params, vector: vector, queryText: queryText ?? "", restrictTo: nil)
         plan.touchQuery = touch
+        plan.excluding = source
         var response = try run(plan)
         response.info.clientWallMs = Self.milliseconds(since: started)
         response.info.embeddingMs = embeddingMs

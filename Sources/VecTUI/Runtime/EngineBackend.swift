@@ -89,12 +89,15 @@ public final class EngineBackend: SearchBackend, @unchecked Sendable {
         if sweepEngine.map({ !$0.connection.isAlive }) ?? true { sweepEngine = try makeEngine() }
         guard let engine = sweepEngine else { return [] }
         let model = try engine.model(named: params.model)
-        let query = try engine.resolvedQuery(.text(text), model: model, scope: params.userScope)
+        let (query, source) = try engine.resolvedQuery(.text(text), model: model, scope: params.userScope)
         let vector = try engine.queryVector(query, model: model).vector
         let shared = SharedEngine(engine)
         let runner = Sweep(
             base: params, k: params.limit, concurrency: 1, serverSamples: 0, makeEngine: { shared.engine })
-        let queries = Array(repeating: SweepQuery(label: "current query", vector: vector), count: max(1, repetitions))
+        // A more-like-this query's source is left out of both answers, as the search leaves it out.
+        let queries = Array(
+            repeating: SweepQuery(label: "current query", vector: vector, excluding: source), count: max(1, repetitions)
+        )
         func setting(_ value: Int) -> SweepSetting {
             let swept = knob.setting(value, in: params)
             return SweepSetting(efSearch: swept.efSearch, probes: swept.probes, iterativeScan: params.iterativeScan)
