@@ -66,6 +66,11 @@ struct APIError: HTTPResponseError {
                     what: "the request ran past its deadline", why: "the database statement was cancelled",
                     fix: "Retry later, or narrow the request (a smaller limit, top_k or ef_search)."),
                 headers: [.retryAfter: String(Self.retryAfterSeconds)])
+        case let error as PostgresError where error.kind == .encoding:
+            // A value of the request that PostgreSQL cannot hold (a NUL in a text): the request's fault, not ours.
+            self.init(
+                status: .badRequest, code: "invalid_request",
+                report: ErrorReport(what: error.message, sqlState: error.code?.rawValue, hint: error.hint))
         case let error as PostgresError:
             // The server's message and SQLSTATE help; the statement and DETAIL (row values) stay in the log.
             logger?.error("database error: \(error.debugDescription)")

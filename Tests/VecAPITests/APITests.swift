@@ -309,6 +309,11 @@ import VecAPI
             let broken = try await client.execute(
                 uri: Self.rank, method: .post, headers: API.headers(token: token), body: ByteBuffer(string: "{nope"))
             #expect(broken.status == .badRequest)
+            // A NUL in a text cannot be bound (schemathesis sent one in a job description): 400, not 500.
+            let nul = try await API.post(client, Self.rank, token: token, ["job_description": "Go\u{0}developer"])
+            #expect(nul.status == .badRequest, "\(nul.text)")
+            #expect(try API.errorCode(nul) == "invalid_request")
+            #expect(try API.json(nul)["error"].map { "\($0)" }?.contains("NUL character") == true)
         }
     }
 
