@@ -301,6 +301,23 @@ struct Render120Tests {
         return state
     }
 
+    /// Plans are cached per statement shape and knob values: the status bar says how old the one shown is, and
+    /// the age counts on while it stays on screen.
+    @Test func theStatusBarSaysHowOldTheShownPlanIs() {
+        var state = state()
+        var response = Fixture.response(ids: [1, 2])
+        response.info.planAgeSeconds = 3
+        _ = reduce(&state, .key(.ctrl("r")))
+        _ = reduce(&state, .searchFinished(.a, generation: 2, .success(response)))
+        #expect(render(state).contains("plan Index Scan artifact_embeddings_minilm_hnsw · measured 3 s ago"))
+        _ = reduce(&state, .tick(now: state.now + 5))
+        #expect(render(state).contains("· measured 8 s ago"))
+        // No plan read (explain off, nothing pinned): no age to show.
+        _ = reduce(&state, .key(.ctrl("r")))
+        _ = reduce(&state, .searchFinished(.a, generation: 3, .success(Fixture.response(ids: [1, 2]))))
+        #expect(!render(state).contains("measured"))
+    }
+
     @Test func widerResultsAddExactRankTypeAndRelevance() {
         let lines = render(state()).trimmedLines
         #expect(lines[10].hasPrefix("┌─ Results · semantic · 10/10 "))
