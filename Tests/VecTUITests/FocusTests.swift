@@ -139,7 +139,14 @@ struct FocusTests {
         _ = reduce(&state, .judgmentsLoaded(queryText: job.text, .success([1: 3, 2: 0, 99: 1])))
         let title = render(state).lines()[0]
         #expect(title.contains("j01 Senior Go Engineer"))
-        #expect(title.contains("2/10 graded"))
+        // 2 of the 10 shown are graded; the job has 3 graded results in all (artifact 99 is not on screen).
+        #expect(title.contains("· 2/10 graded · 3 in all"))
+        // At 80 columns a long job title gives way, the counts stay.
+        state.size = Size(width: 80, height: 24)
+        state.loadedJob = JobEntry(
+            id: "j01", title: "Senior Machine Learning Engineer – Search Relevance and Ranking", text: job.text)
+        let narrow = render(state).lines()[0]
+        #expect(narrow.contains("j01 Senior Machine Learni… · 2/10 graded · 3 in all"))
         press(&state, .char("/"))
         typeKeys(&state, " extra")
         #expect(state.loadedJobIsEdited)

@@ -256,6 +256,8 @@ for size in 80x24 100x30 160x48; do
   tmux resize-window -t "$session" -x "${size%x*}" -y "${size#*x}"; sleep 1
   check "at $size the results and the status bar are drawn" "Results · semantic · 10/10" 5
   check "at $size the status bar shows the search's quality" "nDCG@10 [01]\.[0-9]{2}" 5
+  check "at $size the query title keeps the job's grade counts (shown, and in all)" \
+    "Query · j01 .* · [0-9]+/10 graded · [0-9]+ in all" 5
   width=$(title_width)
   if [ "${width:-0}" -ge 30 ]; then
     echo "ok   at $size the title column is $width characters"; passed=$((passed + 1))

@@ -130,18 +130,25 @@ enum QueryView {
         }
     }
 
-    /// "vecscope — Query · j01 Senior Go Engineer · 4/10 graded": the loaded fixture job and how many of the
-    /// results on screen are graded (an edited job says its grades no longer apply), cut to `width`.
+    /// "vecscope — Query · j01 Senior Go Engineer · 4/10 graded · 37 in all": the loaded fixture job, how many of
+    /// the results on screen are graded and how many of the query's results are graded in all (shown or not; an
+    /// edited job says its grades no longer apply), cut to `width` — the job's title gives way first, so the counts
+    /// stay on an 80-column screen.
     static func title(_ state: AppState, width: Int) -> String {
-        var title = "vecscope — Query"
-        if let job = state.loadedJob {
-            title += " · \(job.id) \(job.title)"
-            if state.loadedJobIsEdited { title += " (edited: grades no longer apply)" }
+        let head = "vecscope — Query"
+        var job = "", tail = ""
+        if let loaded = state.loadedJob {
+            job = " · \(loaded.id) \(loaded.title)"
+            if state.loadedJobIsEdited { tail += " (edited: grades no longer apply)" }
         }
         if let graded = state.gradedResultCount {
-            title += " · \(graded)/\(state.sideA.results.items.count) graded"
+            tail += " · \(graded)/\(state.sideA.results.items.count) graded"
+            if state.grades.count > graded { tail += " · \(state.grades.count) in all" }
         }
-        return DisplayWidth.truncate(title, to: max(16, width))
+        let width = max(16, width)
+        let room = width - DisplayWidth.of(head + tail)
+        guard room >= 8 || job.isEmpty else { return DisplayWidth.truncate(head + job + tail, to: width) }
+        return DisplayWidth.truncate(head + DisplayWidth.truncate(job, to: max(0, room)) + tail, to: width)
     }
 
     /// Soft-wraps lines to `width` columns, at spaces where possible, leaving the last column free for the caret.
