@@ -53,7 +53,8 @@ extension Vecscope {
                 var params = AppState.defaultParams
                 try RankingDefaults.stored(in: connection)?.apply(to: &params)
                 var state = AppState(params: params, connectionTarget: connectionTarget)
-                if let readWarning { state.message = StatusMessage(text: readWarning, kind: .error) }
+                // Info, not error: a successful search clears errors, and this one stays true while the TUI runs.
+                if let readWarning { state.message = StatusMessage(text: "warning: " + readWarning, kind: .info) }
                 if !noFixtures {
                     // Loading and embedding happen inside the TUI on its set-up screen, with progress.
                     let model = try EmbeddingModelRegistry(connection: connection).model(

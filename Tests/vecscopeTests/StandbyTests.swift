@@ -88,6 +88,18 @@ import VecTUI
             try read.connection.query("SELECT title FROM artifacts WHERE external_id = 'a001'").scalar(String.self)?
                 .hasPrefix("Replicated: ") == true)
 
+        // bench reads there too: its transactions are counted on the standby, and no fallback is warned about.
+        let standbyCommits: PostgresQuery = "SELECT sum(xact_commit)::int8 FROM pg_stat_database"
+        let commitsBefore = try #require(try read.connection.query(standbyCommits).scalar(Int.self))
+        let bench = try vecscope(
+            [
+                "bench", "--read-from", "standby", "--queries", "3", "--ef-search", "40", "--server-samples", "0",
+                "--format", "json",
+            ])
+        #expect(bench.status == 0, "\(bench.stderr)")
+        #expect(!bench.stderr.contains("warning"))
+        #expect(try #require(try read.connection.query(standbyCommits).scalar(Int.self)) >= commitsBefore + 20)
+
         // A query never searched before is embedded on the standby and not cached (it cannot write), and says so;
         // searching it again on the same engine still works.
         let model = try FixtureDatabase.model()
