@@ -14,6 +14,7 @@ tmux() { command tmux -L "$session" "$@"; }
 passed=0; failed=0
 cleanup() {
   tmux kill-server 2>/dev/null
+  "$BIN" db standby stop >/dev/null 2>&1
   "$BIN" db stop >/dev/null 2>&1
   rm -rf "$root"
 }
@@ -438,5 +439,32 @@ tmux send-keys -t "$session" m
 check "m (more like this) puts the result's @user/id in the query" "@synthetic-u[0-9]+/synthetic-a[0-9]+" 10
 check "and searches with its vector" "Results · semantic · 10/10" 30
 check "the more-like-this search finished with its recall" "^ ✓ │ .*recall@10 [01]\.[0-9]{2}" 30
+# Reads on a streaming standby: the status bar names the server that answers, a grade made meanwhile lands on the
+# primary, and with the standby stopped the TUI reads on the primary and says why.
+if "$BIN" db standby start >/dev/null 2>&1; then
+  echo "ok   db standby start"; passed=$((passed + 1))
+else
+  echo "FAIL db standby start"; failed=$((failed + 1))
+fi
+start 100 30 tui --read-from standby --query "standby-e2e-read"
+check "--read-from standby: the status bar names the standby" "● standby 127\.0\.0\.1:[0-9]+" 30
+check "the search on the standby finishes" "^ ✓ │ server" 60
+tmux send-keys -t "$session" 2
+check "a grade made while reading on the standby is shown" "judged 1/10" 15
+graded=$(psql "postgresql://postgres@127.0.0.1:$(cat "$root/port")/vecscope" -Atc \
+  "SELECT count(*) FROM relevance_judgments WHERE query_text = 'standby-e2e-read' AND grade = 2" 2>&1)
+if [ "$graded" = "1" ]; then
+  echo "ok   the grade landed on the primary"; passed=$((passed + 1))
+else
+  echo "FAIL the grade is not on the primary: $graded"; failed=$((failed + 1))
+fi
+tmux send-keys -t "$session" q
+check "q quits the standby-reading TUI" "VECSCOPE-EXITED rc=0" 10
+"$BIN" db standby stop >/dev/null 2>&1
+start 80 24 tui --read-from standby --query "standby-e2e-read"
+check "standby stopped: the TUI reads on the primary" "● primary 127\.0\.0\.1:[0-9]+" 30
+check "and says why" "warning: the embedded standby is stopped" 30
+tmux send-keys -t "$session" q
+check "q quits" "VECSCOPE-EXITED rc=0" 10
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
