@@ -446,6 +446,8 @@ if "$BIN" db standby start >/dev/null 2>&1; then
 else
   echo "FAIL db standby start"; failed=$((failed + 1))
 fi
+# Default parameters: the ones saved by the steps above pin an index dropped since.
+rm -f "$root/tui-parameters.json"
 start 100 30 tui --read-from standby --query "standby-e2e-read"
 check "--read-from standby: the status bar names the standby" "● standby 127\.0\.0\.1:[0-9]+" 30
 check "the search on the standby finishes" "^ ✓ │ server" 60
