@@ -18,6 +18,8 @@ struct SearchKnobs: Decodable {
     var userOnly: Bool?
     /// auto, exact or an index name: checked against the model's indexes on the worker (`pinned(_:on:)`).
     var plan: String?
+    /// Through a pinned bit index: candidates read as a multiple of the limit, then re-ranked at full precision.
+    var rerank: Int?
 
     /// The parameters for `caller`: the knobs given, defaults for the rest, and the caller's scope.
     func params(for caller: APICaller) throws -> SearchParams {
@@ -31,6 +33,7 @@ struct SearchKnobs: Decodable {
                 iterativeScan, field: "iterative_scan", names: IterativeScan.allCases.map(\.rawValue))
         }
         if let maxScanTuples { params.maxScanTuples = maxScanTuples }
+        params.rerank = rerank
         if let contentTypes {
             params.contentTypes = try contentTypes.map {
                 try choice($0, field: "content_types", names: ContentType.names)

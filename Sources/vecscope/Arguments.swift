@@ -8,6 +8,7 @@ extension RankingMethod: ExpressibleByArgument {}
 extension IterativeScan: ExpressibleByArgument {}
 extension ArtifactType: ExpressibleByArgument {}
 extension VectorIndexType: ExpressibleByArgument {}
+extension VectorQuantization: ExpressibleByArgument {}
 extension HybridFusion.Kind: ExpressibleByArgument {}
 
 extension DistanceMetric: ExpressibleByArgument {

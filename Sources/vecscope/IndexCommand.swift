@@ -36,7 +36,12 @@ extension Vecscope.Index {
         @OptionGroup var database: DatabaseOptions
         @Option(help: "Embedding model (see `vecscope models`).") var model: String
         @Option(help: "Index algorithm.") var type = VectorIndexType.hnsw
-        @Option(help: "Distance metric (ip = inner_product).") var metric = DistanceMetric.cosine
+        @Option(help: "Distance metric (ip = inner_product); a bit index is Hamming, re-ranked by the search's metric.")
+        var metric = DistanceMetric.cosine
+        @Option(
+            help:
+                "What the index stores: none (the vectors as stored), halfvec (half precision) or bit (binary_quantize, searched with --plan NAME --rerank N)."
+        ) var quantization = VectorQuantization.none
         @Option(help: "HNSW: neighbours per node.") var m: Int = 16
         @Option(help: "HNSW: candidate list size while building.") var efConstruction: Int = 64
         @Option(help: "IVFFlat: number of lists (default: rows/1000, or sqrt(rows) above 1M rows).") var lists: Int?
@@ -55,7 +60,7 @@ extension Vecscope.Index {
                 let manager = IndexManager(connection: connection)
                 var spec = VectorIndexSpec(
                     model: try registry.model(named: model), table: table.table, type: type,
-                    metric: metric, m: m, efConstruction: efConstruction)
+                    metric: metric, quantization: quantization, m: m, efConstruction: efConstruction)
                 let rows = try manager.rows(for: spec)
                 spec.lists = lists ?? IndexAdvice.recommendedLists(rows: rows)
                 try spec.validate()
@@ -157,11 +162,14 @@ final class PhaseProgress {
 enum IndexReport {
     static func table(_ indexes: [VectorIndexInfo]) -> String {
         guard !indexes.isEmpty else { return "no vector indexes (create one with `vecscope index create --model M`)" }
-        let header = ["name", "table", "model", "type", "opclass", "parameters", "size", "rows", "scans", "valid"]
+        let header = [
+            "name", "table", "model", "type", "variant", "opclass", "parameters", "size", "build", "rows", "scans",
+            "valid",
+        ]
         let rows = indexes.map { info in
             [
-                info.name, info.table, info.model ?? "-", info.type, info.opclass, info.parameterSummary,
-                info.readableSize,
+                info.name, info.table, info.model ?? "-", info.type, info.quantization.rawValue, info.opclass,
+                info.parameterSummary, info.readableSize, info.buildSeconds.map { String(format: "%.1fs", $0) } ?? "-",
                 String(info.rows), String(info.scans), info.valid ? "yes" : "NO",
             ]
         }

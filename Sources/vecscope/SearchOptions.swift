@@ -33,6 +33,10 @@ struct SearchOptions: ParsableArguments {
         help:
             "Which scan answers the semantic signal: auto (the planner's choice), exact (no index), or a vector index's name (`vecscope index list`), checked with EXPLAIN."
     ) var plan = "auto"
+    @Option(
+        help:
+            "Through a bit (binary-quantized) index pinned with --plan: read N × limit candidates by Hamming distance, then order them by the full-precision distance (1…100, default 4)."
+    ) var rerank: Int?
 
     /// - Parameter stored: the database's ranking defaults (`tune fusion --apply`), under any flag given.
     func params(method: RankingMethod, limit: Int, stored: RankingDefaults? = nil) throws -> SearchParams {
@@ -65,6 +69,7 @@ struct SearchOptions: ParsableArguments {
         if let contentWeight { params.bm25.contentWeight = contentWeight }
         params.explain = explain
         params.plan = PlanChoice(parsing: plan)
+        params.rerank = rerank
         try params.validate()
         return params
     }

@@ -182,6 +182,45 @@ import VecCore
         #expect(wrong.stderr.contains("serves cosine distance, the search uses L2"))
     }
 
+    /// Issue 18, item 1 from the README's commands: each variant is built and listed with its size and build time,
+    /// and a search pinned to the bit index re-ranks through it.
+    @Test func quantizedIndexesAreBuiltListedAndSearchedWithReRanking() throws {
+        let (_, fresh) = try TestDatabase.fresh()
+        let generated = try vecscope(
+            ["gen", "--users", "5", "--artifacts", "1500", "--dims", "32", "--seed", "2"], databaseURL: fresh)
+        try #require(generated.status == 0, "\(generated.stderr)")
+        for quantization in ["none", "halfvec", "bit"] {
+            let created = try json(
+                try vecscope(
+                    ["index", "create", "--model", "synthetic-32", "--quantization", quantization, "--json"],
+                    databaseURL: fresh))
+            #expect(created["already_existed"] as? Bool == false)
+        }
+        let list = try vecscope(["index", "list", "--json"], databaseURL: fresh)
+        let indexes = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
+        let byVariant = Dictionary(uniqueKeysWithValues: indexes.map { ($0["quantization"] as? String ?? "?", $0) })
+        #expect(Set(byVariant.keys) == ["none", "halfvec", "bit"])
+        for index in indexes {
+            #expect((index["build_seconds"] as? Double ?? 0) > 0 && (index["size_bytes"] as? Int ?? 0) > 0)
+        }
+        let bit = try #require(byVariant["bit"]?["name"] as? String)
+        #expect(bit == "ae_hnsw_bit_hamming_synthetic_32")
+        let table = try vecscope(["index", "list"], databaseURL: fresh)
+        #expect(table.stdout.contains("variant") && table.stdout.contains("bit_hamming_ops"))
+        let search = try json(
+            try vecscope(
+                ["search", "@synthetic-a1", "--model", "synthetic-32", "--plan", bit, "--rerank", "4", "--json"],
+                databaseURL: fresh))
+        let info = try #require(search["query_info"] as? [String: Any])
+        #expect(info["index_name"] as? String == bit)
+        let results = try #require(search["results"] as? [[String: Any]])
+        let similarities = results.compactMap { $0["similarity_score"] as? Double }
+        #expect(similarities.count == 10 && similarities == similarities.sorted(by: >))
+        let bad = try vecscope(
+            ["search", "@synthetic-a1", "--model", "synthetic-32", "--plan", bit, "--rerank", "0"], databaseURL: fresh)
+        #expect(bad.status != 0 && bad.stderr.contains("rerank 0 is out of range"))
+    }
+
     @Test func badFlagsAndUnknownIdsFailWithAMessage() throws {
         let url = try FixtureDatabase.connectionURL()
         let badEf = try vecscope(["search", "--ef-search", "0", "x"], databaseURL: url)

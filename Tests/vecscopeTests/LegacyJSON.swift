@@ -114,6 +114,8 @@ enum LegacyJSON {
             if let m = info.m { object["m"] = m }
             if let ef = info.efConstruction { object["ef_construction"] = ef }
             if let lists = info.lists { object["lists"] = lists }
+            object["quantization"] = info.quantization.rawValue
+            if let seconds = info.buildSeconds { object["build_seconds"] = seconds }
             return object
         }
     }

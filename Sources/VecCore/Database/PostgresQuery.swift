@@ -146,6 +146,26 @@ public struct SQLFragment: Sendable, Equatable, ExpressibleByStringLiteral {
         SQLFragment(trusted: "::\(model.storage.rawValue)(\(model.dimensions))")
     }
 
+    /// The expression a variant's index is built on and its searches order by: `embedding_vector::vector(384)` (as
+    /// `vectorCast`), `embedding_vector::halfvec(384)` or `binary_quantize(embedding_vector)::bit(384)`. `column` is
+    /// the column as the statement names it (`embedding_vector`, `e.embedding_vector`).
+    static func indexedVector(
+        _ model: EmbeddingModel, _ quantization: VectorQuantization, column: SQLFragment
+    )
+        -> SQLFragment
+    {
+        switch quantization {
+        case .none: return SQLFragment(trusted: column.text + vectorCast(model).text)
+        case .halfvec: return SQLFragment(trusted: "\(column.text)::halfvec(\(model.dimensions))")
+        case .bit: return SQLFragment(trusted: "binary_quantize(\(column.text))::bit(\(model.dimensions))")
+        }
+    }
+
+    /// A variant's ordering operator: the metric's, or Hamming distance (`<~>`) for bits.
+    static func orderingOperator(_ metric: DistanceMetric, _ quantization: VectorQuantization) -> SQLFragment {
+        quantization == .bit ? SQLFragment(trusted: "<~>") : distanceOperator(metric)
+    }
+
     /// The model's name as a quoted literal, for `model_version = '…'`. A bound `$n` would be correct too, but the
     /// planner uses a partial index (`WHERE model_version = '…'`, see `VectorIndexSpec`) only when it can prove
     /// the predicate while planning, and with a generic plan it cannot. Names are checked by

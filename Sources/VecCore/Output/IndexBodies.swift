@@ -15,9 +15,14 @@ public struct VectorIndexBody: Codable, Sendable, Equatable {
     public var m: Int?
     public var efConstruction: Int?
     public var lists: Int?
+    /// none, halfvec or bit.
+    public var quantization: VectorQuantization
+    /// The last build by vecscope; absent for an index built otherwise.
+    public var buildSeconds: Double?
 
     enum CodingKeys: String, CodingKey {
-        case name, table, model, type, opclass
+        case name, table, model, type, opclass, quantization
+        case buildSeconds = "build_seconds"
         case sizeBytes = "size_bytes"
         case rows
         case idxScan = "idx_scan"
@@ -39,6 +44,8 @@ public struct VectorIndexBody: Codable, Sendable, Equatable {
         m = info.m
         efConstruction = info.efConstruction
         lists = info.lists
+        quantization = info.quantization
+        buildSeconds = info.buildSeconds
     }
 
     // Written out because `model` is null when unknown while the build parameters are absent.
@@ -56,6 +63,8 @@ public struct VectorIndexBody: Codable, Sendable, Equatable {
         try container.encodeIfPresent(m, forKey: .m)
         try container.encodeIfPresent(efConstruction, forKey: .efConstruction)
         try container.encodeIfPresent(lists, forKey: .lists)
+        try container.encode(quantization, forKey: .quantization)
+        try container.encodeIfPresent(buildSeconds, forKey: .buildSeconds)
     }
 }
 

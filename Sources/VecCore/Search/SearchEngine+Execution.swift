@@ -14,6 +14,8 @@ struct SearchPlan {
     var excluding: Int?
     /// The access-count UPDATE of a query vector answered from memory, sent with the search.
     var touchQuery: PostgresQuery?
+    /// The variant of the pinned index (`searchWork` sets it): the ANN statement orders by that index's expression.
+    var quantization: VectorQuantization = .none
 }
 
 /// One candidate from a signal, before scoring.
@@ -51,6 +53,8 @@ extension SearchEngine {
     /// when asked for and not cached or when an index is pinned (`check`: its EXPLAIN is checked every time), and
     /// the search statement itself (candidates and every score in one pass).
     func searchWork(_ plan: SearchPlan, check: PlanCheck = PlanCheck(pinned: nil)) -> SearchWork {
+        var plan = plan
+        plan.quantization = check.pinned?.quantization ?? .none
         let params = plan.params
         var statements: [PipelineStatement] = []
         let countKey = candidateCountKey(plan)
@@ -193,6 +197,19 @@ extension SearchEngine {
             fetch: params.limit * storedTypes.count, vector: PostgresParameter(queryVectorBind(plan)))
     }
 
+    /// Rows each semantic statement returns, before re-ranking: per stored text (`limit` × the content types, or the
+    /// hybrid's wider candidate list) and per chunk (4 a result).
+    func semanticFetch(_ params: SearchParams) -> (stored: Int, chunks: Int, largest: Int) {
+        let perResult = params.method == .semantic ? params.limit : max(params.limit * 3, 30)
+        let stored = perResult * params.storedContentTypes.count
+        let chunks = params.contentTypes.contains(.chunk) ? perResult * 4 : 0
+        return (stored, chunks, max(stored, chunks))
+    }
+
+    /// The ANN statement: `fetch` rows in the metric's full-precision order. Through a halfvec index it orders by the
+    /// half-precision distance and returns the full-precision one (the candidates are then ordered by it); through a
+    /// bit index it reads `rerankDepth` × `fetch` candidates by Hamming distance and keeps the `fetch` nearest at full
+    /// precision (pgvector's README, "Re-rank by the original vectors").
     private func semanticStatement(
         _ plan: SearchPlan, table: VectorTable, storedTypes: [String], fetch: Int, vector q: PostgresParameter
     )
@@ -201,6 +218,15 @@ extension SearchEngine {
         let expression: PostgresQuery = "e.embedding_vector\(sql: .vectorCast(plan.model))"
         let op = SQLFragment.distanceOperator(plan.params.metric)
         let model = SQLFragment.modelNameLiteral(plan.model)
+        let indexed = SQLFragment.indexedVector(plan.model, plan.quantization, column: "e.embedding_vector")
+        let queryIndexed: PostgresQuery =
+            switch plan.quantization {
+            case .none: "\(q)"
+            case .halfvec: "\(q)::halfvec(\(sql: .integer(plan.model.dimensions)))"
+            case .bit: "binary_quantize(\(q)\(sql: .vectorCast(plan.model)))"
+            }
+        let order: PostgresQuery =
+            "(\(sql: indexed) \(sql: .orderingOperator(plan.params.metric, plan.quantization)) \(queryIndexed))"
         let filterClauses = filters(plan)
         // Artifacts are joined only for a filter to read: joining them (and users) to drop nothing cost every search
         // ten lookups in each and a third of its planning time.
@@ -227,8 +253,12 @@ extension SearchEngine {
         }
         // An explicit artifact list is ranked exactly: "+ 0" keeps the ANN index (and its recall loss) out of it.
         let exact: SQLFragment = plan.restrictTo == nil ? "" : " + 0"
-        sql += " ORDER BY (\(expression) \(sql: op) \(q))\(sql: exact) LIMIT \(fetch)::int8"
-        return sql
+        guard plan.quantization == .bit else {
+            sql += " ORDER BY \(order)\(sql: exact) LIMIT \(fetch)::int8"
+            return sql
+        }
+        sql += " ORDER BY \(order)\(sql: exact) LIMIT \(fetch * plan.params.rerankDepth)::int8"
+        return "SELECT * FROM (\(sql)) reranked ORDER BY reranked.distance LIMIT \(fetch)::int8"
     }
 
     // MARK: - The search statement
@@ -239,7 +269,6 @@ extension SearchEngine {
     /// candidate; `semantic_distance` and `keyword_candidate_score` say which list it came from.
     func searchStatement(_ plan: SearchPlan) -> PostgresQuery {
         let params = plan.params
-        let fetch = max(params.limit * 3, 30)
         let v = PostgresParameter(queryVectorBind(plan))
         let bm25 = BM25SQL(queryText: plan.queryText, parameters: params.bm25)
         // Without words (a raw vector) there is nothing for BM25 to score: planning its CTEs and LATERAL cost as much
@@ -249,7 +278,7 @@ extension SearchEngine {
         var sources: [PostgresQuery] = []
         if params.method != .semantic {
             // The keyword candidates, best first (ties by id), as many as the method needs.
-            let keywordFetch = params.method == .keyword ? params.limit : fetch
+            let keywordFetch = params.method == .keyword ? params.limit : max(params.limit * 3, 30)
             var keyword: PostgresQuery = """
                 SELECT a.id, kw.score
                 FROM artifacts a CROSS JOIN bm25_query q CROSS JOIN \(bm25.lateral)
@@ -263,19 +292,18 @@ extension SearchEngine {
         if params.method != .keyword {
             // Over-fetch so that one artifact's several texts do not crowd out others; one row per artifact (its
             // best text) in the metric's order, the ANN order being what is tuned.
-            let semanticFetch = params.method == .semantic ? params.limit : fetch
+            let fetch = semanticFetch(params)
             var branches: [PostgresQuery] = []
             let storedTypes = params.storedContentTypes
             if !storedTypes.isEmpty {
                 let ann = semanticStatement(
-                    plan, table: .artifactEmbeddings, storedTypes: storedTypes,
-                    fetch: semanticFetch * storedTypes.count, vector: v)
+                    plan, table: .artifactEmbeddings, storedTypes: storedTypes, fetch: fetch.stored, vector: v)
                 ctes.append("ann_stored AS MATERIALIZED (\(ann))")
                 branches.append("SELECT artifact_id, distance FROM ann_stored")
             }
             if params.contentTypes.contains(.chunk) {
                 let ann = semanticStatement(
-                    plan, table: .chunkEmbeddings, storedTypes: [], fetch: semanticFetch * 4, vector: v)
+                    plan, table: .chunkEmbeddings, storedTypes: [], fetch: fetch.chunks, vector: v)
                 ctes.append("ann_chunks AS MATERIALIZED (\(ann))")
                 branches.append("SELECT artifact_id, distance FROM ann_chunks")
             }
@@ -314,19 +342,21 @@ extension SearchEngine {
                    (extract(epoch FROM clock_timestamp() - statement_timestamp()) * 1000)::float8 AS server_ms
             FROM (\(candidates)) c JOIN artifacts a ON a.id = c.id JOIN users u ON u.id = a.user_id
             \(keywordScores)
+            -- "+ 0": a lookup by artifact, never a scan of a vector index (which a pinned plan, sorts off, would
+            -- choose, returning nothing for a candidate outside that index's ef_search nearest).
             LEFT JOIN LATERAL (
                 SELECT e.content_type, (\(expression) <=> \(v))::float8 AS cd, (\(expression) <-> \(v))::float8 AS l2,
                        ((\(expression) <#> \(v)) * -1)::float8 AS ip
                 FROM artifact_embeddings e
                 WHERE e.artifact_id = a.id AND e.model_version = \(sql: model)
                       AND e.content_type = ANY(\(storedTypes)::text[])
-                ORDER BY cd, e.content_type LIMIT 1) best ON true
+                ORDER BY (\(expression) <=> \(v)) + 0, e.content_type LIMIT 1) best ON true
             LEFT JOIN LATERAL (
                 SELECT c.text, (\(expression) <=> \(v))::float8 AS cd, (\(expression) <-> \(v))::float8 AS l2,
                        ((\(expression) <#> \(v)) * -1)::float8 AS ip
                 FROM artifact_chunks c JOIN chunk_embeddings e ON e.artifact_chunk_id = c.id
                 WHERE c.artifact_id = a.id AND e.model_version = \(sql: model)
-                ORDER BY cd, c.id LIMIT 1) chunk ON true
+                ORDER BY (\(expression) <=> \(v)) + 0, c.id LIMIT 1) chunk ON true
             """
     }
 

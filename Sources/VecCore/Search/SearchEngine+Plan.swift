@@ -55,13 +55,19 @@ public struct PlannableIndex: Sendable, Equatable, Hashable {
     public var metric: DistanceMetric?
     public var table: VectorTable
     public var model: String?
+    /// What the index stores of each vector; a search pinned to it orders by the same expression.
+    public var quantization: VectorQuantization
 
-    public init(name: String, type: VectorIndexType, metric: DistanceMetric?, table: VectorTable, model: String?) {
+    public init(
+        name: String, type: VectorIndexType, metric: DistanceMetric?, table: VectorTable, model: String?,
+        quantization: VectorQuantization = .none
+    ) {
         self.name = name
         self.type = type
         self.metric = metric
         self.table = table
         self.model = model
+        self.quantization = quantization
     }
 
     init?(_ info: VectorIndexInfo) {
@@ -75,7 +81,9 @@ public struct PlannableIndex: Sendable, Equatable, Hashable {
             case "ip": .innerProduct
             default: nil
             }
-        self.init(name: info.name, type: type, metric: metric, table: table, model: info.model)
+        self.init(
+            name: info.name, type: type, metric: metric, table: table, model: info.model,
+            quantization: info.quantization)
     }
 
     /// The knob that widens this index's search: ef_search (HNSW) or probes (IVFFlat).
@@ -83,12 +91,19 @@ public struct PlannableIndex: Sendable, Equatable, Hashable {
 }
 
 extension SearchEngine {
-    /// The valid vector indexes of a model, HNSW first, by name (the TUI's plan choices, `vecscope search --plan`).
+    /// The valid vector indexes of a model, HNSW first, full vectors before quantized ones, by name (the TUI's plan
+    /// choices, `vecscope search --plan`).
     public func plannableIndexes(model: String) throws -> [PlannableIndex] {
-        try IndexManager(connection: connection).list(countingRows: false)
+        func key(_ index: PlannableIndex) -> (Int, Int, String) {
+            (
+                index.type == .hnsw ? 0 : 1, VectorQuantization.allCases.firstIndex(of: index.quantization) ?? 0,
+                index.name
+            )
+        }
+        return try IndexManager(connection: connection).list(countingRows: false)
             .filter { $0.valid && $0.model == model }
             .compactMap(PlannableIndex.init)
-            .sorted { ($0.type == .hnsw ? 0 : 1, $0.name) < ($1.type == .hnsw ? 0 : 1, $1.name) }
+            .sorted { key($0) < key($1) }
     }
 
     /// The index a pinned plan names and its rivals, from the engine's list of vector indexes (read once, then kept:
@@ -144,7 +159,8 @@ extension SearchEngine {
                 fix: "Pin one of \(model)'s indexes, or search with model \(pinned.model ?? "that model").",
                 kind: .invalidInput)
         }
-        guard pinned.metric == plan.params.metric else {
+        // A bit index orders candidates by Hamming distance whatever the metric; the metric re-ranks them.
+        guard pinned.quantization == .bit || pinned.metric == plan.params.metric else {
             throw VecscopeError(
                 what:
                     "plan: \(name) serves \(pinned.metric?.label ?? "another") distance, the search uses \(plan.params.metric.label)",
@@ -168,6 +184,7 @@ extension SearchEngine {
         }
         let rivals = all.filter {
             $0.name != name && $0.model == model && $0.table == pinned.table && $0.metric == pinned.metric
+                && $0.quantization == pinned.quantization
         }
         return PinnedIndex(index: pinned, rivals: rivals, fromKeptList: true)
     }
@@ -207,6 +224,11 @@ extension SearchEngine {
             }
             if pinned.index.type == .ivfflat, pinned.rivals.contains(where: { $0.type == .hnsw }) {
                 settings.append("SELECT set_config('hnsw.ef_search', '1000', true)")
+            }
+            // An HNSW scan returns at most ef_search rows: re-ranking N × limit candidates needs at least that many.
+            let candidates = semanticFetch(plan.params).largest * plan.params.rerankDepth
+            if pinned.index.type == .hnsw, pinned.index.quantization == .bit, candidates > plan.params.efSearch {
+                settings.append("SELECT set_config('hnsw.ef_search', \(String(min(candidates, 1_000))), true)")
             }
             return (settings, PlanCheck(pinned: pinned.index, rivals: pinned.rivals))
         }

@@ -140,8 +140,17 @@ public struct SearchParams: Sendable, Equatable, Codable {
     public var explain: Bool = false
     /// Which scan answers the semantic signal: the planner's choice, one named vector index, or exact.
     public var plan: PlanChoice = .auto
+    /// Through a binary-quantized (bit) index: candidates read by Hamming distance, as a multiple of the rows wanted,
+    /// then ordered by the full-precision distance; nil is `defaultRerank`. Optional so parameters saved before it
+    /// existed still load.
+    public var rerank: Int? = nil
 
     public static let defaultModel = ModelCatalog.miniLM.name
+    /// pgvector's README re-ranks 4 × the limit (LIMIT 20 for 5).
+    public static let defaultRerank = 4
+
+    /// The re-ranking depth in effect.
+    public var rerankDepth: Int { rerank ?? Self.defaultRerank }
 
     public init() {}
 
@@ -172,6 +181,11 @@ public struct SearchParams: Sendable, Equatable, Codable {
         }
         if case .rrf(let k) = fusion, k < 1 {
             try fail("RRF k \(k) is out of range", "Use 1 or more; 60 is the usual value.")
+        }
+        if let rerank, !(1...100).contains(rerank) {
+            try fail(
+                "rerank \(rerank) is out of range",
+                "Use 1…100: candidates read through a bit index as a multiple of the limit (4 is the default).")
         }
         try bm25.validate()
         try plan.validate()

@@ -18,6 +18,11 @@ public struct VectorIndexInfo: Sendable, Equatable, Codable {
     public var scans: Int
     public var valid: Bool
     public var definition: String
+    /// What the index stores of each vector, read from its operator class.
+    public var quantization: VectorQuantization = .none
+    /// Seconds the last build (create or reindex) by vecscope took, kept in the index's comment; nil for an index
+    /// built some other way.
+    public var buildSeconds: Double? = nil
 }
 
 extension VectorIndexInfo {
@@ -139,7 +144,8 @@ public struct IndexManager {
                pg_relation_size(c.oid)::int8 AS size_bytes,
                coalesce(s.idx_scan, 0)::int8 AS scans,
                i.indisvalid AS valid,
-               pg_get_indexdef(c.oid) AS definition
+               pg_get_indexdef(c.oid) AS definition,
+               coalesce(obj_description(c.oid, 'pg_class'), '') AS comment
         FROM pg_index i
         JOIN pg_class c ON c.oid = i.indexrelid
         JOIN pg_class t ON t.oid = i.indrelid
@@ -163,16 +169,19 @@ public struct IndexManager {
             let options = Self.parseReloptions(try row.decode("options"))
             let table: String = try row.decode("table_name")
             let model = Self.parseModel(fromPredicate: predicate)
+            let opclass: String = try row.decode("opclass")
             infos.append(
                 VectorIndexInfo(
                     name: try row.decode("name"), schema: try row.decode("schema"), table: table, model: model,
-                    type: try row.decode("type"), opclass: try row.decode("opclass"),
+                    type: try row.decode("type"), opclass: opclass,
                     m: options["m"].flatMap(Int.init), efConstruction: options["ef_construction"].flatMap(Int.init),
                     lists: options["lists"].flatMap(Int.init),
                     sizeBytes: try row.decode("size_bytes"),
                     rows: countingRows ? try modelRows(table: table, model: model) : 0,
                     scans: try row.decode("scans"), valid: try row.decode("valid"),
-                    definition: try row.decode("definition")))
+                    definition: try row.decode("definition"),
+                    quantization: VectorQuantization(operatorClass: opclass),
+                    buildSeconds: Self.parseBuildSeconds(fromComment: try row.decode("comment"))))
         }
         // Defaults pgvector applies when WITH (…) names none.
         return infos.map { info in
@@ -231,6 +240,7 @@ public struct IndexManager {
         let (seconds, phases) = try runReportingProgress(
             spec.createSQL(concurrently: concurrently), monitor: monitor,
             pollInterval: pollInterval, progress: progress)
+        try recordBuildSeconds(seconds, index: spec.name)
         return IndexBuildSummary(name: spec.name, seconds: seconds, alreadyExisted: false, phasesSeen: phases)
     }
 
@@ -304,7 +314,31 @@ public struct IndexManager {
             SELECT format('\(sql: reindex) %I.%I', \(info.schema)::text, \(info.name)::text)
             """
         ).row(0).decode(0)
-        return try runReportingProgress(sql, monitor: monitor, pollInterval: pollInterval, progress: progress).seconds
+        let seconds = try runReportingProgress(sql, monitor: monitor, pollInterval: pollInterval, progress: progress)
+            .seconds
+        try recordBuildSeconds(seconds, index: info.name)
+        return seconds
+    }
+
+    /// Keeps the build time with the index, as its comment: it goes when the index is dropped, and needs no table.
+    /// COMMENT takes no parameters, so the server quotes name and text (`%I`, `%L`).
+    private func recordBuildSeconds(_ seconds: Double, index name: String) throws {
+        let text = Self.buildComment(seconds: seconds)
+        let sql: String = try connection.query(
+            """
+            SELECT format('COMMENT ON INDEX %I.%I IS %L', current_schema(), \(name)::text, \(text)::text)
+            """
+        ).row(0).decode(0)
+        try connection.executeScript(sql)
+    }
+
+    static func buildComment(seconds: Double) -> String { String(format: "vecscope build_seconds=%.3f", seconds) }
+
+    /// `vecscope build_seconds=12.345` → 12.345; nil for any other comment.
+    public static func parseBuildSeconds(fromComment comment: String) -> Double? {
+        let prefix = "vecscope build_seconds="
+        guard comment.hasPrefix(prefix) else { return nil }
+        return Double(comment.dropFirst(prefix.count))
     }
 
     // MARK: - Parsing the catalog (pure)

@@ -1,0 +1,166 @@
+import Foundation
+import TestSupport
+import Testing
+
+@testable import VecCore
+
+/// Index variants (issue 18, item 1) on the real PostgreSQL + pgvector: full vectors, half precision and binary
+/// quantization each build the expression index a pinned search then runs through (checked with EXPLAIN), a bit
+/// index's candidates are re-ranked by the full-precision distance, and recall is measured against exact search.
+@Suite struct IndexVariantTests {
+    /// 3,000 synthetic 64-dimensional vectors with one HNSW index per variant.
+    static func database() throws -> (SearchEngine, Connection, EmbeddingModel, [VectorQuantization: String]) {
+        let (connection, url) = try TestDatabase.fresh()
+        let data = SyntheticData(users: 10, artifacts: 3_000, dimensions: 64, seed: 5, clusters: 12, batchSize: 1_000)
+        _ = try SyntheticDataLoader(connection: connection).load(data)
+        let manager = IndexManager(connection: connection)
+        var names: [VectorQuantization: String] = [:]
+        for quantization in VectorQuantization.allCases {
+            let spec = VectorIndexSpec(model: data.model, type: .hnsw, metric: .cosine, quantization: quantization)
+            names[quantization] = try manager.create(spec, monitor: nil).name
+        }
+        return (SearchEngine(connection: try Connection(url)), connection, data.model, names)
+    }
+
+    static func params(_ model: EmbeddingModel, _ configure: (inout SearchParams) -> Void) -> SearchParams {
+        var params = SearchParams()
+        params.model = model.name
+        params.explain = true
+        configure(&params)
+        return params
+    }
+
+    /// Stored vectors a little off their rows, so no query is one of the rows.
+    static func queryVectors(_ connection: Connection, model: EmbeddingModel, count: Int) throws -> [[Float]] {
+        let rows = try connection.query(
+            """
+            SELECT embedding_vector::text FROM artifact_embeddings WHERE model_version = \(model.name)
+            ORDER BY id LIMIT \(count)::int8
+            """
+        ).rows
+        return try rows.map { row in
+            let text: String = try row.decode(0)
+            let values = text.dropFirst().dropLast().split(separator: ",").compactMap { Float($0) }
+            return values.enumerated().map { $0.element + ($0.offset % 3 == 0 ? 0.03 : -0.02) }
+        }
+    }
+
+    @Test func eachVariantBuildsItsExpressionIndexAndListsItsSizeAndBuildTime() throws {
+        let (_, connection, model, names) = try Self.database()
+        let listed = try IndexManager(connection: connection).list()
+        func info(_ quantization: VectorQuantization) throws -> VectorIndexInfo {
+            try #require(listed.first { $0.name == names[quantization] })
+        }
+        let full = try info(.none), half = try info(.halfvec), bit = try info(.bit)
+        #expect(full.quantization == .none && full.opclass == "vector_cosine_ops")
+        #expect(half.quantization == .halfvec && half.opclass == "halfvec_cosine_ops")
+        #expect(half.definition.contains("::halfvec(64)"))
+        #expect(bit.quantization == .bit && bit.opclass == "bit_hamming_ops")
+        #expect(bit.definition.contains("binary_quantize(embedding_vector)") && bit.definition.contains("::bit(64)"))
+        for index in [full, half, bit] {
+            #expect(index.model == model.name && index.rows == 3_000)
+            #expect((index.buildSeconds ?? 0) > 0, "\(index.name): build time kept in its comment")
+        }
+        #expect(bit.sizeBytes < half.sizeBytes && half.sizeBytes < full.sizeBytes)
+        // A rebuild records its own time.
+        try connection.executeScript("COMMENT ON INDEX \(names[.bit] ?? "") IS NULL")
+        #expect(try IndexManager(connection: connection).index(named: bit.name).buildSeconds == nil)
+        try IndexManager(connection: connection).reindex(named: bit.name)
+        #expect((try IndexManager(connection: connection).index(named: bit.name).buildSeconds ?? 0) > 0)
+    }
+
+    @Test func aPinnedVariantIsThePlanUsedAndItsRecallIsMeasuredAgainstFullPrecisionExact() throws {
+        let (engine, connection, model, names) = try Self.database()
+        let queries = try Self.queryVectors(connection, model: model, count: 8)
+        var recall: [String: Double] = [:]
+        var exactAnswers: [String: [[Int]]] = [:]
+        let settings: [(label: String, quantization: VectorQuantization, rerank: Int?)] = [
+            ("none", .none, nil), ("halfvec", .halfvec, nil), ("bit×1", .bit, 1), ("bit×8", .bit, 8),
+        ]
+        for setting in settings {
+            let name = try #require(names[setting.quantization])
+            var sum = 0.0
+            for vector in queries {
+                let params = Self.params(model) {
+                    $0.plan = .index(name); $0.rerank = setting.rerank; $0.efSearch = 40
+                }
+                let measured = try engine.measureRecall(of: .vector(vector), params: params)
+                #expect(measured.indexName == name, "\(setting.label): \(measured.plan ?? "no plan")")
+                #expect(measured.rowsReturned == 10)
+                sum += measured.recall
+                exactAnswers[setting.label, default: []].append(measured.exactIDs)
+            }
+            recall[setting.label] = sum / Double(queries.count)
+        }
+        // The exact answer is full precision whatever index the measured search was pinned to.
+        #expect(Set(exactAnswers.values.map { $0.map { $0.map(String.init).joined(separator: ",") } }).count == 1)
+        let exact = try engine.exactTopIDs(vector: queries[0], params: Self.params(model) { _ in }, k: 10)
+        #expect(exactAnswers["bit×8"]?.first == exact)
+        #expect((recall["none"] ?? 0) >= 0.9, "\(recall)")
+        #expect((recall["halfvec"] ?? 0) >= (recall["none"] ?? 0) - 0.05, "\(recall)")
+        // Reading 8 × the limit by Hamming distance and re-ranking finds neighbours one-to-one reading misses.
+        #expect((recall["bit×8"] ?? 0) > (recall["bit×1"] ?? 1), "\(recall)")
+    }
+
+    /// The re-ranked answer is the candidates the bit index gives for N × limit (the same HNSW scan, ef_search at
+    /// least that many), ordered by the full-precision distance: computed here independently in SQL.
+    @Test func reRankingReturnsTheBitCandidatesInFullPrecisionOrder() throws {
+        let (engine, connection, model, names) = try Self.database()
+        let bit = try #require(names[.bit])
+        let vector = try #require(try Self.queryVectors(connection, model: model, count: 3).last)
+        for depth in [2, 8] {
+            // ef_search 10 is below the 10 × depth candidates: the search raises it so the scan can return them all.
+            let response = try engine.search(
+                .vector(vector),
+                params: Self.params(model) {
+                    $0.plan = .index(bit); $0.rerank = depth; $0.efSearch = 10
+                })
+            #expect(response.info.indexName == bit)
+            let distances = response.results.map(\.cosineDistance)
+            #expect(distances == distances.sorted(), "depth \(depth)")
+            let expected = try connection.transaction { conn -> [Int] in
+                try conn.execute(
+                    """
+                    SELECT set_config('hnsw.ef_search', \(String(10 * depth)), true),
+                           set_config('enable_seqscan', 'off', true)
+                    """)
+                let rows = try conn.query(
+                    """
+                    SELECT artifact_id, (embedding_vector::vector(64) <=> \(Vector(vector)))::float8 AS distance
+                    FROM artifact_embeddings WHERE model_version = 'synthetic-64'
+                    ORDER BY binary_quantize(embedding_vector)::bit(64) <~> binary_quantize(\(Vector(vector))::vector(64))
+                    LIMIT \(10 * depth)::int8
+                    """
+                ).rows
+                let candidates = try rows.map {
+                    (try $0.decode("artifact_id", as: Int.self), try $0.decode("distance", as: Double.self))
+                }
+                #expect(candidates.count == 10 * depth)
+                return candidates.sorted { ($0.1, $0.0) < ($1.1, $1.0) }.prefix(10).map(\.0)
+            }
+            #expect(response.results.map(\.artifactID) == expected, "depth \(depth)")
+        }
+    }
+
+    @Test func variantDDLAndLimitsAreFixedWords() throws {
+        let model = EmbeddingModel(name: "m-384", provider: .synthetic, dimensions: 384, storage: .vector)
+        let half = VectorIndexSpec(model: model, quantization: .halfvec)
+        #expect(half.name == "ae_hnsw_halfvec_cosine_m_384")
+        #expect(half.createSQL().contains("((embedding_vector::halfvec(384)) halfvec_cosine_ops)"))
+        let bit = VectorIndexSpec(model: model, type: .ivfflat, metric: .l2, quantization: .bit)
+        #expect(bit.name == "ae_ivfflat_bit_hamming_m_384")
+        #expect(bit.createSQL().contains("((binary_quantize(embedding_vector)::bit(384)) bit_hamming_ops)"))
+        #expect(VectorIndexSpec(model: model).name == "ae_hnsw_cosine_m_384")
+        let large = EmbeddingModel(name: "big", provider: .synthetic, dimensions: 3_072, storage: .halfvec)
+        #expect(throws: VecscopeError.self) { try VectorIndexSpec(model: large, quantization: .halfvec).validate() }
+        try VectorIndexSpec(model: large, quantization: .bit).validate()
+        #expect(VectorQuantization(operatorClass: "bit_hamming_ops") == .bit)
+        #expect(VectorQuantization(operatorClass: "halfvec_l2_ops") == .halfvec)
+        #expect(VectorQuantization(operatorClass: "vector_ip_ops") == .none)
+        var params = SearchParams()
+        params.rerank = 0
+        #expect(throws: VecscopeError.self) { try params.validate() }
+        params.rerank = nil
+        #expect(params.rerankDepth == SearchParams.defaultRerank)
+    }
+}
