@@ -30,12 +30,24 @@ extension Vecscope {
         @Option(help: "Queries per setting re-run with EXPLAIN ANALYZE for the server's time.") var serverSamples = 10
         @Flag(help: "Keep the planner on the vector index even where a seq scan is cheaper.") var forceIndex = false
         @Option(help: "How to print the sweep.") var format = ReportFormat.table
+        @Option(
+            help: ArgumentHelp(
+                "Compare index variants (none,halfvec,bit): each is built unless it exists, then searched pinned.",
+                discussion:
+                    "One row per variant, re-ranking depth (bit) and setting: size, size against the full-vector index, build time, recall@k against exact full-precision search, latency, QPS."
+            )) var variants: CommaSeparated<VectorQuantization>?
+        @Option(help: "With --variants: the re-ranking depths tried for bit (candidates = N × k).")
+        var rerank = CommaSeparated([1, 2, 4, 8])
+        @Option(help: "With --variants: the index type built and searched.") var indexType = VectorIndexType.hnsw
 
         func validate() throws {
             guard concurrency >= 1 else { throw ValidationError("--concurrency must be 1 or more") }
             guard (1...1000).contains(k) else { throw ValidationError("--k must be 1…1000") }
             guard !(userScoped && user != nil) else {
                 throw ValidationError("--user-scoped and --user exclude each other: pick one")
+            }
+            guard rerank.values.allSatisfy({ (1...100).contains($0) }) else {
+                throw ValidationError("--rerank values must be 1…100 (candidates read as a multiple of k)")
             }
         }
 
@@ -60,6 +72,23 @@ extension Vecscope {
                     base: base, k: k, concurrency: concurrency, serverSamples: serverSamples, forceIndexScan: forceIndex
                 ) {
                     SearchEngine(connection: try reads.connectAgain(target))
+                }
+                if let variants {
+                    let bench = IndexVariantBench(model: embeddingModel, type: indexType, metric: base.metric)
+                    let phases = PhaseProgress(enabled: format == .table)
+                    let (indexes, fullSize) = try bench.prepare(
+                        variants.values, manager: IndexManager(connection: try database.connect()),
+                        monitor: try database.connect(migrate: false)
+                    ) { phases.update($1) }
+                    phases.finish()
+                    let bar = ProgressBar(label: "bench", unit: "variants", enabled: format == .table)
+                    let rows = try bench.run(
+                        indexes, fullSize: fullSize, reranks: rerank.values, settings: settings,
+                        queries: sweepQueries, sweep: sweep
+                    ) { bar.update(done: $0, total: $1) }
+                    bar.finish()
+                    print(try VariantReport.render(rows, format: format, k: k, userScoped: userScoped))
+                    return
                 }
                 let bar = ProgressBar(label: "bench", unit: "settings", enabled: format == .table)
                 let rows = try sweep.run(settings, queries: sweepQueries) { bar.update(done: $0, total: $1) }
@@ -147,6 +176,72 @@ enum BenchReport {
             lines.append("")
             lines.append("recall@\(k) vs p95 latency (points numbered as rows):")
             lines += RecallChart.render(rows)
+            return lines.joined(separator: "\n")
+        }
+    }
+}
+
+/// `bench --variants` as a table, CSV or JSON: one row per variant, re-ranking depth and setting.
+enum VariantReport {
+    static func render(_ rows: [VariantRow], format: ReportFormat, k: Int, userScoped: Bool) throws -> String {
+        func number(_ value: Double?, _ pattern: String) -> String { value.map { String(format: pattern, $0) } ?? "" }
+        switch format {
+        case .json:
+            return try JSONText.encode(rows.map { VariantRowBody($0, k: k, userScoped: userScoped) })
+        case .csv:
+            var lines = [
+                "variant,rerank,index_name,size_bytes,size_ratio,build_seconds,ef_search,probes,iterative_scan,queries,recall_mean,recall_min,p50_ms,p95_ms,p99_ms,qps,queries_short,pareto"
+            ]
+            for row in rows {
+                let sweep = row.sweep
+                lines.append(
+                    [
+                        row.index.quantization.rawValue, row.rerank.map(String.init) ?? "", row.index.name,
+                        String(row.index.sizeBytes), number(row.sizeRatio, "%.4f"),
+                        number(row.index.buildSeconds, "%.3f"), String(sweep.setting.efSearch),
+                        String(sweep.setting.probes), sweep.setting.iterativeScan.rawValue, String(sweep.queries),
+                        String(format: "%.4f", sweep.recallMean), String(format: "%.4f", sweep.recallMin),
+                        number(sweep.latency.p50, "%.2f"), number(sweep.latency.p95, "%.2f"),
+                        number(sweep.latency.p99, "%.2f"), String(format: "%.1f", sweep.queriesPerSecond),
+                        String(sweep.queriesShort), sweep.onParetoFront ? "1" : "0",
+                    ].joined(separator: ","))
+            }
+            return lines.joined(separator: "\n")
+        case .table:
+            let header = [
+                "#", "variant", "rerank", "size", "× full", "build s", "setting", "recall@\(k)", "min", "p50 ms",
+                "p95 ms", "QPS", "short",
+            ]
+            var cells: [[String]] = []
+            for (position, row) in rows.enumerated() {
+                let sweep = row.sweep
+                let size = VectorIndexInfo.readable(bytes: row.index.sizeBytes)
+                cells.append([
+                    "\(position + 1)\(sweep.onParetoFront ? "*" : "")", row.index.quantization.rawValue,
+                    row.rerank.map { "\($0)×" } ?? "-", size, number(row.sizeRatio, "%.3f"),
+                    number(row.index.buildSeconds, "%.1f") + (row.index.builtNow ? "" : " (kept)"),
+                    sweep.setting.label, String(format: "%.3f", sweep.recallMean),
+                    String(format: "%.3f", sweep.recallMin), String(format: "%.2f", sweep.latency.p50),
+                    String(format: "%.2f", sweep.latency.p95), String(format: "%.1f", sweep.queriesPerSecond),
+                    String(sweep.queriesShort),
+                ])
+            }
+            let widths = header.indices.map { column in ([header] + cells).map { $0[column].count }.max() ?? 0 }
+            func line(_ row: [String]) -> String {
+                row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }
+                    .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+            }
+            var lines = [line(header)] + cells.map(line)
+            lines.append(
+                "* Pareto front (no other row has both higher recall and lower p95). × full: size over the full-vector index. "
+                    + "rerank: bit candidates read as a multiple of k, ordered at full precision (ef_search raised to that many)."
+            )
+            lines.append(
+                "Recall is against exact full-precision search; (kept): build time of vecscope's earlier build.")
+            if userScoped { lines.append("Each query was scoped to one user's artifacts (--user-scoped).") }
+            lines.append("")
+            lines.append("recall@\(k) vs p95 latency (points numbered as rows):")
+            lines += RecallChart.render(rows.map(\.sweep))
             return lines.joined(separator: "\n")
         }
     }

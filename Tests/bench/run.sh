@@ -280,3 +280,26 @@ width = max(len(r[0]) for r in rows)
 for label, value, ratio in rows:
     print("  %-*s  %-34s %s" % (width, label, value, ratio))
 PY
+
+# (f) Index variants (issue 18): the full-vector index of (b) beside half precision and binary quantization with
+# re-ranking, each searched pinned to its index, recall against exact full-precision search, same queries.
+echo
+echo "-- (f) index variants over the $ARTIFACTS × $DIMS vectors: HNSW m 16 / ef_construction 64, ef_search 40, recall@10 vs exact"
+"$BIN" bench --model "$MODEL" --variants none,halfvec,bit --rerank 1,2,4,8 --ef-search 40 \
+  --queries "${BENCH_VARIANT_QUERIES:-50}" --server-samples 0 --format json > "$home/variants.json"
+python3 - "$home/variants.json" <<'PY'
+import json, sys
+rows = json.load(open(sys.argv[1]))
+full = next((r for r in rows if r["variant"] == "none"), None)
+print("  %-8s %6s %10s %7s %8s %7s %9s %8s %8s %7s %s" % (
+    "variant", "rerank", "size", "× full", "build s", "× full", "recall@10", "p50 ms", "p95 ms", "QPS", "pareto"))
+for r in rows:
+    build = r["build_seconds"]
+    build_ratio = build / full["build_seconds"] if full and build and full["build_seconds"] else None
+    print("  %-8s %6s %8.1f MB %7.3f %8s %7s %9.3f %8.2f %8.2f %7.1f %s" % (
+        r["variant"], "%d×" % r["rerank"] if r["rerank"] else "-", r["size_bytes"] / 1048576,
+        r["size_ratio"] if r["size_ratio"] is not None else float("nan"),
+        "%.1f" % build if build is not None else "-", "%.2f" % build_ratio if build_ratio is not None else "-",
+        r["recall_mean"], r["p50_ms"], r["p95_ms"], r["qps"], "*" if r["pareto"] else ""))
+print("  targets: halfvec ≤ 0.55× the full index with recall within 0.01 of it; bit + re-rank recall@10 ≥ 0.95 at some depth with ≤ 0.1× the size")
+PY

@@ -370,6 +370,52 @@ import VecCore
         #expect(result.allSatisfy { $0["user_scoped"] as? Bool == false && ($0["p95_ms"] as? Double ?? 0) > 0 })
     }
 
+    /// Issue 18, item 2: a row per variant and re-ranking depth with size, size against the full-vector index,
+    /// build time, recall against exact full-precision search and latency; a second run reuses the indexes.
+    @Test func variantsAreBuiltOnceAndComparedRowByRow() throws {
+        let (_, fresh) = try TestDatabase.fresh()
+        let cli = CommandLineTests()
+        let generated = try cli.vecscope(
+            ["gen", "--users", "5", "--artifacts", "2000", "--dims", "64", "--seed", "4"], databaseURL: fresh)
+        try #require(generated.status == 0, "\(generated.stderr)")
+        let arguments = [
+            "bench", "--model", "synthetic-64", "--variants", "none,halfvec,bit", "--rerank", "1,8", "--ef-search",
+            "40",
+            "--queries", "15", "--server-samples", "0",
+        ]
+        func rows(_ run: CommandLineTests.Run) throws -> [[String: Any]] {
+            try #require(run.status == 0, "exit \(run.status): \(run.stderr)")
+            return try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [[String: Any]])
+        }
+        let first = try rows(try cli.vecscope(arguments + ["--format", "json"], databaseURL: fresh))
+        #expect(
+            first.map { "\($0["variant"] ?? "")\($0["rerank"] as? Int ?? 0)" } == ["none0", "halfvec0", "bit1", "bit8"])
+        for row in first {
+            #expect((row["size_bytes"] as? Int ?? 0) > 0 && (row["build_seconds"] as? Double ?? 0) > 0)
+            #expect((row["p95_ms"] as? Double ?? 0) > 0 && row["built_now"] as? Bool == true)
+            #expect(row["queries"] as? Int == 15 && row["recall_mean"] is Double && row["pareto"] is Bool)
+        }
+        let ratios = first.map { $0["size_ratio"] as? Double ?? -1 }
+        #expect(ratios[0] == 1 && ratios[1] < 1 && ratios[2] < ratios[1] && ratios[2] == ratios[3], "\(ratios)")
+        let recall = first.map { $0["recall_mean"] as? Double ?? -1 }
+        #expect(recall[0] >= 0.9 && recall[3] > recall[2], "\(recall)")
+        #expect(first.contains { $0["pareto"] as? Bool == true })
+
+        let again = try rows(try cli.vecscope(arguments + ["--format", "json"], databaseURL: fresh))
+        #expect(again.allSatisfy { $0["built_now"] as? Bool == false })
+        // The kept time is the first run's, as the index's comment holds it (to the millisecond).
+        for (kept, measured) in zip(again, first) {
+            let difference = abs((kept["build_seconds"] as? Double ?? -1) - (measured["build_seconds"] as? Double ?? 1))
+            #expect(difference < 0.001)
+        }
+        let csv = try cli.vecscope(arguments + ["--format", "csv"], databaseURL: fresh)
+        #expect(csv.stdout.hasPrefix("variant,rerank,index_name,size_bytes,size_ratio,build_seconds,"))
+        #expect(csv.stdout.split(separator: "\n").count == 5)
+        let table = try cli.vecscope(arguments, databaseURL: fresh)
+        #expect(table.stdout.contains("× full") && table.stdout.contains("ae_hnsw_bit_hamming_synthetic_64") == false)
+        #expect(table.stdout.contains("8×") && table.stdout.contains("(kept)"))
+    }
+
     @Test func userScopedQueriesShowTheFilteredScanShortfall() throws {
         // ef_search 10 without iterative scan: the index hands back 10 rows of everyone, the user filter keeps few.
         let strictOff = try rows(["--ef-search", "10", "--queries", "12", "--user-scoped"])
