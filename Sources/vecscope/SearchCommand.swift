@@ -23,8 +23,9 @@ extension Vecscope {
             Vecscope.bootstrapLogging()
             try runReportingErrors {
                 let connection = try reads.connect(database)
+                let tuned = try IndexTuning.stored(in: connection)
                 let params = try search.params(
-                    method: method, limit: limit, stored: try RankingDefaults.stored(in: connection))
+                    method: method, limit: limit, stored: try RankingDefaults.stored(in: connection), tuned: tuned)
                 let query =
                     text == "-" ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self) : text
                 let engine = SearchEngine(
@@ -37,6 +38,7 @@ extension Vecscope {
                     print(try JSONText.encode(SearchResponseBody(response)))
                 } else {
                     ResultPrinter.table(response, showExplanations: why)
+                    if let note = search.tunedNote(tuned) { print(note) }
                 }
             }
         }
@@ -79,8 +81,9 @@ extension Vecscope {
                     description = text ?? ""
                 }
                 let connection = try reads.connect(database)
+                let tuned = try IndexTuning.stored(in: connection)
                 var params = try search.params(
-                    method: method, limit: topK, stored: try RankingDefaults.stored(in: connection))
+                    method: method, limit: topK, stored: try RankingDefaults.stored(in: connection), tuned: tuned)
                 params.method = method
                 let engine = SearchEngine(
                     connection: connection,
@@ -95,6 +98,7 @@ extension Vecscope {
                     print(try JSONText.encode(RankResponseBody(response)))
                 } else {
                     ResultPrinter.table(response, showExplanations: true)
+                    if let note = search.tunedNote(tuned) { print(note) }
                 }
             }
         }

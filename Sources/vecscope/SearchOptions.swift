@@ -10,8 +10,8 @@ struct SearchOptions: ParsableArguments {
     @Option(help: "Comma-separated content types searched.") var contentTypes = CommaSeparated<ContentType>([.full])
     @Option(help: "Distance metric (ip = inner_product).") var metric = DistanceMetric.cosine
     @Option(help: "Minimum cosine similarity (−1…1).") var threshold: Double?
-    @Option(help: "HNSW ef_search (1…1000).") var efSearch = 40
-    @Option(help: "IVFFlat probes (≥ 1).") var probes = 1
+    @Option(help: "HNSW ef_search (1…1000; default 40, or what `tune index --apply` stored).") var efSearch: Int?
+    @Option(help: "IVFFlat probes (≥ 1; default 1, or what `tune index --apply` stored).") var probes: Int?
     @Option(help: "pgvector 0.8 iterative index scans.") var iterativeScan = IterativeScan.off
     @Option(help: "hnsw.max_scan_tuples for iterative scans.") var maxScanTuples = 20_000
     @Option(help: "Hybrid fusion: rrf (k = --rrf-k) or weighted (--alpha); default: the database's stored default.")
@@ -39,7 +39,10 @@ struct SearchOptions: ParsableArguments {
     ) var rerank: Int?
 
     /// - Parameter stored: the database's ranking defaults (`tune fusion --apply`), under any flag given.
-    func params(method: RankingMethod, limit: Int, stored: RankingDefaults? = nil) throws -> SearchParams {
+    /// - Parameter tuned: the knob `tune index --apply` stored, used unless its flag is given.
+    func params(
+        method: RankingMethod, limit: Int, stored: RankingDefaults? = nil, tuned: IndexTuning? = nil
+    ) throws -> SearchParams {
         var params = SearchParams()
         stored?.apply(to: &params)
         params.model = model
@@ -50,8 +53,9 @@ struct SearchOptions: ParsableArguments {
         params.contentTypes = contentTypes.values
         params.metric = metric
         params.similarityThreshold = threshold
-        params.efSearch = efSearch
-        params.probes = probes
+        if let tuned, tuned.knob == "probes" ? probes == nil : efSearch == nil { tuned.apply(to: &params) }
+        if let efSearch { params.efSearch = efSearch }
+        if let probes { params.probes = probes }
         params.iterativeScan = iterativeScan
         params.maxScanTuples = maxScanTuples
         switch fusion ?? (alpha != nil ? .weighted : rrfK != nil ? .rrf : nil) {
@@ -72,6 +76,14 @@ struct SearchOptions: ParsableArguments {
         params.rerank = rerank
         try params.validate()
         return params
+    }
+}
+
+extension SearchOptions {
+    /// The stored tuning's line ("tuned: ef_search 64 for recall@10 ≥ 0.95") when it set this search's knob.
+    func tunedNote(_ tuned: IndexTuning?) -> String? {
+        guard let tuned, tuned.model == model, (tuned.knob == "probes" ? probes : efSearch) == nil else { return nil }
+        return tuned.summary
     }
 }
 

@@ -5,8 +5,9 @@ import VecCore
 extension Vecscope {
     struct Tune: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Tune ranking on graded jobs: the hybrid fusion and BM25 (leave-one-job-out).",
-            subcommands: [Fusion.self, Threshold.self, Ranker.self])
+            abstract:
+                "Tune ranking on graded jobs (the hybrid fusion and BM25, leave-one-job-out) and the index knob for a recall target.",
+            subcommands: [Fusion.self, Threshold.self, Ranker.self, Index.self])
     }
 }
 
@@ -188,6 +189,120 @@ extension Vecscope.Tune {
                             : "the fusion stays (more judged jobs may change that)"))
             }
         }
+    }
+}
+
+extension Vecscope.Tune {
+    /// `vecscope tune index`: the cheapest ef_search (HNSW) or probes (IVFFlat) meeting a recall target, measured.
+    struct Index: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "index",
+            abstract:
+                "Sweep the index's ef_search (HNSW) or probes (IVFFlat) upwards with stored-vector queries and pick the "
+                + "smallest value whose recall@k against exact search meets the target within --max-p95; --apply "
+                + "stores it as the default of search, rank and the TUI.")
+        @OptionGroup var database: DatabaseOptions
+        @Option(help: "Embedding model (see `vecscope models`).") var model = SearchParams.defaultModel
+        @Option(help: "The index tuned (default: the model's first, full-vector HNSW first).") var index: String?
+        @Option(help: "Mean recall@k the setting must reach (0…1).") var targetRecall: Double
+        @Option(help: "Largest p95 latency (ms) allowed.") var maxP95: Double?
+        @Option(help: "Results per query (recall@k).") var k = 10
+        @Option(help: "Stored artifact vectors sampled as queries.") var queries = 50
+        @Option(help: "Through a bit index: the re-ranking depth (default 4).") var rerank: Int?
+        @Flag(help: "Store the chosen value as the default for search, rank and the TUI.") var apply = false
+        @OptionGroup var output: OutputOptions
+
+        func validate() throws {
+            guard (0...1).contains(targetRecall) else { throw ValidationError("--target-recall must be 0…1") }
+            guard (1...1000).contains(k) else { throw ValidationError("--k must be 1…1000") }
+            guard queries >= 1 else { throw ValidationError("--queries must be 1 or more") }
+        }
+
+        func run() throws {
+            Vecscope.bootstrapLogging()
+            try runReportingErrors {
+                let connection = try database.connect()
+                let engine = SearchEngine(connection: connection)
+                let indexes = try engine.plannableIndexes(model: model)
+                let chosen = index.map { name in indexes.first { $0.name == name } } ?? indexes.first
+                guard let tuned = chosen else {
+                    throw VecscopeError(
+                        what: index.map { "no vector index \($0) of \(model)" } ?? "\(model) has no vector index",
+                        fix: indexes.isEmpty
+                            ? "Create one: `vecscope index create --model \(model)`."
+                            : "Use one of: \(indexes.map(\.name).joined(separator: ", ")).")
+                }
+                var base = SearchParams()
+                base.model = model
+                base.rerank = rerank
+                if let metric = tuned.metric { base.metric = metric }
+                try base.validate()
+                let target = database
+                let sweep = Sweep(base: base, k: k, serverSamples: 0) {
+                    SearchEngine(connection: try target.connect(migrate: false))
+                }
+                let sample = try SweepQuery.storedSample(connection, model: model, count: queries)
+                let lists = try IndexManager(connection: connection).index(named: tuned.name).lists
+                let tuner = IndexTuner(index: tuned, targetRecall: targetRecall, maxP95Ms: maxP95)
+                let bar = ProgressBar(label: "tune \(tuner.knob)", unit: "values", enabled: !output.json)
+                let (rows, verdict) = try tuner.run(sweep, queries: sample, lists: lists) {
+                    bar.update(done: $0, total: $1)
+                }
+                bar.finish()
+                var tuning: IndexTuning?
+                if case .chosen(let row) = verdict { tuning = tuner.tuning(row, k: k) }
+                if let tuning, apply { try tuning.store(in: connection) }
+                if output.json {
+                    print(
+                        try JSONText.encode(
+                            IndexTuningBody(
+                                index: tuned.name, knob: tuner.knob,
+                                rows: rows.map { SweepRowBody($0, k: k, userScoped: false) },
+                                chosen: tuning, applied: tuning != nil && apply, reason: verdict.reason)))
+                } else {
+                    print(IndexTuningReport.table(rows, tuner: tuner, k: k))
+                    if let tuning {
+                        print(
+                            String(
+                                format: "chosen: %@ %d on %@ — recall@%d %.3f, p95 %.2f ms", tuner.knob, tuning.value,
+                                tuned.name, k, tuning.recall, tuning.p95Ms))
+                        print(
+                            apply
+                                ? "stored: search, rank and the TUI use it unless a flag sets \(tuner.knob) (\(tuning.summary))"
+                                : "not stored: add --apply to make it the default")
+                    }
+                }
+                if tuning == nil {
+                    throw VecscopeError(
+                        what: "no \(tuner.knob) of \(tuned.name) meets recall@\(k) ≥ \(targetRecall)"
+                            + (maxP95.map { String(format: " within p95 %.2f ms", $0) } ?? ""),
+                        why: verdict.reason ?? "",
+                        fix:
+                            "Lower --target-recall, raise --max-p95, or rebuild the index with larger m / ef_construction (HNSW) or lists (IVFFlat)."
+                    )
+                }
+            }
+        }
+    }
+}
+
+/// `tune index`'s swept values as a table.
+enum IndexTuningReport {
+    static func table(_ rows: [SweepRow], tuner: IndexTuner, k: Int) -> String {
+        let header =
+            [tuner.knob.padding(toLength: 10, withPad: " ", startingAt: 0)]
+            + ["recall@\(k)", "min", "p50 ms", "p95 ms"].enumerated().map { position, title in
+                String(repeating: " ", count: max(0, (position == 0 ? 10 : 8) - title.count)) + title
+            }
+        var lines = [header.joined(separator: " ")]
+        for row in rows {
+            let value = tuner.index.type == .hnsw ? row.setting.efSearch : row.setting.probes
+            lines.append(
+                String(
+                    format: "%-10d %10.3f %8.3f %8.2f %8.2f", value, row.recallMean, row.recallMin, row.latency.p50,
+                    row.latency.p95))
+        }
+        return lines.joined(separator: "\n")
     }
 }
 

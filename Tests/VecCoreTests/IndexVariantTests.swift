@@ -164,3 +164,49 @@ import Testing
         #expect(params.rerankDepth == SearchParams.defaultRerank)
     }
 }
+
+/// `tune index`'s choice, pure: the first value meeting recall within the latency bound; past the bound, none.
+@Suite struct IndexTunerTests {
+    static func row(ef: Int, recall: Double, p95: Double) -> SweepRow {
+        SweepRow(
+            setting: SweepSetting(efSearch: ef), queries: 10, recallMean: recall, recallMin: recall,
+            latency: LatencyStats(samples: [p95]), serverLatency: nil, queriesPerSecond: 1, concurrency: 1,
+            meanShortfall: 0, queriesShort: 0, plan: nil)
+    }
+
+    static let hnsw = PlannableIndex(
+        name: "ae_hnsw_cosine_m", type: .hnsw, metric: .cosine, table: .artifactEmbeddings, model: "m")
+
+    @Test func theFirstValueMeetingBothBoundsIsChosen() {
+        let tuner = IndexTuner(index: Self.hnsw, targetRecall: 0.95, maxP95Ms: 5)
+        let rows = [Self.row(ef: 10, recall: 0.8, p95: 1), Self.row(ef: 16, recall: 0.96, p95: 2)]
+        #expect(tuner.verdict(Array(rows.prefix(1)), exhausted: false) == .undecided)
+        #expect(tuner.verdict(rows, exhausted: false) == .chosen(rows[1]))
+        #expect(tuner.tuning(rows[1], k: 10).summary == "tuned: ef_search 16 for recall@10 ≥ 0.95")
+        let slow = [Self.row(ef: 10, recall: 0.8, p95: 1), Self.row(ef: 16, recall: 0.9, p95: 6)]
+        guard case .unmet(let best, let reason) = tuner.verdict(slow, exhausted: false) else {
+            Issue.record("expected unmet")
+            return
+        }
+        #expect(best == slow[1] && reason.contains("over --max-p95"))
+        let short = IndexTuner(index: Self.hnsw, targetRecall: 0.99, maxP95Ms: nil)
+        #expect(short.verdict(slow, exhausted: true).reason?.contains("largest ef_search tried") == true)
+    }
+
+    @Test func probesStopAtTheIndexsLists() {
+        #expect(IndexTuner.candidates(for: .ivfflat, lists: 20) == [1, 2, 3, 4, 5, 6, 8, 10, 12, 16, 20])
+        #expect(IndexTuner.candidates(for: .ivfflat, lists: 7).last == 7)
+        #expect(IndexTuner.candidates(for: .hnsw, lists: nil).last == 1000)
+    }
+
+    @Test func aTuningAppliesOnlyToItsModel() {
+        let tuning = IndexTuning(
+            model: "m", index: "ae_ivfflat_cosine_m", knob: "probes", value: 6, k: 10, targetRecall: 0.9, recall: 0.92,
+            p95Ms: 1)
+        var params = SearchParams()
+        params.model = "other"
+        #expect(!tuning.apply(to: &params) && params.probes == 1)
+        params.model = "m"
+        #expect(tuning.apply(to: &params) && params.probes == 6 && params.efSearch == 40)
+    }
+}

@@ -416,6 +416,53 @@ import VecCore
         #expect(table.stdout.contains("8×") && table.stdout.contains("(kept)"))
     }
 
+    /// Issue 18, item 4: the cheapest ef_search meeting the recall target is chosen by measurement, stored with
+    /// --apply, and used by search unless --ef-search is given; an unreachable bound fails saying why.
+    @Test func tuneIndexPicksTheCheapestEfSearchForTheTargetAndApplyMakesItTheDefault() throws {
+        let (_, fresh) = try TestDatabase.fresh()
+        let cli = CommandLineTests()
+        let generated = try cli.vecscope(
+            ["gen", "--users", "5", "--artifacts", "2000", "--dims", "64", "--seed", "4"], databaseURL: fresh)
+        try #require(generated.status == 0, "\(generated.stderr)")
+        let created = try cli.vecscope(
+            ["index", "create", "--model", "synthetic-64", "--m", "4", "--ef-construction", "8"], databaseURL: fresh)
+        try #require(created.status == 0, "\(created.stderr)")
+        let tuned = try cli.json(
+            try cli.vecscope(
+                [
+                    "tune", "index", "--model", "synthetic-64", "--target-recall", "0.95", "--queries", "20", "--apply",
+                    "--json",
+                ],
+                databaseURL: fresh))
+        let rows = try #require(tuned["rows"] as? [[String: Any]])
+        let chosen = try #require(tuned["chosen"] as? [String: Any])
+        let value = try #require(chosen["value"] as? Int)
+        #expect(tuned["knob"] as? String == "ef_search" && tuned["applied"] as? Bool == true)
+        // Swept upwards and stopped at the first value meeting the target: every earlier one fell short.
+        #expect(rows.last?["ef_search"] as? Int == value)
+        #expect((rows.last?["recall_mean"] as? Double ?? 0) >= 0.95)
+        #expect(rows.dropLast().allSatisfy { ($0["recall_mean"] as? Double ?? 1) < 0.95 })
+        let search = try cli.vecscope(["search", "@synthetic-a1", "--model", "synthetic-64"], databaseURL: fresh)
+        #expect(search.stdout.contains("tuned: ef_search \(value) for recall@10 ≥ 0.95"), "\(search.stdout)")
+        let json = try cli.json(
+            try cli.vecscope(["search", "@synthetic-a1", "--model", "synthetic-64", "--json"], databaseURL: fresh))
+        let parameters = (json["query_info"] as? [String: Any])?["parameters"] as? [String: Any]
+        #expect(parameters?["ef_search"] as? Int == value)
+        let flagged = try cli.json(
+            try cli.vecscope(
+                ["search", "@synthetic-a1", "--model", "synthetic-64", "--ef-search", "7", "--json"], databaseURL: fresh
+            ))
+        #expect(((flagged["query_info"] as? [String: Any])?["parameters"] as? [String: Any])?["ef_search"] as? Int == 7)
+        let unreachable = try cli.vecscope(
+            [
+                "tune", "index", "--model", "synthetic-64", "--target-recall", "1", "--max-p95", "0.001", "--queries",
+                "5",
+            ],
+            databaseURL: fresh)
+        #expect(
+            unreachable.status != 0 && unreachable.stderr.contains("no ef_search of ae_hnsw_cosine_synthetic_64 meets"))
+    }
+
     @Test func userScopedQueriesShowTheFilteredScanShortfall() throws {
         // ef_search 10 without iterative scan: the index hands back 10 rows of everyone, the user filter keeps few.
         let strictOff = try rows(["--ef-search", "10", "--queries", "12", "--user-scoped"])

@@ -68,3 +68,23 @@ public struct SweepRowBody: Codable, Sendable, Equatable {
         plan = row.plan
     }
 }
+
+/// `vecscope tune index --json`: the values swept, the choice (absent when none met the bounds) and why not.
+public struct IndexTuningBody: Encodable, Sendable {
+    public var index: String
+    public var knob: String
+    public var rows: [SweepRowBody]
+    public var chosen: IndexTuning?
+    public var applied: Bool
+    public var reason: String?
+
+    public init(index: String, knob: String, rows: [SweepRowBody], chosen: IndexTuning?, applied: Bool, reason: String?)
+    {
+        self.index = index
+        self.knob = knob
+        self.rows = rows
+        self.chosen = chosen
+        self.applied = applied
+        self.reason = reason
+    }
+}
