@@ -113,6 +113,72 @@ import Testing
         #expect(response?.info.planMeasuredAt.map { $0 > measuredAt } == true)
     }
 
+    /// The statement that scores every row matching the words (the keyword candidates' BM25 scan).
+    private static let corpusScan = "WHERE a.search @@ q.query"
+
+    /// A knob that does not touch keywords (ef_search, fusion) re-uses the keyword candidates: the corpus is not
+    /// scored again, still one round trip, and the answer is the one a fresh engine gives. A BM25 knob scores anew.
+    @Test(arguments: [RankingMethod.keyword, .hybrid])
+    func aKnobChangeThatLeavesKeywordsAloneDoesNotScoreTheCorpusAgain(method: RankingMethod) throws {
+        var params = SearchParams()
+        params.method = method
+        let text = "Kafka streaming for a payments ledger in PostgreSQL"
+        let first = try traffic { _ = try engine.search(text: text, params: params) }
+        #expect(first.statements.contains { $0.contains(Self.corpusScan) })
+        params.efSearch = 73
+        params.fusion = .weighted(alpha: 0.4)
+        var response: SearchResponse?
+        let changed = try traffic { response = try engine.search(text: text, params: params) }
+        #expect(changed.roundTrips == 1)
+        #expect(!changed.statements.contains { $0.contains(Self.corpusScan) }, "\(changed.statements)")
+        let (fresh, _) = try FixtureDatabase.engine()
+        let expected = try fresh.search(text: text, params: params)
+        #expect(response?.results.map(\.externalID) == expected.results.map(\.externalID))
+        #expect(response?.results.map(\.keywordScore) == expected.results.map(\.keywordScore))
+        #expect(response?.results.map(\.matchedTerms) == expected.results.map(\.matchedTerms))
+        params.bm25.k1 = 1.6
+        let bm25Changed = try traffic { _ = try engine.search(text: text, params: params) }
+        #expect(bm25Changed.statements.contains { $0.contains(Self.corpusScan) })
+    }
+
+    /// Any write to artifacts (here one that makes an artifact the best keyword match) changes the corpus
+    /// statistics' version: the kept candidates are dropped and the words scored afresh, with the new row ranked.
+    @Test func aWriteToArtifactsForgetsKeptKeywordCandidates() throws {
+        let data = SyntheticData(users: 3, artifacts: 120, dimensions: 8)
+        let (scratch, url) = try TestDatabase.fresh()
+        _ = try SyntheticDataLoader(connection: scratch).load(data)
+        let engine = SearchEngine(connection: try Connection(url))
+        let connection = engine.connection
+        var params = SearchParams()
+        params.model = data.modelName
+        params.method = .hybrid
+        let title = try #require(
+            try scratch.query("SELECT title FROM artifacts ORDER BY id LIMIT 1").scalar(String.self))
+        let query = SearchEngine.Query.textWithVector(title + " zymurgy", [1, 0.5, 0, 0, 0.25, 0, 0, 0.1])
+        let before = try engine.search(query, params: params)
+        #expect(!before.results.contains { $0.externalID == "a-brewer" })
+        params.efSearch = 50
+        var trips = connection.roundTrips
+        _ = try engine.search(query, params: params)
+        #expect(connection.roundTrips - trips == 1)
+        #expect(!connection.recentStatements.suffix(3).contains { $0.contains(Self.corpusScan) })
+
+        try scratch.executeScript(
+            """
+            UPDATE artifacts SET external_id = 'a-brewer', description = 'zymurgy zymurgy zymurgy'
+            WHERE id = (SELECT max(id) FROM artifacts)
+            """)
+        trips = connection.roundTrips
+        let sent = connection.statementsSent
+        let after = try engine.search(query, params: params)
+        let statements = connection.recentStatements.suffix(connection.statementsSent - sent)
+        #expect(connection.roundTrips - trips == 2, "the kept candidates' check, then the search sent again")
+        #expect(statements.filter { $0.contains(Self.corpusScan) }.count == 1)
+        #expect(after.results.contains { $0.externalID == "a-brewer" })
+        let expected = try SearchEngine(connection: try Connection(url)).search(query, params: params)
+        #expect(after.results.map(\.externalID) == expected.results.map(\.externalID))
+    }
+
     @Test(arguments: [RankingMethod.semantic, .hybrid])
     func recallSendsTheIDsOnlyExactStatementAndNoSearch(method: RankingMethod) throws {
         var params = SearchParams()

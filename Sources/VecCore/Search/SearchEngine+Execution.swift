@@ -44,14 +44,23 @@ extension SearchEngine {
         var plan = plan
         if case .user(let externalID) = plan.params.userScope { plan.userRowID = try userRowID(externalID, on: conn) }
         return try withPlanChoice(plan, on: conn) { check in
-            let work = searchWork(plan, check: check)
-            return try work.read(try work.statements.map { try conn.query($0.query) })
+            let run = { () throws -> SearchResponse in
+                let work = self.searchWork(plan, check: check)
+                return try work.read(try work.statements.map { try conn.query($0.query) })
+            }
+            do {
+                return try run()
+            } catch is StaleKeywordCandidates {
+                return try run()  // forgotten by now: the words are scored afresh
+            }
         }
     }
 
-    /// The statements of a search: the candidate count when it is not cached, the query's words by lexeme, the plan
-    /// when asked for and not cached or when an index is pinned (`check`: its EXPLAIN is checked every time), and
-    /// the search statement itself (candidates and every score in one pass).
+    /// The statements of a search: the candidate count when it is not cached, the query's words by lexeme when not
+    /// kept, the corpus statistics' version (keyword and hybrid: it checks kept keyword candidates), the plan when
+    /// asked for and not cached or when an index is pinned (`check`: its EXPLAIN is checked every time), and the
+    /// search statement itself (candidates and every score in one pass). Kept keyword candidates the version shows
+    /// outdated are forgotten and `StaleKeywordCandidates` thrown: the caller sends the search again.
     func searchWork(_ plan: SearchPlan, check: PlanCheck = PlanCheck(pinned: nil)) -> SearchWork {
         var plan = plan
         plan.quantization = check.pinned?.quantization ?? .none
@@ -61,10 +70,15 @@ extension SearchEngine {
         let cachedCount = cachedCandidateCount(countKey)
         if cachedCount == nil { statements.append(PipelineStatement(countStatement(plan))) }
         let hasWords = !plan.queryText.isEmpty
-        if hasWords { statements.append(PipelineStatement(queryWordsStatement(plan.queryText))) }
-        let search = searchStatement(plan)
+        let wordsKey = hasWords ? SHA256.hex(plan.queryText) : ""
+        let keptWords = hasWords ? recentQueryWords[wordsKey] : [:]
+        if keptWords == nil { statements.append(PipelineStatement(queryWordsStatement(plan.queryText))) }
+        let keywordKey = params.method == .semantic ? nil : keywordCacheKey(plan)
+        let keptKeyword = keywordKey.flatMap { keywordCandidateCache[$0] }
+        if keywordKey != nil { statements.append(PipelineStatement(Self.corpusVersionStatement)) }
+        let search = searchStatement(plan, keptKeyword: keptKeyword)
         let verifies = check.pinned != nil
-        let planKey = params.explain && !verifies ? planCacheKey(plan) : nil
+        let planKey = params.explain && !verifies ? planCacheKey(plan, keptKeyword: keptKeyword != nil) : nil
         let cachedPlan = planKey.flatMap { cachedPlans[$0] }
         // EXPLAIN without ANALYZE: the planner's choice for this very statement and its values, never a second run.
         let explains = verifies || (planKey != nil && cachedPlan == nil)
@@ -78,10 +92,20 @@ extension SearchEngine {
                 candidateCounts[countKey] = (total, Date())
                 next += 1
             }
-            var words: [String: String] = [:]
-            if hasWords {
+            var words = keptWords ?? [:]
+            if keptWords == nil {
                 words = try Self.wordsByLexeme(results[next])
+                recentQueryWords[wordsKey] = words
                 next += 1
+            }
+            var corpusVersion = ""
+            if let keywordKey {
+                corpusVersion = try results[next].scalar(String.self) ?? ""
+                next += 1
+                if let keptKeyword, keptKeyword.corpusVersion != corpusVersion {
+                    keywordCandidateCache[keywordKey] = nil
+                    throw StaleKeywordCandidates()
+                }
             }
             var explained = cachedPlan ?? QueryPlan.notExplained
             if explains {
@@ -95,13 +119,20 @@ extension SearchEngine {
                     cachedPlans[planKey] = explained
                 }
             }
-            return try readSearch(results[next], plan: plan, total: total, explained: explained, words: words)
+            let (response, keyword) = try readSearch(
+                results[next], plan: plan, total: total, explained: explained, words: words)
+            if let keywordKey, keptKeyword == nil {
+                keywordCandidateCache[keywordKey] = KeywordCandidates(
+                    ids: keyword.map(\.id), scores: keyword.map(\.score), corpusVersion: corpusVersion)
+            }
+            return response
         }
     }
 
+    /// The response, and the keyword candidates it was built from (best first).
     private func readSearch(
         _ result: QueryResult, plan: SearchPlan, total: Int, explained: QueryPlan, words: [String: String]
-    ) throws -> SearchResponse {
+    ) throws -> (SearchResponse, keyword: [(id: Int, score: Double)]) {
         let params = plan.params
         var semantic: [Candidate] = []
         var keyword: [(id: Int, score: Double)] = []
@@ -128,12 +159,12 @@ extension SearchEngine {
         info.planMeasuredAt = explained.measuredAt
         info.planAgeSeconds = explained.measuredAt.map { Date().timeIntervalSince($0) }
         info.semanticCandidateIDs = semantic.map(\.artifactID)
-        return SearchResponse(results: results, info: info)
+        return (SearchResponse(results: results, info: info), keyword)
     }
 
     /// Plans by statement shape and knob values (the plan of an ANN statement does not depend on the vector; a
     /// keyword statement's does on the words, so they are part of the key). Changing any knob asks again.
-    private func planCacheKey(_ plan: SearchPlan) -> String {
+    private func planCacheKey(_ plan: SearchPlan, keptKeyword: Bool) -> String {
         var params = plan.params
         params.explain = false
         params.fusion = .default
@@ -142,8 +173,10 @@ extension SearchEngine {
         let knobs = (try? encoder.encode(params)).map { String(decoding: $0, as: UTF8.self) } ?? "\(params)"
         let words = params.method == .semantic ? "" : SHA256.hex(plan.queryText)
         let ids = plan.restrictTo.map { $0.map(String.init).joined(separator: ",") } ?? ""
-        return [knobs, words, ids, plan.userRowID.map(String.init) ?? "", plan.excluding.map { "-\($0)" } ?? ""]
-            .joined(separator: "|")
+        return [
+            knobs, words, ids, plan.userRowID.map(String.init) ?? "", plan.excluding.map { "-\($0)" } ?? "",
+            keptKeyword ? "kept keyword candidates" : "",
+        ].joined(separator: "|")
     }
 
     // MARK: - Filters
@@ -267,7 +300,7 @@ extension SearchEngine {
     /// planned as when run alone, then every score of their candidates (distances of the best stored text, BM25
     /// score and terms, best chunk) in LATERAL lookups by id, and the server's own time to its last row. One row per
     /// candidate; `semantic_distance` and `keyword_candidate_score` say which list it came from.
-    func searchStatement(_ plan: SearchPlan) -> PostgresQuery {
+    func searchStatement(_ plan: SearchPlan, keptKeyword: KeywordCandidates? = nil) -> PostgresQuery {
         let params = plan.params
         let v = PostgresParameter(queryVectorBind(plan))
         let bm25 = BM25SQL(queryText: plan.queryText, parameters: params.bm25)
@@ -277,16 +310,25 @@ extension SearchEngine {
         var ctes: [PostgresQuery] = scoresWords ? [bm25.ctes] : []
         var sources: [PostgresQuery] = []
         if params.method != .semantic {
-            // The keyword candidates, best first (ties by id), as many as the method needs.
-            let keywordFetch = params.method == .keyword ? params.limit : max(params.limit * 3, 30)
-            var keyword: PostgresQuery = """
-                SELECT a.id, kw.score
-                FROM artifacts a CROSS JOIN bm25_query q CROSS JOIN \(bm25.lateral)
-                WHERE a.search @@ q.query
-                """
-            keyword += filters(plan)
-            keyword += " ORDER BY kw.score DESC, a.id LIMIT \(sql: .integer(keywordFetch))"
-            ctes.append("keyword_candidates AS MATERIALIZED (\(keyword))")
+            if let keptKeyword {
+                // Kept from an earlier search with the same words, BM25 knobs and filters (`keywordCacheKey`).
+                let ids = keptKeyword.ids.map(String.init), scores = keptKeyword.scores.map { "\($0)" }
+                ctes.append(
+                    """
+                    keyword_candidates AS MATERIALIZED (
+                        SELECT k.id, k.score FROM unnest(\(ids)::text[]::int8[], \(scores)::text[]::float8[]) k(id, score))
+                    """)
+            } else {
+                // The keyword candidates, best first (ties by id), as many as the method needs.
+                var keyword: PostgresQuery = """
+                    SELECT a.id, kw.score
+                    FROM artifacts a CROSS JOIN bm25_query q CROSS JOIN \(bm25.lateral)
+                    WHERE a.search @@ q.query
+                    """
+                keyword += filters(plan)
+                keyword += " ORDER BY kw.score DESC, a.id LIMIT \(sql: .integer(keywordFetch(params)))"
+                ctes.append("keyword_candidates AS MATERIALIZED (\(keyword))")
+            }
             sources.append("SELECT id FROM keyword_candidates")
         }
         if params.method != .keyword {

@@ -44,6 +44,12 @@ public final class SearchEngine {
     private var recentQueryVectors: [String: [Float]] = [:]
     private var recentQueryOrder: [String] = []
     static let recentQueryCapacity = 64
+    /// Keyword candidates by query text, BM25 knobs and filters (`keywordCacheKey`), with the version of the corpus
+    /// statistics they were computed under: a knob change that leaves keywords alone (ef_search, probes, plan,
+    /// fusion…) does not score the corpus again. Checked against the statistics in every search's round trip.
+    var keywordCandidateCache = BoundedCache<KeywordCandidates>(capacity: SearchEngine.recentQueryCapacity)
+    /// Each lexeme of a recent query text with the word typed (`queryWordsStatement`): a function of the text alone.
+    var recentQueryWords = BoundedCache<[String: String]>(capacity: SearchEngine.recentQueryCapacity)
     private let logger = Logger(label: "vecscope.search")
 
     public init(
@@ -283,7 +289,7 @@ public final class SearchEngine {
     /// One search in one round trip (`Connection.pipelinedTransaction`): BEGIN, the knobs, the plan choice's
     /// settings, the check of a cached user id, the search's statements (`searchWork`, with the EXPLAIN a pinned
     /// index is checked by), COMMIT. Only a user's first search (its id) and a plan's first pin (the index list) add
-    /// a round trip.
+    /// a round trip, and so does a write to artifacts since kept keyword candidates were computed.
     func run(_ plan: SearchPlan) throws -> SearchResponse {
         var plan = plan
         var checkedUser: (externalID: String, id: Int)?
@@ -317,6 +323,10 @@ public final class SearchEngine {
         }
         do {
             return try work.read(Array(results.dropFirst(skipped)))
+        } catch is StaleKeywordCandidates {
+            // The kept keyword candidates predate a write to artifacts (now forgotten): score the words afresh.
+            plan.touchQuery = nil
+            return try run(plan)
         } catch  where pinned?.fromKeptList == true {
             // The kept index list may be stale (an index created or dropped since): read it afresh, try once more.
             vectorIndexes = nil
