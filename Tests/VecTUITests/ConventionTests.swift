@@ -18,7 +18,7 @@ struct ConventionTests {
         press(&state, .enter)
         #expect(state.overlay == nil)
         #expect(state.sideA.params.efSearch == 64)
-        #expect(state.sideA.status.deadline != nil)  // the results refresh
+        #expect(state.sideA.status.requestParams?.efSearch == 64)  // the results refresh at once
     }
 
     @Test func colonLimitAndKAreIndependent() {

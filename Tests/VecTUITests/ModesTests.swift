@@ -67,13 +67,10 @@ struct CompareReducerTests {
         var state = comparing(bIDs: [1, 2, 3])
         state.focus = .parameters
         state.parameterSelection = TunableParameter.allCases.firstIndex(of: .efSearch)!
-        let effects = press(&state, .left)
+        let started = press(&state, .left)
         #expect(state.sideA.params.efSearch == 40)
         #expect(state.compare?.sideB.params.efSearch == 30)
-        #expect(effects.isEmpty)
-        #expect(state.compare?.sideB.status.deadline != nil)
-        #expect(state.sideA.status.deadline == nil)
-        let started = reduce(&state, .tick(now: 11))
+        #expect(state.sideA.status.inFlight == nil)
         guard case .runSearch(.b, _, _, let params)? = started.first else {
             Issue.record("B did not search: \(started)")
             return
@@ -91,7 +88,7 @@ struct CompareReducerTests {
         press(&state, .right)
         #expect(state.sideA.params.efSearch == 50)
         #expect(state.compare?.sideB.params.efSearch == 40)
-        #expect(state.sideA.status.deadline != nil)
+        #expect(state.sideA.status.requestParams?.efSearch == 50)
     }
 
     @Test func bWithoutCompareExplainsWhy() {
@@ -460,7 +457,7 @@ struct SweepTests {
         press(&state, .enter)
         #expect(state.sideA.params.efSearch == 80)
         #expect(state.overlay == nil)
-        #expect(state.sideA.status.deadline != nil)  // the results refresh
+        #expect(state.sideA.status.requestParams?.efSearch == 80)  // the results refresh at once
         #expect(state.message?.text.hasPrefix("ef_search 80: recall 1.00") == true)
     }
 

@@ -145,7 +145,8 @@ struct ReducerSearchTests {
         state.focus = .parameters
         state.parameterSelection = TunableParameter.allCases.firstIndex(of: .efSearch) ?? 0
         let effects = press(&state, .right)
-        #expect(effects == [.cancelSearch(.a, generation: 2)])
+        #expect(effects.first == .cancelSearch(.a, generation: 2))
+        #expect(state.sideA.status.inFlight == 3)
         _ = reduce(&state, .searchFinished(.a, generation: 2, .success(Fixture.response(ids: [7]))))
         #expect(state.sideA.results.items.map(\.artifactID) == [1, 2])
     }
@@ -170,39 +171,31 @@ struct ReducerSearchTests {
         #expect(state.message == StatusMessage(text: "relation does not exist", kind: .error))
     }
 
-    @Test func parameterChangeSearchesOnlyAfterTheDebounce() {
+    /// A knob change searches in the same frame, with no debounce; the next one supersedes the search in flight.
+    @Test func parameterChangeSearchesAtOnce() {
         var state = Fixture.searched()
         state.focus = .parameters
         state.parameterSelection = TunableParameter.allCases.firstIndex(of: .efSearch) ?? 0
-        #expect(press(&state, .right).isEmpty)
-        #expect(press(&state, .right).isEmpty)
-        #expect(state.sideA.params.efSearch == 60)
+        let text = state.sideA.results.queryText
+        let first = press(&state, .right)
+        #expect(state.sideA.params.efSearch == 50)
+        #expect(first == [.runSearch(.a, generation: 2, text: text, params: state.sideA.params)])
         #expect(state.resultsAreStale(.a))
-        #expect(reduce(&state, .tick(now: 10.1)).isEmpty)
-        let effects = reduce(&state, .tick(now: 10.3))
+        let second = press(&state, .right)
+        #expect(state.sideA.params.efSearch == 60)
         #expect(
-            effects.first
-                == .runSearch(.a, generation: 2, text: state.sideA.results.queryText, params: state.sideA.params))
-        #expect(reduce(&state, .tick(now: 10.6)).isEmpty)
-    }
-
-    @Test func eachKeyRepeatPushesTheDeadlineBack() {
-        var state = Fixture.searched()
-        state.focus = .parameters
-        state.parameterSelection = TunableParameter.allCases.firstIndex(of: .limit) ?? 0
-        press(&state, .right)
-        _ = reduce(&state, .tick(now: 10.2))
-        press(&state, .right)
-        #expect(reduce(&state, .tick(now: 10.3)).isEmpty)
-        #expect(reduce(&state, .tick(now: 10.5)).count >= 1)
-        #expect(state.sideA.status.requestParams?.limit == 12)
+            second == [
+                .cancelSearch(.a, generation: 2), .runSearch(.a, generation: 3, text: text, params: state.sideA.params),
+            ])
+        #expect(state.sideA.status.inFlight == 3)
+        #expect(reduce(&state, .tick(now: 10.6)).isEmpty, "nothing waits for time to pass")
     }
 
     @Test func parameterChangeWithoutAQueryDoesNotSearch() {
         var state = AppState()
         state.focus = .parameters
         press(&state, .right)
-        #expect(state.sideA.status.deadline == nil)
+        #expect(state.sideA.status.inFlight == nil)
     }
 
     @Test func rankChangesCompareWithThePreviousRun() {

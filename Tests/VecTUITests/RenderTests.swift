@@ -136,11 +136,11 @@ struct Render80Tests {
         #expect(grid.lines()[21].hasPrefix(" ⠋ searching │"))
     }
 
-    @Test func pendingDebounceSaysItIsWaiting() {
+    @Test func aParameterChangeShowsItsSearchAtOnce() {
         var state = Fixture.searched()
         state.focus = .parameters
         _ = reduce(&state, .key(.right))
-        #expect(render(state).lines()[21].hasPrefix(" … waiting │"))
+        #expect(render(state).lines()[21].hasPrefix(" ⠋ searching │"))
     }
 
     @Test func parametersShowValuesAndExplainTheSelectedOne() {

@@ -9,7 +9,7 @@ import VecCore
 /// actions to a locked inbox, which the loop drains between frames.
 public final class TUIRuntime {
     private let backend: any SearchBackend
-    private var state: AppState
+    var state: AppState
     private let historyURL: URL?
     private let paramsURL: URL?
     private let inbox = Inbox()
@@ -25,8 +25,11 @@ public final class TUIRuntime {
     private let stoppedSweeps = StoppedSweeps()
     private let start = DispatchTime.now().uptimeNanoseconds
     private var lastReconnectAttempt: Double = -.infinity
-    /// How often the loop wakes up without input (spinner, debounce, inbox).
+    /// How often the loop wakes up without input (spinner, inbox).
     public var frameMilliseconds: Int32 = 50
+    /// How often while a search is in flight: a worker cannot interrupt ncurses' wait for a key, so its answer
+    /// waits for the loop's next turn to be drawn.
+    public var busyFrameMilliseconds: Int32 = 2
 
     /// - Parameters:
     ///   - backend: the search core, adapted (see `SearchBackend`).
@@ -62,7 +65,7 @@ public final class TUIRuntime {
         while !state.isQuitting {
             render(state, into: &grid)
             terminal.draw(grid)
-            if let action = terminal.nextAction(timeoutMilliseconds: frameMilliseconds) {
+            if let action = terminal.nextAction(timeoutMilliseconds: waitMilliseconds) {
                 dispatch(.tick(now: now()))
                 // Take everything already typed (a fast typist, an unbracketed paste) before drawing again.
                 var pending = Self.readBurst(startingWith: action, from: terminal)[...]
@@ -76,6 +79,12 @@ public final class TUIRuntime {
         }
         saveParams()
         return state
+    }
+
+    /// How long the loop waits for input before its next turn (`busyFrameMilliseconds` while a search runs).
+    var waitMilliseconds: Int32 {
+        let searching = state.sideA.status.isBusy || state.compare?.sideB.status.isBusy == true
+        return searching ? busyFrameMilliseconds : frameMilliseconds
     }
 
     /// Keeps side A's parameters for the next start.
@@ -127,7 +136,7 @@ public final class TUIRuntime {
     /// The state as it is now (for tests and for the caller after `run()`).
     var currentState: AppState { state }
 
-    private func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
+    func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
 
     private func perform(_ effect: Effect) {
         let backend = self.backend, inbox = self.inbox

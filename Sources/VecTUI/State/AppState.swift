@@ -96,8 +96,6 @@ public struct StatusMessage: Equatable, Sendable {
 public struct SearchStatus: Equatable, Sendable {
     /// The generation whose answer the side waits for.
     public var inFlight: Int?
-    /// When a debounced search starts (monotonic seconds); set by parameter changes, cleared when it starts.
-    public var deadline: Double?
     /// When the search in flight started, for the spinner and elapsed time.
     public var startedAt: Double?
     /// The text and parameters sent with the search in flight.
@@ -220,8 +218,6 @@ public struct AppState: Equatable, Sendable {
 
     /// Monotonic seconds from the latest tick.
     public var now: Double = 0
-    /// How long parameter changes wait for more key repeats before searching.
-    public var debounceInterval: Double = 0.25
     /// Set once `.quit` has been emitted.
     public var isQuitting = false
 

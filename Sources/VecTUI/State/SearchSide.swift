@@ -22,14 +22,14 @@ public struct SearchSide: Equatable, Sendable {
         self.params = params
     }
 
-    /// Results are on screen, or a search is running or waiting for the keys to go quiet.
-    public var hasSearched: Bool { results.response != nil || status.isBusy || status.deadline != nil }
+    /// Results are on screen, or a search is running.
+    public var hasSearched: Bool { results.response != nil || status.isBusy }
 
     /// The results on screen no longer answer `text` and this side's parameters (or a newer search is on its way).
     /// Stale results stay visible but are marked so.
     public func resultsAreStale(for text: String) -> Bool {
         guard results.response != nil else { return false }
-        return status.isBusy || status.deadline != nil || results.queryText != text || results.params != params
+        return status.isBusy || results.queryText != text || results.params != params
     }
 }
 

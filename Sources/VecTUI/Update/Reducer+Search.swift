@@ -3,7 +3,7 @@ import VecCore
 /// Searching, for either side: start, debounce, finish, recall, stop. Side B (compare mode) follows the same
 /// rules as side A; what only side A does (history, grades, the error line) is said where it happens.
 extension Reducer {
-    /// Ctrl-R, or side A's debounce ending: the query runs on side A, recorded in history, and on side B while
+    /// Ctrl-R, or a parameter of side A changed: the query runs on side A, recorded in history, and on side B while
     /// comparing. Nothing starts when side A cannot (no text, invalid parameters).
     static func startSearches(_ state: inout AppState) -> [Effect] {
         guard var effects = startSearch(.a, &state) else { return [] }
@@ -21,8 +21,6 @@ extension Reducer {
     /// flight. Nil when it cannot start (no text; invalid parameters, which the message line then names).
     static func startSearch(_ side: Side, _ state: inout AppState) -> [Effect]? {
         guard var search = state[side] else { return nil }
-        search.status.deadline = nil
-        state[side] = search
         let text = state.editor.trimmedText
         guard !text.isEmpty else { return nil }
         do {
@@ -44,33 +42,26 @@ extension Reducer {
         return effects
     }
 
-    /// A parameter of the side changed: cancel its search running now (its answer is outdated) and search again
-    /// once the keys have been quiet for `debounceInterval` — if there is a query on screen or on its way.
+    /// A parameter of the side changed: search again at once (the search in flight is cancelled, its answer being
+    /// outdated) — if there is a query on screen or on its way. Not debounced: a tuner wants the new results in the
+    /// next frame, and a key held down supersedes each search with the next (a queued one never starts).
+    /// Side A's search is the query's (side B follows it); side B's own changes search B alone.
     static func changeParams(_ side: Side, to next: SearchParams, _ state: inout AppState) -> [Effect] {
         guard var search = state[side], next != search.params else { return [] }
         search.params = next
-        var effects: [Effect] = []
         // Side B may not have searched yet while side A's results are on screen: it searches then too.
         let searched = search.hasSearched || state.sideA.results.response != nil
-        if !state.editor.trimmedText.isEmpty && searched {
-            if let running = search.status.inFlight {
-                effects.append(.cancelSearch(side, generation: running))
-                search.status.inFlight = nil
-                search.status.startedAt = nil
-            }
-            search.status.deadline = state.now + state.debounceInterval
-        }
         state[side] = search
-        return effects
+        guard !state.editor.trimmedText.isEmpty && searched else { return [] }
+        return side == .a ? startSearches(&state) : startSearch(.b, &state) ?? []
     }
 
-    /// Cancels the side's search in flight and any pending debounced one.
+    /// Cancels the side's search in flight.
     static func stopSearch(_ side: Side, _ state: inout AppState) -> [Effect] {
         guard var search = state[side] else { return [] }
         let running = search.status.inFlight
         search.status.inFlight = nil
         search.status.startedAt = nil
-        search.status.deadline = nil
         state[side] = search
         return running.map { [.cancelSearch(side, generation: $0)] } ?? []
     }

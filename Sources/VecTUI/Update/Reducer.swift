@@ -35,11 +35,6 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
     case .tick(let now):
         state.now = now
         if let message = state.message, let expires = message.expires, now >= expires { state.message = nil }
-        // Side A's search is the query's: when it starts, B starts with it; B's own parameter changes start B alone.
-        if let deadline = state.sideA.status.deadline, now >= deadline { return Reducer.startSearches(&state) }
-        if let deadline = state.compare?.sideB.status.deadline, now >= deadline {
-            return Reducer.startSearch(.b, &state) ?? []
-        }
         return []
 
     case .searchFinished(let side, let generation, let result):

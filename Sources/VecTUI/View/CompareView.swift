@@ -55,7 +55,6 @@ enum CompareView {
                 Span(" \(Format.spinnerFrame(now: state.now)) searching ", CellStyle(foreground: .accent, bold: true))
             ]
         }
-        if statuses.contains(where: { $0.deadline != nil }) { return [Span(" waiting… ", .fg(.accent))] }
         if state.resultsAreStale(.a) || state.resultsAreStale(.b) {
             return [Span(" stale · Ctrl-R ", CellStyle(foreground: .warn, bold: true))]
         }

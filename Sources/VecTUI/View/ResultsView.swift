@@ -166,14 +166,13 @@ enum ResultsView {
         }
     }
 
-    /// "⠋ searching", "waiting…" (debounce), "stale · Ctrl-R", or nothing.
+    /// "⠋ searching", "stale · Ctrl-R", or nothing.
     static func statusBadge(_ state: AppState) -> [Span] {
         if state.sideA.status.isBusy {
             return [
                 Span(" \(Format.spinnerFrame(now: state.now)) searching ", CellStyle(foreground: .accent, bold: true))
             ]
         }
-        if state.sideA.status.deadline != nil { return [Span(" waiting… ", .fg(.accent))] }
         if state.resultsAreStale(.a) { return [Span(" stale · Ctrl-R ", CellStyle(foreground: .warn, bold: true))] }
         return []
     }

@@ -152,8 +152,6 @@ enum StatusView {
         var busy: [Span]
         if state.sideA.status.isBusy {
             busy = [value("\(Format.spinnerFrame(now: state.now)) searching", .accent)]
-        } else if state.sideA.status.deadline != nil {
-            busy = [value("… waiting", .accent)]
         } else if state.resultsAreStale(.a) {
             busy = [value("stale", .warn)]
         } else if state.sideA.results.response != nil {
