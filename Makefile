@@ -93,9 +93,12 @@ clean-test-servers:
 	  [ -f "$$pid" ] || continue; p=$$(head -1 "$$pid"); kill -QUIT "$$p" 2>/dev/null || true; \
 	done
 
-# Speed numbers beside baselines measured in the same run (BENCH_ARTIFACTS=100000 for the full spec size).
-bench: build
-	@VECSCOPE_BIN="$(BIN)" bash Tests/bench/run.sh
+# Speed numbers beside baselines measured in the same run (BENCH_ARTIFACTS=100000 for the full spec size), from an
+# optimised build (the tests keep the debug one): a debug build spends milliseconds per search decoding and fusing.
+BENCH_FLAGS ?= -c release
+bench: setup
+	swift build $(BENCH_FLAGS) --product vecscope
+	@VECSCOPE_BIN="$$(swift build $(BENCH_FLAGS) --show-bin-path)/vecscope" bash Tests/bench/run.sh
 
 # Formats every Swift file with the committed .swift-format (the toolchain ships swift-format).
 format:

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import VecCore
+import VecTUI
 
 extension Vecscope {
     /// `vecscope bench-suite`: the measurements behind `make bench` (Tests/bench/run.sh prints them side by side).
@@ -9,7 +10,9 @@ extension Vecscope {
             commandName: "bench-suite",
             abstract:
                 "Benchmarks for `make bench`: MiniLM throughput, query-path overhead, concurrent QPS in process and over HTTP.",
-            subcommands: [MiniLMThroughput.self, QueryPath.self, Ranking.self, Concurrent.self, HTTP.self])
+            subcommands: [
+                MiniLMThroughput.self, QueryPath.self, Ranking.self, Concurrent.self, HTTP.self, TUIRepaint.self,
+            ])
     }
 }
 
@@ -190,7 +193,8 @@ extension Vecscope.BenchSuite {
         static let configuration = CommandConfiguration(
             abstract:
                 "Semantic, keyword and hybrid ranking of whole job descriptions (Fixtures/jobs.jsonl) over the loaded "
-                + "data, one client: the whole search's client time beside the keyword statement's server time.",
+                + "data, one client: the whole search's client time (first search of a text, and again with another "
+                + "ef_search) beside its statement's server time.",
             discussion: "Generated data has no text model: each job's text is paired with a stored vector as the "
                 + "semantic side of hybrid.")
         @OptionGroup var database: DatabaseOptions
@@ -221,20 +225,37 @@ extension Vecscope.BenchSuite {
                     params.method = method
                     params.limit = 10
                     for index in jobs.indices { _ = try engine.search(query(index), params: params) }  // warm-up
-                    let client = try (0..<searches).map {
-                        try engine.search(query($0), params: params).info.clientWallMs
+                    // First search of a text: nothing kept from an earlier search of it (keyword candidates, words).
+                    let cold = try (0..<searches).map {
+                        engine.forgetKeptWords()
+                        return try engine.search(query($0), params: params).info.clientWallMs
                     }
                     var explained = params
                     explained.explain = true
                     // The search statement's own time (every method's statement: candidates and scores in one pass).
                     let server = try jobs.indices.compactMap {
+                        engine.forgetKeptWords()
+                        return try engine.search(query($0), params: explained).info.serverExecutionMs
+                    }
+                    // The same texts again with another ef_search each time, as a tuner stepping a knob does, each
+                    // text searched once first.
+                    for index in jobs.indices { _ = try engine.search(query(index), params: params) }
+                    var stepped = params
+                    let repeated = try (0..<searches).map {
+                        stepped.efSearch = $0 % 2 == 0 ? 48 : 40
+                        return try engine.search(query($0), params: stepped).info.clientWallMs
+                    }
+                    let repeatedServer = try jobs.indices.compactMap {
                         try engine.search(query($0), params: explained).info.serverExecutionMs
                     }
-                    let clientStats = LatencyStats(samples: client)
+                    let clientStats = LatencyStats(samples: cold)
+                    let repeatedStats = LatencyStats(samples: repeated)
                     let serverStats = LatencyStats(samples: server)
                     report[method.rawValue] = [
                         "client_p50_ms": clientStats.p50, "client_p95_ms": clientStats.p95,
+                        "repeated_client_p50_ms": repeatedStats.p50, "repeated_client_p95_ms": repeatedStats.p95,
                         "statement_server_p50_ms": serverStats.p50, "statement_server_p95_ms": serverStats.p95,
+                        "repeated_statement_server_p50_ms": LatencyStats(samples: repeatedServer).p50,
                     ]
                 }
                 if output.json {
@@ -248,6 +269,60 @@ extension Vecscope.BenchSuite {
                                 method, row["client_p50_ms"] ?? 0, row["client_p95_ms"] ?? 0,
                                 row["statement_server_p50_ms"] ?? 0))
                     }
+                }
+            }
+        }
+    }
+
+    /// The TUI's answer to a parameter change (`TUIRuntime.timeParameterChanges`): key press to the frame showing
+    /// the new results, beside the engine's own time for the same search.
+    struct TUIRepaint: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "tui",
+            abstract:
+                "Key press to repainted results in the TUI (headless) for parameter changes, beside the search's own time.",
+            discussion: "Generated data has no text model: the query names a stored artifact (@id or @user/id).")
+        @OptionGroup var database: DatabaseOptions
+        @Option(help: "Embedding model.") var model: String
+        @Option(help: "The query, e.g. @u1/a42 (more like this).") var query: String
+        @Option(help: "Ranking method.") var method: RankingMethod = .semantic
+        @Option(help: "Parameter stepped up and down (as in the parameters pane).") var parameter = "ef_search"
+        @Option(help: "Parameter changes timed.") var changes = 40
+        @OptionGroup var output: OutputOptions
+
+        func run() throws {
+            Vecscope.bootstrapLogging()
+            try runReportingErrors {
+                guard let knob = TunableParameter.allCases.first(where: { $0.label == parameter }) else {
+                    throw VecscopeError(
+                        what: "no parameter \(parameter)",
+                        fix: "Use one of \(TunableParameter.allCases.map(\.label).joined(separator: ", ")).",
+                        kind: .invalidInput)
+                }
+                let backend = EngineBackend(connect: { try database.connect(migrate: false) })
+                var params = AppState.defaultParams  // the TUI's own: the plan shown, so a knob change explains anew
+                params.model = model
+                params.method = method
+                var state = AppState(size: Size(width: 160, height: 48), params: params)
+                _ = reduce(&state, .loadQuery(query))
+                let timings = try TUIRuntime(backend: backend, state: state).timeParameterChanges(knob, count: changes)
+                let repaint = LatencyStats(samples: timings.map(\.repaintMs))
+                let search = LatencyStats(samples: timings.map(\.searchClientMs))
+                let server = LatencyStats(samples: timings.compactMap(\.searchServerMs))
+                let report: [String: Any] = [
+                    "changes": timings.count, "method": method.rawValue, "parameter": knob.label,
+                    "repaint_p50_ms": repaint.p50, "repaint_p95_ms": repaint.p95, "repaint_max_ms": repaint.max,
+                    "search_client_p50_ms": search.p50, "search_client_p95_ms": search.p95,
+                    "search_server_p50_ms": server.p50,
+                ]
+                if output.json {
+                    print(try JSONText.encode(report))
+                } else {
+                    print(
+                        String(
+                            format:
+                                "%@ %@ changes (%@): repaint p50 %.1f ms, p95 %.1f ms; the search itself p50 %.1f ms",
+                            "\(timings.count)", knob.label, method.rawValue, repaint.p50, repaint.p95, search.p50))
                 }
             }
         }

@@ -179,6 +179,22 @@ struct RuntimeTests {
         #expect(runtime.currentState.message == nil)
     }
 
+    /// `make bench`'s TUI figure: each timed change is one search of its own (the backend saw the first search and
+    /// one per change, with the stepped value) and is over only once a frame showed that search's answer.
+    @Test func timedParameterChangesWaitForTheirOwnResults() throws {
+        let backend = FakeBackend()
+        backend.delay = 0.03
+        var state = AppState(size: Size(width: 100, height: 30))
+        _ = reduce(&state, .loadQuery("@u01/a042"))
+        let runtime = TUIRuntime(backend: backend, state: state)
+        let timings = try runtime.timeParameterChanges(.efSearch, count: 4)
+        #expect(timings.count == 4)
+        #expect(backend.searches == Array(repeating: "@u01/a042", count: 5))
+        #expect(timings.allSatisfy { $0.repaintMs >= 30 }, "each waited for its search's answer: \(timings)")
+        let shown = runtime.currentState.sideA.results
+        #expect(shown.params?.efSearch == 40 && shown.generation == runtime.currentState.lastGeneration)
+    }
+
     @Test func gradesAreSavedThroughTheBackend() {
         let backend = FakeBackend()
         let runtime = TUIRuntime(backend: backend, state: AppState())
