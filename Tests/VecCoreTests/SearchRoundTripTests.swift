@@ -59,6 +59,26 @@ import Testing
         #expect(sent.statements.count == 4, "BEGIN, knobs, the search statement, COMMIT: \(sent.statements)")
     }
 
+    /// An unfiltered search statement is prepared once per connection (parsed once; a generic plan once it costs no
+    /// more, as `pgbench -M prepared` runs its statement); a user-scoped one never: its custom plan reads the user's
+    /// collection size.
+    @Test func anUnfilteredSearchStatementIsPreparedOnce() throws {
+        let model = try FixtureDatabase.model()
+        let vectors = try model.embed(["robotics firmware", "payments ledger", "design systems"])
+        var params = SearchParams()
+        let isPrepare: (String) -> Bool = { $0.hasPrefix("PREPARE ") && $0.contains("ann_stored") }
+        let first = try traffic { _ = try engine.search(.vector(vectors[0]), params: params) }
+        #expect(first.statements.filter(isPrepare).count == 1, "\(first.statements)")
+        let second = try traffic { _ = try engine.search(.vector(vectors[1]), params: params) }
+        #expect(!second.statements.contains(where: isPrepare) && second.roundTrips == 1)
+        #expect(second.statements.count == 4, "BEGIN, knobs, the prepared search statement, COMMIT")
+        params.userScope = .user("u04")
+        let scoped = try traffic {
+            for vector in vectors { _ = try engine.search(.vector(vector), params: params) }
+        }
+        #expect(!scoped.statements.contains { $0.hasPrefix("PREPARE ") }, "\(scoped.statements)")
+    }
+
     /// A user removed and loaded again gets a new row id: the cached one is checked in the same round trip and
     /// replaced, so the search still finds that user's artifacts.
     @Test func aCachedUserIDIsCheckedEverySearch() throws {

@@ -107,10 +107,10 @@ python3 - "$home/path.json" "$home/pgbench" <<'PY'
 import json, re, sys
 sql = json.load(open(sys.argv[1]))["statement_sql"]
 placeholders = sorted(set(re.findall(r"\$(\d+)", sql)))
-if placeholders != ["1", "2", "3"]:
+if placeholders != ["1", "2"]:
     sys.exit("pgbench: the ANN statement's parameters changed (%s): update Tests/bench/run.sh" % placeholders)
 for i, line in enumerate(open(sys.argv[2] + "/vectors.txt")):
-    text = sql.replace("$1", "'%s'::vector" % line.strip()).replace("$2", "'{full}'").replace("$3", "10")
+    text = sql.replace("$1", "'%s'::vector" % line.strip()).replace("$2", "'{full}'")
     open("%s/q%02d.sql" % (sys.argv[2], i), "w").write(" ".join(text.split()) + ";\n")
 PY
 pgbench_run() {  # clients → "tps latency_ms"

@@ -83,7 +83,7 @@ extension SearchEngine {
         // EXPLAIN without ANALYZE: the planner's choice for this very statement and its values, never a second run.
         let explains = verifies || (planKey != nil && cachedPlan == nil)
         if explains { statements.append(PipelineStatement("EXPLAIN (FORMAT JSON) \(search)")) }
-        statements.append(PipelineStatement(search))
+        statements.append(PipelineStatement(search, prepared: preparesSearch(plan)))
         return SearchWork(statements: statements) { [self] results in
             var next = 0
             var total = cachedCount ?? 0
@@ -127,6 +127,17 @@ extension SearchEngine {
             }
             return response
         }
+    }
+
+    /// Whether the search statement is sent prepared (parsed once per connection; after five custom plans
+    /// PostgreSQL keeps a generic one when it costs no more, as `pgbench -M prepared` does): only without a user,
+    /// type or id filter and with the planner's own choice. Such a filter's selectivity is what a custom plan is for
+    /// (a user's collection size decides between a filtered HNSW scan and an exact one), and a pinned or exact
+    /// plan's settings change the plan without invalidating a cached one. (The more-like-this source's exclusion and
+    /// a similarity threshold are estimated alike either way.)
+    func preparesSearch(_ plan: SearchPlan) -> Bool {
+        plan.params.plan == .auto && plan.quantization == .none && plan.userRowID == nil
+            && plan.params.artifactTypes.isEmpty && plan.restrictTo == nil
     }
 
     /// The response, and the keyword candidates it was built from (best first).
@@ -286,12 +297,14 @@ extension SearchEngine {
         }
         // An explicit artifact list is ranked exactly: "+ 0" keeps the ANN index (and its recall loss) out of it.
         let exact: SQLFragment = plan.restrictTo == nil ? "" : " + 0"
+        // The limit is part of the text: a prepared statement's generic plan then still knows how few rows it needs
+        // (with LIMIT $n it assumed a tenth of the table and chose a sequential scan and a sort).
         guard plan.quantization == .bit else {
-            sql += " ORDER BY \(order)\(sql: exact) LIMIT \(fetch)::int8"
+            sql += " ORDER BY \(order)\(sql: exact) LIMIT \(sql: .integer(fetch))"
             return sql
         }
-        sql += " ORDER BY \(order)\(sql: exact) LIMIT \(fetch * plan.params.rerankDepth)::int8"
-        return "SELECT * FROM (\(sql)) reranked ORDER BY reranked.distance LIMIT \(fetch)::int8"
+        sql += " ORDER BY \(order)\(sql: exact) LIMIT \(sql: .integer(fetch * plan.params.rerankDepth))"
+        return "SELECT * FROM (\(sql)) reranked ORDER BY reranked.distance LIMIT \(sql: .integer(fetch))"
     }
 
     // MARK: - The search statement
