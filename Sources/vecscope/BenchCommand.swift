@@ -215,7 +215,7 @@ enum VariantReport {
             var cells: [[String]] = []
             for (position, row) in rows.enumerated() {
                 let sweep = row.sweep
-                let size = VectorIndexInfo.readable(bytes: row.index.sizeBytes)
+                let size = ByteSize.readable(row.index.sizeBytes)
                 cells.append([
                     "\(position + 1)\(sweep.onParetoFront ? "*" : "")", row.index.quantization.rawValue,
                     row.rerank.map { "\($0)×" } ?? "-", size, number(row.sizeRatio, "%.3f"),

@@ -173,14 +173,7 @@ enum IndexReport {
                 String(info.rows), String(info.scans), info.valid ? "yes" : "NO",
             ]
         }
-        let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
-        func line(_ cells: [String]) -> String {
-            cells.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(
-                separator: "  "
-            )
-            .trimmingCharacters(in: .whitespaces)
-        }
-        return ([line(header)] + rows.map(line)).joined(separator: "\n")
+        return TextTable.render(header: header, rows: rows)
     }
 
     static func json(_ indexes: [VectorIndexInfo]) throws -> String {

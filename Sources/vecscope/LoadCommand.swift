@@ -18,6 +18,11 @@ extension Vecscope {
         @Argument(help: "The .jsonl file to load.") var file: String
         @Flag(help: "Fail the whole load, writing nothing, if any record is bad.") var strict = false
         @Option(help: "Records per transaction.") var batchSize = 200
+        @Flag(
+            name: .customLong("async"),
+            help: "Leave embedding to `vecscope worker`: queue every new or changed artifact for --model.")
+        var leaveToWorker = false
+        @Option(help: "With --async: the model whose vectors the worker makes.") var model = SearchParams.defaultModel
 
         func validate() throws {
             guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
@@ -27,11 +32,24 @@ extension Vecscope {
             Vecscope.bootstrapLogging()
             try runReportingErrors {
                 let connection = try database.connect()
+                var queue: EmbeddingQueue?
+                if leaveToWorker {
+                    let registered = try EmbeddingModelRegistry(connection: connection).resolve(model)
+                    queue = EmbeddingQueue(connection: connection, model: registered.name)
+                    // Followed before loading, so the trigger queues what this load changes.
+                    try queue?.follow()
+                }
                 let summary = try loadArtifacts(
                     URL(fileURLWithPath: file), connection: connection, strict: strict,
                     batchSize: batchSize, quiet: output.json)
                 if output.json {
                     print(try JSONText.encode(LoadSummaryBody(summary)))
+                }
+                if let queue {
+                    let pending = try queue.counts().pending
+                    FileHandle.standardError.write(
+                        Data(
+                            "left to `vecscope worker --model \(queue.model)`: \(pending) artifacts queued\n".utf8))
                 }
             }
         }

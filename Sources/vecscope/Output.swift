@@ -57,3 +57,15 @@ final class ProgressBar {
         if enabled, isTerminal, drewSomething { FileHandle.standardError.write(Data("\n".utf8)) }
     }
 }
+
+/// Columns padded to their widest cell, two spaces apart (String(format:)'s `%-20@` does not pad on Linux).
+enum TextTable {
+    static func render(header: [String], rows: [[String]]) -> String {
+        let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }
+                .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+        }
+        return ([line(header)] + rows.map(line)).joined(separator: "\n")
+    }
+}

@@ -54,3 +54,16 @@ public enum FixtureDatabase {
         return (SearchEngine(connection: connection, makeEmbedder: { _ in embedder }), connection)
     }
 }
+
+extension TestDatabase {
+    /// A fresh, migrated database holding the first `count` fixture artifacts (not embedded).
+    public static func freshWithFixtureArtifacts(_ count: Int) throws -> (connection: Connection, url: String) {
+        let (connection, url) = try fresh()
+        let lines = try String(contentsOf: FixturePaths.file("artifacts.jsonl"), encoding: .utf8)
+            .split(separator: "\n").prefix(count)
+        let file = try scratchDirectory("slice").appendingPathComponent("artifacts.jsonl")
+        try lines.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
+        _ = try ArtifactLoader(connection: connection).load(file: file)
+        return (connection, url)
+    }
+}

@@ -114,8 +114,22 @@ public final class Connection {
         _ = try QueryResult(result, statement: sql, vectorTypes: cachedVectorTypes, connection: self)
     }
 
-    /// Runs `body` inside BEGIN … COMMIT; rolls back if it throws.
+    /// Runs `body` inside BEGIN … COMMIT; rolls back if it throws. Inside an open transaction it is a savepoint, so
+    /// a caller can wrap work that has transactions of its own (the worker runs the pipeline inside its claim).
     public func transaction<T>(_ body: (Connection) throws -> T) throws -> T {
+        if inTransaction {
+            try execute("SAVEPOINT vecscope_nested")
+            do {
+                let value = try body(self)
+                try execute("RELEASE SAVEPOINT vecscope_nested")
+                return value
+            } catch {
+                if PQtransactionStatus(handle) != PQTRANS_IDLE {
+                    _ = try? execute("ROLLBACK TO SAVEPOINT vecscope_nested")
+                }
+                throw error
+            }
+        }
         try execute("BEGIN")
         do {
             let value = try body(self)
@@ -459,7 +473,8 @@ public struct PipelineStatement {
 
 /// Cancels the statement running on one connection, from any thread (libpq's `PQcancel` is thread-safe).
 public final class QueryCanceller: @unchecked Sendable {
-    private let handle: OpaquePointer
+    /// Internal so the `Connection+…` extensions (notifications) reach it; still only this class frees it.
+    let handle: OpaquePointer
     private let lock = NSLock()
 
     init(_ handle: OpaquePointer) { self.handle = handle }

@@ -35,6 +35,11 @@ public struct QueryEmbeddingCache {
         }
         let vector = try embedder().embed([text]).first ?? []
         if let problem = VectorCheck.problem(vector, dimensions: model.dimensions) {
+            // Counted for `vecscope stats`; a server that may not write (a standby) still gets the error below.
+            _ = try? connection.execute(
+                """
+                INSERT INTO refused_vectors (model_version, source, problem) VALUES (\(model.name), 'query', \(problem))
+                """)
             throw VecscopeError(
                 what: "\(model.name) returned an unusable vector for the query \(VectorCheck.quoted(text))",
                 why: "it \(problem); such a vector is neither searched with nor cached",
@@ -48,6 +53,7 @@ public struct QueryEmbeddingCache {
                                         access_count)
             VALUES (\(userID), \(hash), \(model.name), \(model.dimensions), \(Vector(vector)), 1)
             ON CONFLICT (job_description_hash, model_version) DO UPDATE SET access_count = job_embeddings.access_count + 1,
+                miss_count = job_embeddings.miss_count + 1,
                 last_accessed_at = now(), embedding_vector = EXCLUDED.embedding_vector
             """)
         return (vector, false)

@@ -32,6 +32,8 @@ public final class EmbeddingPipeline {
         public var failedBatches = 0
         public var failedItems = 0
         public var failures: [String] = []
+        /// Artifacts with at least one text not stored (the worker keeps their queue rows for a retry).
+        public var failedArtifactIDs: Set<Int> = []
         public var totalTokens = 0
         public var costUSD = 0.0
         public var seconds = 0.0
@@ -110,10 +112,12 @@ public final class EmbeddingPipeline {
                 try store(batch, output: output, only: usable, summary: &summary)
                 failedInARow = usable.isEmpty ? failedInARow + 1 : 0
                 if !failures.isEmpty {
+                    try recordRefusals(failures)
                     summary.failedBatches += 1
                     summary.failedItems += failures.count
-                    summary.failures += failures
-                    failures.forEach { logger.error("\($0)") }
+                    summary.failures += failures.map(\.line)
+                    summary.failedArtifactIDs.formUnion(failures.map(\.artifactID))
+                    failures.forEach { logger.error("\($0.line)") }
                 }
             } catch let error as PostgresError where error.kind == .connection {
                 throw error  // the database is gone: stop, the next run resumes
@@ -124,6 +128,7 @@ public final class EmbeddingPipeline {
                 summary.failedBatches += 1
                 summary.failedItems += batch.count
                 summary.failures.append("items \(done + 1)–\(done + batch.count): \(ErrorReport(error).oneLine)")
+                summary.failedArtifactIDs.formUnion(batch.map(\.artifactID))
                 logger.error("embedding batch failed: \(error)")
                 failedInARow += 1
             }
@@ -263,22 +268,38 @@ public final class EmbeddingPipeline {
 
     /// The items of a batch whose vectors may be stored, and a failure line for each that may not (a degenerate
     /// vector is never stored: it would count as fresh and rank nothing).
-    private func usable(_ batch: [WorkItem], _ output: EmbeddingOutput) throws -> (items: [Int], failures: [String]) {
+    private func usable(
+        _ batch: [WorkItem], _ output: EmbeddingOutput
+    ) throws -> (items: [Int], failures: [(artifactID: Int, line: String)]) {
         guard output.vectors.count == batch.count else {
             throw VecscopeError(what: "\(model.name) returned \(output.vectors.count) vectors for \(batch.count) texts")
         }
         var items: [Int] = []
-        var failures: [String] = []
+        var failures: [(artifactID: Int, line: String)] = []
         for (index, item) in batch.enumerated() {
             if let problem = VectorCheck.problem(output.vectors[index], dimensions: model.dimensions) {
                 failures.append(
-                    "\(model.name) returned a vector that \(problem) for artifact \(item.artifactID) "
-                        + "(\(item.contentType.rawValue)) \(VectorCheck.quoted(item.text)); not stored")
+                    (
+                        item.artifactID,
+                        "\(model.name) returned a vector that \(problem) for artifact \(item.artifactID) "
+                            + "(\(item.contentType.rawValue)) \(VectorCheck.quoted(item.text)); not stored"
+                    ))
             } else {
                 items.append(index)
             }
         }
         return (items, failures)
+    }
+
+    /// Refused vectors are counted per model for `vecscope stats`.
+    private func recordRefusals(_ failures: [(artifactID: Int, line: String)]) throws {
+        for failure in failures {
+            try connection.execute(
+                """
+                INSERT INTO refused_vectors (model_version, source, artifact_id, problem)
+                VALUES (\(model.name), 'document', \(failure.artifactID), \(failure.line))
+                """)
+        }
     }
 
     private func store(

@@ -264,6 +264,82 @@ public enum Migrations {
                 );
                 CREATE INDEX api_tokens_user ON api_tokens (user_id);
                 """),
+        // `vecscope worker`: a statement trigger queues every artifact whose embedded text changed, once for each
+        // model a worker follows, and wakes the workers with NOTIFY. Queue rows are hints, never the truth: the
+        // pipeline re-checks each text's hash, so a duplicate row costs a look-up, not an embedding. No unique key on
+        // (artifact, model): a change made while a worker embeds the old text adds a row instead of waiting for the
+        // worker's transaction. content_hash is kept by a row trigger too, so a write with psql counts as stale.
+        Migration(
+            version: 5, name: "embedding queue",
+            sql: """
+                CREATE TABLE worker_models (
+                    model_version text PRIMARY KEY REFERENCES embedding_models(name) ON DELETE CASCADE,
+                    followed_at   timestamptz NOT NULL DEFAULT now()
+                );
+                CREATE TABLE embedding_queue (
+                    id            bigserial PRIMARY KEY,
+                    artifact_id   bigint NOT NULL REFERENCES artifacts(id) ON DELETE CASCADE,
+                    model_version text NOT NULL REFERENCES embedding_models(name) ON DELETE CASCADE,
+                    queued_at     timestamptz NOT NULL DEFAULT now(),
+                    attempts      integer NOT NULL DEFAULT 0,
+                    not_before    timestamptz NOT NULL DEFAULT now(),
+                    last_error    text
+                );
+                CREATE INDEX embedding_queue_claim ON embedding_queue (model_version, not_before, id);
+                CREATE INDEX embedding_queue_artifact ON embedding_queue (artifact_id);
+
+                -- The same text EmbeddingText.full hashes (migration 3 rehashed with it).
+                CREATE FUNCTION vecscope_content_hash() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    NEW.content_hash := encode(sha256(convert_to(concat_ws(E'\\n\\n',
+                        nullif(NEW.title, ''),
+                        CASE WHEN cardinality(NEW.skills) > 0 THEN 'Skills: ' || array_to_string(NEW.skills, ', ') END,
+                        nullif(NEW.description, ''), nullif(NEW.content, '')), 'UTF8')), 'hex');
+                    RETURN NEW;
+                END $$;
+                -- Inserts carry the hash their writer computed (the loader, gen's COPY): only a changed text is rehashed.
+                CREATE TRIGGER artifacts_content_hash BEFORE UPDATE OF title, description, content, skills ON artifacts
+                    FOR EACH ROW
+                    WHEN ((OLD.title, OLD.description, OLD.content, OLD.skills)
+                          IS DISTINCT FROM (NEW.title, NEW.description, NEW.content, NEW.skills))
+                    EXECUTE FUNCTION vecscope_content_hash();
+
+                CREATE FUNCTION vecscope_queue_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF TG_OP = 'INSERT' THEN
+                        INSERT INTO embedding_queue (artifact_id, model_version)
+                        SELECT n.id, w.model_version FROM new_rows n CROSS JOIN worker_models w ORDER BY n.id;
+                    ELSE
+                        INSERT INTO embedding_queue (artifact_id, model_version)
+                        SELECT n.id, w.model_version
+                        FROM new_rows n JOIN old_rows o ON o.id = n.id CROSS JOIN worker_models w
+                        WHERE n.content_hash IS DISTINCT FROM o.content_hash ORDER BY n.id;
+                    END IF;
+                    IF FOUND THEN
+                        PERFORM pg_notify('vecscope_embedding_queue', '');
+                    END IF;
+                    RETURN NULL;
+                END $$;
+                CREATE TRIGGER artifacts_queue_insert AFTER INSERT ON artifacts REFERENCING NEW TABLE AS new_rows
+                    FOR EACH STATEMENT EXECUTE FUNCTION vecscope_queue_changed();
+                CREATE TRIGGER artifacts_queue_update AFTER UPDATE ON artifacts
+                    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+                    FOR EACH STATEMENT EXECUTE FUNCTION vecscope_queue_changed();
+
+                -- `vecscope stats`: the cache's misses beside its lookups (access_count), so the hit rate is counted,
+                -- not guessed; every row so far was made by one miss.
+                ALTER TABLE job_embeddings ADD COLUMN miss_count bigint NOT NULL DEFAULT 1;
+                -- Vectors a model returned that VectorCheck refused (never stored, never searched with).
+                CREATE TABLE refused_vectors (
+                    id            bigserial PRIMARY KEY,
+                    model_version text NOT NULL,
+                    source        text NOT NULL CHECK (source IN ('document', 'query')),
+                    artifact_id   bigint,
+                    problem       text NOT NULL,
+                    refused_at    timestamptz NOT NULL DEFAULT now()
+                );
+                CREATE INDEX refused_vectors_model ON refused_vectors (model_version, refused_at);
+                """),
     ]
 }
 

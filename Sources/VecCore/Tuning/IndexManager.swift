@@ -27,16 +27,7 @@ public struct VectorIndexInfo: Sendable, Equatable, Codable {
 
 extension VectorIndexInfo {
     /// "781.2 MB": the on-disk size in binary units, as the CLI table and the TUI's index view show it.
-    public var readableSize: String { Self.readable(bytes: sizeBytes) }
-
-    /// "781.2 MB" for any byte count (`bench --variants` too).
-    public static func readable(bytes: Int) -> String {
-        let units = ["B", "kB", "MB", "GB", "TB"]
-        var value = Double(bytes)
-        var unit = 0
-        while value >= 1024, unit < units.count - 1 { value /= 1024; unit += 1 }
-        return unit == 0 ? "\(bytes) B" : String(format: "%.1f %@", value, units[unit])
-    }
+    public var readableSize: String { ByteSize.readable(sizeBytes) }
 
     /// "m=16 ef_construction=64" or "lists=100".
     public var parameterSummary: String {
