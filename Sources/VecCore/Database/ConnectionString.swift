@@ -45,6 +45,16 @@ public enum ConnectionString {
     /// says otherwise: libpq's own default is to wait forever (a host that drops packets hangs every command).
     public static let defaultConnectTimeout = 10
 
+    /// `VECSCOPE_PREPARED_STATEMENTS=off` (or 0, false, no): run every statement unnamed. PgBouncer before 1.21 in
+    /// transaction mode hands each transaction any server connection, where a statement prepared on another one
+    /// does not exist (1.21+ with `max_prepared_statements` set supports them).
+    public static func preparedStatementsEnabled(
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> Bool {
+        guard let value = environment["VECSCOPE_PREPARED_STATEMENTS"]?.lowercased() else { return true }
+        return !["off", "0", "false", "no"].contains(value)
+    }
+
     static func withConnectTimeout(
         _ connection: String, seconds: Int = defaultConnectTimeout,
         environment: [String: String] = ProcessInfo.processInfo.environment

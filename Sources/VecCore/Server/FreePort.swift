@@ -1,8 +1,8 @@
 import Foundation
 
 /// Finds a TCP port on 127.0.0.1 that nothing listens on.
-enum FreePort {
-    static func pick() throws -> Int {
+public enum FreePort {
+    public static func pick() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else {
             throw VecscopeError(
