@@ -246,4 +246,35 @@ import VecCore
             try connection.query("SELECT count(*) FROM embedding_queue").scalar(Int.self) == 25 - 10 * batches.count)
         #expect(worker.output.hasSuffix("stopped\n"), "\(worker.output)")
     }
+
+    @Test func theWorkerReconnectsAfterTheDatabaseRestarts() throws {
+        // A server of its own: the shared one serves every other suite.
+        let directory = try TestDatabase.scratchDirectory("restart")
+        let server = EmbeddedPostgres(
+            installDirectory: TestDatabase.installDirectory, dataDirectory: directory.appendingPathComponent("pgdata"))
+        let url = try server.start()
+        defer { _ = try? server.stop() }
+        do {
+            let connection = try Connection(url)
+            try Migrator(connection: connection).migrate()
+            let lines = try String(contentsOf: FixturePaths.file("artifacts.jsonl"), encoding: .utf8)
+                .split(separator: "\n").prefix(6)
+            let file = directory.appendingPathComponent("six.jsonl")
+            try lines.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
+            _ = try ArtifactLoader(connection: connection).load(file: file)
+        }
+        let worker = try WorkerProcess(["--content-types", "full,summary", "--poll-interval", "0.5"], url: url)
+        #expect(worker.waitFor("listening; caught up by queueing 6 stale artifacts"), "\(worker.output)")
+        let first = try Connection(url)
+        let ids = try first.query("SELECT id FROM artifacts").rows.map { try $0.decode(0, as: Int.self) }
+        #expect(try waitUntil(timeout: 60) { try freshCount(ids, on: first) == 6 }, "\(worker.output)")
+        try server.stop()
+        #expect(worker.waitFor("database unavailable", timeout: 30), "\(worker.output)")
+        #expect(try server.start() == url)
+        let connection = try Connection(url)
+        let changed = try changeArtifacts(2, on: connection)
+        #expect(try waitUntil(timeout: 60) { try freshCount(changed, on: connection) == 2 }, "\(worker.output)")
+        #expect(worker.output.components(separatedBy: "listening").count == 3, "\(worker.output)")
+        #expect(worker.terminate() == 0)
+    }
 }
