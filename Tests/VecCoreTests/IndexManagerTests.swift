@@ -123,3 +123,81 @@ struct IndexManagerTests {
         #expect(try connection.query("SELECT count(*)::int8 FROM users").row(0).decode(0, as: Int.self) == 10)
     }
 }
+
+/// Rolling rebuilds (issue 19, item 5): REINDEX CONCURRENTLY keeps the old index serving while the new one is
+/// built, so searches on another connection go on answering, through an index, from start to end of the rebuild.
+@Suite("Reindex under searches", .serialized)
+struct ReindexUnderSearchesTests {
+    @Test func searchesAnswerThroughoutAConcurrentReindex() throws {
+        let (connection, url) = try TestDatabase.fresh()
+        let data = SyntheticData(users: 10, artifacts: 8_000, dimensions: 64, seed: 5, clusters: 16, batchSize: 1_000)
+        _ = try SyntheticDataLoader(connection: connection).load(data)
+        let manager = IndexManager(connection: connection)
+        let spec = VectorIndexSpec(model: data.model, type: .hnsw, metric: .cosine, m: 16, efConstruction: 128)
+        _ = try manager.create(spec, monitor: nil)
+        let vector = try PlanChoiceTests.queryVector(connection, model: data.model)
+        var params = SearchParams()
+        params.model = data.model.name
+        params.plan = .index(spec.name)
+        params.explain = true
+
+        let searcher = Searcher(engine: SearchEngine(connection: try Connection(url)), vector: vector, params: params)
+        searcher.start()
+        var phases: [IndexBuildProgress] = []
+        let seconds = try manager.reindex(
+            named: spec.name, concurrently: true, monitor: try Connection(url), pollInterval: 0.05
+        ) { phases.append($0) }
+        let during = searcher.stop()
+
+        #expect(during.failures.isEmpty, "\(during.failures.prefix(3))")
+        #expect(during.answered >= 5, "\(during.answered) searches in a \(seconds) s rebuild")
+        #expect(during.indexes == [spec.name], "every search ran on the index being rebuilt, old or new")
+        #expect(phases.contains { !$0.phase.isEmpty }, "the rebuild reported its progress")
+        #expect(try manager.list().map(\.name) == [spec.name] && manager.list().allSatisfy(\.valid))
+    }
+
+    /// Searches in a loop on a thread of its own until stopped.
+    final class Searcher: @unchecked Sendable {
+        struct Tally {
+            var answered = 0
+            var failures: [String] = []
+            var indexes: Set<String> = []
+        }
+        private let engine: SearchEngine
+        private let vector: [Float]
+        private let params: SearchParams
+        private let lock = NSLock()
+        private var tally = Tally()
+        private var stopping = false
+        private let done = DispatchSemaphore(value: 0)
+
+        init(engine: SearchEngine, vector: [Float], params: SearchParams) {
+            self.engine = engine
+            self.vector = vector
+            self.params = params
+        }
+
+        func start() {
+            Thread.detachNewThread { [self] in
+                while !lock.withLock({ stopping }) {
+                    do {
+                        let response = try engine.search(.vector(vector), params: params)
+                        lock.withLock {
+                            tally.answered += 1
+                            if let index = response.info.indexName { tally.indexes.insert(index) }
+                        }
+                    } catch {
+                        lock.withLock { tally.failures.append(ErrorReport(error).oneLine) }
+                    }
+                }
+                done.signal()
+            }
+        }
+
+        func stop() -> Tally {
+            lock.withLock { stopping = true }
+            done.wait()
+            return lock.withLock { tally }
+        }
+    }
+}
