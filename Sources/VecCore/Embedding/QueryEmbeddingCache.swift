@@ -35,11 +35,14 @@ public struct QueryEmbeddingCache {
         }
         let vector = try embedder().embed([text]).first ?? []
         if let problem = VectorCheck.problem(vector, dimensions: model.dimensions) {
-            // Counted for `vecscope stats`; a server that may not write (a standby) still gets the error below.
-            _ = try? connection.execute(
-                """
-                INSERT INTO refused_vectors (model_version, source, problem) VALUES (\(model.name), 'query', \(problem))
-                """)
+            // Counted for `vecscope stats` where the server may write; the error below is thrown either way.
+            if !readOnly {
+                _ = try? connection.execute(
+                    """
+                    INSERT INTO refused_vectors (model_version, source, problem)
+                    VALUES (\(model.name), 'query', \(problem))
+                    """)
+            }
             throw VecscopeError(
                 what: "\(model.name) returned an unusable vector for the query \(VectorCheck.quoted(text))",
                 why: "it \(problem); such a vector is neither searched with nor cached",
