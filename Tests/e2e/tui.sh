@@ -451,6 +451,7 @@ rm -f "$root/tui-parameters.json"
 start 100 30 tui --read-from standby --query "standby-e2e-read"
 check "--read-from standby: the status bar names the standby" "● standby 127\.0\.0\.1:[0-9]+" 30
 check "the search on the standby finishes" "^ ✓ │ server" 60
+check "recall is measured on the standby (its query vector is not cached there)" "recall@10 1\.00" 30
 tmux send-keys -t "$session" 2
 check "a grade made while reading on the standby is shown" "judged 1/10" 15
 graded=$(psql "postgresql://postgres@127.0.0.1:$(cat "$root/port")/vecscope" -Atc \

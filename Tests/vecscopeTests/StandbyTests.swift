@@ -122,6 +122,12 @@ import VecTUI
             connectPrimary: { try Connection(primaryURL) }, makeEmbedder: { _ in model })
         let tuiSearch = try backend.search(.a, text: query, params: SearchParams())
         #expect(tuiSearch.info.servedBy == .standby)
+        // Recall of a search whose text the standby could not cache: measured (it stayed "…" in the TUI).
+        let uncached = try backend.search(.a, text: fresh, params: SearchParams())
+        let recall = try backend.measureRecall(
+            text: fresh, params: SearchParams(), measuredIDs: uncached.results.map(\.artifactID))
+        #expect(recall.recall == 1, "the fixtures are searched exactly (Seq Scan), so recall is 1")
+        #expect(recall.exactIDs == uncached.results.map(\.artifactID))
         let graded = try #require(tuiSearch.results.first?.artifactID)
         try backend.saveJudgment(queryText: query, artifactID: graded, grade: 3)
         #expect(

@@ -63,8 +63,11 @@ extension SearchEngine {
         let reference = try MoreLikeThis(parsing: text).map {
             try storedVector(of: $0, model: model, scope: params.userScope)
         }
+        // A standby stores no query vectors (it cannot write), so there the text is embedded again: the same model
+        // makes the same vector the search used.
         let stored =
             try reference?.vector ?? QueryEmbeddingCache(connection: connection).storedVector(for: text, model: model)
+            ?? (connection.isHotStandby ? queryVector(.text(text), model: model).vector : nil)
         guard let vector = stored else {
             throw VecscopeError(
                 what: "recall not measured: the query's vector is not cached",
