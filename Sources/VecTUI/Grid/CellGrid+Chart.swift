@@ -152,7 +152,7 @@ extension CellGrid {
             let label = labels.joined(separator: "/")
             let width = DisplayWidth.of(label)
             let isMarked = chart.marked.map { indices.contains($0) } ?? false
-            let spots = [
+            let near = [
                 Point(x: cell.x + 1, y: cell.y), Point(x: cell.x - width, y: cell.y),
                 Point(x: cell.x, y: cell.y - 1), Point(x: cell.x - width + 1, y: cell.y - 1),
                 Point(x: cell.x, y: cell.y + 1), Point(x: cell.x - width + 1, y: cell.y + 1),
@@ -160,6 +160,16 @@ extension CellGrid {
                 Point(x: cell.x, y: cell.y + 2), Point(x: cell.x - width + 1, y: cell.y + 2),
                 Point(x: cell.x, y: cell.y - 2), Point(x: cell.x - width + 1, y: cell.y - 2),
             ]
+            // Points crowded on one row (equal recall, close latencies) can leave no near spot: then a label goes
+            // straight above or below its point, further out, before it is given up.
+            let further = (3...max(3, plot.height)).flatMap { distance in
+                [
+                    Point(x: cell.x, y: cell.y + distance), Point(x: cell.x, y: cell.y - distance),
+                    Point(x: cell.x - width + 1, y: cell.y + distance),
+                    Point(x: cell.x - width + 1, y: cell.y - distance),
+                ]
+            }
+            let spots = near + further
             // A blank cell either side too (its own point aside), so a label never reads as another point's.
             let spot = spots.first { spot in
                 spot.x >= plot.x && spot.x + width <= plot.maxX && spot.y >= plot.y && spot.y < plot.maxY
