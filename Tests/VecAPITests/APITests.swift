@@ -333,10 +333,12 @@ import VecAPI
             #expect(pinned.status == .ok, "\(pinned.text)")
             let pinnedInfo = try #require(try API.json(pinned)["query_info"] as? [String: Any])
             #expect(pinnedInfo["index_name"] as? String == hnsw)
+            #expect((pinnedInfo["parameters"] as? [String: Any])?["plan"] as? String == hnsw, "the plan is echoed")
             let exact = try await API.post(client, Self.similar, token: token, body.merging(["plan": "exact"]) { $1 })
             #expect(exact.status == .ok, "\(exact.text)")
             let exactInfo = try #require(try API.json(exact)["query_info"] as? [String: Any])
             #expect(exactInfo["index_name"] == nil)
+            #expect((exactInfo["parameters"] as? [String: Any])?["plan"] as? String == "exact")
             let ranked = try await API.post(
                 client, Self.rank, token: token,
                 ["job_description": "Python machine learning", "user_only": false, "plan": hnsw])

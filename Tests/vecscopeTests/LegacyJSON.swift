@@ -82,6 +82,8 @@ enum LegacyJSON {
             "description_weight": p.bm25.descriptionWeight, "content_weight": p.bm25.contentWeight,
             "max_terms": p.bm25.maxTerms, "candidate_postings": p.bm25.candidatePostings,
         ]
+        // Added with plan control (a superset again).
+        object["plan"] = p.plan.label
         return object
     }
 

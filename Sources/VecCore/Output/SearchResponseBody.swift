@@ -248,6 +248,8 @@ public struct SearchParametersBody: Codable, Sendable, Equatable {
     public var probes: Int
     public var iterativeScan: IterativeScan
     public var maxScanTuples: Int
+    /// auto, exact or the pinned index's name.
+    public var plan: String
     public var model: String
     public var method: RankingMethod
     public var contentTypes: [ContentType]
@@ -263,7 +265,7 @@ public struct SearchParametersBody: Codable, Sendable, Equatable {
         case probes
         case iterativeScan = "iterative_scan"
         case maxScanTuples = "max_scan_tuples"
-        case model, method
+        case plan, model, method
         case contentTypes = "content_types"
         case artifactTypes = "artifact_types"
         case similarityThreshold = "similarity_threshold"
@@ -277,6 +279,7 @@ public struct SearchParametersBody: Codable, Sendable, Equatable {
         probes = params.probes
         iterativeScan = params.iterativeScan
         maxScanTuples = params.maxScanTuples
+        plan = params.plan.label
         model = params.model
         method = params.method
         contentTypes = params.contentTypes
