@@ -12,6 +12,7 @@ extension Vecscope {
                 "Benchmarks for `make bench`: MiniLM throughput, query-path overhead, concurrent QPS in process and over HTTP.",
             subcommands: [
                 MiniLMThroughput.self, QueryPath.self, Ranking.self, Concurrent.self, HTTP.self, TUIRepaint.self,
+                WriteLoad.self,
             ])
     }
 }
@@ -183,6 +184,119 @@ extension Vecscope.BenchSuite {
         ) throws -> Phase {
             try timedPhase(engines, searches: searches) { engine, index in
                 _ = try engine.search(.vector(sample[index % sample.count].vector), params: params)
+            }
+        }
+    }
+
+    /// The same concurrent searches idle, while a worker writes at full speed, and idle again (the drift between the
+    /// idle runs is the machine's noise). The writes are the worker path end to end — queue, claims with
+    /// FOR UPDATE SKIP LOCKED, the embedding pipeline, HNSW inserts into the index searched — with vectors made the way
+    /// `gen` makes them (`SyntheticTextEmbedder`), so PostgreSQL, not a text model, sets the write rate.
+    struct WriteLoad: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "write-load",
+            abstract: "Search p50/p95 idle vs while a worker re-embeds changed artifacts at full speed.")
+        @OptionGroup var database: DatabaseOptions
+        @Option(help: "A synthetic model made by `vecscope gen`.") var model: String
+        @Option(help: "Connections searching (one thread each).") var concurrency = 4
+        @Option(help: "HNSW ef_search.") var efSearch = 40
+        @Option(help: "Searches timed per phase.") var searches = 2_000
+        @Option(help: "Distinct stored vectors used as queries.") var queries = 500
+        @Option(help: "Artifacts changed for the worker to embed again.") var changes = 20_000
+        @Option(help: "Artifacts per worker batch (one transaction each).") var batch = 16
+        @OptionGroup var output: OutputOptions
+
+        func run() throws {
+            Vecscope.bootstrapLogging()
+            try runReportingErrors {
+                let target = database
+                let setup = try target.connect()
+                let registered = try EmbeddingModelRegistry(connection: setup).model(named: model)
+                guard registered.provider == .synthetic else {
+                    throw VecscopeError(
+                        what: "\(model) is not a synthetic model",
+                        why: "the write load makes vectors the way `gen` does, which means nothing for a text model",
+                        fix: "Run `vecscope gen` and pass its model (synthetic-<dims>).", kind: .invalidInput)
+                }
+                let sample = try SweepQuery.storedSample(setup, model: model, count: queries)
+                guard !sample.isEmpty else {
+                    throw VecscopeError(what: "no vectors of model \(model)", fix: "Run `vecscope gen` first.")
+                }
+                let changed = try VecCore.WriteLoad(connection: setup).reviseArtifacts(model: model, count: changes)
+                try VecCore.WriteLoad(connection: setup).settle()
+                var params = SearchParams()
+                params.model = model
+                params.method = .semantic
+                params.efSearch = efSearch
+                params.limit = 10
+                try params.validate()
+                let engines = try (0..<concurrency).map { _ in
+                    SearchEngine(connection: try target.connect(migrate: false))
+                }
+                _ = try timedPhase(engines, searches: engines.count) { engine, _ in try engine.warmUp(model: model) }
+                _ = try Concurrent.phase(engines, sample: sample, params: params, searches: searches)
+                let idleBefore = try Concurrent.phase(engines, sample: sample, params: params, searches: searches)
+
+                let writes = WriteCounter()
+                var options = EmbeddingWorker.Options()
+                options.batchSize = batch
+                options.contentTypes = [.full]
+                let url = try target.target().connectionString()
+                // Only the worker's thread touches it once started.
+                let worker = UncheckedBox(
+                    EmbeddingWorker(
+                        model: registered, embedder: SyntheticTextEmbedder(model: registered), options: options
+                    ) { try Connection(url, applicationName: "vecscope-bench-worker") })
+                let done = DispatchSemaphore(value: 0)
+                let thread = Thread {
+                    do {
+                        try worker.value.run(shouldStop: { writes.stopRequested }) { event in
+                            if case .batch(let report) = event { writes.add(report.embedded, queued: report.queued) }
+                        }
+                    } catch { writes.fail(error) }
+                    done.signal()
+                }
+                thread.start()
+                // Timed only once the worker is writing (its catch-up has queued the changes).
+                while writes.snapshot().vectors == 0, writes.error == nil { Thread.sleep(forTimeInterval: 0.05) }
+                let before = writes.snapshot()
+                let loaded = try Concurrent.phase(engines, sample: sample, params: params, searches: searches)
+                let after = writes.snapshot()
+                writes.requestStop()
+                done.wait()
+                if let error = writes.error { throw error }
+                let idleAfter = try Concurrent.phase(engines, sample: sample, params: params, searches: searches)
+
+                let idleP50 = (idleBefore.stats.p50 + idleAfter.stats.p50) / 2
+                let idleP95 = (idleBefore.stats.p95 + idleAfter.stats.p95) / 2
+                let writeSeconds = after.at.timeIntervalSince(before.at)
+                let written = after.vectors - before.vectors
+                // The queue ran dry while searches were still timed: part of the loaded phase had no writes.
+                let busyThroughout = after.queued > 0
+                if output.json {
+                    print(
+                        try JSONText.encode(
+                            [
+                                "concurrency": concurrency, "ef_search": efSearch, "artifacts_changed": changed,
+                                "idle_before": idleBefore.json, "loaded": loaded.json, "idle_after": idleAfter.json,
+                                "p50_ratio": idleP50 > 0 ? loaded.stats.p50 / idleP50 : 0,
+                                "p95_ratio": idleP95 > 0 ? loaded.stats.p95 / idleP95 : 0,
+                                "vectors_written": written, "write_seconds": writeSeconds,
+                                "vectors_per_second": writeSeconds > 0 ? Double(written) / writeSeconds : 0,
+                                "worker_busy_throughout": busyThroughout, "queued_after": after.queued,
+                            ] as [String: Any]))
+                } else {
+                    print("idle (before):  \(idleBefore.line)")
+                    print(
+                        "under writes:   \(loaded.line); worker wrote \(written) vectors"
+                            + String(format: " (%.0f/s)", writeSeconds > 0 ? Double(written) / writeSeconds : 0)
+                            + (busyThroughout ? "" : " — its queue ran dry before the searches ended"))
+                    print("idle (after):   \(idleAfter.line)")
+                    print(
+                        String(
+                            format: "under writes / idle: p50 %.2f×, p95 %.2f×", loaded.stats.p50 / max(idleP50, 1e-9),
+                            loaded.stats.p95 / max(idleP95, 1e-9)))
+                }
             }
         }
     }
@@ -460,4 +574,44 @@ private final class LoadBox<Worker>: @unchecked Sendable {
     func record(_ ms: Double) { lock.lock(); samples.append(ms); lock.unlock() }
 
     func fail(_ error: any Error) { lock.lock(); if firstError == nil { firstError = error }; lock.unlock() }
+}
+
+/// What the write-load benchmark's worker has written, read by the timing thread.
+private final class WriteCounter: @unchecked Sendable {
+    struct Snapshot {
+        var vectors: Int
+        var queued: Int
+        var at: Date
+    }
+    private let lock = NSLock()
+    private var vectors = 0
+    private var queued = 0
+    private var lastBatch = Date()
+    private var stop = false
+    private var firstError: (any Error)?
+
+    var stopRequested: Bool { lock.lock(); defer { lock.unlock() }; return stop }
+    func requestStop() { lock.lock(); stop = true; lock.unlock() }
+    func fail(_ error: any Error) { lock.lock(); firstError = error; lock.unlock() }
+    var error: (any Error)? { lock.lock(); defer { lock.unlock() }; return firstError }
+
+    func add(_ count: Int, queued: Int) {
+        lock.lock()
+        vectors += count
+        self.queued = queued
+        lastBatch = Date()
+        lock.unlock()
+    }
+
+    /// Counts as of the last committed batch, and when it committed.
+    func snapshot() -> Snapshot {
+        lock.lock(); defer { lock.unlock() }
+        return Snapshot(vectors: vectors, queued: queued, at: lastBatch)
+    }
+}
+
+/// Hands a value to the one thread that uses it from then on.
+private final class UncheckedBox<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }

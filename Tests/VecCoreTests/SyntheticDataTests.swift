@@ -45,6 +45,62 @@ struct SyntheticDataTests {
         #expect(sizes[0] > 10 * max(sizes[99], 1))
     }
 
+    @Test func textEmbedderMakesDeterministicUnitVectorsNearACentre() throws {
+        let model = SyntheticData(users: 1, artifacts: 0, dimensions: 32).model
+        let embedder = SyntheticTextEmbedder(model: model)
+        let vectors = try embedder.embed(["a text", "another text", "a text"])
+        #expect(vectors.count == 3 && vectors.allSatisfy { $0.count == 32 })
+        #expect(vectors[0] == vectors[2])
+        #expect(vectors[0] != vectors[1])
+        for vector in vectors { #expect(abs(vector.reduce(0) { $0 + $1 * $1 }.squareRoot() - 1) < 1e-5) }
+        let best =
+            SyntheticData(users: 1, artifacts: 0, dimensions: 32).clusterCentres()
+            .map { centre in zip(centre, vectors[0]).reduce(0) { $0 + $1.0 * $1.1 } }.max() ?? 0
+        #expect(best > 0.6)
+    }
+
+    /// `make bench`'s write load: revised artifacts go through the worker path with the stand-in embedder until every
+    /// vector of the model is fresh again, and the revised ones hold new vectors.
+    @Test func aWorkerWithTheTextEmbedderMakesRevisedArtifactsFreshAgain() throws {
+        let (connection, url) = try TestDatabase.fresh()
+        _ = try SyntheticDataLoader(connection: connection).load(Self.small)
+        let model = try EmbeddingModelRegistry(connection: connection).model(named: Self.small.modelName)
+        func vectors() throws -> [String] {
+            try connection.query(
+                "SELECT embedding_vector::text FROM artifact_embeddings WHERE content_type = 'full' ORDER BY artifact_id"
+            ).rows.map { try $0.decode(0) }
+        }
+        let before = try vectors()
+        #expect(try WriteLoad(connection: connection).reviseArtifacts(model: model.name, count: 40) == 40)
+        try WriteLoad(connection: connection).settle()
+        var options = EmbeddingWorker.Options()
+        options.contentTypes = [.full]
+        options.pollInterval = 0.2
+        let worker = EmbeddingWorker(model: model, embedder: SyntheticTextEmbedder(model: model), options: options) {
+            try Connection(url)
+        }
+        var embedded = 0
+        var drained = false
+        let deadline = Date().addingTimeInterval(60)
+        try worker.run(shouldStop: { drained || Date() > deadline }) { event in
+            if case .batch(let report) = event {
+                embedded += report.embedded
+                drained = report.queued == 0
+            }
+        }
+        #expect(drained)
+        #expect(embedded == 40)
+        let after = try vectors()
+        #expect(zip(before, after).filter { $0 != $1 }.count == 40)
+        let stale: Int = try connection.query(
+            """
+            SELECT count(*)::int8 FROM artifacts a JOIN artifact_embeddings e
+              ON e.artifact_id = a.id AND e.content_type = 'full' AND e.content_hash <> a.content_hash
+            """
+        ).row(0).decode(0)
+        #expect(stale == 0)
+    }
+
     static func load(_ data: SyntheticData) throws -> Connection {
         let (connection, _) = try TestDatabase.fresh()
         _ = try SyntheticDataLoader(connection: connection).load(data)

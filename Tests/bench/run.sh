@@ -331,3 +331,29 @@ for r in rows:
         r["recall_mean"], r["p50_ms"], r["p95_ms"], r["qps"], "*" if r["pareto"] else ""))
 print("  targets: halfvec ≤ 0.55× the full index with recall within 0.01 of it; bit + re-rank recall@10 ≥ 0.95 at some depth with ≤ 0.1× the size")
 PY
+
+# (g) Search under write load (issue 19): the same searches idle, while a vecscope worker re-embeds changed artifacts
+# at full speed, and idle again. Last, because it changes the artifacts' texts and vectors. The variant indexes of
+# (f) are dropped first, so each write is one insert into the HNSW index of (b) that the searches use. The writes go
+# through the worker path end to end (queue, claims, embedding pipeline, one transaction per batch); the synthetic
+# model has no text embedder, so the worker's vectors are made the way gen makes them, and PostgreSQL sets the rate.
+echo
+echo "-- (g) search under write load: ${BENCH_WRITE_CLIENTS:-4} clients searching (ef_search 40) idle, while a worker re-embeds $ARTIFACTS changed artifacts (batches of 16, HNSW inserts), idle again"
+"$BIN" index list --json > "$home/indexes.json"
+for index in $(python3 -c 'import json, sys; print(" ".join(i["name"] for i in json.load(open(sys.argv[1])) if i["model"] == sys.argv[2] and i["quantization"] != "none"))' "$home/indexes.json" "$MODEL"); do
+  "$BIN" index drop "$index" >/dev/null
+done
+"$BIN" bench-suite write-load --model "$MODEL" --concurrency "${BENCH_WRITE_CLIENTS:-4}" --ef-search 40 \
+  --searches "${BENCH_WRITE_SEARCHES:-3000}" --changes "$ARTIFACTS" --json > "$home/writes.json"
+python3 - "$home/writes.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for label, key in (("idle (before)", "idle_before"), ("under writes", "loaded"), ("idle (after)", "idle_after")):
+    p = d[key]
+    print("  %-14s %5.0f QPS   p50 %6.2f ms   p95 %6.2f ms   p99 %6.2f ms   (%d searches)" % (
+        label, p["qps"], p["p50_ms"], p["p95_ms"], p["p99_ms"], p["searches"]))
+print("  worker: %d vectors written in %.1f s while the searches ran (%.0f vectors/s)%s" % (
+    d["vectors_written"], d["write_seconds"], d["vectors_per_second"],
+    "" if d["worker_busy_throughout"] else " — its queue ran dry before the searches ended"))
+print("  under writes / idle (mean of before and after): p50 %.2f×   p95 %.2f×" % (d["p50_ratio"], d["p95_ratio"]))
+PY
