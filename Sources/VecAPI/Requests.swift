@@ -128,6 +128,8 @@ struct EmbedRequest: Decodable {
     var contentType: String?
     var forceRegenerate: Bool?
     var model: String?
+    /// Queue the artifact for `vecscope worker` and answer 202 instead of embedding now.
+    var async: Bool?
 
     var type: ContentType {
         get throws { try contentType.map { try choice($0, field: "content_type", names: ContentType.names) } ?? .full }

@@ -103,6 +103,7 @@ struct Routes: Sendable {
         let caller = try context.caller()
         let id = try artifactID(context)
         let contentType = try request.type
+        if request.async == true { return try await queue(request, contentType: contentType, artifactID: id, caller) }
         let (body, generated) = try await pool.withWorker { worker -> (ArtifactEmbeddingBody, Bool) in
             let engine = try worker.engine()
             let store = ArtifactEmbeddings(connection: engine.connection)
@@ -114,6 +115,28 @@ struct Routes: Sendable {
             return (ArtifactEmbeddingBody(stored, artifact: artifact, generated: generated), generated)
         }
         return try json(body, status: generated ? .created : .ok)
+    }
+
+    /// `async`: the artifact is left to `vecscope worker`; 202 says what was queued.
+    private func queue(
+        _ request: EmbedRequest, contentType: ContentType, artifactID id: Int, _ caller: APICaller
+    ) async throws -> Response {
+        if request.forceRegenerate == true {
+            throw VecscopeError(
+                what: "force_regenerate cannot be combined with async",
+                why: "the worker embeds only texts whose vector is missing or stale",
+                fix: "Send async alone to have a worker embed what changed, or force_regenerate alone to embed now.",
+                kind: .invalidInput)
+        }
+        let body = try await pool.withWorker { worker in
+            let engine = try worker.engine()
+            let store = ArtifactEmbeddings(connection: engine.connection)
+            let artifact = try store.artifact(id: id, scope: try caller.scope(userOnly: !caller.admin))
+            let model = try engine.model(named: request.model ?? SearchParams.defaultModel)
+            let queued = try store.queue(artifactID: artifact.id, model: model)
+            return QueuedEmbeddingBody(queued, artifact: artifact, contentType: contentType, model: model.name)
+        }
+        return try json(body, status: .accepted)
     }
 
     private func embeddings(_ context: APIContext) async throws -> Response {

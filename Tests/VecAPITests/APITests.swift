@@ -274,6 +274,74 @@ import VecAPI
         }
     }
 
+    /// `async`: the artifact waits in the worker's queue (202 says so), and a worker then makes its vector fresh.
+    /// A database of its own: following the model changes what every later write to artifacts does.
+    @Test func embeddingWithAsyncQueuesTheArtifactAndAWorkerMakesItFresh() async throws {
+        let (connection, url) = try TestDatabase.freshWithFixtureArtifacts(3)
+        let row = try connection.query(
+            "SELECT a.id, u.external_id FROM artifacts a JOIN users u ON u.id = a.user_id ORDER BY a.id LIMIT 1"
+        ).row(0)
+        let id: Int = try row.decode(0)
+        let token = try APITokenStore(connection: connection).create(user: try row.decode(1), name: "test").token
+        let model = ModelCatalog.miniLM.name
+        // Its own connection: the live server's test closure is @Sendable, and a Connection is not.
+        @Sendable func queued() throws -> Int {
+            try Connection(url).query(
+                "SELECT count(*)::int8 FROM embedding_queue WHERE artifact_id = \(id) AND model_version = \(model)"
+            ).row(0).decode(0)
+        }
+        let uri = "/api/v1/artifacts/\(id)/embeddings/"
+        try await API.test(.live, url: url) { client in
+            let refused = try await API.post(client, uri, token: token, ["async": true, "force_regenerate": true])
+            #expect(refused.status == .badRequest, "\(refused.text)")
+            #expect(try API.errorCode(refused) == "invalid_request")
+            #expect(try queued() == 0)
+
+            let accepted = try await API.post(client, uri, token: token, ["async": true, "content_type": "full"])
+            #expect(accepted.status == .accepted, "\(accepted.text)")
+            let body = try API.json(accepted)
+            #expect(body["artifact_id"] as? Int == id)
+            #expect(body["model"] as? String == model)
+            #expect(body["queued"] as? Bool == true && body["already_queued"] as? Bool == false)
+            #expect(body["queue_pending"] as? Int == 1)
+            #expect(try queued() == 1)
+            let again = try await API.post(client, uri, token: token, ["async": true])
+            #expect(again.status == .accepted)
+            #expect(try API.json(again)["already_queued"] as? Bool == true)
+            #expect(try queued() == 1)
+            let listed = try await client.execute(uri: uri, method: .get, headers: API.headers(token: token))
+            #expect((try API.json(listed)["embeddings"] as? [Any])?.isEmpty == true, "nothing embedded inline")
+        }
+
+        let registered = try EmbeddingModelRegistry(connection: connection).resolve(model)
+        var options = EmbeddingWorker.Options()
+        options.pollInterval = 0.2
+        let worker = EmbeddingWorker(model: registered, embedder: try SharedModel.instance.embedder(), options: options)
+        {
+            try Connection(url)
+        }
+        var drained = false
+        let deadline = Date().addingTimeInterval(120)
+        try worker.run(shouldStop: { drained || Date() > deadline }) { event in
+            if case .batch(let report) = event { drained = report.queued == 0 }
+        }
+        #expect(drained)
+        #expect(try queued() == 0)
+        let fresh: Bool = try connection.query(
+            """
+            SELECT e.content_hash = a.content_hash AND NOT e.stale FROM artifacts a
+            JOIN artifact_embeddings e ON e.artifact_id = a.id AND e.model_version = \(model) AND e.content_type = 'full'
+            WHERE a.id = \(id)
+            """
+        ).row(0).decode(0)
+        #expect(fresh)
+        try await API.test(.live, url: url) { client in
+            let current = try await API.post(client, uri, token: token, ["content_type": "full"])
+            #expect(current.status == .ok, "the worker's vector is current: \(current.text)")
+            #expect(try API.json(current)["generated"] as? Bool == false)
+        }
+    }
+
     // MARK: - Errors
 
     @Test func everyValidationIsA400WithTheCommandLinesMessage() async throws {

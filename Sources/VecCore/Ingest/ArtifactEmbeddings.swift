@@ -104,4 +104,24 @@ public struct ArtifactEmbeddings {
         }
         return (summary.embeddedCount > 0, stored)
     }
+
+    /// What `queue` left to the worker.
+    public struct Queued: Sendable, Equatable {
+        /// False when a row for the artifact was already waiting.
+        public var added: Bool
+        /// Rows waiting for the model, this one included.
+        public var pending: Int
+    }
+
+    /// Leaves the artifact to `vecscope worker` (the API's `async`) instead of embedding it here: the model is
+    /// followed from now on, as `load --async` does, so later changes of the artifact are queued too, and the
+    /// artifact is queued unless a row for it is already waiting. The worker embeds whatever of it is stale.
+    public func queue(artifactID: Int, model: EmbeddingModel) throws -> Queued {
+        try connection.transaction { _ in
+            let queue = EmbeddingQueue(connection: connection, model: model.name)
+            try queue.follow()
+            let added = try queue.queue(artifactIDs: [artifactID]) > 0
+            return Queued(added: added, pending: try queue.counts().pending)
+        }
+    }
 }

@@ -64,6 +64,41 @@ public struct ArtifactEmbeddingBody: Codable, Sendable, Equatable {
     }
 }
 
+/// `POST /api/v1/artifacts/{id}/embeddings/` with `async`: what was left to `vecscope worker` (202).
+public struct QueuedEmbeddingBody: Codable, Sendable, Equatable {
+    public var artifactID: Int
+    public var externalID: String
+    public var contentType: ContentType
+    public var model: String
+    /// Always true: the artifact is waiting in the worker's queue.
+    public var queued: Bool
+    /// True when a row for the artifact was already waiting (none was added).
+    public var alreadyQueued: Bool
+    /// Rows waiting for the model, this one included.
+    public var queuePending: Int
+
+    enum CodingKeys: String, CodingKey {
+        case artifactID = "artifact_id"
+        case externalID = "external_id"
+        case contentType = "content_type"
+        case model, queued
+        case alreadyQueued = "already_queued"
+        case queuePending = "queue_pending"
+    }
+
+    public init(
+        _ queued: ArtifactEmbeddings.Queued, artifact: ArtifactReference, contentType: ContentType, model: String
+    ) {
+        artifactID = artifact.id
+        externalID = artifact.externalID
+        self.contentType = contentType
+        self.model = model
+        self.queued = true
+        alreadyQueued = !queued.added
+        queuePending = queued.pending
+    }
+}
+
 /// `GET /api/v1/artifacts/{id}/embeddings/`: every vector stored for the artifact.
 public struct ArtifactEmbeddingListBody: Codable, Sendable, Equatable {
     public struct Entry: Codable, Sendable, Equatable {
