@@ -79,6 +79,18 @@ import Testing
         #expect(!scoped.statements.contains { $0.hasPrefix("PREPARE ") }, "\(scoped.statements)")
     }
 
+    /// A warmed connection has its search statement prepared and past PostgreSQL's five custom plans: the first
+    /// search a caller sends is one round trip on the generic plan.
+    @Test func aWarmedConnectionSearchesOnTheGenericPlan() throws {
+        try engine.warmUp(model: SearchParams.defaultModel)
+        let vector = try FixtureDatabase.model().embed(["kotlin android app"])[0]
+        let sent = try traffic { _ = try engine.search(.vector(vector), params: SearchParams()) }
+        #expect(sent.roundTrips == 1 && !sent.statements.contains { $0.hasPrefix("PREPARE ") }, "\(sent.statements)")
+        let plans = try connection.query(
+            "SELECT generic_plans FROM pg_prepared_statements WHERE statement LIKE '%ann_stored%'")
+        #expect(try plans.scalar(Int.self).map { $0 >= 1 } == true)
+    }
+
     /// A user removed and loaded again gets a new row id: the cached one is checked in the same round trip and
     /// replaced, so the search still finds that user's artifacts.
     @Test func aCachedUserIDIsCheckedEverySearch() throws {

@@ -92,18 +92,25 @@ public final class SearchEngine {
         return response
     }
 
-    /// Readies a new connection off the request path: pgvector's types, the model's registry entry, and one search
-    /// with a stored vector, which fills the backend's catalog caches and maps the pages a search touches first.
-    /// Without vectors of that model there is nothing to warm, and nothing is done.
+    /// Readies a new connection off the request path: pgvector's types, the model's registry entry, and a few
+    /// searches with different stored vectors, which fill the backend's catalog caches, map more of the pages
+    /// searches touch, and take the prepared search statement past the custom plans PostgreSQL makes before it keeps
+    /// a generic one (five). Without vectors of that model there is nothing to warm, and nothing is done.
     public func warmUp(model name: String) throws {
         let model = try model(named: name)
         let stored = try connection.query(
-            "SELECT embedding_vector FROM artifact_embeddings WHERE model_version = \(model.name) LIMIT 1")
-        guard let vector = try stored.scalar(Vector.self)?.values else { return }
+            """
+            SELECT embedding_vector FROM artifact_embeddings WHERE model_version = \(model.name)
+            LIMIT \(Self.warmUpSearches)
+            """)
         var params = SearchParams()
         params.model = model.name
-        _ = try search(.vector(vector), params: params)
+        for row in stored.rows {
+            _ = try search(.vector(try row.decode("embedding_vector", as: Vector.self).values), params: params)
+        }
     }
+
+    static let warmUpSearches = 6
 
     public func search(text: String, params: SearchParams) throws -> SearchResponse {
         try search(.text(text), params: params)
