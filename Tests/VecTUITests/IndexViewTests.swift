@@ -53,6 +53,25 @@ struct IndexViewTests {
         #expect(render(state).contains("INVALID: r rebuilds, D drops"))
     }
 
+    /// Issue 18, item 5: the selected index names its variant and how long vecscope's build of it took.
+    @Test func theSelectedIndexNamesItsVariantAndBuildTime() throws {
+        var bit = info("ae_hnsw_bit_hamming_all_minilm_l6_v2")
+        bit.opclass = "bit_hamming_ops"
+        bit.quantization = .bit
+        bit.sizeBytes = 80_000
+        bit.buildSeconds = 9.25
+        var state = Fixture.searched(size: Size(width: 120, height: 30))
+        state.focus = .results
+        press(&state, .char("i"))
+        _ = reduce(
+            &state,
+            .indexesLoaded(.success(IndexInventory(indexes: [bit], rowsByModel: [SearchParams.defaultModel: 252]))))
+        let grid = render(state)
+        #expect(grid.contains("ae_hnsw_bit_hamming_all_minilm_l6_v2 · bit · m=16 ef_construction=64 · built in 9.2s"))
+        #expect(grid.contains("artifact_embeddings · hamming (bit_hamming_ops)"))
+        #expect(try #require(grid.row(containing: "ae_hnsw_bit_hamming")).contains("78.1 kB"))
+    }
+
     @Test func iTypesWhileEditingAndEscClosesTheView() {
         var state = Fixture.searched()
         state.enterEditor()

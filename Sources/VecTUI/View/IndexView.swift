@@ -90,7 +90,11 @@ enum IndexView {
             ],
             at: Point(x: rect.x, y: rect.y), clip: rect.row(0))
         guard rect.height >= 2 else { return }
-        var spans = [Span(info.name, CellStyle(bold: true)), Span(" · \(info.parameterSummary)", muted)]
+        var spans = [Span(info.name, CellStyle(bold: true))]
+        // A quantized variant (issue 18) is named before the parameters, so it survives an 80-column clip.
+        if info.quantization != .none { spans.append(Span(" · \(info.quantization.rawValue)", .fg(.accent))) }
+        spans.append(Span(" · \(info.parameterSummary)", muted))
+        if let seconds = info.buildSeconds { spans.append(Span(String(format: " · built in %.1fs", seconds), muted)) }
         spans.append(
             info.valid
                 ? Span(" · valid", .fg(.good))
