@@ -16,6 +16,9 @@ public struct APIConfiguration: Sendable {
     public static var defaultConnections: Int { max(2, 2 * ProcessInfo.processInfo.activeProcessorCount) }
     /// A model to warm each new connection with (`SearchEngine.warmUp`) before it serves; nil: not warmed.
     public var warmUpModel: String? = SearchParams.defaultModel
+    /// The knob `vecscope tune index --apply` stored (read when `serve` starts): a request that sets neither
+    /// ef_search nor probes searches with it.
+    public var indexTuning: IndexTuning? = nil
     /// Requests that may wait for a connection; one more is refused with 503 at once.
     public var maxQueuedRequests = 64
     /// How long a request may wait for a connection, and then run on it (statement_timeout), before 503.

@@ -21,11 +21,13 @@ struct SearchKnobs: Decodable {
     /// Through a pinned bit index: candidates read as a multiple of the limit, then re-ranked at full precision.
     var rerank: Int?
 
-    /// The parameters for `caller`: the knobs given, defaults for the rest, and the caller's scope.
-    func params(for caller: APICaller) throws -> SearchParams {
+    /// The parameters for `caller`: the knobs given, the stored index tuning where the knob is not given (`tuned`),
+    /// defaults for the rest, and the caller's scope.
+    func params(for caller: APICaller, tuned: IndexTuning? = nil) throws -> SearchParams {
         var params = SearchParams()
         if let metric { params.metric = try choice(metric, field: "metric", names: DistanceMetric.names) }
         if let model { params.model = model }
+        if let tuned, efSearch == nil, probes == nil { tuned.apply(to: &params) }
         if let efSearch { params.efSearch = efSearch }
         if let probes { params.probes = probes }
         if let iterativeScan {
@@ -95,8 +97,8 @@ struct SimilarSearchRequest: Decodable {
     }
 
     /// The knobs' parameters with this request's own fields on top.
-    func searchParams(_ knobs: SearchKnobs, for caller: APICaller) throws -> SearchParams {
-        var params = try knobs.params(for: caller)
+    func searchParams(_ knobs: SearchKnobs, for caller: APICaller, tuned: IndexTuning? = nil) throws -> SearchParams {
+        var params = try knobs.params(for: caller, tuned: tuned)
         if let method {
             params.method = try choice(method, field: "method", names: RankingMethod.allCases.map(\.rawValue))
         }

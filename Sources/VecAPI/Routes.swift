@@ -75,7 +75,7 @@ struct Routes: Sendable {
         -> Response
     {
         let caller = try context.caller()
-        let params = try request.searchParams(knobs, for: caller)
+        let params = try request.searchParams(knobs, for: caller, tuned: configuration.indexTuning)
         let query = try request.query()
         let response = try await pool.withWorker { worker in
             let engine = try worker.engine()
@@ -87,7 +87,7 @@ struct Routes: Sendable {
 
     private func rank(_ request: RankRequest, knobs: SearchKnobs, _ context: APIContext) async throws -> Response {
         let caller = try context.caller()
-        let params = try knobs.params(for: caller)
+        let params = try knobs.params(for: caller, tuned: configuration.indexTuning)
         let method = try request.method
         let response = try await pool.withWorker { worker in
             let engine = try worker.engine()

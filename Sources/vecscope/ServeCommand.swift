@@ -38,9 +38,10 @@ extension Vecscope {
             try runReportingErrors {
                 // Starts the embedded server if that is the target, and brings the schema up to date once.
                 let target = database.target()
-                _ = try target.connect()
+                let connection = try target.connect()
                 let url = try target.connectionString()
                 var configuration = APIConfiguration()
+                configuration.indexTuning = try IndexTuning.stored(in: connection)
                 configuration.host = host
                 configuration.port = port
                 configuration.connections = connections

@@ -101,6 +101,27 @@ import VecAPI
         }
     }
 
+    /// Issue 18, item 4: the tuning `tune index --apply` stored (read when serve starts) sets ef_search on both routes
+    /// unless the request sets it.
+    @Test func theStoredIndexTuningSetsEfSearchUnlessTheRequestDoes() async throws {
+        let token = try API.token("u01")
+        let tuning = IndexTuning(
+            model: SearchParams.defaultModel, index: "ae_hnsw_cosine_all_minilm_l6_v2", knob: "ef_search", value: 77,
+            k: 10, targetRecall: 0.95, recall: 0.97, p95Ms: 2)
+        try await API.test(configure: { $0.indexTuning = tuning }) { client in
+            func efSearch(_ uri: String, _ body: [String: Any]) async throws -> Int? {
+                let object = try API.json(try await API.post(client, uri, token: token, body))
+                let info = object["query_info"] ?? object["processing_metadata"]  // search / rank
+                return ((info as? [String: Any])?["parameters"] as? [String: Any])?["ef_search"] as? Int
+            }
+            let tuned = try await efSearch(Self.similar, ["query_text": "golang"])
+            let flagged = try await efSearch(Self.similar, ["query_text": "golang", "ef_search": 12])
+            let ranked = try await efSearch(
+                Self.rank, ["job_description": "Go services", "ranking_method": "semantic"])
+            #expect(tuned == 77 && flagged == 12 && ranked == 77)
+        }
+    }
+
     // MARK: - Tokens
 
     @Test func withoutAValidTokenEveryAPIRouteIs401WithAChallenge() async throws {
