@@ -26,6 +26,12 @@ struct EngineBackendIndexTests {
         #expect(listed.name == spec.name && listed.type == "ivfflat" && listed.lists == 4 && listed.rows == 400)
         #expect(try backend.runIndexJob(.create(request), progress: { _ in }).contains("exists already"))
 
+        // The health view's report is VecCore's `vecscope stats` on the same database.
+        let health = try backend.healthReport()
+        #expect(health.models.map(\.model) == [data.model.name])
+        #expect(health.indexes.map(\.name) == [spec.name])
+        #expect(health.tables.map(\.table).contains("artifact_embeddings"))
+
         #expect(try backend.runIndexJob(.reindex(spec.name), progress: { _ in }).hasPrefix("rebuilt \(spec.name)"))
         #expect(try backend.runIndexJob(.drop(spec.name), progress: { _ in }) == "dropped \(spec.name)")
         #expect(try backend.indexInventory().indexes.isEmpty)

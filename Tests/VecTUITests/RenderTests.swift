@@ -13,7 +13,8 @@ struct Render80Tests {
         #expect(grid.contains("Press / to type a job description (Ctrl-T picks a fixture job)."))
         #expect(grid.contains("No search yet."))
         #expect(grid.contains("┌─ Parameters "))
-        #expect(grid.trimmedLines[23] == " Enter detail  0–3 grade  q quit  ? help  Tab pane  Ctrl-R run  / edit")
+        #expect(
+            grid.trimmedLines[23] == " Enter detail  0–3 grade  q quit  ? help  Tab pane  Ctrl-R run  / edit  h stats")
         #expect(grid.cursor == nil)
         var editing = AppState()
         editing.enterEditor()

@@ -92,6 +92,12 @@ final class FakeBackend: SearchBackend, @unchecked Sendable {
     private(set) var indexJobs: [IndexJob.Kind] = []
     private var indexCancelled = false
     func indexInventory() throws -> IndexInventory { IndexInventory(indexes: [], rowsByModel: ["m": 10]) }
+    /// `healthReport()` fails with this when set (a database error with its SQLSTATE and hint).
+    var healthError: PostgresError?
+    func healthReport() throws -> StatsBody {
+        if let healthError { throw healthError }
+        return HealthFixture.body
+    }
     /// Reports two progress steps, then waits (up to 2 s) for a cancel when `indexJobWaits` is set.
     var indexJobWaits = false
     func runIndexJob(_ kind: IndexJob.Kind, progress: @escaping @Sendable (IndexBuildProgress) -> Void) throws -> String

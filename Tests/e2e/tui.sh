@@ -271,6 +271,13 @@ tmux send-keys -t "$session" P
 check "P folds the parameters pane away at 80×24" "Results · semantic · 10/10 ─+┐$" 5
 tmux send-keys -t "$session" P
 check "P unfolds it" "┌─ Parameters" 5
+# Health view at 80×24: h reads `vecscope stats` on the background queue; q returns to the main screen.
+tmux send-keys -t "$session" h
+check "h opens the health view at 80×24" "┌─ Health " 5
+check "the health view shows all-MiniLM-L6-v2's coverage" "coverage +[0-9]+\.[0-9] % (ok|warn) \(≥ 95\.0 %\)" 20
+check "the health view names the model" "│ all-MiniLM-L6-v2 " 5
+tmux send-keys -t "$session" q
+check "q closes the health view" "Results · semantic · 10/10" 5
 # Compare at 80×24: the two rankings take the parameters pane's width (p brings it back), and each side's title
 # column keeps a usable width (it was 8 characters beside the pane).
 tmux send-keys -t "$session" c

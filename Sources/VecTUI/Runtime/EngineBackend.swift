@@ -61,11 +61,14 @@ public final class EngineBackend: SearchBackend, @unchecked Sendable {
         return engine
     }
 
-    private func judgments() throws -> JudgmentStore {
-        if let judgmentConnection, judgmentConnection.isAlive { return JudgmentStore(connection: judgmentConnection) }
+    private func judgments() throws -> JudgmentStore { JudgmentStore(connection: try primaryConnection()) }
+
+    /// The background queue's connection to the primary (where grades are written and the worker's queue lives).
+    private func primaryConnection() throws -> Connection {
+        if let judgmentConnection, judgmentConnection.isAlive { return judgmentConnection }
         let connection = try connectPrimary()
         judgmentConnection = connection
-        return JudgmentStore(connection: connection)
+        return connection
     }
 
     private func lane(_ side: Side) -> EngineLane { side == .a ? laneA : laneB }
@@ -210,6 +213,11 @@ public final class EngineBackend: SearchBackend, @unchecked Sendable {
         indexConnection = connection
         indexMonitor = monitor
         return (connection, monitor)
+    }
+
+    public func healthReport() throws -> StatsBody {
+        // On the primary: its statistics views (scans, dead tuples, vacuums) and the worker's queue are its own.
+        try EmbeddingHealth(connection: try primaryConnection()).report()
     }
 
     public func indexInventory() throws -> IndexInventory {

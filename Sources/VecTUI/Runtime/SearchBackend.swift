@@ -47,6 +47,8 @@ public protocol SearchBackend: AnyObject, Sendable {
         loadFixtures: Bool, embed: Bool, progress: @escaping @Sendable (DemoSetup.Progress) -> Void,
         stepDone: @escaping @Sendable (String) -> Void
     ) throws -> String
+    /// Embedding health, as `vecscope stats` reports it (VecCore's `EmbeddingHealth`). Background queue.
+    func healthReport() throws -> StatsBody
     /// The vector indexes and each model's vector count. On the index queue (with its own connections).
     func indexInventory() throws -> IndexInventory
     /// Creates, rebuilds or drops an index, calling `progress` with pg_stat_progress_create_index while it runs;

@@ -223,6 +223,10 @@ public final class TUIRuntime {
             indexQueue.async {
                 inbox.post(.indexesLoaded(Result { try backend.indexInventory() }.mapError(TUIError.init)))
             }
+        case .loadHealth:
+            backgroundQueue.async {
+                inbox.post(.healthLoaded(Result { try backend.healthReport() }.mapError(TUIError.init)))
+            }
         case .runIndexJob(let kind):
             indexQueue.async {
                 let result = Result {

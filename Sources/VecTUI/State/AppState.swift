@@ -30,6 +30,8 @@ public enum Overlay: Equatable, Sendable {
     case sweep
     /// The index view (i): vector indexes with their parameters, size and scans; create, drop, reindex.
     case indexes
+    /// The health view (h): `vecscope stats` — coverage, drift, query cache, queue, indexes and tables.
+    case health
 
     /// The name help gives the view ("Keys — Index view").
     public var title: String {
@@ -40,6 +42,7 @@ public enum Overlay: Equatable, Sendable {
         case .valuePrompt: return "Value prompt"
         case .sweep: return "Sweep view"
         case .indexes: return "Index view"
+        case .health: return "Health view"
         }
     }
 }
@@ -215,6 +218,8 @@ public struct AppState: Equatable, Sendable {
     public var setup: SetupModel?
     /// The index view's list, create form and the build running in the background (kept while the view is closed).
     public var indexView = IndexViewModel()
+    /// The health view's report (kept while closed; reopening reads it again).
+    public var healthView = HealthViewModel()
 
     /// Monotonic seconds from the latest tick.
     public var now: Double = 0

@@ -47,6 +47,8 @@ public enum Action: Equatable, Sendable {
     case setupFinished(Result<String, TUIError>)
     /// The vector indexes were listed (`.loadIndexes`).
     case indexesLoaded(Result<IndexInventory, TUIError>)
+    /// The embedding health report arrived (`.loadHealth`), or why not.
+    case healthLoaded(Result<StatsBody, TUIError>)
     /// The index job reported its phase and counts.
     case indexJobProgress(IndexBuildProgress)
     /// The index job ended: a line saying what it did, or why it stopped.

@@ -37,6 +37,8 @@ public enum Effect: Equatable, Sendable {
     case loadChoices
     /// List the vector indexes and each model's row count, on the index worker; answer `.indexesLoaded`.
     case loadIndexes
+    /// Read the embedding health report (`vecscope stats`) on the background queue; answer `.healthLoaded`.
+    case loadHealth
     /// Create, rebuild or drop an index on the index worker (its own connections), answering `.indexJobProgress`
     /// while pg_stat_progress_create_index reports, and `.indexJobFinished` at the end.
     case runIndexJob(IndexJob.Kind)

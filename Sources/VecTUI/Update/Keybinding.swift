@@ -31,6 +31,8 @@ public enum Command: Equatable, Sendable {
     /// first), confirm the drop, stop the running job; in the form, move between fields, step a value, build.
     case openIndexes, refreshIndexes, newIndex, reindexSelected, dropSelected, confirmDrop, cancelIndexJob
     case indexFormField(Int), indexFormAdjust(direction: Int, large: Bool), indexFormRecommended, submitIndexForm
+    /// The health view: open it (reading the report), read the report again.
+    case openHealth, refreshHealth
     /// The set-up screen: start (or retry) it, or skip it and go to the panes.
     case startSetup, skipSetup
     /// Compare mode: the results keys act on this side's ranking.
@@ -61,6 +63,8 @@ public enum BindingScope: Equatable, Sendable {
     case sweep
     /// Only while the index view is open (and neither its form nor a drop confirmation is).
     case indexes
+    /// Only while the health view is open.
+    case health
     /// Only while the index view's create form is open.
     case indexForm
     /// Only while the index view asks to confirm a drop.
@@ -106,7 +110,7 @@ public enum Keymap {
     /// Every binding, pane scopes first, then help, then global.
     public static let bindings: [Keybinding] =
         query + editor + results + parameters + detail + help + jobs + prompt + sweep
-        + indexes + indexForm + confirmDrop + setup + global
+        + indexes + indexForm + confirmDrop + health + setup + global
 
     private static let needsQuery: @Sendable (AppState) -> String? = { state in
         if state.editor.trimmedText.isEmpty { return "type a query first" }
@@ -187,6 +191,9 @@ public enum Keymap {
         Keybinding(
             [.char("i"), Key(.function(4))], "vector indexes: list, create, rebuild, drop (with build progress)",
             scope: .global, command: .openIndexes, label: "i/F4", disabledReason: needsDatabase),
+        Keybinding(
+            [.char("h")], "embedding health (vecscope stats): coverage, drift, query cache, queue, indexes, tables",
+            scope: .global, command: .openHealth, hint: "stats", disabledReason: needsDatabase),
     ]
 
     private static let needsDatabase: @Sendable (AppState) -> String? = { state in
@@ -236,6 +243,17 @@ public enum Keymap {
         Keybinding(
             [.escape, .char("q"), .char("i"), Key(.function(4))], "close the view (a running build carries on)",
             scope: .indexes, command: .back, label: "Esc/q/i", hint: "close"),
+    ]
+
+    static let health: [Keybinding] = [
+        Keybinding([.up, .char("k")], "scroll up", scope: .health, command: .moveUp, label: "↑/k"),
+        Keybinding([.down, .char("j")], "scroll down", scope: .health, command: .moveDown, label: "↓/j"),
+        Keybinding(
+            [.char("r"), Key(.function(5)), .ctrl("r")], "read the report again", scope: .health,
+            command: .refreshHealth, label: "r/F5", hint: "reload", disabledReason: needsDatabase),
+        Keybinding(
+            [.escape, .char("q"), .char("h")], "close the view", scope: .health, command: .back, label: "Esc/q/h",
+            hint: "close"),
     ]
 
     static let indexForm: [Keybinding] = [
@@ -531,7 +549,8 @@ public enum Keymap {
             section("Job list (Ctrl-T)", .jobs), section("File and value prompts (Ctrl-O, :)", .prompt),
             section("Sweep view (s)", .sweep),
             section("Index view (i)", .indexes), section("New index form (n in the index view)", .indexForm),
-            section("Drop confirmation", .confirmDrop), section("Set-up screen (first run)", .setup),
+            section("Drop confirmation", .confirmDrop), section("Health view (h)", .health),
+            section("Set-up screen (first run)", .setup),
         ]
         // Opened from a view over the panes: that view's keys come first.
         let underneath = state.overlayUnderHelp.map { scope(of: $0, in: state) }
@@ -549,6 +568,7 @@ public enum Keymap {
         case .openFile, .valuePrompt: return .prompt
         case .sweep: return .sweep
         case .indexes: return indexScope(state)
+        case .health: return .health
         case nil: return state.focus == .query && state.isEditing ? .editor : .pane(state.focus)
         }
     }
@@ -571,6 +591,8 @@ public enum Keymap {
         let own = bindings.filter {
             $0.scope == scope && $0.hint != nil && (state.overlay == nil || $0.disabledReason(state) == nil)
         }
-        return own + bindings.filter { $0.scope == .global && $0.hint != nil }
+        // A global key the view or pane uses itself (h steps a parameter) would be hinted for what it does not do.
+        let taken = Set(bindings.filter { $0.scope == scope }.flatMap(\.keys))
+        return own + bindings.filter { $0.scope == .global && $0.hint != nil && !$0.keys.allSatisfy(taken.contains) }
     }
 }

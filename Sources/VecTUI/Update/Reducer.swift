@@ -125,6 +125,10 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
         Reducer.indexesLoaded(&state, result)
         return []
 
+    case .healthLoaded(let result):
+        Reducer.healthLoaded(&state, result)
+        return []
+
     case .indexJobProgress(let progress):
         Reducer.indexJobProgress(&state, progress)
         return []
@@ -389,6 +393,8 @@ enum Reducer {
             return openIndexes(&state)
         case .refreshIndexes:
             return [.loadIndexes]
+        case .openHealth, .refreshHealth:
+            return loadHealth(&state)
         case .newIndex:
             return newIndex(&state)
         case .reindexSelected:
@@ -605,6 +611,10 @@ enum Reducer {
         if state.overlay == .jobs {
             state.jobPicker.selected = clamp(state.jobPicker.selected, by: delta, count: state.filteredJobs.count)
             keepSelectionVisible(&state)
+            return []
+        }
+        if state.overlay == .health {
+            state.healthView.scroll = min(max(0, state.healthView.scroll + delta), HealthView.maxScroll(state))
             return []
         }
         if state.overlay == .indexes {

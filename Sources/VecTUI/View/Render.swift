@@ -31,6 +31,7 @@ public func render(_ state: AppState, into grid: inout CellGrid) {
     case .openFile, .valuePrompt: PromptView.draw(state, in: grid.bounds, into: &grid)
     case .sweep: SweepView.draw(state, in: layout.detail, into: &grid)
     case .indexes: IndexView.draw(state, in: layout.detail, into: &grid)
+    case .health: HealthView.draw(state, in: layout.detail, into: &grid)
     case nil: break
     }
 }
