@@ -36,7 +36,9 @@ import re, sys
 lines = sys.stdin.read().splitlines()
 head = next((i for i, l in enumerate(lines) if re.search(r"(ef|prb) recall +p50 +p95", l)), None)
 if head is None: print("no-table"); sys.exit()
-col = re.search(r" +(ef|prb) recall", lines[head]).start()
+# The table starts 5 columns before its knob header ends (a mark, the value right-aligned in 4); a chart label that
+# ends just left of the table must not move this (a label 20 touching the gap hid the point 10 beside it).
+col = re.search(r"(ef|prb) recall", lines[head]).end(1) - 5
 values, shown = [], set()
 for line in lines[head:]:
     if "└" in line: break
