@@ -141,24 +141,10 @@ extension Vecscope.BenchSuite {
         func run() throws {
             Vecscope.bootstrapLogging()
             try runReportingErrors {
-                let target = database
-                let sample = try SweepQuery.storedSample(try target.connect(), model: model, count: queries)
-                guard !sample.isEmpty else {
-                    throw VecscopeError(what: "no vectors of model \(model)", fix: "Run `vecscope gen` first.")
-                }
-                var params = SearchParams()
-                params.model = model
-                params.method = .semantic
-                params.efSearch = efSearch
-                params.limit = 10
-                try params.validate()
-                let engines = try (0..<concurrency).map { _ in
-                    SearchEngine(connection: try target.connect(migrate: false))
-                }
-                // Each connection warmed as `vecscope serve` warms its pool's (one search, `SearchEngine.warmUp`).
-                let warmStarted = DispatchTime.now()
-                _ = try timedPhase(engines, searches: engines.count) { engine, _ in try engine.warmUp(model: model) }
-                let warmSeconds = Double(DispatchTime.now().uptimeNanoseconds - warmStarted.uptimeNanoseconds) / 1e9
+                let load = try StoredVectorSearches(
+                    database, model: model, queries: queries, efSearch: efSearch)
+                let (engines, warmSeconds) = try load.warmedEngines(database, count: concurrency)
+                let (sample, params) = (load.sample, load.params)
                 // A new backend still pays for its first uses: it maps each shared-buffer page it touches (at 100k ×
                 // 1536 the index and rows are 1.5 GB) and fills its caches. A pool serving searches is past that, so
                 // the fresh pool's first searches are timed and reported apart from the warmed pool's.
@@ -218,22 +204,11 @@ extension Vecscope.BenchSuite {
                         why: "the write load makes vectors the way `gen` does, which means nothing for a text model",
                         fix: "Run `vecscope gen` and pass its model (synthetic-<dims>).", kind: .invalidInput)
                 }
-                let sample = try SweepQuery.storedSample(setup, model: model, count: queries)
-                guard !sample.isEmpty else {
-                    throw VecscopeError(what: "no vectors of model \(model)", fix: "Run `vecscope gen` first.")
-                }
+                let load = try StoredVectorSearches(target, model: model, queries: queries, efSearch: efSearch)
                 let changed = try VecCore.WriteLoad(connection: setup).reviseArtifacts(model: model, count: changes)
                 try VecCore.WriteLoad(connection: setup).settle()
-                var params = SearchParams()
-                params.model = model
-                params.method = .semantic
-                params.efSearch = efSearch
-                params.limit = 10
-                try params.validate()
-                let engines = try (0..<concurrency).map { _ in
-                    SearchEngine(connection: try target.connect(migrate: false))
-                }
-                _ = try timedPhase(engines, searches: engines.count) { engine, _ in try engine.warmUp(model: model) }
+                let (engines, _) = try load.warmedEngines(target, count: concurrency)
+                let (sample, params) = (load.sample, load.params)
                 _ = try Concurrent.phase(engines, sample: sample, params: params, searches: searches)
                 let idleBefore = try Concurrent.phase(engines, sample: sample, params: params, searches: searches)
 
@@ -467,10 +442,9 @@ extension Vecscope.BenchSuite {
                         what: "no API token", why: "VECSCOPE_API_TOKEN is not set",
                         fix: "Set it to a token from `vecscope users token create USER --admin`.")
                 }
-                let sample = try SweepQuery.storedSample(try database.connect(), model: model, count: queries)
-                guard !sample.isEmpty else {
-                    throw VecscopeError(what: "no vectors of model \(model)", fix: "Run `vecscope gen` first.")
-                }
+                let sample = try StoredVectorSearches(
+                    database, model: model, queries: queries, efSearch: efSearch
+                ).sample
                 // As `concurrent` searches: every user, no threshold (-1 admits every row), the stored vector.
                 let bodies = try sample.map { query in
                     Array(
@@ -502,6 +476,37 @@ extension Vecscope.BenchSuite {
                 }
             }
         }
+    }
+}
+
+/// What the concurrent benchmarks (`concurrent`, `write-load`, `http`) search for: stored vectors of one model as
+/// queries, each a semantic search of 10 rows at one ef_search — the same searches in every benchmark.
+private struct StoredVectorSearches {
+    var model: String
+    var sample: [SweepQuery]
+    var params: SearchParams
+
+    init(_ database: DatabaseOptions, model: String, queries: Int, efSearch: Int) throws {
+        sample = try SweepQuery.storedSample(try database.connect(), model: model, count: queries)
+        guard !sample.isEmpty else {
+            throw VecscopeError(what: "no vectors of model \(model)", fix: "Run `vecscope gen` first.")
+        }
+        self.model = model
+        params = SearchParams()
+        params.model = model
+        params.method = .semantic
+        params.efSearch = efSearch
+        params.limit = 10
+        try params.validate()
+    }
+
+    /// `count` engines on connections of their own, each warmed as `vecscope serve` warms its pool's
+    /// (`SearchEngine.warmUp`), all at once; and how long the warming took.
+    func warmedEngines(_ database: DatabaseOptions, count: Int) throws -> ([SearchEngine], seconds: Double) {
+        let engines = try (0..<count).map { _ in SearchEngine(connection: try database.connect(migrate: false)) }
+        let started = DispatchTime.now()
+        _ = try timedPhase(engines, searches: engines.count) { engine, _ in try engine.warmUp(model: model) }
+        return (engines, Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9)
     }
 }
 
