@@ -62,8 +62,9 @@ import Testing
         )
         try connection.execute(
             """
-            INSERT INTO artifact_embeddings (artifact_id, content_type, model_version, model_dimensions, embedding_vector, content_hash)
-            SELECT id, 'full', 'tiny', 3, '[1,2,3]', content_hash FROM artifacts
+            INSERT INTO artifact_embeddings (artifact_id, user_id, content_type, model_version, model_dimensions,
+                                             embedding_vector, content_hash)
+            SELECT id, user_id, 'full', 'tiny', 3, '[1,2,3]', content_hash FROM artifacts
             """)
         let v2 = try write("v2.jsonl", [Self.line("a1", content: "Built a faster search engine."), Self.line("a2")])
         let summary = try ArtifactLoader(connection: connection).load(file: v2)
@@ -251,8 +252,9 @@ import Testing
         )
         try connection.execute(
             """
-            INSERT INTO artifact_embeddings (artifact_id, content_type, model_version, model_dimensions, embedding_vector, content_hash)
-            SELECT id, 'full', 'tiny', 3, '[1,2,3]', content_hash FROM artifacts
+            INSERT INTO artifact_embeddings (artifact_id, user_id, content_type, model_version, model_dimensions,
+                                             embedding_vector, content_hash)
+            SELECT id, user_id, 'full', 'tiny', 3, '[1,2,3]', content_hash FROM artifacts
             """)
         let file = try write(
             "dup.jsonl",

@@ -26,9 +26,9 @@ import Testing
             """)
         try connection.execute(
             """
-            INSERT INTO artifact_embeddings (artifact_id, content_type, model_version, model_dimensions,
+            INSERT INTO artifact_embeddings (artifact_id, user_id, content_type, model_version, model_dimensions,
                                              embedding_vector, content_hash)
-            SELECT id, 'full', 'all-MiniLM-L6-v2', 384, array_fill(0.1, ARRAY[384])::vector, content_hash FROM artifacts
+            SELECT id, user_id, 'full', 'all-MiniLM-L6-v2', 384, array_fill(0.1, ARRAY[384])::vector, content_hash FROM artifacts
             """)
         try connection.execute("DROP EXTENSION vector CASCADE")
 

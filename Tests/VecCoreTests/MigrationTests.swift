@@ -65,24 +65,60 @@ import Testing
         let wrongDims = #expect(throws: PostgresError.self) {
             try connection.execute(
                 """
-                INSERT INTO artifact_embeddings (artifact_id, content_type, model_version, model_dimensions,
-                                                 embedding_vector, content_hash)
-                VALUES (1, 'full', 'all-MiniLM-L6-v2', 384, \(Vector([1, 2, 3])), repeat('0', 64))
+                INSERT INTO artifact_embeddings (artifact_id, user_id, content_type, model_version,
+                                                 model_dimensions, embedding_vector, content_hash)
+                VALUES (1, 1, 'full', 'all-MiniLM-L6-v2', 384, \(Vector([1, 2, 3])), repeat('0', 64))
                 """)
         }
         #expect(wrongDims?.code == .checkViolation)
         let unknownModel = #expect(throws: PostgresError.self) {
             try connection.execute(
                 """
-                INSERT INTO artifact_embeddings (artifact_id, content_type, model_version, model_dimensions,
-                                                 embedding_vector, content_hash)
-                VALUES (1, 'full', 'no-such-model', 3, \(Vector([1, 2, 3])), repeat('0', 64))
+                INSERT INTO artifact_embeddings (artifact_id, user_id, content_type, model_version,
+                                                 model_dimensions, embedding_vector, content_hash)
+                VALUES (1, 1, 'full', 'no-such-model', 3, \(Vector([1, 2, 3])), repeat('0', 64))
                 """)
         }
         #expect(unknownModel?.code == .foreignKeyViolation)
         // The generated tsvector weights the title highest.
         let search = try connection.query("SELECT search::text FROM artifacts").scalar(String.self)
         #expect(search == "'search':1A")
+    }
+
+    /// Migration 6: a vector carries its artifact's user (the key per-user partitions hash), the key a writer's
+    /// ON CONFLICT names holds it, and moving an artifact to another user moves its vectors with it.
+    @Test func embeddingsCarryTheirArtifactsUserAndFollowIt() throws {
+        let (connection, _) = try TestDatabase.fresh()
+        try connection.execute("INSERT INTO users (external_id) VALUES ('u1'), ('u2')")
+        try connection.execute(
+            """
+            INSERT INTO artifacts (user_id, external_id, artifact_type, title, content_hash)
+            VALUES (1, 'a1', 'project', 'Search', repeat('0', 64))
+            """)
+        let insert: PostgresQuery = """
+            INSERT INTO artifact_embeddings (artifact_id, user_id, content_type, model_version, model_dimensions,
+                                             embedding_vector, content_hash)
+            SELECT a.id, a.user_id, 'full', 'all-MiniLM-L6-v2', 384, array_fill(0.1, ARRAY[384])::vector, 'x'
+            FROM artifacts a
+            ON CONFLICT (artifact_id, content_type, model_version, user_id) DO UPDATE SET content_hash = 'y'
+            """
+        try connection.execute(insert)
+        try connection.execute(insert)
+        #expect(try connection.query("SELECT count(*)::int8 FROM artifact_embeddings").scalar(Int.self) == 1)
+        #expect(
+            try connection.query("SELECT content_hash::text FROM artifact_embeddings").scalar(String.self)?
+                .hasPrefix("y") == true)
+        let missingUser = #expect(throws: PostgresError.self) {
+            try connection.execute(
+                """
+                INSERT INTO artifact_embeddings (artifact_id, content_type, model_version, model_dimensions,
+                                                 embedding_vector, content_hash)
+                VALUES (1, 'summary', 'all-MiniLM-L6-v2', 384, array_fill(0.1, ARRAY[384])::vector, 'x')
+                """)
+        }
+        #expect(missingUser?.code == .notNullViolation)
+        try connection.execute("UPDATE artifacts SET user_id = 2")
+        #expect(try connection.query("SELECT user_id FROM artifact_embeddings").scalar(Int.self) == 2)
     }
 
     /// A 1536-dimension vector (6 kB) stays in its row: nothing goes to the TOAST table, so reading it costs no
@@ -98,9 +134,9 @@ import Testing
         let values = (0..<1536).map { Float(($0 * 7919) % 1000) / 1000 - 0.5 }
         try connection.execute(
             """
-            INSERT INTO artifact_embeddings (artifact_id, content_type, model_version, model_dimensions,
+            INSERT INTO artifact_embeddings (artifact_id, user_id, content_type, model_version, model_dimensions,
                                              embedding_vector, content_hash)
-            VALUES (1, 'full', 'text-embedding-3-small', 1536, \(Vector(values)), repeat('0', 64))
+            VALUES (1, 1, 'full', 'text-embedding-3-small', 1536, \(Vector(values)), repeat('0', 64))
             """)
         for table in ["artifact_embeddings", "chunk_embeddings", "job_embeddings"] {
             let storage = try connection.query(

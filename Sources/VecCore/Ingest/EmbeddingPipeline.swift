@@ -319,11 +319,13 @@ public final class EmbeddingPipeline {
                 case .full, .summary:
                     try conn.execute(
                         """
-                        INSERT INTO artifact_embeddings (artifact_id, content_type, model_version, model_dimensions,
-                            embedding_vector, content_hash, stale, processing_cost_usd, generated_at, metadata)
-                        VALUES (\(item.artifactID), \(item.contentType.rawValue), \(model.name), \(model.dimensions),
-                                \(vector), \(item.hash), false, \(cost), now(), \(metadata))
-                        ON CONFLICT (artifact_id, content_type, model_version) DO UPDATE SET
+                        INSERT INTO artifact_embeddings (artifact_id, user_id, content_type, model_version,
+                            model_dimensions, embedding_vector, content_hash, stale, processing_cost_usd, generated_at,
+                            metadata)
+                        SELECT a.id, a.user_id, \(item.contentType.rawValue), \(model.name), \(model.dimensions),
+                               \(vector), \(item.hash), false, \(cost), now(), \(metadata)
+                        FROM artifacts a WHERE a.id = \(item.artifactID)
+                        ON CONFLICT (artifact_id, content_type, model_version, user_id) DO UPDATE SET
                             model_dimensions = EXCLUDED.model_dimensions, embedding_vector = EXCLUDED.embedding_vector,
                             content_hash = EXCLUDED.content_hash, stale = false,
                             processing_cost_usd = EXCLUDED.processing_cost_usd, generated_at = now(),

@@ -340,6 +340,37 @@ public enum Migrations {
                 );
                 CREATE INDEX refused_vectors_model ON refused_vectors (model_version, refused_at);
                 """),
+        // Per-user partitions (`vecscope partition`, ARCHITECTURE.md §3): an artifact's vectors carry its user, so
+        // artifact_embeddings can be hash-partitioned by user_id and a user-scoped search can filter on the vectors'
+        // own column (the planner prunes to one partition). A partitioned table's unique keys must hold the partition
+        // key: the key gains user_id last, so it still leads with artifact_id for the lookups by artifact, and the
+        // writers' ON CONFLICT target is the same in both layouts. Every writer writes user_id (from artifacts); the
+        // trigger keeps it when an artifact changes hands (in a partitioned table the row moves partition).
+        Migration(
+            version: 6, name: "embeddings carry their user",
+            sql: """
+                ALTER TABLE artifact_embeddings ADD COLUMN user_id bigint;
+                UPDATE artifact_embeddings e SET user_id = a.user_id FROM artifacts a WHERE a.id = e.artifact_id;
+                ALTER TABLE artifact_embeddings ALTER COLUMN user_id SET NOT NULL;
+                DO $$
+                DECLARE old_key text;
+                BEGIN
+                    SELECT conname INTO STRICT old_key FROM pg_constraint
+                    WHERE conrelid = 'artifact_embeddings'::regclass AND contype = 'u';
+                    EXECUTE format('ALTER TABLE artifact_embeddings DROP CONSTRAINT %I', old_key);
+                END $$;
+                ALTER TABLE artifact_embeddings ADD CONSTRAINT artifact_embeddings_artifact_user_key
+                    UNIQUE (artifact_id, content_type, model_version, user_id);
+
+                CREATE FUNCTION vecscope_embeddings_follow_user() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    UPDATE artifact_embeddings SET user_id = NEW.user_id
+                    WHERE artifact_id = NEW.id AND user_id = OLD.user_id;
+                    RETURN NULL;
+                END $$;
+                CREATE TRIGGER artifacts_embeddings_user AFTER UPDATE OF user_id ON artifacts FOR EACH ROW
+                    WHEN (OLD.user_id IS DISTINCT FROM NEW.user_id) EXECUTE FUNCTION vecscope_embeddings_follow_user();
+                """),
     ]
 }
 

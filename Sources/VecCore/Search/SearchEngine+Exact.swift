@@ -119,7 +119,7 @@ extension SearchEngine {
                 SELECT e.artifact_id, \(distance) AS distance
                 FROM artifact_embeddings e JOIN artifacts a ON a.id = e.artifact_id
                 WHERE e.model_version = \(model) AND e.content_type = ANY(\(storedTypes)::text[])\(conditions)
-                """)
+                """ + embeddingsUserFilter(plan))
         }
         if plan.params.contentTypes.contains(.chunk) {
             branches.append(

@@ -224,6 +224,13 @@ extension SearchEngine {
         return clauses
     }
 
+    /// The user scope on `artifact_embeddings e`'s own user_id, after AND (empty without a scope): with the table
+    /// hash-partitioned by user (`vecscope partition`) the planner then reads that user's partition alone.
+    func embeddingsUserFilter(_ plan: SearchPlan) -> PostgresQuery {
+        guard let userRowID = plan.userRowID else { return PostgresQuery() }
+        return " AND e.user_id = \(userRowID)::int8"
+    }
+
     func queryVectorBind(_ plan: SearchPlan) -> any PostgresEncodable {
         plan.model.storage == .halfvec ? HalfVector(rounding: plan.vector) : Vector(plan.vector)
     }
@@ -283,6 +290,7 @@ extension SearchEngine {
                 FROM artifact_embeddings e\(sql: join)
                 WHERE e.model_version = \(sql: model) AND e.content_type = ANY(\(storedTypes)::text[])
                 """
+            sql += embeddingsUserFilter(plan)
         } else {
             let join: SQLFragment = joinsArtifacts ? " JOIN artifacts a ON a.id = c.artifact_id" : ""
             sql = """
@@ -403,7 +411,7 @@ extension SearchEngine {
                 SELECT e.content_type, (\(expression) <=> \(v))::float8 AS cd, (\(expression) <-> \(v))::float8 AS l2,
                        ((\(expression) <#> \(v)) * -1)::float8 AS ip
                 FROM artifact_embeddings e
-                WHERE e.artifact_id = a.id AND e.model_version = \(sql: model)
+                WHERE e.artifact_id = a.id AND e.user_id = a.user_id AND e.model_version = \(sql: model)
                       AND e.content_type = ANY(\(storedTypes)::text[])
                 ORDER BY (\(expression) <=> \(v)) + 0, e.content_type LIMIT 1) best ON true
             LEFT JOIN LATERAL (

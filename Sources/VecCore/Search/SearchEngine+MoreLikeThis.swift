@@ -54,7 +54,7 @@ extension SearchEngine {
             """
             SELECT a.id, u.external_id AS owner, a.title, a.description, a.content, a.skills,
                    (SELECT e.embedding_vector FROM artifact_embeddings e
-                    WHERE e.artifact_id = a.id AND e.model_version = \(model.name)
+                    WHERE e.artifact_id = a.id AND e.user_id = a.user_id AND e.model_version = \(model.name)
                     ORDER BY e.content_type = 'full' DESC LIMIT 1) AS vector
             FROM artifacts a JOIN users u ON u.id = a.user_id
             WHERE a.external_id = \(reference.externalID) AND (\(owner)::text IS NULL OR u.external_id = \(owner)::text)

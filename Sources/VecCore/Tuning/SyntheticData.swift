@@ -304,12 +304,14 @@ public struct SyntheticDataLoader {
             try artifacts.finish()
             let embeddings = try conn.copyIn(
                 """
-                COPY artifact_embeddings (id, artifact_id, content_type, model_version, model_dimensions, embedding_vector, content_hash)
+                COPY artifact_embeddings (id, artifact_id, user_id, content_type, model_version, model_dimensions,
+                    embedding_vector, content_hash)
                 FROM STDIN (FORMAT binary)
                 """)
             for (item, id) in zip(items, ids) {
                 try embeddings.writeRow([
-                    .uuid(item.uuid), .int64(id), .text("full"), .text(model.name), .int32(Int32(model.dimensions)),
+                    .uuid(item.uuid), .int64(id), .int64(userIDs[item.userIndex]), .text("full"), .text(model.name),
+                    .int32(Int32(model.dimensions)),
                     .vector(Vector(item.vector)), .text(item.contentHash),
                 ])
             }
