@@ -111,11 +111,14 @@ import Testing
         #expect(try connection.query("SELECT count(*) FROM tx").scalar(Int.self) == 1)
     }
 
-    /// BEGIN, the statements and COMMIT in one round trip (pipeline mode), their answers in order, vectors decoded.
+    /// The statements in one round trip (pipeline mode) as one implicit transaction — no BEGIN or COMMIT sent, a
+    /// local setting holding for the statements after it and ending with them — their answers in order, vectors decoded.
     @Test func aPipelinedTransactionIsOneRoundTripWithItsAnswersInOrder() throws {
         try connection.execute("CREATE TABLE pipe (id int PRIMARY KEY, v vector(3))")
         _ = try connection.vectorTypeOIDs()  // looked up once per connection, before any pipeline
+        let defaultEfSearch = try connection.query("SELECT current_setting('hnsw.ef_search')").scalar(String.self)
         let trips = connection.roundTrips
+        let sent = connection.statementsSent
         let results = try connection.pipelinedTransaction([
             PipelineStatement("INSERT INTO pipe VALUES (\(1), \(Vector([1, 2, 3]))), (2, '[0,0,1]')"),
             PipelineStatement("SELECT set_config('hnsw.ef_search', \("77"), true)"),
@@ -129,7 +132,12 @@ import Testing
         #expect(try results[2].scalar(Vector.self)?.values == [0, 0, 1])
         #expect(try results[3].scalar(Int.self) == 42)
         #expect(try results[4].scalar(String.self) == "77")
+        #expect(connection.statementsSent - sent == 6, "the five statements and the PREPARE, nothing else")
+        #expect(!connection.recentStatements.suffix(6).contains { $0 == "BEGIN" || $0 == "COMMIT" })
         #expect(!connection.inTransaction)
+        // Committed at the Sync, and the local setting ended with it.
+        #expect(try connection.query("SELECT count(*) FROM pipe").scalar(Int.self) == 2)
+        #expect(try connection.query("SELECT current_setting('hnsw.ef_search')").scalar(String.self) == defaultEfSearch)
         // The prepared one is reused (no second Parse), also after the server forgot it.
         let again = try connection.pipelinedTransaction([
             PipelineStatement("SELECT count(*)::int8 + \(1) FROM pipe", prepared: true)
@@ -143,9 +151,12 @@ import Testing
         #expect(try forgotten[0].scalar(Int.self) == 4)
     }
 
-    /// A failing statement: the first error, with SQLSTATE and detail, and nothing of the transaction kept.
+    /// A failing statement: the first error, with SQLSTATE and detail, and nothing of the implicit transaction kept —
+    /// the statement before it rolled back by the server at the Sync, without a ROLLBACK round trip.
     @Test func aPipelinedTransactionThatFailsKeepsNothing() throws {
         try connection.execute("CREATE TABLE pipefail (id int PRIMARY KEY)")
+        _ = try connection.vectorTypeOIDs()  // looked up once per connection, before any pipeline
+        let trips = connection.roundTrips
         let error = #expect(throws: PostgresError.self) {
             try connection.pipelinedTransaction([
                 PipelineStatement("INSERT INTO pipefail VALUES (\(1))"),
@@ -156,6 +167,7 @@ import Testing
         #expect(error?.code == .uniqueViolation)
         #expect(error?.detail == "Key (id)=(1) already exists.")
         #expect(error?.statement == "INSERT INTO pipefail VALUES ($1)")
+        #expect(connection.roundTrips - trips == 1)
         #expect(!connection.inTransaction)
         #expect(try connection.query("SELECT count(*) FROM pipefail").scalar(Int.self) == 0)
         #expect(try connection.pipelinedTransaction([PipelineStatement("SELECT 1")])[0].scalar(Int.self) == 1)

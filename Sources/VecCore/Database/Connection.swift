@@ -203,11 +203,12 @@ public final class Connection {
 
     // MARK: - Pipeline
 
-    /// Runs `statements` as one transaction in one round trip: BEGIN, the statements and COMMIT go out in libpq's
-    /// pipeline mode behind a single Sync and their results are read back in order. A `prepared` statement is parsed
-    /// once per connection, its Parse riding in the same pipeline the first time. On an error nothing is kept: the
-    /// transaction is rolled back (a second round trip, on the error path only) and the first error is thrown with
-    /// its SQLSTATE, detail and hint; a prepared statement the server no longer has is prepared again, once.
+    /// Runs `statements` as one transaction in one round trip: they go out in libpq's pipeline mode behind a single
+    /// Sync and their results are read back in order. No BEGIN or COMMIT: the statements up to a Sync are one implicit
+    /// transaction, committed at the Sync or rolled back as a whole on an error, so `set_config(…, true)` holds for
+    /// the statements after it and ends with them. A `prepared` statement is parsed once per connection, its Parse
+    /// riding in the same pipeline the first time. On an error nothing is kept and the first error is thrown with its
+    /// SQLSTATE, detail and hint; a prepared statement the server no longer has is prepared again, once.
     public func pipelinedTransaction(_ statements: [PipelineStatement]) throws -> [QueryResult] {
         guard !inTransaction else {
             throw PostgresError(
@@ -224,7 +225,6 @@ public final class Connection {
     }
 
     private enum PipelineStep {
-        case control(String)
         case prepare(key: String, name: String, sql: String)
         case statement(String)
     }
@@ -238,14 +238,9 @@ public final class Connection {
                 binds: try statement.query.binds.map { try wireValue(for: $0.postgresBind) }
             )
         }
-        guard PQenterPipelineMode(handle) == 1 else { throw connectionLost(statement: "BEGIN (pipeline)") }
+        guard PQenterPipelineMode(handle) == 1 else { throw connectionLost(statement: "pipeline") }
         var steps: [PipelineStep] = []
         var sent = true
-        func sendControl(_ sql: String) {
-            sent = sent && PQsendQueryParams(handle, sql, 0, nil, nil, nil, nil, 1) == 1
-            steps.append(.control(sql))
-        }
-        sendControl("BEGIN")
         for statement in encoded where sent {
             let key = statement.binds.map { String($0.oid) }.joined(separator: ",") + "|" + statement.sql
             var name = statement.prepared ? preparedStatements[key] : nil
@@ -270,11 +265,10 @@ public final class Connection {
                 } == 1
             steps.append(.statement(statement.sql))
         }
-        sendControl("COMMIT")
         roundTrips += 1
         for step in steps {
             switch step {
-            case .control(let sql), .statement(let sql): noteSent(sql)
+            case .statement(let sql): noteSent(sql)
             case .prepare(_, _, let sql): noteSent("PREPARE " + sql)
             }
         }
@@ -294,8 +288,7 @@ public final class Connection {
             }
             let sql: String
             switch step {
-            case .control(let text), .statement(let text): sql = text
-            case .prepare(_, _, let text): sql = text
+            case .statement(let text), .prepare(_, _, let text): sql = text
             }
             guard let result = first else {
                 firstError = firstError ?? connectionLost(statement: sql)
@@ -320,7 +313,6 @@ public final class Connection {
         PQexitPipelineMode(handle)
         if let firstError {
             kept.forEach { PQclear($0) }
-            if PQtransactionStatus(handle) != PQTRANS_IDLE { _ = try? execute("ROLLBACK") }
             throw firstError
         }
         var results: [QueryResult] = []

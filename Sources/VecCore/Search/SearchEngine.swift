@@ -293,9 +293,9 @@ public final class SearchEngine {
         return try rows.map { try $0.decode("id") }
     }
 
-    /// One search in one round trip (`Connection.pipelinedTransaction`): BEGIN, the knobs, the plan choice's
-    /// settings, the check of a cached user id, the search's statements (`searchWork`, with the EXPLAIN a pinned
-    /// index is checked by), COMMIT. Only a user's first search (its id) and a plan's first pin (the index list) add
+    /// One search in one round trip and one implicit transaction (`Connection.pipelinedTransaction`): the knobs, the
+    /// plan choice's settings, the check of a cached user id, the search's statements (`searchWork`, with the EXPLAIN
+    /// a pinned index is checked by). Only a user's first search (its id) and a plan's first pin (the index list) add
     /// a round trip, and so does a write to artifacts since kept keyword candidates were computed.
     func run(_ plan: SearchPlan) throws -> SearchResponse {
         var plan = plan
