@@ -14,7 +14,7 @@ struct Vecscope: ParsableCommand {
         subcommands: [
             TUI.self, Db.self, Migrate.self, Load.self, Embed.self, EmbedText.self, Search.self, Rank.self, Models.self,
             Bench.self, Index.self, Gen.self, BenchSuite.self, Judgments.self, Eval.self, Tune.self, Demo.self,
-            Serve.self, Users.self, Worker.self, Stats.self,
+            Serve.self, Users.self, Worker.self, Stats.self, Partition.self,
         ],
         defaultSubcommand: TUI.self)
 

@@ -23,17 +23,22 @@ public enum FixtureDatabase {
         defer { lock.unlock() }
         if let url { return url }
         let (connection, databaseURL) = try TestDatabase.fresh()
+        try loadAndEmbed(on: connection, model: embedder)
+        url = databaseURL
+        return databaseURL
+    }
+
+    /// Loads the fixture artifacts into a migrated database and embeds them (shipped vectors when they match).
+    public static func loadAndEmbed(on connection: Connection, model: MiniLM? = nil) throws {
+        let embedder = try model ?? self.model()
         _ = try ArtifactLoader(connection: connection).load(file: FixturePaths.file("artifacts.jsonl"))
-        let registry = EmbeddingModelRegistry(connection: connection)
-        let pipeline = try EmbeddingPipeline(
+        let summary = try EmbeddingPipeline(
             connection: connection, embedder: try shippedOrLive(embedder),
-            model: try registry.model(named: embedder.modelName))
-        let summary = try pipeline.run()
+            model: try EmbeddingModelRegistry(connection: connection).model(named: embedder.modelName)
+        ).run()
         guard summary.failedItems == 0 else {
             throw VecscopeError(what: "embedding the fixtures failed", why: summary.failures.joined(separator: "; "))
         }
-        url = databaseURL
-        return databaseURL
     }
 
     /// The model answering from the shipped fixture vectors when the model still makes them (ShippedVectorsTests

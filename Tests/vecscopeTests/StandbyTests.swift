@@ -21,13 +21,7 @@ import VecTUI
         primaryURL = try primary.start()
         let connection = try Connection(primaryURL)
         try Migrator(connection: connection).migrate()
-        _ = try ArtifactLoader(connection: connection).load(file: FixturePaths.file("artifacts.jsonl"))
-        let model = try FixtureDatabase.model()
-        let summary = try EmbeddingPipeline(
-            connection: connection, embedder: try FixtureDatabase.shippedOrLive(model),
-            model: try EmbeddingModelRegistry(connection: connection).model(named: model.modelName)
-        ).run()
-        try #require(summary.failedItems == 0)
+        try FixtureDatabase.loadAndEmbed(on: connection)
     }
 
     /// `vecscope …` on this suite's home, with DATABASE_URL unset so the embedded primary and its standby are used.

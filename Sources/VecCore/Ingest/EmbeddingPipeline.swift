@@ -361,11 +361,12 @@ public final class EmbeddingPipeline {
             let exists =
                 try connection.query(
                     """
-                    SELECT 1 FROM pg_class WHERE relname = \(spec.name) AND relkind = 'i'
+                    SELECT 1 FROM pg_class WHERE relname = \(spec.name) AND relkind IN ('i', 'I')
                     """
                 ).rowCount > 0
             if !exists {
                 try connection.executeScript(spec.createSQL())
+                try IndexManager(connection: connection).nameChildIndexes(of: spec.name)
                 created.append(spec.name)
             }
         }

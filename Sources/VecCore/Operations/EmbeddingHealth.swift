@@ -177,7 +177,7 @@ public struct EmbeddingHealth {
             SELECT count(*) AS vectors,
                    count(*) FILTER (WHERE generated_at > now() - interval '1 day') AS last_day,
                    count(*) FILTER (WHERE generated_at > now() - interval '7 days') AS last_week,
-                   pg_total_relation_size('artifact_embeddings')::float8
+                   \(sql: Self.embeddingsTotalSize)::float8
                        / nullif((SELECT count(*) FROM artifact_embeddings), 0) AS bytes_per_row
             FROM artifact_embeddings WHERE model_version = \(model.name)
             """
@@ -188,6 +188,13 @@ public struct EmbeddingHealth {
             vectors: vectors, writtenLastDay: try row.decode("last_day"), writtenLastWeek: try row.decode("last_week"),
             bytesPerRow: bytesPerRow, estimatedBytes: Int((bytesPerRow ?? 0) * Double(vectors)))
     }
+
+    /// pg_total_relation_size of artifact_embeddings with its partitions' (`vecscope partition`): a partitioned
+    /// parent has no storage of its own.
+    static let embeddingsTotalSize: SQLFragment = """
+        (pg_total_relation_size('artifact_embeddings') + coalesce((SELECT sum(pg_total_relation_size(p.relid))
+            FROM pg_partition_tree('artifact_embeddings') p WHERE p.isleaf), 0))
+        """
 
     func indexes() throws -> [StatsBody.IndexHealth] {
         try IndexManager(connection: connection).list().map {
@@ -202,8 +209,16 @@ public struct EmbeddingHealth {
     func tables() throws -> [StatsBody.TableHealth] {
         try connection.query(
             """
-            SELECT relname::text AS table_name, pg_total_relation_size(relid)::int8 AS size_bytes,
-                   n_live_tup::int8 AS live, n_dead_tup::int8 AS dead,
+            SELECT relname::text AS table_name,
+                   (pg_total_relation_size(relid) + coalesce((SELECT sum(pg_total_relation_size(p.relid))
+                                                              FROM pg_partition_tree(relid) p WHERE p.isleaf), 0))::int8
+                       AS size_bytes,
+                   (n_live_tup + coalesce((SELECT sum(ps.n_live_tup) FROM pg_partition_tree(relid) p
+                                           JOIN pg_stat_user_tables ps ON ps.relid = p.relid WHERE p.isleaf), 0))::int8
+                       AS live,
+                   (n_dead_tup + coalesce((SELECT sum(ps.n_dead_tup) FROM pg_partition_tree(relid) p
+                                           JOIN pg_stat_user_tables ps ON ps.relid = p.relid WHERE p.isleaf), 0))::int8
+                       AS dead,
                    to_char(greatest(last_vacuum, last_autovacuum) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
                        AS last_vacuum,
                    to_char(greatest(last_analyze, last_autoanalyze) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')

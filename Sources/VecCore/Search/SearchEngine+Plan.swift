@@ -57,10 +57,12 @@ public struct PlannableIndex: Sendable, Equatable, Hashable {
     public var model: String?
     /// What the index stores of each vector; a search pinned to it orders by the same expression.
     public var quantization: VectorQuantization
+    /// Its partitions' indexes when the table is partitioned: the plan of a pinned search names one of them.
+    public var partitionIndexes: [String] = []
 
     public init(
         name: String, type: VectorIndexType, metric: DistanceMetric?, table: VectorTable, model: String?,
-        quantization: VectorQuantization = .none
+        quantization: VectorQuantization = .none, partitionIndexes: [String] = []
     ) {
         self.name = name
         self.type = type
@@ -68,6 +70,7 @@ public struct PlannableIndex: Sendable, Equatable, Hashable {
         self.table = table
         self.model = model
         self.quantization = quantization
+        self.partitionIndexes = partitionIndexes
     }
 
     init?(_ info: VectorIndexInfo) {
@@ -83,7 +86,7 @@ public struct PlannableIndex: Sendable, Equatable, Hashable {
             }
         self.init(
             name: info.name, type: type, metric: metric, table: table, model: info.model,
-            quantization: info.quantization)
+            quantization: info.quantization, partitionIndexes: info.partitionIndexes)
     }
 
     /// The knob that widens this index's search: ef_search (HNSW) or probes (IVFFlat).
@@ -277,6 +280,7 @@ struct PlanCheck {
     /// which path the planner took instead. Nothing pinned: nothing to check.
     func verify(_ chosen: QueryPlan) throws {
         guard let pinned, chosen.indexName != pinned.name else { return }
+        if let chosenName = chosen.indexName, pinned.partitionIndexes.contains(chosenName) { return }
         let other = chosen.indexName ?? chosen.scan ?? "another path"
         let rival = rivals.first { $0.name == chosen.indexName }
         throw VecscopeError(

@@ -23,6 +23,9 @@ public struct VectorIndexInfo: Sendable, Equatable, Codable {
     /// Seconds the last build (create or reindex) by vecscope took, kept in the index's comment; nil for an index
     /// built some other way.
     public var buildSeconds: Double? = nil
+    /// On a partitioned table (`vecscope partition`): the index of each partition, which EXPLAIN names for a
+    /// search; size and scans above are their sums.
+    public var partitionIndexes: [String] = []
 }
 
 extension VectorIndexInfo {
@@ -135,8 +138,14 @@ public struct IndexManager {
                am.amname::text AS type, coalesce(oc.opcname::text, '') AS opclass,
                coalesce(pg_get_expr(i.indpred, i.indrelid), '') AS predicate,
                coalesce(array_to_string(c.reloptions, ','), '') AS options,
-               pg_relation_size(c.oid)::int8 AS size_bytes,
-               coalesce(s.idx_scan, 0)::int8 AS scans,
+               (pg_relation_size(c.oid) + coalesce((SELECT sum(pg_relation_size(p.relid))
+                                                    FROM pg_partition_tree(c.oid) p WHERE p.isleaf), 0))::int8
+                   AS size_bytes,
+               (coalesce(s.idx_scan, 0) + coalesce((SELECT sum(ps.idx_scan) FROM pg_inherits pi
+                                                   JOIN pg_stat_user_indexes ps ON ps.indexrelid = pi.inhrelid
+                                                   WHERE pi.inhparent = c.oid), 0))::int8 AS scans,
+               ARRAY(SELECT pc.relname::text FROM pg_inherits pi JOIN pg_class pc ON pc.oid = pi.inhrelid
+                     WHERE pi.inhparent = c.oid ORDER BY pc.relname) AS partition_indexes,
                i.indisvalid AS valid,
                pg_get_indexdef(c.oid) AS definition,
                coalesce(obj_description(c.oid, 'pg_class'), '') AS comment
@@ -175,7 +184,8 @@ public struct IndexManager {
                     scans: try row.decode("scans"), valid: try row.decode("valid"),
                     definition: try row.decode("definition"),
                     quantization: VectorQuantization(operatorClass: opclass),
-                    buildSeconds: Self.parseBuildSeconds(fromComment: try row.decode("comment"))))
+                    buildSeconds: Self.parseBuildSeconds(fromComment: try row.decode("comment")),
+                    partitionIndexes: try row.decode("partition_indexes")))
         }
         // Defaults pgvector applies when WITH (…) names none.
         return infos.map { info in
@@ -230,16 +240,18 @@ public struct IndexManager {
         if existed {
             return IndexBuildSummary(name: spec.name, seconds: 0, alreadyExisted: true, phasesSeen: [])
         }
+        if concurrently { try refuseConcurrently("CREATE INDEX CONCURRENTLY", on: spec.table.rawValue) }
         try setMaintenanceWorkMem(maintenanceWorkMem)
         let (seconds, phases) = try runReportingProgress(
             spec.createSQL(concurrently: concurrently), monitor: monitor,
             pollInterval: pollInterval, progress: progress)
+        try nameChildIndexes(of: spec.name)
         try recordBuildSeconds(seconds, index: spec.name)
         return IndexBuildSummary(name: spec.name, seconds: seconds, alreadyExisted: false, phasesSeen: phases)
     }
 
     /// HNSW builds fast only while the graph fits in maintenance_work_mem; the size is checked before it reaches SQL.
-    private func setMaintenanceWorkMem(_ size: String?) throws {
+    func setMaintenanceWorkMem(_ size: String?) throws {
         guard let size else { return }
         guard size.range(of: #"^[0-9]+\s*(kB|MB|GB)?$"#, options: .regularExpression) != nil else {
             throw VecscopeError(what: "maintenance_work_mem \"\(size)\" is not a size", fix: "Write e.g. 512MB or 2GB.")
@@ -283,6 +295,7 @@ public struct IndexManager {
     /// Drops a vecscope vector index (named as the catalog lists it).
     public func drop(named name: String, concurrently: Bool = false) throws {
         let info = try index(named: name)
+        if concurrently { try refuseConcurrently("DROP INDEX CONCURRENTLY", on: info.table) }
         let drop: SQLFragment = concurrently ? "DROP INDEX CONCURRENTLY" : "DROP INDEX"
         let sql: String = try connection.query(
             """
@@ -316,7 +329,7 @@ public struct IndexManager {
 
     /// Keeps the build time with the index, as its comment: it goes when the index is dropped, and needs no table.
     /// COMMENT takes no parameters, so the server quotes name and text (`%I`, `%L`).
-    private func recordBuildSeconds(_ seconds: Double, index name: String) throws {
+    func recordBuildSeconds(_ seconds: Double, index name: String) throws {
         let text = Self.buildComment(seconds: seconds)
         let sql: String = try connection.query(
             """
@@ -324,6 +337,49 @@ public struct IndexManager {
             """
         ).row(0).decode(0)
         try connection.executeScript(sql)
+    }
+
+    /// PostgreSQL cannot build or drop a partitioned table's index CONCURRENTLY (it can rebuild one).
+    private func refuseConcurrently(_ what: String, on table: String) throws {
+        let partitioned =
+            try connection.query(
+                "SELECT relkind = 'p' FROM pg_class WHERE oid = to_regclass(\(table)::text)"
+            ).scalar(Bool.self) ?? false
+        guard partitioned else { return }
+        throw VecscopeError(
+            what: "\(what) is not possible on \(table)",
+            why: "\(table) is partitioned by user (`vecscope partition`), and PostgreSQL cannot do that to a "
+                + "partitioned table's index",
+            fix: "Run it without --concurrently (writes to \(table) wait meanwhile; searches go on), "
+                + "or go back to one table with `vecscope partition --undo`.",
+            kind: .invalidInput)
+    }
+
+    /// PostgreSQL names a partitioned index's per-partition indexes after the partition and column
+    /// (`artifact_embeddings_p0_expr_idx`); vecscope renames them `<index>_p<k>`, so the EXPLAIN of a search pruned
+    /// to one partition names the vecscope index it used (`QueryPlan.parse`, `PlanCheck` read those names).
+    /// Nothing to do for an index of a table that is not partitioned.
+    func nameChildIndexes(of name: String) throws {
+        let children = try connection.query(
+            """
+            SELECT c.relname::text AS child, t.relname::text AS partition
+            FROM pg_class p JOIN pg_inherits i ON i.inhparent = p.oid JOIN pg_class c ON c.oid = i.inhrelid
+            JOIN pg_index x ON x.indexrelid = c.oid JOIN pg_class t ON t.oid = x.indrelid
+            WHERE p.relname = \(name) AND p.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())
+            """
+        ).rows
+        for row in children {
+            let child: String = try row.decode("child")
+            let partition: String = try row.decode("partition")
+            guard let cut = partition.range(of: "_p", options: .backwards) else { continue }
+            let suffix = String(partition[cut.lowerBound...])
+            let wanted = String(decoding: name.utf8.prefix(63 - suffix.utf8.count), as: UTF8.self) + suffix
+            guard child != wanted else { continue }
+            let sql: String = try connection.query(
+                "SELECT format('ALTER INDEX %I RENAME TO %I', \(child)::text, \(wanted)::text)"
+            ).row(0).decode(0)
+            try connection.executeScript(sql)
+        }
     }
 
     static func buildComment(seconds: Double) -> String { String(format: "vecscope build_seconds=%.3f", seconds) }
