@@ -39,12 +39,24 @@ extension Vecscope {
         @Option(help: "With --variants: the re-ranking depths tried for bit (candidates = N × k).")
         var rerank = CommaSeparated([1, 2, 4, 8])
         @Option(help: "With --variants: the index type built and searched.") var indexType = VectorIndexType.hnsw
+        @Option(
+            help: ArgumentHelp(
+                "With --user-scoped: compare one shared index against N hash partitions by user.",
+                discussion:
+                    "Sweeps the table as it is (one table), partitions it (`vecscope partition`), sweeps again with the same queries, then puts it back; a row per layout and setting, with p95 over the shared layout's."
+            )) var partitions: Int?
 
         func validate() throws {
             guard concurrency >= 1 else { throw ValidationError("--concurrency must be 1 or more") }
             guard (1...1000).contains(k) else { throw ValidationError("--k must be 1…1000") }
             guard !(userScoped && user != nil) else {
                 throw ValidationError("--user-scoped and --user exclude each other: pick one")
+            }
+            if partitions != nil {
+                guard userScoped else {
+                    throw ValidationError("--partitions compares user-scoped searches: add --user-scoped")
+                }
+                guard variants == nil else { throw ValidationError("--partitions and --variants exclude each other") }
             }
             guard rerank.values.allSatisfy({ (1...100).contains($0) }) else {
                 throw ValidationError("--rerank values must be 1…100 (candidates read as a multiple of k)")
@@ -73,6 +85,14 @@ extension Vecscope {
                 ) {
                     SearchEngine(connection: try reads.connectAgain(target))
                 }
+                if let partitions {
+                    let (shared, partitioned) = try compareLayouts(
+                        partitions, sweep: sweep, settings: settings, queries: sweepQueries)
+                    print(
+                        try LayoutReport.render(
+                            shared: shared, partitioned: partitioned, partitions: partitions, format: format, k: k))
+                    return
+                }
                 if let variants {
                     let bench = IndexVariantBench(model: embeddingModel, type: indexType, metric: base.metric)
                     let phases = PhaseProgress(enabled: format == .table)
@@ -95,6 +115,40 @@ extension Vecscope {
                 bar.finish()
                 print(try BenchReport.render(rows, format: format, k: k, userScoped: userScoped))
             }
+        }
+
+        /// `--partitions N`: the sweep on one shared table, then on N hash partitions by user, then the table put
+        /// back (also when the second sweep fails).
+        private func compareLayouts(
+            _ partitions: Int, sweep: Sweep, settings: [SweepSetting], queries: [SweepQuery]
+        ) throws -> (shared: [SweepRow], partitioned: [SweepRow]) {
+            let layout = EmbeddingPartitions(connection: try database.connect())
+            guard try layout.partitions() == 0 else {
+                throw VecscopeError(
+                    what: "artifact_embeddings is partitioned already",
+                    why: "--partitions measures one shared index first, then partitions the table for the second sweep",
+                    fix: "Run `vecscope partition --undo` first, or bench without --partitions.", kind: .invalidInput)
+            }
+            let shown = format == .table
+            let sharedBar = ProgressBar(label: "shared", unit: "settings", enabled: shown)
+            let shared = try sweep.run(settings, queries: queries) { sharedBar.update(done: $0, total: $1) }
+            sharedBar.finish()
+            let moving = PartitionProgress(enabled: shown)
+            _ = try layout.partition(into: partitions) { moving.update($0) }
+            moving.finish()
+            let partitioned: [SweepRow]
+            do {
+                let bar = ProgressBar(label: "partitioned", unit: "settings", enabled: shown)
+                partitioned = try sweep.run(settings, queries: queries) { bar.update(done: $0, total: $1) }
+                bar.finish()
+            } catch {
+                _ = try? layout.undo()
+                throw error
+            }
+            let back = PartitionProgress(enabled: shown)
+            _ = try layout.undo { back.update($0) }
+            back.finish()
+            return (shared, partitioned)
         }
 
         private func loadQueries(engine: SearchEngine, model: EmbeddingModel) throws -> [SweepQuery] {
@@ -242,6 +296,82 @@ enum VariantReport {
             lines.append("")
             lines.append("recall@\(k) vs p95 latency (points numbered as rows):")
             lines += RecallChart.render(rows.map(\.sweep))
+            return lines.joined(separator: "\n")
+        }
+    }
+}
+
+/// `bench --user-scoped --partitions N` as a table, CSV or JSON: each setting under one shared index, then under N
+/// hash partitions by user, with p95 over the shared layout's.
+enum LayoutReport {
+    static func render(
+        shared: [SweepRow], partitioned: [SweepRow], partitions: Int, format: ReportFormat, k: Int
+    ) throws -> String {
+        let layouts: [(name: String, partitions: Int, rows: [SweepRow])] = [
+            ("shared", 0, shared), ("partitioned", partitions, partitioned),
+        ]
+        func ratio(_ row: SweepRow, at index: Int) -> Double? {
+            let base = shared[index].latency.p95
+            return base > 0 ? row.latency.p95 / base : nil
+        }
+        switch format {
+        case .json:
+            var bodies: [LayoutRowBody] = []
+            for layout in layouts {
+                for (index, row) in layout.rows.enumerated() {
+                    bodies.append(
+                        LayoutRowBody(
+                            layout: layout.name, partitions: layout.partitions, p95Ratio: ratio(row, at: index),
+                            row: SweepRowBody(row, k: k, userScoped: true)))
+                }
+            }
+            return try JSONText.encode(bodies)
+        case .csv:
+            var lines = [
+                "layout,partitions,ef_search,probes,iterative_scan,queries,recall_mean,recall_min,p50_ms,p95_ms,p95_ratio,mean_shortfall,queries_short,plan"
+            ]
+            for layout in layouts {
+                for (index, row) in layout.rows.enumerated() {
+                    lines.append(
+                        [
+                            layout.name, String(layout.partitions), String(row.setting.efSearch),
+                            String(row.setting.probes), row.setting.iterativeScan.rawValue, String(row.queries),
+                            String(format: "%.4f", row.recallMean), String(format: "%.4f", row.recallMin),
+                            String(format: "%.2f", row.latency.p50), String(format: "%.2f", row.latency.p95),
+                            ratio(row, at: index).map { String(format: "%.3f", $0) } ?? "",
+                            String(format: "%.2f", row.meanShortfall), String(row.queriesShort),
+                            "\"\(row.plan ?? "")\"",
+                        ].joined(separator: ","))
+                }
+            }
+            return lines.joined(separator: "\n")
+        case .table:
+            var rows: [[String]] = []
+            for layout in layouts {
+                let name = layout.partitions == 0 ? "shared" : "\(layout.partitions) partitions"
+                for (index, row) in layout.rows.enumerated() {
+                    rows.append([
+                        name, row.setting.label, String(format: "%.3f", row.recallMean),
+                        String(format: "%.3f", row.recallMin), String(format: "%.2f", row.latency.p50),
+                        String(format: "%.2f", row.latency.p95),
+                        ratio(row, at: index).map { String(format: "%.2f", $0) } ?? "-", String(row.queriesShort),
+                        row.plan ?? "-",
+                    ])
+                }
+            }
+            var lines = [
+                TextTable.render(
+                    header: [
+                        "layout", "setting", "recall@\(k)", "min", "p50 ms", "p95 ms", "p95 ×shared", "short", "plan",
+                    ],
+                    rows: rows)
+            ]
+            lines.append(
+                "Each query was scoped to one user's artifacts; recall is against that user's exact top \(k). short: queries with fewer rows than k."
+            )
+            lines.append(
+                "partitioned: artifact_embeddings hash-partitioned by user (`vecscope partition`), one index per partition; put back after the sweep."
+            )
             return lines.joined(separator: "\n")
         }
     }

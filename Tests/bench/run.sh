@@ -2,7 +2,7 @@
 # `make bench`: speed numbers, each beside a baseline measured in the same run (never asserted in unit tests).
 #   BENCH_ARTIFACTS (default 20000; 100000 is the spec size)  BENCH_USERS (artifacts/10)  BENCH_DIMS (1536)
 #   BENCH_CONCURRENCY (default 100; also the HTTP clients and serve's connections)  BENCH_QUERIES (200)
-#   BENCH_SEARCHES (3000)
+#   BENCH_SEARCHES (3000)  BENCH_PARTITIONS (64, section f2)
 # Runs its own embedded PostgreSQL under a temporary VECSCOPE_HOME (the vendored binaries are linked, not copied),
 # so the demo database is untouched; the server is stopped and the directory removed at the end.
 set -euo pipefail
@@ -332,17 +332,36 @@ for r in rows:
 print("  targets: halfvec ≤ 0.55× the full index with recall within 0.01 of it; bit + re-rank recall@10 ≥ 0.95 at some depth with ≤ 0.1× the size")
 PY
 
-# (g) Search under write load (issue 19): the same searches idle, while a vecscope worker re-embeds changed artifacts
-# at full speed, and idle again. Last, because it changes the artifacts' texts and vectors. The variant indexes of
-# (f) are dropped first, so each write is one insert into the HNSW index of (b) that the searches use. The writes go
-# through the worker path end to end (queue, claims, embedding pipeline, one transaction per batch); the synthetic
-# model has no text embedder, so the worker's vectors are made the way gen makes them, and PostgreSQL sets the rate.
-echo
-echo "-- (g) search under write load: ${BENCH_WRITE_CLIENTS:-4} clients searching (ef_search 40) idle, while a worker re-embeds $ARTIFACTS changed artifacts (batches of 16, HNSW inserts), idle again"
+# The variant indexes of (f) are dropped here: (f2) would rebuild each one per partition and back, and in (g) each write
+# is then one insert into the HNSW index of (b) that the searches use.
 "$BIN" index list --json > "$home/indexes.json"
 for index in $(python3 -c 'import json, sys; print(" ".join(i["name"] for i in json.load(open(sys.argv[1])) if i["model"] == sys.argv[2] and i["quantization"] != "none"))' "$home/indexes.json" "$MODEL"); do
   "$BIN" index drop "$index" >/dev/null
 done
+
+# (f2) Per-user partitions (issue 18): the same user-scoped queries through the one shared index of (b), then with
+# artifact_embeddings hash-partitioned by user (one index per partition), iterative scan off and relaxed_order; the
+# table is put back after. PARTITIONS: BENCH_PARTITIONS (default 64).
+echo
+echo "-- (f2) user-scoped queries, one shared index vs ${BENCH_PARTITIONS:-64} hash partitions by user ($USERS users), ef_search 40"
+"$BIN" bench --model "$MODEL" --ef-search 40 --iterative-scan off,relaxed_order --queries 100 --user-scoped \
+  --partitions "${BENCH_PARTITIONS:-64}" --format json > "$home/partitions.json"
+python3 - "$home/partitions.json" <<'PY'
+import json, sys
+for r in json.load(open(sys.argv[1])):
+    layout = "shared" if r["layout"] == "shared" else "%d partitions" % r["partitions"]
+    print("  %-14s iterative %-13s recall@10 %.3f (min %.3f)  p95 %6.2f ms (%.2f× shared)  queries short of k: %d/%d  plan: %s" % (
+        layout, r["iterative_scan"], r["recall_mean"], r["recall_min"], r["p95_ms"], r["p95_ratio"] or float("nan"),
+        r["queries_short"], r["queries"], r.get("plan") or "-"))
+print("  target: no queries short of k through the partitions with iterative scan off")
+PY
+
+# (g) Search under write load (issue 19): the same searches idle, while a vecscope worker re-embeds changed artifacts
+# at full speed, and idle again. Last, because it changes the artifacts' texts and vectors. The writes go
+# through the worker path end to end (queue, claims, embedding pipeline, one transaction per batch); the synthetic
+# model has no text embedder, so the worker's vectors are made the way gen makes them, and PostgreSQL sets the rate.
+echo
+echo "-- (g) search under write load: ${BENCH_WRITE_CLIENTS:-4} clients searching (ef_search 40) idle, while a worker re-embeds $ARTIFACTS changed artifacts (batches of 16, HNSW inserts), idle again"
 "$BIN" bench-suite write-load --model "$MODEL" --concurrency "${BENCH_WRITE_CLIENTS:-4}" --ef-search 40 \
   --searches "${BENCH_WRITE_SEARCHES:-3000}" --changes "$ARTIFACTS" --json > "$home/writes.json"
 python3 - "$home/writes.json" <<'PY'

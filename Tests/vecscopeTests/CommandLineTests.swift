@@ -463,6 +463,58 @@ import VecCore
             unreachable.status != 0 && unreachable.stderr.contains("no ef_search of ae_hnsw_cosine_synthetic_64 meets"))
     }
 
+    /// Issue 18, item 3, from the command line: `partition` and `--undo` keep search answers, and `bench
+    /// --user-scoped --partitions` compares one shared index with per-user partitions (5 users, each alone in one of
+    /// 8 partitions): with iterative scan off the shared index's filtered scan (ef_search 20 rows of everyone) falls
+    /// short of k, the partitions' scans do not, each through its own index; the table is one table again after.
+    @Test func partitionsByUserEndTheFilteredScanShortfall() throws {
+        let (_, fresh) = try TestDatabase.fresh()
+        let cli = CommandLineTests()
+        let generated = try cli.vecscope(
+            ["gen", "--users", "5", "--artifacts", "2000", "--dims", "64", "--seed", "4"], databaseURL: fresh)
+        try #require(generated.status == 0, "\(generated.stderr)")
+        let created = try cli.vecscope(["index", "create", "--model", "synthetic-64"], databaseURL: fresh)
+        try #require(created.status == 0, "\(created.stderr)")
+        let search = ["search", "@synthetic-a1", "--model", "synthetic-64", "--limit", "20", "--json"]
+        let before = try cli.vecscope(search, databaseURL: fresh)
+        try #require(before.status == 0, "\(before.stderr)")
+        let partitioned = try cli.vecscope(["partition", "--by", "user", "--partitions", "8"], databaseURL: fresh)
+        #expect(partitioned.status == 0, "\(partitioned.stderr)")
+        #expect(partitioned.stdout.contains("hash-partitioned by user into 8 partitions: 2000 rows copied"))
+        #expect(partitioned.stdout.contains("rebuilt ae_hnsw_cosine_synthetic_64 (one per partition)"))
+        func answers(_ run: CommandLineTests.Run) throws -> [String] {
+            let object = try cli.json(run)
+            return (object["results"] as? [[String: Any]] ?? []).map {
+                "\($0["external_id"] ?? "") \($0["distance"] ?? "")"
+            }
+        }
+        #expect(try answers(try cli.vecscope(search, databaseURL: fresh)) == (try answers(before)))
+        let again = try cli.vecscope(["partition", "--partitions", "4"], databaseURL: fresh)
+        #expect(again.status != 0 && again.stderr.contains("already partitioned"))
+        let undone = try cli.vecscope(["partition", "--undo"], databaseURL: fresh)
+        #expect(undone.status == 0 && undone.stdout.contains("one table again: 2000 rows copied"), "\(undone.stderr)")
+        #expect(try answers(try cli.vecscope(search, databaseURL: fresh)) == (try answers(before)))
+
+        let bench = try cli.vecscope(
+            [
+                "bench", "--model", "synthetic-64", "--user-scoped", "--partitions", "8", "--ef-search", "20",
+                "--iterative-scan", "off,relaxed_order", "--queries", "12", "--force-index", "--format", "json",
+            ], databaseURL: fresh)
+        try #require(bench.status == 0, "exit \(bench.status): \(bench.stderr)")
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(bench.stdout.utf8)) as? [[String: Any]])
+        #expect(
+            rows.map { "\($0["layout"] ?? "") \($0["iterative_scan"] ?? "")" } == [
+                "shared off", "shared relaxed_order", "partitioned off", "partitioned relaxed_order",
+            ])
+        #expect((rows[0]["queries_short"] as? Int ?? 0) > 0)
+        #expect(rows[2]["queries_short"] as? Int == 0 && rows[2]["recall_mean"] as? Double == 1)
+        #expect(rows[2]["partitions"] as? Int == 8 && (rows[2]["p95_ratio"] as? Double ?? 0) > 0)
+        #expect((rows[0]["plan"] as? String)?.hasSuffix("ae_hnsw_cosine_synthetic_64") == true, "\(rows[0])")
+        #expect((rows[2]["plan"] as? String)?.contains("ae_hnsw_cosine_synthetic_64_p") == true, "\(rows[2])")
+        let status = try cli.vecscope(["partition"], databaseURL: fresh)
+        #expect(status.stdout.contains("artifact_embeddings is one table"))
+    }
+
     @Test func userScopedQueriesShowTheFilteredScanShortfall() throws {
         // ef_search 10 without iterative scan: the index hands back 10 rows of everyone, the user filter keeps few.
         let strictOff = try rows(["--ef-search", "10", "--queries", "12", "--user-scoped"])
