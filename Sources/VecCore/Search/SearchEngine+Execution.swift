@@ -411,8 +411,8 @@ extension SearchEngine {
                 SELECT e.content_type, (\(expression) <=> \(v))::float8 AS cd, (\(expression) <-> \(v))::float8 AS l2,
                        ((\(expression) <#> \(v)) * -1)::float8 AS ip
                 FROM artifact_embeddings e
-                WHERE e.artifact_id = a.id AND e.user_id = a.user_id AND e.model_version = \(sql: model)
-                      AND e.content_type = ANY(\(storedTypes)::text[])
+                WHERE e.artifact_id = a.id AND e.user_id = a.user_id\(embeddingsUserFilter(plan))
+                      AND e.model_version = \(sql: model) AND e.content_type = ANY(\(storedTypes)::text[])
                 ORDER BY (\(expression) <=> \(v)) + 0, e.content_type LIMIT 1) best ON true
             LEFT JOIN LATERAL (
                 SELECT c.text, (\(expression) <=> \(v))::float8 AS cd, (\(expression) <-> \(v))::float8 AS l2,
@@ -514,7 +514,7 @@ extension SearchEngine {
         } else {
             sql = """
                 SELECT count(DISTINCT a.id) FROM artifacts a
-                WHERE EXISTS (SELECT 1 FROM artifact_embeddings e WHERE e.artifact_id = a.id
+                WHERE EXISTS (SELECT 1 FROM artifact_embeddings e WHERE e.artifact_id = a.id AND e.user_id = a.user_id
                               AND e.model_version = \(plan.model.name))
                 """
         }
