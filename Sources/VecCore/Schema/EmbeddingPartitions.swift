@@ -83,7 +83,7 @@ public struct EmbeddingPartitions {
     private func move(to partitions: Int, maintenanceWorkMem: String?, progress: (Step) -> Void) throws -> Summary {
         let manager = IndexManager(connection: connection)
         return try connection.transaction { conn in
-            // SHARE: writers wait for the move, readers do not (until the swap takes the table from them briefly).
+            // SHARE: writers wait for the move; readers wait only from the DROP (the swap and index builds) to COMMIT.
             try conn.execute("LOCK TABLE artifact_embeddings IN SHARE MODE")
             // Every index not behind a key (the vector indexes, and any other a user made), re-created verbatim on
             // the new table once it has the old one's name: "ON ONLY" is how a partitioned parent's index prints.
