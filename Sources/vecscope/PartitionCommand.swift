@@ -10,8 +10,9 @@ extension Vecscope {
             discussion: """
                 Copies artifact_embeddings into N hash partitions by user_id in one transaction (writes wait; \
                 searches go on during the copy and wait from the swap to the commit), then rebuilds each vector \
-                index on the partitioned table: PostgreSQL builds one per partition, not concurrently. A user-scoped search then reads that user's partition and its index \
-                alone. Without --partitions or --undo, says how the table is laid out.
+                index on the partitioned table: PostgreSQL builds one per partition, not concurrently. A \
+                user-scoped search then reads that user's partition and its index alone. Without --partitions or \
+                --undo, says how the table is laid out.
                 """)
 
         enum Key: String, ExpressibleByArgument, CaseIterable { case user }
