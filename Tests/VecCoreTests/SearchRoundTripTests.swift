@@ -61,22 +61,32 @@ import Testing
 
     /// An unfiltered search statement is prepared once per connection (parsed once; a generic plan once it costs no
     /// more, as `pgbench -M prepared` runs its statement); a user-scoped one never: its custom plan reads the user's
-    /// collection size.
+    /// collection size. The knobs and the cached user's check, the same text every search, are prepared once too.
     @Test func anUnfilteredSearchStatementIsPreparedOnce() throws {
         let model = try FixtureDatabase.model()
         let vectors = try model.embed(["robotics firmware", "payments ledger", "design systems"])
         var params = SearchParams()
         let isPrepare: (String) -> Bool = { $0.hasPrefix("PREPARE ") && $0.contains("ann_stored") }
+        let isKnobsPrepare: (String) -> Bool = { $0.hasPrefix("PREPARE SELECT set_config('hnsw.ef_search'") }
         let first = try traffic { _ = try engine.search(.vector(vectors[0]), params: params) }
         #expect(first.statements.filter(isPrepare).count == 1, "\(first.statements)")
+        #expect(first.statements.filter(isKnobsPrepare).count == 1, "\(first.statements)")
+        params.efSearch = 77  // new knob values, the same prepared statement
         let second = try traffic { _ = try engine.search(.vector(vectors[1]), params: params) }
-        #expect(!second.statements.contains(where: isPrepare) && second.roundTrips == 1)
-        #expect(second.statements.count == 2, "the knobs and the prepared search statement")
+        #expect(!second.statements.contains { $0.hasPrefix("PREPARE ") } && second.roundTrips == 1)
+        #expect(second.statements.count == 2, "the prepared knobs and the prepared search statement")
+        let efSearch = try connection.pipelinedTransaction([
+            PipelineStatement(engine.settingsStatement(params), prepared: true),
+            PipelineStatement("SELECT current_setting('hnsw.ef_search')"),
+        ])[1]
+        #expect(try efSearch.scalar(String.self) == "77")
         params.userScope = .user("u04")
         let scoped = try traffic {
             for vector in vectors { _ = try engine.search(.vector(vector), params: params) }
         }
-        #expect(!scoped.statements.contains { $0.hasPrefix("PREPARE ") }, "\(scoped.statements)")
+        #expect(!scoped.statements.contains(where: isPrepare), "\(scoped.statements)")
+        let userChecks = scoped.statements.filter { $0.hasPrefix("PREPARE SELECT id FROM users") }
+        #expect(userChecks.count == 1, "\(scoped.statements)")
     }
 
     /// A warmed connection has its search statement prepared and past PostgreSQL's five custom plans: the first

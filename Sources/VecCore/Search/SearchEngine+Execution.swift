@@ -75,7 +75,7 @@ extension SearchEngine {
         if keptWords == nil { statements.append(PipelineStatement(queryWordsStatement(plan.queryText))) }
         let keywordKey = params.method == .semantic ? nil : keywordCacheKey(plan)
         let keptKeyword = keywordKey.flatMap { keywordCandidateCache[$0] }
-        if keywordKey != nil { statements.append(PipelineStatement(Self.corpusVersionStatement)) }
+        if keywordKey != nil { statements.append(PipelineStatement(Self.corpusVersionStatement, prepared: true)) }
         let search = searchStatement(plan, keptKeyword: keptKeyword)
         let verifies = check.pinned != nil
         let planKey = params.explain && !verifies ? planCacheKey(plan, keptKeyword: keptKeyword != nil) : nil

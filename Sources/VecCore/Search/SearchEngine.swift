@@ -313,10 +313,16 @@ public final class SearchEngine {
         let pinned = try pinnedIndex(plan)
         let (pinSettings, check) = planChoice(plan, pinned: pinned)
         let work = searchWork(plan, check: check)
-        var statements = [PipelineStatement(settingsStatement(plan.params))] + pinSettings.map { PipelineStatement($0) }
+        // The knobs and the user check are the same text every search: prepared, they are parsed and planned once per
+        // connection.
+        var statements =
+            [PipelineStatement(settingsStatement(plan.params), prepared: true)]
+            + pinSettings.map { PipelineStatement($0) }
         if let touch = plan.touchQuery { statements.append(PipelineStatement(touch)) }
         if let checkedUser {
-            statements.append(PipelineStatement("SELECT id FROM users WHERE external_id = \(checkedUser.externalID)"))
+            statements.append(
+                PipelineStatement(
+                    "SELECT id FROM users WHERE external_id = \(checkedUser.externalID)", prepared: true))
         }
         let skipped = statements.count
         statements += work.statements
