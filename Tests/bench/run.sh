@@ -244,7 +244,7 @@ printf '  pgbench, the ANN statement, %d clients (after vecscope'"'"'s runs): %.
 echo
 echo "-- (d) ingest of the same $COPY_ROWS vectors (BENCH_COPY_ROWS) into a copy of artifact_embeddings' shape"
 export PGOPTIONS="-c synchronous_commit=off -c client_min_messages=warning"
-cols="artifact_id, content_type, model_version, model_dimensions, embedding_vector, content_hash"
+cols="artifact_id, user_id, content_type, model_version, model_dimensions, embedding_vector, content_hash"
 sel="SELECT $cols FROM artifact_embeddings WHERE model_version = '$MODEL' ORDER BY artifact_id LIMIT $COPY_ROWS"
 "$PSQL" -qX "$URL" -c "\\copy ($sel) TO '$home/vectors.txt'"
 "$PSQL" -qX "$URL" -c "\\copy ($sel) TO '$home/vectors.bin' WITH (FORMAT binary)"
