@@ -199,16 +199,18 @@ extension Vecscope.Tune {
             commandName: "index",
             abstract:
                 "Sweep the index's ef_search (HNSW) or probes (IVFFlat) upwards with stored-vector queries and pick the "
-                + "smallest value whose recall@k against exact search meets the target within --max-p95; --apply "
-                + "stores it as the default of search, rank and the TUI.")
+                + "smallest value whose recall@k against exact search meets the target within --max-p95 and whose "
+                + "judged jobs rank as well as by exact search (nDCG@k); --apply stores it as the default of search, "
+                + "rank, the TUI and serve.")
         @OptionGroup var database: DatabaseOptions
         @Option(help: "Embedding model (see `vecscope models`).") var model = SearchParams.defaultModel
         @Option(help: "The index tuned (default: the model's first, full-vector HNSW first).") var index: String?
         @Option(help: "Mean recall@k the setting must reach (0…1).") var targetRecall: Double
         @Option(help: "Largest p95 latency (ms) allowed.") var maxP95: Double?
-        @Option(help: "Results per query (recall@k).") var k = 10
+        @Option(help: "Results per query (recall@k, and nDCG@k of the judged jobs).") var k = 10
         @Option(help: "Stored artifact vectors sampled as queries.") var queries = 50
         @Option(help: "Through a bit index: the re-ranking depth (default 4).") var rerank: Int?
+        @OptionGroup var graded: GradedJobOptions
         @Flag(help: "Store the chosen value as the default for search, rank and the TUI.") var apply = false
         @OptionGroup var output: OutputOptions
 
@@ -216,6 +218,23 @@ extension Vecscope.Tune {
             guard (0...1).contains(targetRecall) else { throw ValidationError("--target-recall must be 0…1") }
             guard (1...1000).contains(k) else { throw ValidationError("--k must be 1…1000") }
             guard queries >= 1 else { throw ValidationError("--queries must be 1 or more") }
+        }
+
+        /// The judged jobs' check, or why there is none: a model without a text embedder cannot rank job texts, and
+        /// a database without grades (and no --judgments) has no judged jobs.
+        func judgedCheck(engine: SearchEngine, base: SearchParams) throws -> (JudgedCheck?, skipped: String?) {
+            let provider = try EmbeddingModelRegistry(connection: engine.connection).model(named: model).provider
+            if provider == .synthetic {
+                return (nil, "\(model) has no text embedder, so job texts cannot be ranked with it")
+            }
+            let evaluator = Evaluator(engine: engine)
+            if graded.judgments == nil, try JudgmentStore(connection: engine.connection).all().isEmpty {
+                return (nil, "no grades stored (grade in the TUI, `vecscope judgments import`, or pass --judgments)")
+            }
+            let check = try JudgedCheck(
+                engine: engine, queries: try graded.queries(evaluator: evaluator), k: k, base: base)
+            if check.jobs == 0 { return (nil, "no judged job has an artifact graded 2 or more") }
+            return (check, nil)
         }
 
         func run() throws {
@@ -243,29 +262,35 @@ extension Vecscope.Tune {
                 }
                 let sample = try SweepQuery.storedSample(connection, model: model, count: queries)
                 let lists = try IndexManager(connection: connection).index(named: tuned.name).lists
+                let (judged, skipped) = try judgedCheck(engine: engine, base: base)
                 let tuner = IndexTuner(index: tuned, targetRecall: targetRecall, maxP95Ms: maxP95)
                 let bar = ProgressBar(label: "tune \(tuner.knob)", unit: "values", enabled: !output.json)
-                let (rows, verdict) = try tuner.run(sweep, queries: sample, lists: lists) {
+                let (steps, verdict) = try tuner.run(sweep, queries: sample, lists: lists, judged: judged) {
                     bar.update(done: $0, total: $1)
                 }
                 bar.finish()
                 var tuning: IndexTuning?
-                if case .chosen(let row) = verdict { tuning = tuner.tuning(row, k: k) }
+                if case .chosen(let step) = verdict { tuning = tuner.tuning(step, k: k, exactNDCG: judged?.exactNDCG) }
                 if let tuning, apply { try tuning.store(in: connection) }
+                let judgedBody = IndexTuningBody.Judged(
+                    jobs: judged?.jobs ?? 0, k: k, exactNDCG: judged?.exactNDCG, skipped: skipped)
                 if output.json {
                     print(
                         try JSONText.encode(
                             IndexTuningBody(
                                 index: tuned.name, knob: tuner.knob,
-                                rows: rows.map { SweepRowBody($0, k: k, userScoped: false) },
-                                chosen: tuning, applied: tuning != nil && apply, reason: verdict.reason)))
+                                rows: steps.map { SweepRowBody($0.row, k: k, userScoped: false, ndcg: $0.ndcg) },
+                                judged: judgedBody, chosen: tuning, applied: tuning != nil && apply,
+                                reason: verdict.reason)))
                 } else {
-                    print(IndexTuningReport.table(rows, tuner: tuner, k: k))
+                    print(IndexTuningReport.table(steps, tuner: tuner, k: k))
+                    print(IndexTuningReport.judgedLine(judgedBody))
                     if let tuning {
                         print(
                             String(
                                 format: "chosen: %@ %d on %@ — recall@%d %.3f, p95 %.2f ms", tuner.knob, tuning.value,
-                                tuned.name, k, tuning.recall, tuning.p95Ms))
+                                tuned.name, k, tuning.recall, tuning.p95Ms)
+                                + (tuning.ndcg.map { String(format: ", judged nDCG@%d %.3f", k, $0) } ?? ""))
                         print(
                             apply
                                 ? "stored: search, rank and the TUI use it unless a flag sets \(tuner.knob) (\(tuning.summary))"
@@ -275,7 +300,8 @@ extension Vecscope.Tune {
                 if tuning == nil {
                     throw VecscopeError(
                         what: "no \(tuner.knob) of \(tuned.name) meets recall@\(k) ≥ \(targetRecall)"
-                            + (maxP95.map { String(format: " within p95 %.2f ms", $0) } ?? ""),
+                            + (maxP95.map { String(format: " within p95 %.2f ms", $0) } ?? "")
+                            + (judged == nil ? "" : " keeping the judged jobs' nDCG@\(k)"),
                         why: verdict.reason ?? "",
                         fix:
                             "Lower --target-recall, raise --max-p95, or rebuild the index with larger m / ef_construction (HNSW) or lists (IVFFlat)."
@@ -288,21 +314,31 @@ extension Vecscope.Tune {
 
 /// `tune index`'s swept values as a table.
 enum IndexTuningReport {
-    static func table(_ rows: [SweepRow], tuner: IndexTuner, k: Int) -> String {
+    static func table(_ steps: [IndexTuner.Step], tuner: IndexTuner, k: Int) -> String {
         let header =
             [tuner.knob.padding(toLength: 10, withPad: " ", startingAt: 0)]
-            + ["recall@\(k)", "min", "p50 ms", "p95 ms"].enumerated().map { position, title in
+            + ["recall@\(k)", "min", "p50 ms", "p95 ms", "nDCG@\(k)"].enumerated().map { position, title in
                 String(repeating: " ", count: max(0, (position == 0 ? 10 : 8) - title.count)) + title
             }
         var lines = [header.joined(separator: " ")]
-        for row in rows {
+        for step in steps {
+            let row = step.row
             let value = tuner.index.type == .hnsw ? row.setting.efSearch : row.setting.probes
+            let ndcg = step.ndcg.map { String(format: "%.3f", $0) } ?? "–"
             lines.append(
                 String(
-                    format: "%-10d %10.3f %8.3f %8.2f %8.2f", value, row.recallMean, row.recallMin, row.latency.p50,
-                    row.latency.p95))
+                    format: "%-10d %10.3f %8.3f %8.2f %8.2f ", value, row.recallMean, row.recallMin, row.latency.p50,
+                    row.latency.p95) + String(repeating: " ", count: max(0, 8 - ndcg.count)) + ndcg)
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// "judged jobs: 8, nDCG@10 by exact search 0.743 (a value must not rank them lower)" or why not checked.
+    static func judgedLine(_ judged: IndexTuningBody.Judged) -> String {
+        if let skipped = judged.skipped { return "judged jobs not checked: " + skipped }
+        return String(
+            format: "judged jobs: %d (semantic), nDCG@%d by exact search %.3f — a value must not rank them lower",
+            judged.jobs, judged.k, judged.exactNDCG ?? 0)
     }
 }
 

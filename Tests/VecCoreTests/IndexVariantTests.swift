@@ -179,18 +179,36 @@ import Testing
 
     @Test func theFirstValueMeetingBothBoundsIsChosen() {
         let tuner = IndexTuner(index: Self.hnsw, targetRecall: 0.95, maxP95Ms: 5)
-        let rows = [Self.row(ef: 10, recall: 0.8, p95: 1), Self.row(ef: 16, recall: 0.96, p95: 2)]
-        #expect(tuner.verdict(Array(rows.prefix(1)), exhausted: false) == .undecided)
-        #expect(tuner.verdict(rows, exhausted: false) == .chosen(rows[1]))
-        #expect(tuner.tuning(rows[1], k: 10).summary == "tuned: ef_search 16 for recall@10 ≥ 0.95")
-        let slow = [Self.row(ef: 10, recall: 0.8, p95: 1), Self.row(ef: 16, recall: 0.9, p95: 6)]
+        let steps = [Self.row(ef: 10, recall: 0.8, p95: 1), Self.row(ef: 16, recall: 0.96, p95: 2)].map {
+            IndexTuner.Step(row: $0)
+        }
+        #expect(tuner.verdict(Array(steps.prefix(1)), exhausted: false) == .undecided)
+        #expect(tuner.verdict(steps, exhausted: false) == .chosen(steps[1]))
+        #expect(tuner.tuning(steps[1], k: 10).summary == "tuned: ef_search 16 for recall@10 ≥ 0.95")
+        let slow = [Self.row(ef: 10, recall: 0.8, p95: 1), Self.row(ef: 16, recall: 0.9, p95: 6)].map {
+            IndexTuner.Step(row: $0)
+        }
         guard case .unmet(let best, let reason) = tuner.verdict(slow, exhausted: false) else {
             Issue.record("expected unmet")
             return
         }
-        #expect(best == slow[1] && reason.contains("over --max-p95"))
+        #expect(best == slow[1].row && reason.contains("over --max-p95"))
         let short = IndexTuner(index: Self.hnsw, targetRecall: 0.99, maxP95Ms: nil)
         #expect(short.verdict(slow, exhausted: true).reason?.contains("largest ef_search tried") == true)
+    }
+
+    @Test func aValueWhoseJudgedJobsRankWorseThanExactSearchIsPassedOver() {
+        let tuner = IndexTuner(index: Self.hnsw, targetRecall: 0.95, maxP95Ms: nil)
+        let recallOnly = IndexTuner.Step(row: Self.row(ef: 16, recall: 0.97, p95: 1), ndcg: 0.64)
+        let both = IndexTuner.Step(row: Self.row(ef: 20, recall: 0.99, p95: 1), ndcg: 0.724)
+        // Recall alone would stop at 16; its judged nDCG is below exact search's, so the ladder goes on.
+        #expect(tuner.verdict([recallOnly], exactNDCG: nil, exhausted: false) == .chosen(recallOnly))
+        #expect(tuner.verdict([recallOnly], exactNDCG: 0.724, exhausted: false) == .undecided)
+        #expect(tuner.verdict([recallOnly, both], exactNDCG: 0.724, exhausted: false) == .chosen(both))
+        let never = tuner.verdict([recallOnly], exactNDCG: 0.724, exhausted: true)
+        #expect(never.reason?.contains("nDCG@k stayed below exact search's 0.724 (best 0.640)") == true)
+        let tuning = tuner.tuning(both, k: 10, exactNDCG: 0.724)
+        #expect(tuning.ndcg == 0.724 && tuning.exactNDCG == 0.724 && tuning.value == 20)
     }
 
     @Test func probesStopAtTheIndexsLists() {

@@ -438,6 +438,9 @@ import VecCore
         let chosen = try #require(tuned["chosen"] as? [String: Any])
         let value = try #require(chosen["value"] as? Int)
         #expect(tuned["knob"] as? String == "ef_search" && tuned["applied"] as? Bool == true)
+        // Generated vectors have no text model: the judged jobs cannot be ranked, and the output says so.
+        let skipped = (tuned["judged"] as? [String: Any])?["skipped"] as? String
+        #expect(skipped?.contains("synthetic-64 has no text embedder") == true)
         // Swept upwards and stopped at the first value meeting the target: every earlier one fell short.
         #expect(rows.last?["ef_search"] as? Int == value)
         #expect((rows.last?["recall_mean"] as? Double ?? 0) >= 0.95)

@@ -7,6 +7,55 @@ import VecCore
 @Suite struct EvalCommandTests {
     let cli = CommandLineTests()
 
+    /// Issue 18, item 4: `tune index` also ranks the judged jobs through the index, and a value whose nDCG@10 falls
+    /// below exact search's is passed over for a larger one.
+    @Test func tuneIndexKeepsTheJudgedJobsNDCGAtLeastAtExactSearchs() throws {
+        let url = try FixtureDatabase.connectionURL()
+        let tuned = try cli.json(
+            try cli.vecscope(
+                [
+                    "tune", "index", "--target-recall", "0.9", "--queries", "30", "--judgments",
+                    "Fixtures/judgments.tsv",
+                    "--json",
+                ], databaseURL: url))
+        let judged = try #require(tuned["judged"] as? [String: Any])
+        let exact = try #require(judged["exact_ndcg"] as? Double)
+        #expect(judged["jobs"] as? Int == 8 && judged["k"] as? Int == 10)
+        // The bar, computed here from exact search's semantic rankings of the same jobs.
+        let (engine, _) = try FixtureDatabase.engine()
+        let tsv = try String(contentsOf: FixturePaths.file("judgments.tsv"), encoding: .utf8)
+        let queries = try Evaluator(engine: engine).queries(
+            judgmentsTSV: tsv, jobs: try JobCatalog.load(from: FixturePaths.folder)
+        ).filter(\.hasRelevant)
+        var params = SearchParams()
+        params.plan = .exact
+        let expected =
+            try queries.map { query in
+                let ranking = try engine.rank(jobDescription: query.text, method: .semantic, topK: 10, params: params)
+                return RankingMetrics.ndcg(ranking: ranking.results.map(\.artifactID), grades: query.grades, k: 10)
+            }.reduce(0, +) / Double(queries.count)
+        #expect(abs(exact - expected) < 1e-9)
+        let rows = try #require(tuned["rows"] as? [[String: Any]])
+        let chosen = try #require(tuned["chosen"] as? [String: Any])
+        let last = try #require(rows.last)
+        #expect(last["ef_search"] as? Int == chosen["value"] as? Int)
+        #expect((last["ndcg"] as? Double ?? 0) >= exact - 1e-9 && chosen["ndcg"] as? Double == last["ndcg"] as? Double)
+        #expect(chosen["exact_ndcg"] as? Double == exact)
+        // Every smaller value either missed recall (no nDCG measured) or ranked the judged jobs worse.
+        for row in rows.dropLast() {
+            if let ndcg = row["ndcg"] as? Double {
+                #expect((row["recall_mean"] as? Double ?? 0) >= 0.9 && ndcg < exact - 1e-9)
+            } else {
+                #expect((row["recall_mean"] as? Double ?? 1) < 0.9)
+            }
+        }
+        let table = try cli.vecscope(
+            ["tune", "index", "--target-recall", "0.9", "--queries", "10", "--judgments", "Fixtures/judgments.tsv"],
+            databaseURL: url)
+        #expect(table.stdout.contains("nDCG@10") && table.stdout.contains("judged jobs: 8 (semantic)"), "\(table)")
+        #expect(table.stdout.contains("judged nDCG@10"))
+    }
+
     @Test func evalPrintsEveryMethodBesideTheBaselines() throws {
         let url = try FixtureDatabase.connectionURL()
         let object = try cli.json(

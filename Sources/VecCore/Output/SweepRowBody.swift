@@ -23,6 +23,8 @@ public struct SweepRowBody: Codable, Sendable, Equatable {
     public var serverP50Ms: Double?
     public var serverP95Ms: Double?
     public var plan: String?
+    /// `tune index`: the judged jobs' mean nDCG@k at this setting (measured once recall met the target).
+    public var ndcg: Double?
 
     enum CodingKeys: String, CodingKey {
         case efSearch = "ef_search"
@@ -43,9 +45,10 @@ public struct SweepRowBody: Codable, Sendable, Equatable {
         case serverP50Ms = "server_p50_ms"
         case serverP95Ms = "server_p95_ms"
         case plan
+        case ndcg
     }
 
-    public init(_ row: SweepRow, k: Int, userScoped: Bool) {
+    public init(_ row: SweepRow, k: Int, userScoped: Bool, ndcg: Double? = nil) {
         efSearch = row.setting.efSearch
         probes = row.setting.probes
         iterativeScan = row.setting.iterativeScan
@@ -66,6 +69,7 @@ public struct SweepRowBody: Codable, Sendable, Equatable {
         serverP50Ms = row.serverLatency?.p50
         serverP95Ms = row.serverLatency?.p95
         plan = row.plan
+        self.ndcg = ndcg
     }
 }
 
@@ -74,15 +78,40 @@ public struct IndexTuningBody: Encodable, Sendable {
     public var index: String
     public var knob: String
     public var rows: [SweepRowBody]
+    public var judged: Judged
     public var chosen: IndexTuning?
     public var applied: Bool
     public var reason: String?
 
-    public init(index: String, knob: String, rows: [SweepRowBody], chosen: IndexTuning?, applied: Bool, reason: String?)
-    {
+    /// The judged jobs' check: how many, nDCG@k by exact search (the bar), or why they were not checked.
+    public struct Judged: Encodable, Sendable, Equatable {
+        public var jobs: Int
+        public var k: Int
+        public var exactNDCG: Double?
+        public var skipped: String?
+
+        enum CodingKeys: String, CodingKey {
+            case jobs, k
+            case exactNDCG = "exact_ndcg"
+            case skipped
+        }
+
+        public init(jobs: Int, k: Int, exactNDCG: Double?, skipped: String?) {
+            self.jobs = jobs
+            self.k = k
+            self.exactNDCG = exactNDCG
+            self.skipped = skipped
+        }
+    }
+
+    public init(
+        index: String, knob: String, rows: [SweepRowBody], judged: Judged, chosen: IndexTuning?, applied: Bool,
+        reason: String?
+    ) {
         self.index = index
         self.knob = knob
         self.rows = rows
+        self.judged = judged
         self.chosen = chosen
         self.applied = applied
         self.reason = reason

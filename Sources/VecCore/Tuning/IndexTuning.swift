@@ -13,17 +13,22 @@ public struct IndexTuning: Sendable, Equatable, Codable {
     /// What the chosen value measured: mean recall@k against exact search, and p95 latency.
     public var recall: Double
     public var p95Ms: Double
+    /// The judged jobs' mean nDCG@k at the chosen value and by exact search; nil when none were checked.
+    public var ndcg: Double?
+    public var exactNDCG: Double?
 
     enum CodingKeys: String, CodingKey {
         case model, index, knob, value, k
         case targetRecall = "target_recall"
         case recall
         case p95Ms = "p95_ms"
+        case ndcg
+        case exactNDCG = "exact_ndcg"
     }
 
     public init(
         model: String, index: String, knob: String, value: Int, k: Int, targetRecall: Double, recall: Double,
-        p95Ms: Double
+        p95Ms: Double, ndcg: Double? = nil, exactNDCG: Double? = nil
     ) {
         self.model = model
         self.index = index
@@ -33,7 +38,17 @@ public struct IndexTuning: Sendable, Equatable, Codable {
         self.targetRecall = targetRecall
         self.recall = recall
         self.p95Ms = p95Ms
+        self.ndcg = ndcg
+        self.exactNDCG = exactNDCG
     }
+
+    /// Whether `params` search with the tuned value (same model, the knob at the stored value).
+    public func isInEffect(in params: SearchParams) -> Bool {
+        params.model == model && (knob == "probes" ? params.probes : params.efSearch) == value
+    }
+
+    /// The knob's value in `params`.
+    public func current(in params: SearchParams) -> Int { knob == "probes" ? params.probes : params.efSearch }
 
     /// "tuned: ef_search 64 for recall@10 ≥ 0.95".
     public var summary: String {
@@ -76,7 +91,8 @@ public struct IndexTuning: Sendable, Equatable, Codable {
 
 /// `vecscope tune index`: sweeps the index's knob upwards with stored-vector queries (recall@k against exact
 /// full-precision search, the index pinned) and takes the first — cheapest — value meeting the recall target within
-/// the latency bound. The search stops there: every larger value costs more.
+/// the latency bound whose judged jobs rank as well as exact search does (nDCG@k not below it). The search stops
+/// there: every larger value costs more.
 public struct IndexTuner {
     public var index: PlannableIndex
     public var targetRecall: Double
@@ -102,68 +118,147 @@ public struct IndexTuner {
         }
     }
 
+    /// One swept value: its stored-vector measurement and, once it met recall and latency, the judged jobs' nDCG.
+    public struct Step: Sendable, Equatable {
+        public var row: SweepRow
+        public var ndcg: Double?
+
+        public init(row: SweepRow, ndcg: Double? = nil) {
+            self.row = row
+            self.ndcg = ndcg
+        }
+    }
+
     public enum Verdict: Sendable, Equatable {
-        /// This row meets both bounds and no smaller value did.
-        case chosen(SweepRow)
-        /// Recall reached the target only above the latency bound, or not at all: the best recall seen.
+        /// This value meets every bound and no smaller value did.
+        case chosen(Step)
+        /// Recall reached the target only above the latency bound or with the judged jobs ranking worse, or not at
+        /// all: the best recall seen.
         case unmet(best: SweepRow?, reason: String)
         /// Keep sweeping.
         case undecided
     }
 
-    /// Judges the rows swept so far (pure): the first meeting the target within the bound is chosen; once p95 passes
-    /// the bound below the target, larger values (slower still) cannot help.
-    public func verdict(_ rows: [SweepRow], exhausted: Bool) -> Verdict {
-        func value(_ row: SweepRow) -> Int { index.type == .hnsw ? row.setting.efSearch : row.setting.probes }
-        if let met = rows.first(where: { $0.recallMean >= targetRecall && $0.latency.p95 <= (maxP95Ms ?? .infinity) }) {
-            return .chosen(met)
+    func value(_ row: SweepRow) -> Int { index.type == .hnsw ? row.setting.efSearch : row.setting.probes }
+
+    /// Whether a row meets the recall target within the latency bound (the judged jobs are measured only then).
+    public func meetsRecall(_ row: SweepRow) -> Bool {
+        row.recallMean >= targetRecall && row.latency.p95 <= (maxP95Ms ?? .infinity)
+    }
+
+    /// Judges the values swept so far (pure): the first meeting the target within the bound, and not ranking the
+    /// judged jobs below exact search's `exactNDCG` (when given), is chosen; once p95 passes the bound, larger
+    /// values (slower still) cannot help.
+    public func verdict(_ steps: [Step], exactNDCG: Double? = nil, exhausted: Bool) -> Verdict {
+        // nDCG is a sum of the same terms for the same ranking: equal rankings give equal numbers.
+        func keepsRanking(_ step: Step) -> Bool {
+            guard let exactNDCG else { return true }
+            return (step.ndcg ?? -1) >= exactNDCG - 1e-9
         }
+        if let met = steps.first(where: { meetsRecall($0.row) && keepsRanking($0) }) { return .chosen(met) }
+        let rows = steps.map(\.row)
         let best = rows.max { ($0.recallMean, -$0.latency.p95) < ($1.recallMean, -$1.latency.p95) }
+        let dropped = steps.filter { meetsRecall($0.row) }
+        let ndcgNote =
+            dropped.isEmpty || exactNDCG == nil
+            ? ""
+            : String(
+                format: "; where recall met it, the judged jobs' nDCG@k stayed below exact search's %.3f (best %.3f)",
+                exactNDCG ?? 0, dropped.compactMap(\.ndcg).max() ?? 0)
         if let maxP95Ms, let last = rows.last, last.latency.p95 > maxP95Ms {
             return .unmet(
                 best: best,
                 reason: String(
-                    format: "at %@ %d p95 is %.2f ms, over --max-p95 %.2f, with recall %.3f below %.3f", knob,
-                    value(last),
-                    last.latency.p95, maxP95Ms, last.recallMean, targetRecall))
+                    format: "at %@ %d p95 is %.2f ms, over --max-p95 %.2f, with recall %.3f (target %.3f)", knob,
+                    value(last), last.latency.p95, maxP95Ms, last.recallMean, targetRecall) + ndcgNote)
         }
         if exhausted {
             return .unmet(
                 best: best,
                 reason: String(
-                    format: "the largest %@ tried reaches recall %.3f, below %.3f", knob, best?.recallMean ?? 0,
-                    targetRecall))
+                    format: "the largest %@ tried reaches recall %.3f (target %.3f)", knob, best?.recallMean ?? 0,
+                    targetRecall) + ndcgNote)
         }
         return .undecided
     }
 
-    /// Sweeps `sweep` (its base pinned to the index here) value by value until a verdict; returns the rows swept.
+    /// Sweeps `sweep` (its base pinned to the index here) value by value until a verdict; `judged`, when given,
+    /// measures the judged jobs at a value that met recall and latency, against `judged.exactNDCG`.
     public func run(
-        _ sweep: Sweep, queries: [SweepQuery], lists: Int?, progress: (Int, Int) -> Void = { _, _ in }
-    ) throws -> (rows: [SweepRow], verdict: Verdict) {
+        _ sweep: Sweep, queries: [SweepQuery], lists: Int?, judged: JudgedCheck? = nil,
+        progress: (Int, Int) -> Void = { _, _ in }
+    ) throws -> (steps: [Step], verdict: Verdict) {
         var pinned = sweep
         pinned.base.plan = .index(index.name)
         let values = Self.candidates(for: index.type, lists: lists)
-        var rows: [SweepRow] = []
+        var steps: [Step] = []
         for (position, value) in values.enumerated() {
             let setting =
                 index.type == .hnsw
                 ? SweepSetting(efSearch: value, probes: pinned.base.probes)
                 : SweepSetting(efSearch: pinned.base.efSearch, probes: value)
-            rows += try pinned.run([setting], queries: queries)
+            for row in try pinned.run([setting], queries: queries) {
+                var step = Step(row: row)
+                if let judged, meetsRecall(row) {
+                    var params = pinned.base
+                    params.efSearch = setting.efSearch
+                    params.probes = setting.probes
+                    step.ndcg = try judged.ndcg(params)
+                }
+                steps.append(step)
+            }
             progress(position + 1, values.count)
-            let verdict = verdict(rows, exhausted: position == values.count - 1)
-            if verdict != .undecided { return (rows, verdict) }
+            let verdict = verdict(steps, exactNDCG: judged?.exactNDCG, exhausted: position == values.count - 1)
+            if verdict != .undecided { return (steps, verdict) }
         }
-        return (rows, verdict(rows, exhausted: true))
+        return (steps, verdict(steps, exactNDCG: judged?.exactNDCG, exhausted: true))
     }
 
-    /// The stored form of a chosen row.
-    public func tuning(_ row: SweepRow, k: Int) -> IndexTuning {
+    /// The stored form of a chosen value.
+    public func tuning(_ step: Step, k: Int, exactNDCG: Double? = nil) -> IndexTuning {
         IndexTuning(
-            model: index.model ?? "", index: index.name, knob: knob,
-            value: index.type == .hnsw ? row.setting.efSearch : row.setting.probes, k: k,
-            targetRecall: targetRecall, recall: row.recallMean, p95Ms: row.latency.p95)
+            model: index.model ?? "", index: index.name, knob: knob, value: value(step.row), k: k,
+            targetRecall: targetRecall, recall: step.row.recallMean, p95Ms: step.row.latency.p95, ndcg: step.ndcg,
+            exactNDCG: exactNDCG)
+    }
+}
+
+/// The judged jobs' part of `tune index`: each graded job ranked by the semantic method (the ranking the index
+/// serves) to depth k, mean nDCG@k over the jobs with a relevant artifact, through the pinned index at a swept value
+/// and once by exact search — the number a value must not fall below.
+public struct JudgedCheck {
+    public let engine: SearchEngine
+    public let queries: [JudgedQuery]
+    public let k: Int
+    /// The same rankings by exact search (no index).
+    public private(set) var exactNDCG: Double = 0
+
+    /// Measures the exact baseline with `base` (its plan replaced by exact).
+    public init(engine: SearchEngine, queries: [JudgedQuery], k: Int, base: SearchParams) throws {
+        self.engine = engine
+        self.queries = queries.filter(\.hasRelevant)
+        self.k = k
+        var exact = base
+        exact.plan = .exact
+        exactNDCG = try ndcg(exact)
+    }
+
+    /// How many jobs count (those with an artifact graded 2 or more).
+    public var jobs: Int { queries.count }
+
+    /// Mean nDCG@k of the judged jobs' semantic rankings under `params`.
+    public func ndcg(_ params: SearchParams) throws -> Double {
+        guard !queries.isEmpty else { return 0 }
+        var params = params
+        params.explain = false
+        var total = 0.0
+        for query in queries {
+            var scoped = params
+            scoped.userScope = query.userExternalID.map(UserScope.user) ?? params.userScope
+            let ranking = try engine.rank(jobDescription: query.text, method: .semantic, topK: k, params: scoped)
+            total += RankingMetrics.ndcg(ranking: ranking.results.map(\.artifactID), grades: query.grades, k: k)
+        }
+        return total / Double(queries.count)
     }
 }
 
