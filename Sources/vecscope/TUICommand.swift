@@ -52,8 +52,10 @@ extension Vecscope {
                 let backend = EngineBackend(connect: connectReads, connectPrimary: connectPrimary, fixtures: fixtures)
                 var params = AppState.defaultParams
                 try RankingDefaults.stored(in: connection)?.apply(to: &params)
-                try IndexTuning.stored(in: connection)?.apply(to: &params)
+                let tuning = try IndexTuning.stored(in: connection)
+                tuning?.apply(to: &params)
                 var state = AppState(params: params, connectionTarget: connectionTarget)
+                state.indexTuning = tuning
                 // Info, not error: a successful search clears errors, and this one stays true while the TUI runs.
                 if let readWarning { state.message = StatusMessage(text: "warning: " + readWarning, kind: .info) }
                 if !noFixtures {

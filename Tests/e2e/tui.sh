@@ -478,5 +478,25 @@ check "standby stopped: the TUI reads on the primary" "● primary 127\.0\.0\.1:
 check "and says why" "warning: the embedded standby is stopped" 30
 tmux send-keys -t "$session" q
 check "q quits" "VECSCOPE-EXITED rc=0" 10
+# Issue 18, item 4: tune index --apply makes the tuned ef_search the TUI's default (no saved parameters); the
+# parameters pane names the tuning beside the knob, says when it is moved off, and d brings it back.
+rm -f "$root/tui-parameters.json"
+if "$BIN" tune index --target-recall 0.9 --apply >"$root/tune.out" 2>&1 && grep -q "judged jobs: 8 (semantic)" "$root/tune.out"; then
+  echo "ok   tune index --apply (with the judged jobs' nDCG check)"; passed=$((passed + 1))
+else
+  echo "FAIL tune index --apply"; sed 's/^/     | /' "$root/tune.out"; failed=$((failed + 1))
+fi
+start 80 24 tui --job j01
+check "tui --job j01 after tune index --apply" "Results · semantic · 10/10" 60
+tmux send-keys -t "$session" p; sleep 0.3
+for _ in 1 2 3 4 5 6; do tmux send-keys -t "$session" Down; sleep 0.1; done
+check "the parameters pane marks the tuned ef_search" "ef_search +[0-9]+ tuned" 10
+check "and names the tuning" "tuned: ef_search [0-9]+ for" 5
+tmux send-keys -t "$session" Right
+check "moving ef_search off the tuned value says so" "moved off tuned [0-9]+" 10
+tmux send-keys -t "$session" d
+check "d resets ef_search to the tuned value" "ef_search +[0-9]+ tuned" 10
+tmux send-keys -t "$session" q
+check "q quits" "VECSCOPE-EXITED rc=0" 10
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -171,6 +171,8 @@ public struct AppState: Equatable, Sendable {
     /// Parameter defaults (for reset) and the values some parameters can cycle through.
     public var defaults: SearchParams
     public var choices = ParameterChoices()
+    /// The knob value `vecscope tune index --apply` stored (nil: none), named beside its parameter.
+    public var indexTuning: IndexTuning?
     /// Selected and first visible row of the parameters pane (indexes into `TunableParameter.allCases`).
     public var parameterSelection: Int = 0
     public var parameterScroll: Int = 0
@@ -245,6 +247,17 @@ public struct AppState: Equatable, Sendable {
         var p = SearchParams()
         p.explain = true
         return p
+    }
+
+    /// What the parameters pane says of the stored index tuning on `parameter`'s row, for the edited side: the
+    /// tuning itself while the knob holds the tuned value, or that the user moved off it; nil for another knob or model.
+    public func tuningNote(for parameter: TunableParameter) -> (text: String, inEffect: Bool)? {
+        guard let tuning = indexTuning, tuning.model == editedParams.model,
+            parameter == (tuning.knob == "probes" ? .probes : .efSearch)
+        else { return nil }
+        if tuning.isInEffect(in: editedParams) { return (tuning.summary, true) }
+        let target = String(format: "%.2f", tuning.targetRecall)
+        return ("moved off tuned \(tuning.value) (recall@\(tuning.k) ≥ \(target))", false)
     }
 
     public var isTooSmall: Bool { size.width < Self.minimumSize.width || size.height < Self.minimumSize.height }

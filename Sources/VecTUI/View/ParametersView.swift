@@ -33,9 +33,13 @@ enum ParametersView {
             let label = DisplayWidth.pad(parameter.label, to: min(labelWidth, max(0, row.width - 4)))
             let x = row.x + grid.text(label + " ", at: Point(x: row.x, y: row.y), style: labelStyle, clip: row)
             let valueWidth = max(0, row.maxX - x - (differs ? 2 : 0))
+            var value = parameter.value(in: params)
+            if let note = state.tuningNote(for: parameter), let tuning = state.indexTuning {
+                value += note.inEffect ? " tuned" : " (tuned \(tuning.value))"
+                if note.inEffect, relevant { valueStyle = CellStyle(foreground: .good, bold: true) }
+            }
             grid.text(
-                DisplayWidth.truncate(parameter.value(in: params), to: valueWidth),
-                at: Point(x: x, y: row.y), style: valueStyle, clip: row)
+                DisplayWidth.truncate(value, to: valueWidth), at: Point(x: x, y: row.y), style: valueStyle, clip: row)
             if differs {
                 grid.text(
                     "≠", at: Point(x: row.maxX - 1, y: row.y), style: CellStyle(foreground: .highlight, bold: true),
@@ -57,7 +61,9 @@ enum ParametersView {
         grid.fill(helpArea.row(0), with: "─", style: .fg(.border))
         let parameter = state.selectedParameter
         var help = parameter.help
-        if let reason = parameter.disabledReason(choices: state.choices) {
+        if let note = state.tuningNote(for: parameter) {
+            help = note.text
+        } else if let reason = parameter.disabledReason(choices: state.choices) {
             help = reason
         } else if !parameter.isRelevant(to: params) {
             help = "(not used by \(params.method.rawValue)) " + help
