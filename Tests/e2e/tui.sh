@@ -481,7 +481,7 @@ check "q quits" "VECSCOPE-EXITED rc=0" 10
 # Issue 18, item 4: tune index --apply makes the tuned ef_search the TUI's default (no saved parameters); the
 # parameters pane names the tuning beside the knob, says when it is moved off, and d brings it back.
 rm -f "$root/tui-parameters.json"
-if "$BIN" tune index --target-recall 0.9 --apply >"$root/tune.out" 2>&1 && grep -q "judged jobs: 8 (semantic)" "$root/tune.out"; then
+if "$BIN" tune index --target-recall 0.9 --apply >"$root/tune.out" 2>&1 && grep -qE "judged jobs: [0-9]+ \(semantic\)" "$root/tune.out"; then
   echo "ok   tune index --apply (with the judged jobs' nDCG check)"; passed=$((passed + 1))
 else
   echo "FAIL tune index --apply"; sed 's/^/     | /' "$root/tune.out"; failed=$((failed + 1))
