@@ -221,7 +221,7 @@ struct IndexViewTests {
 
     @Test func theViewFitsAt80x24AndWiderTerminalsShowFullNames() {
         var state = indexViewOpen(size: Size(width: 80, height: 24))
-        #expect(render(state).contains("ae_hnsw_cosine_all_minilm_… hnsw"))
+        #expect(render(state).contains("ae_hnsw_cosine_all_mi… hnsw "))
         _ = reduce(&state, .resize(Size(width: 140, height: 40)))
         #expect(render(state).contains("ae_hnsw_cosine_all_minilm_l6_v2 "))
     }

@@ -533,7 +533,7 @@ struct ParameterTests {
     @Test func singleModelCannotBeCycled() {
         var state = AppState()
         state.focus = .parameters
-        state.parameterSelection = TunableParameter.allCases.firstIndex(of: .model) ?? 0
+        state.selectParameter(.model)
         _ = reduce(&state, .key(.right))
         #expect(state.message?.text == "only one embedding model has vectors")
     }

@@ -330,7 +330,7 @@ struct Render120Tests {
 
     @Test func everyParameterFits() {
         let grid = render(state())
-        for parameter in TunableParameter.allCases {
+        for parameter in state().visibleParameters {
             #expect(grid.contains(parameter.label), "missing \(parameter.label)")
         }
     }

@@ -88,7 +88,8 @@ check "compare mode shows both sides with overlap" "Compare A/B · overlap@10 10
 tmux send-keys -t "$session" '<'; sleep 0.3
 tmux send-keys -t "$session" Right; sleep 0.3
 check "B's ef_search differs from A's" "│B ef_search 10 " 30
-check "each side shows its latency and recall" "recall@10 [0-9.]+ · client [0-9.]+ m?s +│recall@10 [0-9.]+ · client" 30
+check "each side shows its latency and recall" \
+  "recall@10 [0-9.]+ · client [0-9.]+ m?s( · index [0-9.]+ [kMG]?B)? +│recall@10 [0-9.]+ · client" 30
 check "compare shows nDCG and P@k per side, with each side's plan" \
   "│ nDCG@10 [01]\.[0-9]{2} · P@10 [01]\.[0-9]{2} · plan .*│nDCG@10 [01]\.[0-9]{2} · P@10 [01]\.[0-9]{2} · plan " 30
 check "compare shows rank-biased overlap beside overlap@k" "Compare A/B · overlap@10 [0-9]+/10 · RBO [01]\.[0-9]{2}" 10
@@ -496,6 +497,54 @@ tmux send-keys -t "$session" Right
 check "moving ef_search off the tuned value says so" "moved off tuned [0-9]+" 10
 tmux send-keys -t "$session" d
 check "d resets ef_search to the tuned value" "ef_search +[0-9]+ tuned" 10
+tmux send-keys -t "$session" q
+check "q quits" "VECSCOPE-EXITED rc=0" 10
+# Issue 18, item 5: build a bit index from the index view's form, see the variants listed with their sizes, pin it
+# (a re-rank depth appears for it), then compare A (full-vector HNSW) with B (bit + re-rank 4): recall, latency and
+# index size per side.
+start 120 40 tui --job j01
+check "tui --job j01 for the index variants" "Results · semantic · 10/10" 60
+tmux send-keys -t "$session" i
+check "the index view lists the full-vector HNSW index with its size" \
+  "ae_hnsw_cosine_all_minilm_l6_v2 +hnsw +m 16 ef 64 +[0-9.]+ [kM]B" 10
+tmux send-keys -t "$session" n; sleep 0.3
+check "the create form offers quantization" "quantization +none \(full vectors\)" 5
+for _ in 1 2 3 4 5; do tmux send-keys -t "$session" Down; sleep 0.1; done
+tmux send-keys -t "$session" Right; sleep 0.2
+check "quantization halfvec" "◀ halfvec ▶" 5
+tmux send-keys -t "$session" Right; sleep 0.2
+check "quantization bit (no metric field: Hamming)" "◀ bit ▶" 5
+tmux send-keys -t "$session" Enter
+check "Enter builds the bit index" "built ae_hnsw_bit_hamming_all_minilm_l6_v2 in" 60
+check "the bit index is listed as such with its size" "ae_hnsw_bit_hamming_all_minilm_l6_v2 +hnsw bit +m 16 ef 64 +[0-9.]+ kB" 10
+tmux send-keys -t "$session" Escape; sleep 0.5
+tmux send-keys -t "$session" p; sleep 0.3
+for _ in 1 2 3 4 5 6 7 8 9 10; do tmux send-keys -t "$session" Down; sleep 0.1; done
+for _ in 1 2 3 4; do
+  screen | grep -qE "plan +ae_hnsw_cos" && break
+  tmux send-keys -t "$session" Right; sleep 0.5
+done
+check "A pins the full-vector HNSW index" "plan Index Scan ae_hnsw_cosine" 30
+if screen | grep -qE "re-rank +[0-9]+×"; then
+  echo "FAIL a re-rank row under a full-vector index"; screen | sed 's/^/     | /'; failed=$((failed + 1))
+else
+  echo "ok   no re-rank row under a full-vector index"; passed=$((passed + 1))
+fi
+tmux send-keys -t "$session" c; sleep 0.5
+check "compare mode opens" "Compare A/B · overlap@10" 30
+# Compare starts editing B (the copy of A).
+for _ in 1 2 3 4; do
+  tmux send-keys -t "$session" Right; sleep 0.5
+  screen | grep -qE "plan +ae_hnsw_bit" && break
+done
+check "B pins the bit index" "B plan ae_hnsw_bit_hamming" 30
+check "B's parameters show the re-rank depth 4× under the bit index" "re-rank +4×" 10
+side='R(ecall)?@10 [0-9.]+ · (client )?[0-9.]+ m?s · index [0-9.]+ [kMG]?B'
+check "compare shows recall, latency and index size per side (A full vectors, B bit)" "$side +│$side" 60
+tmux send-keys -t "$session" Down Right
+check "re-rank 8× on B" "re-rank +8×" 10
+check "B searched again with re-rank 8× (recall and size shown)" "│$side" 30
+tmux send-keys -t "$session" c; sleep 0.3
 tmux send-keys -t "$session" q
 check "q quits" "VECSCOPE-EXITED rc=0" 10
 echo "$passed passed, $failed failed"

@@ -185,9 +185,11 @@ public final class EngineBackend: SearchBackend, @unchecked Sendable {
         let models = try inventory.modelsWithVectors()
         var indexes: [String: [PlannableIndex]] = [:]
         for model in models { indexes[model] = try engine.plannableIndexes(model: model) }
+        let sizes = try IndexManager(connection: engine.connection).list().map { ($0.name, $0.sizeBytes) }
         return ParameterChoices(
             users: try inventory.userIDs(), models: models.isEmpty ? [SearchParams.defaultModel] : models,
-            indexes: indexes, userNames: try inventory.userNames())
+            indexes: indexes, userNames: try inventory.userNames(),
+            indexSizes: Dictionary(sizes, uniquingKeysWith: { first, _ in first }))
     }
 
     public func prepare(
@@ -223,8 +225,10 @@ public final class EngineBackend: SearchBackend, @unchecked Sendable {
     public func indexInventory() throws -> IndexInventory {
         let connection = try indexSide().connection
         let indexes = try IndexManager(connection: connection).list()
+        let models = try EmbeddingModelRegistry(connection: connection).all().map { ($0.name, $0) }
         return IndexInventory(
-            indexes: indexes, rowsByModel: try Inventory(connection: connection).vectorCountsByModel())
+            indexes: indexes, rowsByModel: try Inventory(connection: connection).vectorCountsByModel(),
+            models: Dictionary(models, uniquingKeysWith: { first, _ in first }))
     }
 
     public func runIndexJob(
@@ -235,9 +239,7 @@ public final class EngineBackend: SearchBackend, @unchecked Sendable {
         switch kind {
         case .create(let request):
             let model = try EmbeddingModelRegistry(connection: connection).model(named: request.model)
-            let spec = VectorIndexSpec(
-                model: model, type: request.type, metric: request.metric, m: request.m,
-                efConstruction: request.efConstruction, lists: request.lists)
+            let spec = request.spec(for: model)
             let summary = try manager.create(spec, monitor: monitor, progress: progress)
             if summary.alreadyExisted { return "\(spec.name) exists already — r rebuilds it, D drops it" }
             var text = String(format: "built %@ in %.1fs", spec.name, summary.seconds)

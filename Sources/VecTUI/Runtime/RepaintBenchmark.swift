@@ -24,7 +24,7 @@ extension TUIRuntime {
         _ parameter: TunableParameter, count: Int, timeoutSeconds: Double = 60
     ) throws -> [RepaintTiming] {
         state.focus = .parameters
-        state.parameterSelection = TunableParameter.allCases.firstIndex(of: parameter) ?? 0
+        state.selectParameter(parameter)
         var grid = CellGrid(size: state.size)
         dispatch(.tick(now: now()))
         dispatch(.started)  // searches the query, as the TUI does for `--query`

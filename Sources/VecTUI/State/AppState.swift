@@ -173,7 +173,7 @@ public struct AppState: Equatable, Sendable {
     public var choices = ParameterChoices()
     /// The knob value `vecscope tune index --apply` stored (nil: none), named beside its parameter.
     public var indexTuning: IndexTuning?
-    /// Selected and first visible row of the parameters pane (indexes into `TunableParameter.allCases`).
+    /// Selected and first visible row of the parameters pane (indexes into `visibleParameters`).
     public var parameterSelection: Int = 0
     public var parameterScroll: Int = 0
     /// The parameters pane is folded away (`P`): the results take its width.
@@ -262,10 +262,21 @@ public struct AppState: Equatable, Sendable {
 
     public var isTooSmall: Bool { size.width < Self.minimumSize.width || size.height < Self.minimumSize.height }
 
+    /// The parameters pane's rows for the edited side (the re-ranking depth only under a pinned bit index).
+    public var visibleParameters: [TunableParameter] {
+        let params = editedParams
+        return TunableParameter.allCases.filter { $0.isShown(for: params, choices: choices) }
+    }
+
     /// The focused parameter row.
     public var selectedParameter: TunableParameter {
-        let all = TunableParameter.allCases
+        let all = visibleParameters
         return all[min(max(parameterSelection, 0), all.count - 1)]
+    }
+
+    /// Puts the selection on `parameter` (when shown).
+    public mutating func selectParameter(_ parameter: TunableParameter) {
+        parameterSelection = visibleParameters.firstIndex(of: parameter) ?? parameterSelection
     }
 
     /// True while the text being typed is what the user is doing: printable keys go to the editor, not to commands.

@@ -5,10 +5,13 @@ public struct IndexInventory: Equatable, Sendable {
     public var indexes: [VectorIndexInfo]
     /// Stored full-text vectors per model name: what an index on `artifact_embeddings` would cover.
     public var rowsByModel: [String: Int]
+    /// The registered models by name (dimensions, storage): what the create form checks a variant against.
+    public var models: [String: EmbeddingModel]
 
-    public init(indexes: [VectorIndexInfo], rowsByModel: [String: Int]) {
+    public init(indexes: [VectorIndexInfo], rowsByModel: [String: Int], models: [String: EmbeddingModel] = [:]) {
         self.indexes = indexes
         self.rowsByModel = rowsByModel
+        self.models = models
     }
 }
 
@@ -17,26 +20,56 @@ public struct IndexRequest: Equatable, Sendable {
     public var model: String
     public var type: VectorIndexType
     public var metric: DistanceMetric
+    /// What the index stores of each vector (issue 18): full vectors, half precision or one bit a dimension.
+    public var quantization: VectorQuantization
     public var m: Int
     public var efConstruction: Int
     public var lists: Int
 
     public init(
-        model: String, type: VectorIndexType = .hnsw, metric: DistanceMetric = .cosine, m: Int = 16,
-        efConstruction: Int = 64, lists: Int = 100
+        model: String, type: VectorIndexType = .hnsw, metric: DistanceMetric = .cosine,
+        quantization: VectorQuantization = .none, m: Int = 16, efConstruction: Int = 64, lists: Int = 100
     ) {
         self.model = model
         self.type = type
         self.metric = metric
+        self.quantization = quantization
         self.m = m
         self.efConstruction = efConstruction
         self.lists = lists
     }
 
-    /// "hnsw cosine m 16 ef_construction 64 on all-MiniLM-L6-v2".
+    /// "hnsw cosine m 16 ef_construction 64 on all-MiniLM-L6-v2", "hnsw bit m 16 … on …".
     public var summary: String {
         let shape = type == .hnsw ? "m \(m) ef_construction \(efConstruction)" : "lists \(lists)"
-        return "\(type.rawValue) \(metric.rawValue) \(shape) on \(model)"
+        let stored =
+            switch quantization {
+            case .none: metric.rawValue
+            case .halfvec: "halfvec \(metric.rawValue)"
+            case .bit: "bit"
+            }
+        return "\(type.rawValue) \(stored) \(shape) on \(model)"
+    }
+
+    /// The index the backend would build for `model` (the registered row).
+    public func spec(for model: EmbeddingModel) -> VectorIndexSpec {
+        VectorIndexSpec(
+            model: model, type: type, metric: metric, quantization: quantization, m: m, efConstruction: efConstruction,
+            lists: lists)
+    }
+
+    /// Why the engine would refuse this request for `model` (pgvector's limits: halfvec of a model stored as halfvec
+    /// already, dimensions over 2,000 / 4,000 / 64,000 for vector / halfvec / bit), or nil when it would build it.
+    public func problem(for model: EmbeddingModel?) -> String? {
+        guard let model else { return nil }
+        do {
+            try spec(for: model).validate()
+            return nil
+        } catch let error as VecscopeError {
+            return error.why.map { "\(error.what): \($0)" } ?? error.what
+        } catch {
+            return "\(error)"
+        }
     }
 
     /// The usual parameters for `rows` vectors (IndexAdvice), keeping model, type and metric.
@@ -52,12 +85,13 @@ public struct IndexRequest: Equatable, Sendable {
 
 /// One field of the create form.
 public enum IndexFormField: String, CaseIterable, Sendable {
-    case model, type, metric, m, efConstruction, lists
+    case model, type, metric, m, efConstruction, lists, quantization
 
     public var label: String {
         switch self {
         case .model: return "model"
         case .type: return "type"
+        case .quantization: return "quantization"
         case .metric: return "metric"
         case .m: return "m"
         case .efConstruction: return "ef_construction"
@@ -65,11 +99,13 @@ public enum IndexFormField: String, CaseIterable, Sendable {
         }
     }
 
-    /// Whether the field means anything for this index type (m and ef_construction are HNSW's, lists IVFFlat's).
-    public func applies(to type: VectorIndexType) -> Bool {
+    /// Whether the field means anything for this request (m and ef_construction are HNSW's, lists IVFFlat's; a bit
+    /// index has one distance, Hamming, whatever the metric).
+    public func applies(to request: IndexRequest) -> Bool {
         switch self {
-        case .m, .efConstruction: return type == .hnsw
-        case .lists: return type == .ivfflat
+        case .m, .efConstruction: return request.type == .hnsw
+        case .lists: return request.type == .ivfflat
+        case .metric: return request.quantization != .bit
         default: return true
         }
     }
@@ -83,7 +119,7 @@ public struct IndexForm: Equatable, Sendable {
     public init(request: IndexRequest) { self.request = request }
 
     /// The fields shown for the request's type, in order.
-    public var fields: [IndexFormField] { IndexFormField.allCases.filter { $0.applies(to: request.type) } }
+    public var fields: [IndexFormField] { IndexFormField.allCases.filter { $0.applies(to: request) } }
 
     /// Moves the focus among the shown fields.
     public mutating func moveField(by delta: Int) {
@@ -102,6 +138,7 @@ public struct IndexForm: Equatable, Sendable {
         switch field {
         case .model: request.model = cycle(models, request.model)
         case .type: request.type = cycle(VectorIndexType.allCases, request.type)
+        case .quantization: request.quantization = cycle(VectorQuantization.allCases, request.quantization)
         case .metric: request.metric = cycle(DistanceMetric.allCases, request.metric)
         case .m:
             request.m = min(100, max(2, request.m + direction * (large ? 8 : 2)))

@@ -11,15 +11,18 @@ public struct ParameterChoices: Equatable, Sendable {
     public var indexes: [String: [PlannableIndex]]
     /// Display names by user id, for the `:user` prompt's fuzzy match.
     public var userNames: [String: String]
+    /// Each vector index's on-disk size in bytes by name, for compare mode's sides.
+    public var indexSizes: [String: Int]
 
     public init(
         users: [String] = [], models: [String] = [SearchParams.defaultModel], indexes: [String: [PlannableIndex]] = [:],
-        userNames: [String: String] = [:]
+        userNames: [String: String] = [:], indexSizes: [String: Int] = [:]
     ) {
         self.users = users
         self.models = models
         self.indexes = indexes
         self.userNames = userNames
+        self.indexSizes = indexSizes
     }
 
     /// The plan choices for a model: auto, each of its indexes, exact.
@@ -36,7 +39,7 @@ public struct ParameterChoices: Equatable, Sendable {
 /// One row of the parameters pane: a knob of `SearchParams` with its label, display, help and key-driven steps.
 public enum TunableParameter: String, CaseIterable, Sendable {
     case method, metric, fusion, fusionValue, limit, threshold, efSearch, probes, iterativeScan, maxScanTuples, plan
-    case bm25K1, bm25B
+    case rerank, bm25K1, bm25B
     case userScope, artifactTypes, contentTypes, model, explain
 
     /// The name shown in the pane (pgvector's own name where it has one).
@@ -55,6 +58,7 @@ public enum TunableParameter: String, CaseIterable, Sendable {
         case .iterativeScan: return "iterative_scan"
         case .maxScanTuples: return "max_scan_tuples"
         case .plan: return "plan"
+        case .rerank: return "re-rank"
         case .userScope: return "users"
         case .artifactTypes: return "artifact types"
         case .contentTypes: return "content"
@@ -79,6 +83,7 @@ public enum TunableParameter: String, CaseIterable, Sendable {
         case .iterativeScan: return "scan on when filters drop rows (pgvector 0.8)"
         case .maxScanTuples: return "most tuples an iterative scan may visit"
         case .plan: return "auto, a pinned index, or exact (no index)"
+        case .rerank: return "bit index: N × limit read, full-vector order"
         case .userScope: return "every user's artifacts, or one user's"
         case .artifactTypes: return "only artifacts of this type"
         case .contentTypes: return "texts searched: full, summary, chunks"
@@ -109,6 +114,7 @@ public enum TunableParameter: String, CaseIterable, Sendable {
         case .iterativeScan: return params.iterativeScan.rawValue
         case .maxScanTuples: return "\(params.maxScanTuples)"
         case .plan: return params.plan.label
+        case .rerank: return "\(params.rerankDepth)×"
         case .userScope:
             if case .user(let id) = params.userScope { return id }
             return "all"
@@ -126,10 +132,17 @@ public enum TunableParameter: String, CaseIterable, Sendable {
         switch self {
         case .fusion, .fusionValue: return params.method == .hybrid
         case .bm25K1, .bm25B: return params.method != .semantic
-        case .metric, .efSearch, .probes, .iterativeScan, .maxScanTuples, .model, .threshold, .plan:
+        case .metric, .efSearch, .probes, .iterativeScan, .maxScanTuples, .model, .threshold, .plan, .rerank:
             return params.method != .keyword
         default: return true
         }
+    }
+
+    /// Whether the pane lists the knob at all: the re-ranking depth only while the plan pins a bit index (it means
+    /// nothing to any other plan); every other knob always.
+    public func isShown(for params: SearchParams, choices: ParameterChoices) -> Bool {
+        guard self == .rerank else { return true }
+        return params.plan.indexName.flatMap { choices.index(named: $0) }?.quantization == .bit
     }
 
     /// Why the knob cannot change now, or nil.
@@ -195,6 +208,12 @@ public enum TunableParameter: String, CaseIterable, Sendable {
             ]
             p.contentTypes = Self.cycle(options, from: p.contentTypes, by: d)
         case .plan: p.plan = Self.cycle(choices.plans(model: p.model), from: p.plan, by: d)
+        case .rerank:
+            // Doubling steps, as `bench --rerank 1,2,4,8` sweeps them; Shift jumps two.
+            let depths = [1, 2, 4, 8, 16, 32, 64, 100]
+            let index = depths.firstIndex { $0 >= p.rerankDepth } ?? depths.count - 1
+            let next = depths[min(max(index + d * (large ? 2 : 1), 0), depths.count - 1)]
+            p.rerank = next == SearchParams.defaultRerank ? nil : next
         case .model:
             if !choices.models.isEmpty { p.model = Self.cycle(choices.models, from: p.model, by: d) }
             // An index pins one model's vectors: another model starts from the planner's choice.
@@ -220,6 +239,7 @@ public enum TunableParameter: String, CaseIterable, Sendable {
         case .iterativeScan: p.iterativeScan = defaults.iterativeScan
         case .maxScanTuples: p.maxScanTuples = defaults.maxScanTuples
         case .plan: p.plan = defaults.plan
+        case .rerank: p.rerank = defaults.rerank
         case .userScope: p.userScope = defaults.userScope
         case .artifactTypes: p.artifactTypes = defaults.artifactTypes
         case .contentTypes: p.contentTypes = defaults.contentTypes

@@ -60,6 +60,11 @@ extension Reducer {
 
     static func submitIndexForm(_ state: inout AppState) -> [Effect] {
         guard let form = state.indexView.form else { return [] }
+        // What the engine would refuse is said in the form, before anything runs.
+        if let problem = form.request.problem(for: state.indexView.inventory.models[form.request.model]) {
+            fail(&state, "cannot build: " + problem)
+            return []
+        }
         return startIndexJob(.create(form.request), &state)
     }
 

@@ -37,7 +37,7 @@ extension Reducer {
             state.focus = .parameters
             if button != .click { return move(&state, by: step) }
             let index = state.parameterScroll + point.y - layout.parameters.y - 1
-            if point.y > layout.parameters.y, index < TunableParameter.allCases.count,
+            if point.y > layout.parameters.y, index < state.visibleParameters.count,
                 point.y - layout.parameters.y - 1 < layout.parameterRows
             {
                 state.parameterSelection = index

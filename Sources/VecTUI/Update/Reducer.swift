@@ -3,6 +3,18 @@ import VecCore
 /// Applies one action to the state and returns the effects the runtime must perform. Pure: no I/O, no clocks
 /// (time arrives with `.tick`), no randomness, so every behaviour can be tested by feeding actions.
 public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
+    // A row that appears or goes (the re-ranking depth with a bit index's plan) keeps the selection on its knob.
+    let selected = state.selectedParameter, rows = state.visibleParameters
+    let effects = reduceAction(&state, action)
+    if state.visibleParameters != rows {
+        state.parameterSelection =
+            state.visibleParameters.firstIndex(of: selected)
+            ?? min(state.parameterSelection, state.visibleParameters.count - 1)
+    }
+    return effects
+}
+
+private func reduceAction(_ state: inout AppState, _ action: Action) -> [Effect] {
     switch action {
     case .key(let key):
         return Reducer.handle(key, &state)
@@ -636,7 +648,7 @@ enum Reducer {
             }
         case .parameters:
             state.parameterSelection = clamp(
-                state.parameterSelection, by: delta, count: TunableParameter.allCases.count)
+                state.parameterSelection, by: delta, count: state.visibleParameters.count)
         case .detail:
             state.detailScroll = min(max(0, state.detailScroll + delta), DetailView.maxScroll(state))
         case .query:
@@ -668,7 +680,7 @@ enum Reducer {
         }
         state.parameterScroll = scroll(
             state.parameterScroll, selected: state.parameterSelection,
-            visible: layout.parameterRows, count: TunableParameter.allCases.count)
+            visible: layout.parameterRows, count: state.visibleParameters.count)
         state.detailScroll = min(state.detailScroll, DetailView.maxScroll(state))
         state.helpScroll = min(state.helpScroll, HelpView.maxScroll(state))
         state.jobPicker.scroll = scroll(

@@ -186,7 +186,9 @@ enum CompareView {
                 }
             }
         }
-        grid.spans(footer(model, width: rect.width), at: Point(x: rect.x, y: rect.maxY - 2), clip: rect)
+        grid.spans(
+            footer(model, width: rect.width, indexSize: indexSize(model, choices: state.choices)),
+            at: Point(x: rect.x, y: rect.maxY - 2), clip: rect)
         grid.spans(
             relevanceFooter(model, grades: state.grades, choices: state.choices, width: rect.width),
             at: Point(x: rect.x, y: rect.maxY - 1), clip: rect)
@@ -215,8 +217,17 @@ enum CompareView {
         return spans
     }
 
-    /// The side's latency and recall in as many words as fit.
-    static func footer(_ model: ResultsModel, width: Int) -> [Span] {
+    /// The on-disk size of the index the side searched through ("9.6 MB"): the one its plan named, else the one it
+    /// pinned; nil for an exact scan or a plan not read.
+    static func indexSize(_ model: ResultsModel, choices: ParameterChoices) -> String? {
+        guard let name = model.response?.info.indexName ?? model.params?.plan.indexName,
+            let bytes = choices.indexSizes[name]
+        else { return nil }
+        return ByteSize.readable(bytes)
+    }
+
+    /// The side's recall, latency and index size in as many words as fit.
+    static func footer(_ model: ResultsModel, width: Int, indexSize: String? = nil) -> [Span] {
         guard let info = model.response?.info, let display = RecallDisplay(model) else { return [] }
         let recall = display.value, long = display.label + " ", short = display.shortLabel + " "
         let client = Format.milliseconds(info.clientWallMs), server = Format.milliseconds(info.serverExecutionMs)
@@ -244,6 +255,21 @@ enum CompareView {
                 [muted(short), value(recall), muted(" · client "), value(client)],
                 [muted(short), value(recall), muted(" · "), value(client)],
             ]
+        if let indexSize, !isShort {
+            // Compare across index variants (full vectors, halfvec, bit): what each side's recall and latency cost
+            // in index size, in the same row.
+            let sized: [[Span]] = [
+                [
+                    muted(long), value(recall), muted(" · client "), value(client), muted(" · server "), value(server),
+                    muted(" · index "), value(indexSize),
+                ],
+                [muted(long), value(recall), muted(" · client "), value(client), muted(" · index "), value(indexSize)],
+                [muted(long), value(recall), muted(" · "), value(client), muted(" · index "), value(indexSize)],
+                [muted(short), value(recall), muted(" · "), value(client), muted(" · index "), value(indexSize)],
+                [muted(short), value(recall), muted(" · "), value(client), muted(" · "), value(indexSize)],
+            ]
+            if let fit = sized.first(where: { $0.reduce(0) { $0 + $1.width } <= width }) { return fit }
+        }
         if isShort {
             // A short side says so even when narrow: rows missing is the news.
             let narrow = [muted(short), value(recall), muted(" · "), rows]

@@ -27,13 +27,16 @@ enum IndexView {
 
     /// Column widths after the name, which takes what is left.
     private static let columns: [(title: String, width: Int)] = [
-        ("type", 7), ("parameters", 13), ("size", 9), ("rows", 8), ("scans", 7),
+        ("type", 12), ("parameters", 13), ("size", 9), ("rows", 8), ("scans", 7),
     ]
 
+    /// The type names the variant (issue 18): "hnsw" stores full vectors, "hnsw bit" one bit a dimension,
+    /// "hnsw halfvec" half precision — beside its size, so the variants' sizes compare down the column.
     static func cells(_ info: VectorIndexInfo) -> [String] {
         let parameters =
             info.type == "hnsw" ? "m \(info.m ?? 16) ef \(info.efConstruction ?? 64)" : "lists \(info.lists ?? 100)"
-        return [info.type, parameters, info.readableSize, "\(info.rows)", "\(info.scans)"]
+        let type = info.quantization == .none ? info.type : "\(info.type) \(info.quantization.rawValue)"
+        return [type, parameters, info.readableSize, "\(info.rows)", "\(info.scans)"]
     }
 
     static func line(_ name: String, _ cells: [String], width: Int) -> String {
@@ -167,6 +170,8 @@ enum IndexView {
             case .model: value = request.model
             case .type: value = request.type.rawValue
             case .metric: value = request.metric.rawValue
+            case .quantization:
+                value = request.quantization == .none ? "none (full vectors)" : request.quantization.rawValue
             case .m: value = "\(request.m)"
             case .efConstruction: value = "\(request.efConstruction)"
             case .lists: value = "\(request.lists)"
@@ -188,12 +193,16 @@ enum IndexView {
             type: request.type, m: request.m, efConstruction: request.efConstruction,
             lists: request.lists, rows: rows)
         let adviceRow = fields.count + 1
+        // What the engine would refuse (a variant the model cannot have) comes before any advice: Enter will not build.
+        let problem = request.problem(for: state.indexView.inventory.models[request.model])
         if adviceRow < body.height {
             let text =
-                advice.map { "advice: " + $0 } ?? "\(rows) vectors of this model · usual parameters for that size"
+                problem.map { "✖ " + $0 } ?? advice.map { "advice: " + $0 }
+                ?? "\(rows) vectors of this model · usual parameters for that size"
             grid.text(
                 DisplayWidth.truncate(text, to: body.width), in: body.row(adviceRow),
-                style: advice == nil ? .fg(.muted) : .fg(.warn))
+                style: problem != nil
+                    ? CellStyle(foreground: .bad, bold: true) : advice == nil ? .fg(.muted) : .fg(.warn))
         }
         if adviceRow + 1 < body.height {
             grid.text(

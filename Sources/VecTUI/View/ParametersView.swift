@@ -15,7 +15,7 @@ enum ParametersView {
         let area = inner.inset(dx: 1, dy: 0)
         guard !area.isEmpty else { return }
         let (listArea, helpArea) = area.splitBottom(min(area.height - 1, Layout.parameterHelpRows + 1))
-        let all = TunableParameter.allCases
+        let all = state.visibleParameters
         let top = Reducer.scroll(
             state.parameterScroll, selected: state.parameterSelection, visible: listArea.height,
             count: all.count)
