@@ -539,7 +539,7 @@ for _ in 1 2 3 4; do
 done
 check "B pins the bit index" "B plan ae_hnsw_bit_hamming" 30
 check "B's parameters show the re-rank depth 4× under the bit index" "re-rank +4×" 10
-side='R(ecall)?@10 [0-9.]+ · (client )?[0-9.]+ m?s · index [0-9.]+ [kMG]?B'
+side='[Rr](ecall)?@10 [0-9.]+ · (client )?[0-9.]+ m?s · index [0-9.]+ [kMG]?B'
 check "compare shows recall, latency and index size per side (A full vectors, B bit)" "$side *│$side" 60
 tmux send-keys -t "$session" Down Right
 check "re-rank 8× on B" "re-rank +8×" 10
