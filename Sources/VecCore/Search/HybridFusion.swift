@@ -182,11 +182,11 @@ enum ExplanationBuilder {
         queryTermCount: Int, semanticCandidates: Int, keywordCandidates: Int
     ) -> Explanation {
         let band = bands.band(for: row.similarity)
-        let f3 = { (value: Double) in String(format: "%.3f", value) }
+        let f3 = { (value: Double) in value.fixed(3) }
         var summary = "\(band.prefix(1).uppercased() + band.dropFirst())"
         if !row.similarity.isNaN {
             summary +=
-                " (similarity \(f3(row.similarity)); \(bands.note): ≥\(String(format: "%.2f", bands.highlyRelevant)) highly relevant, ≥\(String(format: "%.2f", bands.relevant)) relevant, ≥\(String(format: "%.2f", bands.somewhatRelevant)) somewhat)."
+                " (similarity \(f3(row.similarity)); \(bands.note): ≥\(bands.highlyRelevant.fixed(2)) highly relevant, ≥\(bands.relevant.fixed(2)) relevant, ≥\(bands.somewhatRelevant.fixed(2)) somewhat)."
         } else {
             summary += " (no \(model.name) vector stored for it)."
         }
@@ -230,7 +230,7 @@ enum ExplanationBuilder {
                 )
             case .weighted(let alpha):
                 details.append(
-                    "Ranked #\(row.rank) by \(String(format: "%.2f", alpha)) × similarity + \(String(format: "%.2f", 1 - alpha)) × BM25 / best BM25 = \(f3(row.relevanceScore))."
+                    "Ranked #\(row.rank) by \(alpha.fixed(2)) × similarity + \((1 - alpha).fixed(2)) × BM25 / best BM25 = \(f3(row.relevanceScore))."
                 )
             }
         }
