@@ -59,9 +59,10 @@ import Testing
         #expect(sent.statements.count == 2, "the knobs and the search statement: \(sent.statements)")
     }
 
-    /// An unfiltered search statement is prepared once per connection (parsed once; a generic plan once it costs no
-    /// more, as `pgbench -M prepared` runs its statement); a user-scoped one never: its custom plan reads the user's
-    /// collection size. The knobs and the cached user's check, the same text every search, are prepared once too.
+    /// An unfiltered semantic search statement is prepared once per connection and knob combination and runs on its
+    /// generic plan (planned once, as `pgbench -M prepared` runs its statement, but under the knobs it names); a
+    /// user-scoped one is never prepared: its custom plan reads the user's collection size. The knobs and the cached
+    /// user's check, the same text every search, are prepared once.
     @Test func anUnfilteredSearchStatementIsPreparedOnce() throws {
         let model = try FixtureDatabase.model()
         let vectors = try model.embed(["robotics firmware", "payments ledger", "design systems"])
@@ -71,10 +72,21 @@ import Testing
         let first = try traffic { _ = try engine.search(.vector(vectors[0]), params: params) }
         #expect(first.statements.filter(isPrepare).count == 1, "\(first.statements)")
         #expect(first.statements.filter(isKnobsPrepare).count == 1, "\(first.statements)")
-        params.efSearch = 77  // new knob values, the same prepared statement
+        let again = try traffic { _ = try engine.search(.vector(vectors[1]), params: params) }
+        #expect(!again.statements.contains { $0.hasPrefix("PREPARE ") } && again.roundTrips == 1)
+        #expect(again.statements.count == 2, "the prepared knobs and the prepared search statement")
+        let plans = try connection.query(
+            """
+            SELECT generic_plans, custom_plans FROM pg_prepared_statements
+            WHERE statement LIKE '%planned under ef_search 40,%ann_stored%'
+            """)
+        #expect(try plans.row(0).decode("generic_plans", as: Int.self) == 2)
+        #expect(try plans.row(0).decode("custom_plans", as: Int.self) == 0)
+        params.efSearch = 77  // new knob values: a statement of its own, planned under them; the knobs' text is the same
         let second = try traffic { _ = try engine.search(.vector(vectors[1]), params: params) }
-        #expect(!second.statements.contains { $0.hasPrefix("PREPARE ") } && second.roundTrips == 1)
-        #expect(second.statements.count == 2, "the prepared knobs and the prepared search statement")
+        #expect(second.statements.filter(isPrepare).count == 1 && second.roundTrips == 1, "\(second.statements)")
+        #expect(second.statements.contains { $0.contains("planned under ef_search 77,") }, "\(second.statements)")
+        #expect(second.statements.filter(isKnobsPrepare).isEmpty, "\(second.statements)")
         let efSearch = try connection.pipelinedTransaction([
             PipelineStatement(engine.settingsStatement(params), prepared: true),
             PipelineStatement("SELECT current_setting('hnsw.ef_search')"),
@@ -89,8 +101,8 @@ import Testing
         #expect(userChecks.count == 1, "\(scoped.statements)")
     }
 
-    /// A warmed connection has its search statement prepared and past PostgreSQL's five custom plans: the first
-    /// search a caller sends is one round trip on the generic plan.
+    /// A warmed connection has its search statement prepared and its generic plan made: the first search a caller
+    /// sends is one round trip on that plan.
     @Test func aWarmedConnectionSearchesOnTheGenericPlan() throws {
         try engine.warmUp(model: SearchParams.defaultModel)
         let vector = try FixtureDatabase.model().embed(["kotlin android app"])[0]

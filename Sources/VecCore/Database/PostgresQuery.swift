@@ -171,11 +171,23 @@ public struct SQLFragment: Sendable, Equatable, ExpressibleByStringLiteral {
     /// the predicate while planning, and with a generic plan it cannot. Names are checked by
     /// `EmbeddingModel.validateName` (letters, digits, `-_.:/`) and quotes are doubled all the same.
     static func modelNameLiteral(_ model: EmbeddingModel) -> SQLFragment {
-        SQLFragment(trusted: "'" + model.name.replacingOccurrences(of: "'", with: "''") + "'")
+        SQLFragment(
+            trusted: "'"
+                + (model.name.contains("'") ? model.name.replacingOccurrences(of: "'", with: "''") : model.name)
+                + "'")
     }
 
     /// An integer, for a constant the planner should see (a LIMIT inside a CTE).
     public static func integer(_ value: Int) -> SQLFragment { SQLFragment(trusted: String(value)) }
+
+    /// A comment naming the plan-relevant knobs (`/* planned under ef_search 40, … */`): a statement prepared under a
+    /// generic plan is then a different statement for every knob combination, each planned under its own values.
+    static func plannedUnder(_ params: SearchParams) -> SQLFragment {
+        SQLFragment(
+            trusted:
+                "/* planned under ef_search \(params.efSearch), iterative_scan \(params.iterativeScan.rawValue), "
+                + "max_scan_tuples \(params.maxScanTuples), probes \(params.probes) */ ")
+    }
 
     /// A vector table's name, from the fixed enum.
     static func table(_ table: VectorTable) -> SQLFragment { SQLFragment(trusted: table.rawValue) }

@@ -77,6 +77,10 @@ extension Array: PostgresEncodable where Element == String {
     /// A text[] literal with every element quoted, so commas, braces and quotes survive.
     public var postgresBind: PostgresBind {
         let quoted = map { element -> String in
+            // Most elements (content types, ids) have nothing to escape, and Foundation's replace is not cheap.
+            guard element.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\"") }) else {
+                return "\"\(element)\""
+            }
             let escaped = element.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(
                 of: "\"", with: "\\\"")
             return "\"\(escaped)\""

@@ -11,6 +11,8 @@ public final class QueryResult {
     /// Rows affected by INSERT/UPDATE/DELETE/COPY (0 for other statements).
     public let affectedRows: Int
     public let columnNames: [String]
+    /// Each column's position by name, for `Row.decode(_:)` (a search decodes 20 columns by name per row).
+    let columnIndex: [String: Int]
 
     init(_ handle: OpaquePointer, statement: String, vectorTypes: VectorTypeOIDs?, connection: Connection) throws {
         if let error = Self.error(from: handle, statement: statement) {
@@ -25,6 +27,8 @@ public final class QueryResult {
         columnCount = Int(PQnfields(handle))
         affectedRows = Int(String(cString: PQcmdTuples(handle))) ?? 0
         columnNames = (0..<columnCount).map { String(cString: PQfname(handle, Int32($0))) }
+        // The first of a repeated name, as a scan would find it.
+        columnIndex = Dictionary(columnNames.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         if vectorTypes == nil, (0..<columnCount).contains(where: { PQftype(handle, Int32($0)) >= 16384 }) {
             resolvedVectorTypes = try connection.vectorTypeOIDs()
         } else {
@@ -87,7 +91,7 @@ public struct Row {
     }
 
     public func decode<T: PostgresDecodable>(_ name: String, as type: T.Type = T.self) throws -> T {
-        guard let column = result.columnNames.firstIndex(of: name) else {
+        guard let column = result.columnIndex[name] else {
             throw PostgresError.decoding(
                 "no column named \"\(name)\" (have: \(result.columnNames.joined(separator: ", ")))")
         }

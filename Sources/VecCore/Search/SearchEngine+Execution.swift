@@ -18,6 +18,30 @@ struct SearchPlan {
     var quantization: VectorQuantization = .none
 }
 
+/// What a cached plan depends on: every knob but explain and fusion, the words (keyword, hybrid), the filters, and
+/// whether kept keyword candidates replace the keyword statement.
+struct PlanCacheKey: Hashable {
+    var params: SearchParams
+    var words: String
+    var restrictTo: [Int]?
+    var userRowID: Int?
+    var excluding: Int?
+    var keptKeyword: Bool
+}
+
+/// What a candidate count depends on: the signal that orders the results, the model and the filters, and for keyword
+/// search the words and the term cap.
+struct CandidateCountKey: Hashable {
+    var method: RankingMethod
+    var model: String
+    var userScope: UserScope
+    var artifactTypes: [ArtifactType]
+    var restrictTo: [Int]?
+    var words: String
+    var maxTerms: Int
+    var excluding: Int?
+}
+
 /// One candidate from a signal, before scoring.
 struct Candidate {
     var artifactID: Int
@@ -83,7 +107,13 @@ extension SearchEngine {
         // EXPLAIN without ANALYZE: the planner's choice for this very statement and its values, never a second run.
         let explains = verifies || (planKey != nil && cachedPlan == nil)
         if explains { statements.append(PipelineStatement("EXPLAIN (FORMAT JSON) \(search)")) }
-        statements.append(PipelineStatement(search, prepared: preparesSearch(plan)))
+        if usesGenericPlan(plan) {
+            var planned: PostgresQuery = "\(sql: .plannedUnder(params))"
+            planned += search
+            statements.append(PipelineStatement(planned, prepared: true))
+        } else {
+            statements.append(PipelineStatement(search, prepared: preparesSearch(plan)))
+        }
         return SearchWork(statements: statements) { [self] results in
             var next = 0
             var total = cachedCount ?? 0
@@ -140,6 +170,15 @@ extension SearchEngine {
             && plan.params.artifactTypes.isEmpty && plan.restrictTo == nil
     }
 
+    /// Whether the search statement runs on a generic plan, planned once per connection and knob combination (the
+    /// knobs are named in its text, `SQLFragment.plannedUnder`): a prepared semantic search. PostgreSQL's own choice
+    /// kept custom plans for it — the generic plan's estimate for the per-candidate look-ups is higher, though it is
+    /// the same plan — and planning the statement cost about as much as running its ANN scan. Keyword and hybrid
+    /// searches keep custom plans: their word statistics are what their plans are made for.
+    func usesGenericPlan(_ plan: SearchPlan) -> Bool {
+        plan.params.method == .semantic && preparesSearch(plan)
+    }
+
     /// The response, and the keyword candidates it was built from (best first).
     private func readSearch(
         _ result: QueryResult, plan: SearchPlan, total: Int, explained: QueryPlan, words: [String: String]
@@ -175,19 +214,14 @@ extension SearchEngine {
 
     /// Plans by statement shape and knob values (the plan of an ANN statement does not depend on the vector; a
     /// keyword statement's does on the words, so they are part of the key). Changing any knob asks again.
-    private func planCacheKey(_ plan: SearchPlan, keptKeyword: Bool) -> String {
+    private func planCacheKey(_ plan: SearchPlan, keptKeyword: Bool) -> PlanCacheKey {
         var params = plan.params
         params.explain = false
         params.fusion = .default
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        let knobs = (try? encoder.encode(params)).map { String(decoding: $0, as: UTF8.self) } ?? "\(params)"
-        let words = params.method == .semantic ? "" : SHA256.hex(plan.queryText)
-        let ids = plan.restrictTo.map { $0.map(String.init).joined(separator: ",") } ?? ""
-        return [
-            knobs, words, ids, plan.userRowID.map(String.init) ?? "", plan.excluding.map { "-\($0)" } ?? "",
-            keptKeyword ? "kept keyword candidates" : "",
-        ].joined(separator: "|")
+        return PlanCacheKey(
+            params: params, words: params.method == .semantic ? "" : SHA256.hex(plan.queryText),
+            restrictTo: plan.restrictTo, userRowID: plan.userRowID, excluding: plan.excluding,
+            keptKeyword: keptKeyword)
     }
 
     // MARK: - Filters
@@ -484,18 +518,15 @@ extension SearchEngine {
     // MARK: - Counting and plans
 
     /// The cache key of the candidate count: the filters and, for keyword search, the words.
-    private func candidateCountKey(_ plan: SearchPlan) -> String {
+    private func candidateCountKey(_ plan: SearchPlan) -> CandidateCountKey {
         let p = plan.params
-        return [
-            p.method.rawValue, plan.model.name, "\(p.userScope)",
-            p.artifactTypes.map(\.rawValue).joined(separator: ","),
-            plan.restrictTo.map { $0.map(String.init).joined(separator: ",") } ?? "",
-            p.method == .keyword ? SHA256.hex(plan.queryText) + "|\(p.bm25.maxTerms)" : "",
-            plan.excluding.map { "-\($0)" } ?? "",
-        ].joined(separator: "|")
+        return CandidateCountKey(
+            method: p.method, model: plan.model.name, userScope: p.userScope, artifactTypes: p.artifactTypes,
+            restrictTo: plan.restrictTo, words: p.method == .keyword ? SHA256.hex(plan.queryText) : "",
+            maxTerms: p.method == .keyword ? p.bm25.maxTerms : 0, excluding: plan.excluding)
     }
 
-    private func cachedCandidateCount(_ key: String) -> Int? {
+    private func cachedCandidateCount(_ key: CandidateCountKey) -> Int? {
         guard let cached = candidateCounts[key],
             Date().timeIntervalSince(cached.measuredAt) < Self.candidateCountLifetime
         else { return nil }

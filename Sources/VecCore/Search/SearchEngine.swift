@@ -29,10 +29,10 @@ public final class SearchEngine {
     private var models: [String: EmbeddingModel] = [:]
     /// Candidate counts by filter set, reused for a few seconds: counting every row of a 100k-vector model cost
     /// more than the ANN search itself, on every keystroke of the TUI and every query of a benchmark.
-    var candidateCounts: [String: (count: Int, measuredAt: Date)] = [:]
+    var candidateCounts: [CandidateCountKey: (count: Int, measuredAt: Date)] = [:]
     static let candidateCountLifetime: TimeInterval = 30
     /// Plans by statement shape and knob values (`planCacheKey`): asked for once, not on every search.
-    var cachedPlans: [String: QueryPlan] = [:]
+    var cachedPlans: [PlanCacheKey: QueryPlan] = [:]
     static let cachedPlanCapacity = 256
     /// Users' row ids by external id; each search checks its id in the same round trip (`run`).
     var userRowIDs: [String: Int] = [:]
@@ -94,8 +94,8 @@ public final class SearchEngine {
 
     /// Readies a new connection off the request path: pgvector's types, the model's registry entry, and a few
     /// searches with different stored vectors, which fill the backend's catalog caches, map more of the pages
-    /// searches touch, and take the prepared search statement past the custom plans PostgreSQL makes before it keeps
-    /// a generic one (five). Without vectors of that model there is nothing to warm, and nothing is done.
+    /// searches touch, and prepare the search statement and make its generic plan (`usesGenericPlan`). Without
+    /// vectors of that model there is nothing to warm, and nothing is done.
     public func warmUp(model name: String) throws {
         let model = try model(named: name)
         let stored = try connection.query(
@@ -316,7 +316,7 @@ public final class SearchEngine {
         // The knobs and the user check are the same text every search: prepared, they are parsed and planned once per
         // connection.
         var statements =
-            [PipelineStatement(settingsStatement(plan.params), prepared: true)]
+            [PipelineStatement(settingsStatement(plan.params, genericPlan: usesGenericPlan(plan)), prepared: true)]
             + pinSettings.map { PipelineStatement($0) }
         if let touch = plan.touchQuery { statements.append(PipelineStatement(touch)) }
         if let checkedUser {
@@ -353,15 +353,19 @@ public final class SearchEngine {
         try conn.execute(settingsStatement(params))
     }
 
-    /// All five knobs in one statement (each a bound value, never spliced), local to the transaction.
-    func settingsStatement(_ params: SearchParams) -> PostgresQuery {
+    /// All five knobs in one statement (each a bound value, never spliced), local to the transaction, and the plan
+    /// cache mode of the statements after it: `force_generic_plan` for a search statement planned once per knob
+    /// combination (`usesGenericPlan`), PostgreSQL's own choice otherwise.
+    func settingsStatement(_ params: SearchParams, genericPlan: Bool = false) -> PostgresQuery {
         let ivfflatScan = params.iterativeScan == .off ? "off" : "relaxed_order"  // ivfflat has no strict_order
+        let planCacheMode = genericPlan ? "force_generic_plan" : "auto"
         return """
             SELECT set_config('hnsw.ef_search', \(String(params.efSearch)), true),
                    set_config('hnsw.iterative_scan', \(params.iterativeScan.rawValue), true),
                    set_config('hnsw.max_scan_tuples', \(String(params.maxScanTuples)), true),
                    set_config('ivfflat.probes', \(String(params.probes)), true),
-                   set_config('ivfflat.iterative_scan', \(ivfflatScan), true)
+                   set_config('ivfflat.iterative_scan', \(ivfflatScan), true),
+                   set_config('plan_cache_mode', \(planCacheMode), true)
             """
     }
 

@@ -48,7 +48,7 @@ public enum IterativeScan: String, CaseIterable, Sendable, Codable {
 public enum RankingMethod: String, CaseIterable, Sendable, Codable { case semantic, keyword, hybrid }
 
 /// How hybrid search combines the semantic and keyword rankings.
-public enum HybridFusion: Sendable, Equatable, Codable {
+public enum HybridFusion: Sendable, Hashable, Codable {
     /// Reciprocal rank fusion: score = Σ 1 / (k + rank).
     case rrf(k: Int)
     /// alpha × semantic similarity + (1 − alpha) × keyword score.
@@ -63,7 +63,7 @@ public enum HybridFusion: Sendable, Equatable, Codable {
 
 /// Okapi BM25's knobs: term-frequency saturation (k1), length normalisation (b), and a weight per field that scales
 /// the field's term frequencies and lengths (BM25F's simple form). All weights 1 is textbook BM25 over the whole text.
-public struct BM25Parameters: Sendable, Equatable, Codable {
+public struct BM25Parameters: Sendable, Hashable, Codable {
     public var k1: Double = 1.2
     public var b: Double = 0.75
     public var titleWeight: Double = 1
@@ -112,14 +112,14 @@ public struct BM25Parameters: Sendable, Equatable, Codable {
 public enum ContentType: String, CaseIterable, Sendable, Codable { case full, summary, chunk }
 
 /// Whose artifacts are searched.
-public enum UserScope: Sendable, Equatable, Codable {
+public enum UserScope: Sendable, Hashable, Codable {
     case all
     /// One user, by external id (`u01`).
     case user(String)
 }
 
 /// Every knob of one search, validated before it reaches SQL.
-public struct SearchParams: Sendable, Equatable, Codable {
+public struct SearchParams: Sendable, Hashable, Codable {
     public var metric: DistanceMetric = .cosine
     public var limit: Int = 10
     /// Minimum cosine similarity (−1…1); nil keeps every row.
