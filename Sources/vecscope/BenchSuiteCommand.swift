@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import Logging
+import VecAPI
 import VecCore
 import VecTUI
 
@@ -104,15 +106,22 @@ extension Vecscope.BenchSuite {
         }
     }
 
-    /// N connections on N threads run whole searches (ANN, scores, explanations) as fast as they can, first on the
-    /// fresh pool, then timed again on the warmed one.
+    /// N callers run whole searches (ANN, scores, explanations) as fast as they can, each on a connection of its own
+    /// or all through `vecscope serve`'s pool of a few connections (`--pool`), first on the fresh connections, then
+    /// timed again once they are warm.
     struct Concurrent: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "concurrent",
-            abstract: "QPS and latency percentiles with N concurrent searches (N connections, N threads).")
+            abstract:
+                "QPS and latency percentiles with N concurrent searches (N connections, or N callers on serve's pool).")
         @OptionGroup var database: DatabaseOptions
         @Option(help: "Embedding model.") var model: String
-        @Option(help: "Connections (one thread each).") var concurrency = 100
+        @Option(help: "Concurrent callers (one thread each, or one task each with --pool).") var concurrency = 100
+        @Option(
+            help: ArgumentHelp(
+                "Connections the callers share through serve's pool, queued beyond them (0: one connection per caller).",
+                valueName: "connections"))
+        var pool = 0
         @Option(help: "HNSW ef_search.") var efSearch = 40
         @Option(help: "Searches timed on the warmed pool.") var searches = 3_000
         @Option(help: "Searches run first on the fresh pool and reported apart (0: none).") var warmup = 3_000
@@ -138,28 +147,50 @@ extension Vecscope.BenchSuite {
             }
         }
 
+        func validate() throws {
+            guard concurrency >= 1 else { throw ValidationError("--concurrency must be 1 or more") }
+            guard pool >= 0 else { throw ValidationError("--pool must be 0 or more") }
+        }
+
         func run() throws {
             Vecscope.bootstrapLogging()
             try runReportingErrors {
                 let load = try StoredVectorSearches(
                     database, model: model, queries: queries, efSearch: efSearch)
-                let (engines, warmSeconds) = try load.warmedEngines(database, count: concurrency)
                 let (sample, params) = (load.sample, load.params)
+                let timed: (Int) throws -> Phase
+                let warmSeconds: Double
+                if pool > 0 {
+                    let (shared, seconds) = try load.warmedPool(database, connections: pool, callers: concurrency)
+                    warmSeconds = seconds
+                    timed = { searches in
+                        try pooledPhase(shared, callers: concurrency, searches: searches) { engine, index in
+                            _ = try engine.search(.vector(sample[index % sample.count].vector), params: params)
+                        }
+                    }
+                } else {
+                    let (engines, seconds) = try load.warmedEngines(database, count: concurrency)
+                    warmSeconds = seconds
+                    timed = { searches in try Self.phase(engines, sample: sample, params: params, searches: searches) }
+                }
                 // A new backend still pays for its first uses: it maps each shared-buffer page it touches (at 100k ×
                 // 1536 the index and rows are 1.5 GB) and fills its caches. A pool serving searches is past that, so
                 // the fresh pool's first searches are timed and reported apart from the warmed pool's.
-                let fresh = warmup > 0 ? try Self.phase(engines, sample: sample, params: params, searches: warmup) : nil
-                let warmed = try Self.phase(engines, sample: sample, params: params, searches: searches)
+                let fresh = warmup > 0 ? try timed(warmup) : nil
+                let warmed = try timed(searches)
+                let connections =
+                    pool > 0 ? "\(pool) connections shared by \(concurrency) callers" : "\(concurrency) connections"
                 if output.json {
                     var object = warmed.json
                     object["concurrency"] = concurrency
+                    object["connections"] = pool > 0 ? pool : concurrency
                     object["ef_search"] = efSearch
                     if let fresh { object["fresh_pool"] = fresh.json }
                     object["warm_up_seconds"] = warmSeconds
                     print(try JSONText.encode(object))
                 } else {
-                    if let fresh { print("concurrency \(concurrency), fresh pool:  \(fresh.line)") }
-                    print("concurrency \(concurrency), warmed pool: \(warmed.line), ef_search \(efSearch)")
+                    if let fresh { print("\(connections), fresh:  \(fresh.line)") }
+                    print("\(connections), warmed: \(warmed.line), ef_search \(efSearch)")
                 }
             }
         }
@@ -500,13 +531,34 @@ private struct StoredVectorSearches {
         try params.validate()
     }
 
+    /// `vecscope serve`'s pool of `connections` connections, every one opened and warmed as serve warms them, with a
+    /// queue for all `callers`; and how long the warming took.
+    func warmedPool(
+        _ database: DatabaseOptions, connections: Int, callers: Int
+    ) throws -> (DatabasePool, seconds: Double) {
+        var configuration = APIConfiguration()
+        configuration.connections = connections
+        configuration.maxQueuedRequests = callers
+        configuration.warmUpModel = model
+        let pool = APIServer.pool(configuration: configuration, url: try database.target().connectionString())
+        let started = DispatchTime.now()
+        let model = self.model
+        let warmed = try blockOn { await pool.warmUp(model: model, logger: Logger(label: "vecscope.bench")) }
+        guard warmed == connections else {
+            throw VecscopeError(
+                what: "only \(warmed) of the pool's \(connections) connections could be opened and warmed",
+                fix: "Read the warnings above; lower --pool or raise the server's max_connections.")
+        }
+        return (pool, milliseconds(since: started) / 1000)
+    }
+
     /// `count` engines on connections of their own, each warmed as `vecscope serve` warms its pool's
     /// (`SearchEngine.warmUp`), all at once; and how long the warming took.
     func warmedEngines(_ database: DatabaseOptions, count: Int) throws -> ([SearchEngine], seconds: Double) {
         let engines = try (0..<count).map { _ in SearchEngine(connection: try database.connect(migrate: false)) }
         let started = DispatchTime.now()
         _ = try timedPhase(engines, searches: engines.count) { engine, _ in try engine.warmUp(model: model) }
-        return (engines, Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9)
+        return (engines, milliseconds(since: started) / 1000)
     }
 }
 
@@ -522,15 +574,40 @@ private func timedPhase<Worker>(
             let t0 = DispatchTime.now()
             do {
                 try box.perform(worker, index)
-                box.record(Double(DispatchTime.now().uptimeNanoseconds - t0.uptimeNanoseconds) / 1e6)
+                box.record(milliseconds(since: t0))
             } catch { box.fail(error) }
         }
     }
-    let wall = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
-    if let error = box.firstError { throw error }
-    let stats = LatencyStats(samples: box.samples)
-    return Vecscope.BenchSuite.Concurrent.Phase(
-        stats: stats, qps: LatencyStats.queriesPerSecond(count: stats.count, wallSeconds: wall))
+    return try box.phase(wallSeconds: milliseconds(since: started) / 1000)
+}
+
+/// `searches` searches from `callers` tasks at once, each waiting for one of the pool's connections as a request of
+/// `vecscope serve` does (the time waited counts in its latency).
+private func pooledPhase(
+    _ pool: DatabasePool, callers: Int, searches: Int, body: @escaping @Sendable (SearchEngine, Int) throws -> Void
+) throws -> Vecscope.BenchSuite.Concurrent.Phase {
+    let box = LoadTally(total: searches)
+    let started = DispatchTime.now()
+    try blockOn {
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<callers {
+                group.addTask {
+                    while let index = box.claim() {
+                        let t0 = DispatchTime.now()
+                        do {
+                            try await pool.withWorker { try body($0.engine(), index) }
+                            box.record(milliseconds(since: t0))
+                        } catch { box.fail(error) }
+                    }
+                }
+            }
+        }
+    }
+    return try box.phase(wallSeconds: milliseconds(since: started) / 1000)
+}
+
+private func milliseconds(since start: DispatchTime) -> Double {
+    Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e6
 }
 
 /// Runs `body(i)` for i in 0..<count on `count` threads at once (concurrentPerform would cap them at the core count,
@@ -549,25 +626,18 @@ private func runOnThreads(_ count: Int, _ body: @escaping @Sendable (Int) -> Voi
     group.wait()
 }
 
-/// Work queue and results of the concurrent benchmarks; worker i only touches `workers[i]` (an engine or a client).
-private final class LoadBox<Worker>: @unchecked Sendable {
+/// Work queue and results of the concurrent benchmarks: which search comes next, each one's latency, the first error.
+private class LoadTally: @unchecked Sendable {
     private let lock = NSLock()
-    private let workers: [Worker]
-    private let body: (Worker, Int) throws -> Void
     private let total: Int
     private var next = 0
-    private(set) var samples: [Double] = []
-    private(set) var firstError: (any Error)?
+    private var samples: [Double] = []
+    private var firstError: (any Error)?
 
-    init(workers: [Worker], total: Int, body: @escaping (Worker, Int) throws -> Void) {
-        self.workers = workers
-        self.body = body
+    init(total: Int) {
         self.total = total
         samples.reserveCapacity(total)
     }
-
-    /// Search number `index`, on worker `worker`'s engine or client.
-    func perform(_ worker: Int, _ index: Int) throws { try body(workers[worker], index) }
 
     func claim() -> Int? {
         lock.lock(); defer { lock.unlock() }
@@ -579,6 +649,30 @@ private final class LoadBox<Worker>: @unchecked Sendable {
     func record(_ ms: Double) { lock.lock(); samples.append(ms); lock.unlock() }
 
     func fail(_ error: any Error) { lock.lock(); if firstError == nil { firstError = error }; lock.unlock() }
+
+    /// The timed searches' QPS and percentiles, or the first error one of them met.
+    func phase(wallSeconds: Double) throws -> Vecscope.BenchSuite.Concurrent.Phase {
+        lock.lock(); defer { lock.unlock() }
+        if let firstError { throw firstError }
+        let stats = LatencyStats(samples: samples)
+        return Vecscope.BenchSuite.Concurrent.Phase(
+            stats: stats, qps: LatencyStats.queriesPerSecond(count: stats.count, wallSeconds: wallSeconds))
+    }
+}
+
+/// A tally whose searches run on threads of their own; worker i only touches `workers[i]` (an engine or a client).
+private final class LoadBox<Worker>: LoadTally, @unchecked Sendable {
+    private let workers: [Worker]
+    private let body: (Worker, Int) throws -> Void
+
+    init(workers: [Worker], total: Int, body: @escaping (Worker, Int) throws -> Void) {
+        self.workers = workers
+        self.body = body
+        super.init(total: total)
+    }
+
+    /// Search number `index`, on worker `worker`'s engine or client.
+    func perform(_ worker: Int, _ index: Int) throws { try body(workers[worker], index) }
 }
 
 /// What the write-load benchmark's worker has written, read by the timing thread.

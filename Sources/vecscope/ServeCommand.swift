@@ -57,19 +57,3 @@ extension Vecscope {
         }
     }
 }
-
-/// Runs async work from a synchronous command: the root command is synchronous (the TUI owns the main thread), so
-/// `serve` waits here for the server's task.
-private func blockOn(_ work: @escaping @Sendable () async throws -> Void) throws {
-    final class Outcome: @unchecked Sendable {  // written by the task before it signals, read after the wait
-        var error: (any Error)?
-    }
-    let outcome = Outcome()
-    let done = DispatchSemaphore(value: 0)
-    Task {
-        do { try await work() } catch { outcome.error = error }
-        done.signal()
-    }
-    done.wait()
-    if let error = outcome.error { throw error }
-}

@@ -100,3 +100,21 @@ func runReportingErrors(_ body: () throws -> Void) throws {
         throw ExitCode(1)
     }
 }
+
+/// Runs async work from a synchronous command and returns its result: the root command is synchronous (the TUI owns
+/// the main thread), so `serve` and the pooled benchmark wait here for their task.
+func blockOn<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) throws -> T {
+    let outcome = BlockedOutcome<T>()
+    let done = DispatchSemaphore(value: 0)
+    Task {
+        do { outcome.result = .success(try await work()) } catch { outcome.result = .failure(error) }
+        done.signal()
+    }
+    done.wait()
+    return try outcome.result.get()
+}
+
+/// `blockOn`'s result, written by the task before it signals and read after the wait.
+private final class BlockedOutcome<T>: @unchecked Sendable {
+    var result: Result<T, any Error> = .failure(CancellationError())
+}
