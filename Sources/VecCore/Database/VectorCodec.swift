@@ -22,24 +22,22 @@ public enum VectorCodec {
     public static let maxVectorDimensions = 16_000
     public static let maxHalfVectorDimensions = 16_000
 
-    public static func encode(_ vector: Vector) -> [UInt8] {
-        encode(vector.values.map(\.bitPattern), dimensions: vector.dimensions)
-    }
+    public static func encode(_ vector: Vector) -> [UInt8] { encode(vector.values, bits: \.bitPattern) }
 
-    public static func encode(_ vector: HalfVector) -> [UInt8] {
-        encode(vector.values.map(\.bitPattern), dimensions: vector.dimensions)
-    }
+    public static func encode(_ vector: HalfVector) -> [UInt8] { encode(vector.values, bits: \.bitPattern) }
 
     /// The header, then each component's bits big-endian, written in place: appending 4 bytes at a time cost more
     /// than the rest of encoding a search's parameters.
-    private static func encode<Bits: FixedWidthInteger>(_ components: [Bits], dimensions: Int) -> [UInt8] {
+    private static func encode<Component, Bits: FixedWidthInteger>(
+        _ components: [Component], bits: (Component) -> Bits
+    ) -> [UInt8] {
         let width = MemoryLayout<Bits>.size
         return [UInt8](unsafeUninitializedCapacity: 4 + width * components.count) { buffer, count in
             let raw = UnsafeMutableRawBufferPointer(buffer)
-            raw.storeBytes(of: UInt16(dimensions).bigEndian, toByteOffset: 0, as: UInt16.self)
+            raw.storeBytes(of: UInt16(components.count).bigEndian, toByteOffset: 0, as: UInt16.self)
             raw.storeBytes(of: UInt16(0), toByteOffset: 2, as: UInt16.self)
-            for (index, bits) in components.enumerated() {
-                raw.storeBytes(of: bits.bigEndian, toByteOffset: 4 + width * index, as: Bits.self)
+            for (index, component) in components.enumerated() {
+                raw.storeBytes(of: bits(component).bigEndian, toByteOffset: 4 + width * index, as: Bits.self)
             }
             count = raw.count
         }
