@@ -40,6 +40,36 @@ import Testing
         #expect(response.results.map(\.rank) == Array(1...10))
     }
 
+    /// The best stored text a result shows comes from the ANN statement's own rows for a cosine search, and from a
+    /// lookup by artifact otherwise (another metric, a keyword candidate): both must name the same text and distances.
+    @Test func theBestTextFromTheANNRowsIsTheOneALookupFinds() throws {
+        let text = "Kubernetes platform engineering with Terraform on AWS"
+        for method in [RankingMethod.semantic, .hybrid] {
+            let fromANN = try engine.search(
+                text: text,
+                params: params {
+                    $0.method = method; $0.plan = .exact; $0.limit = 20; $0.contentTypes = [.full, .summary]
+                })
+            let lookedUp = try engine.search(
+                text: text,
+                params: params {
+                    $0.method = method; $0.plan = .exact; $0.limit = 20; $0.contentTypes = [.full, .summary];
+                    $0.metric = .l2
+                })
+            let byID = Dictionary(uniqueKeysWithValues: lookedUp.results.map { ($0.externalID, $0) })
+            var compared = 0
+            for result in fromANN.results {
+                guard let other = byID[result.externalID] else { continue }
+                compared += 1
+                #expect(result.matchedContentType == other.matchedContentType, "\(method) \(result.externalID)")
+                #expect(abs(result.cosineDistance - other.cosineDistance) < 1e-9)
+                #expect(abs(result.l2Distance - other.l2Distance) < 1e-9)
+                #expect(abs(result.innerProduct - other.innerProduct) < 1e-9)
+            }
+            #expect(compared >= 15, "\(method): \(compared) results in common")
+        }
+    }
+
     @Test func theThreeMetricsOrderUnitVectorsTheSameWay() throws {
         let text = "clinical trial statistics and epidemiology in R"
         let cosine = try engine.search(text: text, params: params()).results.map(\.externalID)

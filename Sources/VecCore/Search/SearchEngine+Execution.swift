@@ -295,8 +295,12 @@ extension SearchEngine {
     /// half-precision distance and returns the full-precision one (the candidates are then ordered by it); through a
     /// bit index it reads `rerankDepth` × `fetch` candidates by Hamming distance and keeps the `fetch` nearest at full
     /// precision (pgvector's README, "Re-rank by the original vectors").
+    ///
+    /// With `allDistances`, each stored text's row also carries its cosine and L2 distances and inner product (`cd`,
+    /// `l2`, `ip`): the search statement then reads its best text from these rows instead of looking it up again.
     private func semanticStatement(
-        _ plan: SearchPlan, table: VectorTable, storedTypes: [String], fetch: Int, vector q: PostgresParameter
+        _ plan: SearchPlan, table: VectorTable, storedTypes: [String], fetch: Int, vector q: PostgresParameter,
+        allDistances: Bool = false
     )
         -> PostgresQuery
     {
@@ -319,8 +323,12 @@ extension SearchEngine {
         var sql: PostgresQuery
         if table == .artifactEmbeddings {
             let join: SQLFragment = joinsArtifacts ? " JOIN artifacts a ON a.id = e.artifact_id" : ""
+            let distances: PostgresQuery =
+                allDistances
+                ? ", (\(expression) <=> \(q))::float8 AS cd, (\(expression) <-> \(q))::float8 AS l2, "
+                    + "((\(expression) <#> \(q)) * -1)::float8 AS ip" : ""
             sql = """
-                SELECT e.artifact_id, (\(expression) \(sql: op) \(q))::float8 AS distance, e.content_type
+                SELECT e.artifact_id, (\(expression) \(sql: op) \(q))::float8 AS distance, e.content_type\(distances)
                 FROM artifact_embeddings e\(sql: join)
                 WHERE e.model_version = \(sql: model) AND e.content_type = ANY(\(storedTypes)::text[])
                 """
@@ -357,6 +365,7 @@ extension SearchEngine {
     /// candidate; `semantic_distance` and `keyword_candidate_score` say which list it came from.
     func searchStatement(_ plan: SearchPlan, keptKeyword: KeywordCandidates? = nil) -> PostgresQuery {
         let params = plan.params
+        let bestTextFromANN = readsBestTextFromANN(params)
         let v = PostgresParameter(queryVectorBind(plan))
         let bm25 = BM25SQL(queryText: plan.queryText, parameters: params.bm25)
         // Without words (a raw vector) there is nothing for BM25 to score: planning its CTEs and LATERAL cost as much
@@ -394,9 +403,18 @@ extension SearchEngine {
             let storedTypes = params.storedContentTypes
             if !storedTypes.isEmpty {
                 let ann = semanticStatement(
-                    plan, table: .artifactEmbeddings, storedTypes: storedTypes, fetch: fetch.stored, vector: v)
+                    plan, table: .artifactEmbeddings, storedTypes: storedTypes, fetch: fetch.stored, vector: v,
+                    allDistances: bestTextFromANN)
                 ctes.append("ann_stored AS MATERIALIZED (\(ann))")
                 branches.append("SELECT artifact_id, distance FROM ann_stored")
+            }
+            if bestTextFromANN {
+                ctes.append(
+                    """
+                    ann_best AS MATERIALIZED (
+                        SELECT DISTINCT ON (artifact_id) artifact_id, content_type, cd, l2, ip FROM ann_stored
+                        ORDER BY artifact_id, cd, content_type)
+                    """)
             }
             if params.contentTypes.contains(.chunk) {
                 let ann = semanticStatement(
@@ -427,25 +445,37 @@ extension SearchEngine {
         let storedTypes = params.storedContentTypes + ["full"]
         let expression: PostgresQuery = "e.embedding_vector\(sql: .vectorCast(plan.model))"
         let model = SQLFragment.modelNameLiteral(plan.model)
+        // A candidate the ANN statement returned has its best text in `ann_best`; the lookup (`best`) is then a
+        // one-time filter that reads nothing, and runs only for keyword or chunk candidates.
+        let bestColumns: SQLFragment =
+            bestTextFromANN
+            ? """
+            coalesce(ab.content_type, best.content_type) AS content_type, coalesce(ab.cd, best.cd) AS cosine_distance,
+                   coalesce(ab.l2, best.l2) AS l2_distance, coalesce(ab.ip, best.ip) AS inner_product,
+            """
+            : """
+            best.content_type, best.cd AS cosine_distance, best.l2 AS l2_distance, best.ip AS inner_product,
+            """
+        let annBestJoin: SQLFragment = bestTextFromANN ? "LEFT JOIN ann_best ab ON ab.artifact_id = a.id\n" : ""
+        let lookUpUnlessFromANN: SQLFragment = bestTextFromANN ? "ab.artifact_id IS NULL AND " : ""
         return """
             WITH \(ctes.joined(separator: ",\n"))
             SELECT a.id, a.external_id, u.external_id AS user_external_id, u.name AS user_name, a.title,
-                   a.artifact_type, a.description, a.content, best.content_type,
-                   best.cd AS cosine_distance, best.l2 AS l2_distance, best.ip AS inner_product,
+                   a.artifact_type, a.description, a.content, \(sql: bestColumns)
                    kw.score AS keyword_score, kw.lexemes AS matched_lexemes, kw.parts AS contributions,
                    chunk.text AS chunk_text, chunk.cd AS chunk_cosine_distance, chunk.l2 AS chunk_l2_distance,
                    chunk.ip AS chunk_inner_product,
                    \(sql: semanticColumn) AS semantic_distance, \(sql: keywordColumn) AS keyword_candidate_score,
                    (extract(epoch FROM clock_timestamp() - statement_timestamp()) * 1000)::float8 AS server_ms
             FROM (\(candidates)) c JOIN artifacts a ON a.id = c.id JOIN users u ON u.id = a.user_id
-            \(keywordScores)
+            \(sql: annBestJoin)\(keywordScores)
             -- "+ 0": a lookup by artifact, never a scan of a vector index (which a pinned plan, sorts off, would
             -- choose, returning nothing for a candidate outside that index's ef_search nearest).
             LEFT JOIN LATERAL (
                 SELECT e.content_type, (\(expression) <=> \(v))::float8 AS cd, (\(expression) <-> \(v))::float8 AS l2,
                        ((\(expression) <#> \(v)) * -1)::float8 AS ip
                 FROM artifact_embeddings e
-                WHERE e.artifact_id = a.id AND e.user_id = a.user_id\(embeddingsUserFilter(plan))
+                WHERE \(sql: lookUpUnlessFromANN)e.artifact_id = a.id AND e.user_id = a.user_id\(embeddingsUserFilter(plan))
                       AND e.model_version = \(sql: model) AND e.content_type = ANY(\(storedTypes)::text[])
                 ORDER BY (\(expression) <=> \(v)) + 0, e.content_type LIMIT 1) best ON true
             LEFT JOIN LATERAL (
@@ -455,6 +485,14 @@ extension SearchEngine {
                 WHERE c.artifact_id = a.id AND e.model_version = \(sql: model)
                 ORDER BY (\(expression) <=> \(v)) + 0, c.id LIMIT 1) chunk ON true
             """
+    }
+
+    /// Whether the ANN statement's own rows give each of its artifacts' best stored text: when it orders by cosine
+    /// distance (the best text's order) over every content type the best text is chosen from. Its nearest rows
+    /// are then a prefix of that order, so an artifact's best text is among them (exactly so for an exact scan),
+    /// and looking it up again cost every candidate an index scan and four distances.
+    func readsBestTextFromANN(_ params: SearchParams) -> Bool {
+        params.method != .keyword && params.metric == .cosine && params.storedContentTypes.contains("full")
     }
 
     /// Every score for each candidate: distances of its best stored text, keyword score and terms, best chunk.
