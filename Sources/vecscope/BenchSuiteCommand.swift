@@ -549,7 +549,7 @@ private struct StoredVectorSearches {
                 what: "only \(warmed) of the pool's \(connections) connections could be opened and warmed",
                 fix: "Read the warnings above; lower --pool or raise the server's max_connections.")
         }
-        return (pool, milliseconds(since: started) / 1000)
+        return (pool, SearchEngine.milliseconds(since: started) / 1000)
     }
 
     /// `count` engines on connections of their own, each warmed as `vecscope serve` warms its pool's
@@ -558,7 +558,7 @@ private struct StoredVectorSearches {
         let engines = try (0..<count).map { _ in SearchEngine(connection: try database.connect(migrate: false)) }
         let started = DispatchTime.now()
         _ = try timedPhase(engines, searches: engines.count) { engine, _ in try engine.warmUp(model: model) }
-        return (engines, milliseconds(since: started) / 1000)
+        return (engines, SearchEngine.milliseconds(since: started) / 1000)
     }
 }
 
@@ -574,11 +574,11 @@ private func timedPhase<Worker>(
             let t0 = DispatchTime.now()
             do {
                 try box.perform(worker, index)
-                box.record(milliseconds(since: t0))
+                box.record(SearchEngine.milliseconds(since: t0))
             } catch { box.fail(error) }
         }
     }
-    return try box.phase(wallSeconds: milliseconds(since: started) / 1000)
+    return try box.phase(wallSeconds: SearchEngine.milliseconds(since: started) / 1000)
 }
 
 /// `searches` searches from `callers` tasks at once, each waiting for one of the pool's connections as a request of
@@ -596,18 +596,14 @@ private func pooledPhase(
                         let t0 = DispatchTime.now()
                         do {
                             try await pool.withWorker { try body($0.engine(), index) }
-                            box.record(milliseconds(since: t0))
+                            box.record(SearchEngine.milliseconds(since: t0))
                         } catch { box.fail(error) }
                     }
                 }
             }
         }
     }
-    return try box.phase(wallSeconds: milliseconds(since: started) / 1000)
-}
-
-private func milliseconds(since start: DispatchTime) -> Double {
-    Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e6
+    return try box.phase(wallSeconds: SearchEngine.milliseconds(since: started) / 1000)
 }
 
 /// Runs `body(i)` for i in 0..<count on `count` threads at once (concurrentPerform would cap them at the core count,

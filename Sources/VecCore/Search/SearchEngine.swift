@@ -369,7 +369,8 @@ public final class SearchEngine {
             """
     }
 
-    static func milliseconds(since start: DispatchTime) -> Double {
+    /// Milliseconds since `start` on the monotonic clock (what every timing here reports).
+    public static func milliseconds(since start: DispatchTime) -> Double {
         Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1_000_000
     }
 }
