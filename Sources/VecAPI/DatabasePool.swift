@@ -34,6 +34,7 @@ public final class DatabasePool: Sendable {
                 } else {
                     SearchEngine(connection: connection)
                 }
+            engine.keepsKeywordIndex = true  // a server searches many texts
             current = engine
             return engine
         }

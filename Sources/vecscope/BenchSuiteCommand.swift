@@ -335,6 +335,7 @@ extension Vecscope.BenchSuite {
                         what: "no vectors of model \(model) or no jobs", fix: "Run `vecscope gen` first.")
                 }
                 let engine = SearchEngine(connection: connection)
+                engine.keepsKeywordIndex = true
                 func query(_ index: Int) -> SearchEngine.Query {
                     .textWithVector(jobs[index % jobs.count].text, sample[index % sample.count].vector)
                 }
@@ -377,6 +378,9 @@ extension Vecscope.BenchSuite {
                         "statement_server_p50_ms": serverStats.p50, "statement_server_p95_ms": serverStats.p95,
                         "repeated_statement_server_p50_ms": LatencyStats(samples: repeatedServer).p50,
                     ]
+                }
+                if let index = engine.keywordIndexSummary {
+                    report["keyword_index"] = ["artifacts": index.artifacts, "load_ms": index.loadMs]
                 }
                 if output.json {
                     print(try JSONText.encode(report))

@@ -30,6 +30,7 @@ extension Vecscope.Tune {
             Vecscope.bootstrapLogging()
             try runReportingErrors {
                 let engine = SearchEngine(connection: try database.connect())
+                engine.keepsKeywordIndex = true  // every graded job's text, under several methods
                 let evaluator = Evaluator(engine: engine)
                 let queries = try graded.queries(evaluator: evaluator)
                 let params = try search.params(method: .hybrid, limit: 10)
@@ -85,6 +86,7 @@ extension Vecscope.Tune {
             Vecscope.bootstrapLogging()
             try runReportingErrors {
                 let engine = SearchEngine(connection: try database.connect())
+                engine.keepsKeywordIndex = true  // every graded job's text, under several methods
                 let evaluator = Evaluator(engine: engine)
                 let queries = try graded.queries(evaluator: evaluator)
                 let result = try ThresholdTuner(evaluator: evaluator).tune(
@@ -141,6 +143,7 @@ extension Vecscope.Tune {
             Vecscope.bootstrapLogging()
             try runReportingErrors {
                 let engine = SearchEngine(connection: try database.connect())
+                engine.keepsKeywordIndex = true  // every graded job's text, under several methods
                 let evaluator = Evaluator(engine: engine)
                 let queries = try graded.queries(evaluator: evaluator)
                 let params = try search.params(

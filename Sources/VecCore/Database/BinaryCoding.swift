@@ -20,6 +20,16 @@ struct BinaryReader {
         return slice
     }
 
+    /// A NUL-terminated UTF-8 string (tsvector lexemes).
+    mutating func cString() throws -> String {
+        guard let end = bytes[offset...].firstIndex(of: 0) else {
+            throw PostgresError(kind: .protocolViolation, message: "binary string has no terminating NUL")
+        }
+        let text = String(decoding: try self.bytes(end - offset), as: UTF8.self)
+        offset += 1
+        return text
+    }
+
     mutating func uint16() throws -> UInt16 { UInt16(bigEndian: try load(UInt16.self)) }
     mutating func int16() throws -> Int16 { Int16(bitPattern: try uint16()) }
     mutating func uint32() throws -> UInt32 { UInt32(bigEndian: try load(UInt32.self)) }

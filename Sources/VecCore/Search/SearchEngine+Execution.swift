@@ -100,7 +100,8 @@ extension SearchEngine {
         let keywordKey = params.method == .semantic ? nil : keywordCacheKey(plan)
         let keptKeyword = keywordKey.flatMap { keywordCandidateCache[$0] }
         if keywordKey != nil { statements.append(PipelineStatement(Self.corpusVersionStatement, prepared: true)) }
-        let search = searchStatement(plan, keptKeyword: keptKeyword)
+        let inMemory = keywordsInMemory(plan, kept: keptKeyword)
+        let search = searchStatement(plan, keptKeyword: keptKeyword, keywordsInMemory: inMemory != nil)
         let verifies = check.pinned != nil
         let planKey = params.explain && !verifies ? planCacheKey(plan, keptKeyword: keptKeyword != nil) : nil
         let cachedPlan = planKey.flatMap { cachedPlans[$0] }
@@ -131,6 +132,7 @@ extension SearchEngine {
             var corpusVersion = ""
             if let keywordKey {
                 corpusVersion = try results[next].scalar(String.self) ?? ""
+                latestCorpusVersion = corpusVersion
                 next += 1
                 if let keptKeyword, keptKeyword.corpusVersion != corpusVersion {
                     keywordCandidateCache[keywordKey] = nil
@@ -150,7 +152,7 @@ extension SearchEngine {
                 }
             }
             let (response, keyword) = try readSearch(
-                results[next], plan: plan, total: total, explained: explained, words: words)
+                results[next], plan: plan, total: total, explained: explained, words: words, keywordsInMemory: inMemory)
             if let keywordKey, keptKeyword == nil {
                 keywordCandidateCache[keywordKey] = KeywordCandidates(
                     ids: keyword.map(\.id), scores: keyword.map(\.score), corpusVersion: corpusVersion)
@@ -181,7 +183,8 @@ extension SearchEngine {
 
     /// The response, and the keyword candidates it was built from (best first).
     private func readSearch(
-        _ result: QueryResult, plan: SearchPlan, total: Int, explained: QueryPlan, words: [String: String]
+        _ result: QueryResult, plan: SearchPlan, total: Int, explained: QueryPlan, words: [String: String],
+        keywordsInMemory: KeywordIndex.Query?
     ) throws -> (SearchResponse, keyword: [(id: Int, score: Double)]) {
         let params = plan.params
         var semantic: [Candidate] = []
@@ -190,7 +193,11 @@ extension SearchEngine {
         var serverMs: Double?
         for row in result.rows {
             let id: Int = try row.decode("id")
-            scored[id] = try Self.scores(row)
+            var scores = try Self.scores(row)
+            if let query = keywordsInMemory, let keyword = query.index.explain(id: id, query: query) {
+                (scores.keywordScore, scores.matchedLexemes, scores.contributions) = keyword
+            }
+            scored[id] = scores
             if let distance = try row.decode("semantic_distance", as: Double?.self) {
                 semantic.append(Candidate(artifactID: id, distance: distance))
             }
@@ -363,14 +370,16 @@ extension SearchEngine {
     /// planned as when run alone, then every score of their candidates (distances of the best stored text, BM25
     /// score and terms, best chunk) in LATERAL lookups by id, and the server's own time to its last row. One row per
     /// candidate; `semantic_distance` and `keyword_candidate_score` say which list it came from.
-    func searchStatement(_ plan: SearchPlan, keptKeyword: KeywordCandidates? = nil) -> PostgresQuery {
+    func searchStatement(
+        _ plan: SearchPlan, keptKeyword: KeywordCandidates? = nil, keywordsInMemory: Bool = false
+    ) -> PostgresQuery {
         let params = plan.params
         let bestTextFromANN = readsBestTextFromANN(params)
         let v = PostgresParameter(queryVectorBind(plan))
-        let bm25 = BM25SQL(queryText: plan.queryText, parameters: params.bm25)
+        let bm25 = BM25SQL(queryText: plan.queryText, parameters: params.bm25, knownTerms: keptKeyword?.terms?.terms)
         // Without words (a raw vector) there is nothing for BM25 to score: planning its CTEs and LATERAL cost as much
-        // as planning the ANN statement.
-        let scoresWords = !plan.queryText.isEmpty
+        // as planning the ANN statement. With `keywordsInMemory` the reader scores them (`KeywordIndex.explain`).
+        let scoresWords = !plan.queryText.isEmpty && !keywordsInMemory
         var ctes: [PostgresQuery] = scoresWords ? [bm25.ctes] : []
         var sources: [PostgresQuery] = []
         if params.method != .semantic {
@@ -556,7 +565,7 @@ extension SearchEngine {
     // MARK: - Counting and plans
 
     /// The cache key of the candidate count: the filters and, for keyword search, the words.
-    private func candidateCountKey(_ plan: SearchPlan) -> CandidateCountKey {
+    func candidateCountKey(_ plan: SearchPlan) -> CandidateCountKey {
         let p = plan.params
         return CandidateCountKey(
             method: p.method, model: plan.model.name, userScope: p.userScope, artifactTypes: p.artifactTypes,

@@ -7,6 +7,9 @@ struct KeywordCandidates: Equatable {
     var scores: [Double]
     /// `bm25_corpus`'s row version when they were computed (`SearchEngine.corpusVersionStatement`).
     var corpusVersion: String
+    /// The query's terms and avgdl they were scored with, when read on their own for `KeywordIndex`: the search
+    /// then scores its candidates' keywords with these (in memory, or in SQL without parsing the text again).
+    var terms: KeywordIndex.QueryTerms? = nil
 }
 
 /// The answer a search built on outdated keyword candidates: it is discarded and the search sent again.
@@ -44,9 +47,9 @@ extension SearchEngine {
     /// statement. The statement triggers of migration 3 update `bm25_corpus`'s single row on every INSERT, UPDATE,
     /// DELETE or TRUNCATE of artifacts (even one that changed no row), so its row version (xmin, ctid) changes with
     /// every committed write that could change a keyword score.
-    static var corpusVersionStatement: PostgresQuery {
-        "SELECT (SELECT xmin::text || ' ' || ctid::text FROM bm25_corpus) AS version"
-    }
+    static var corpusVersionStatement: PostgresQuery { "SELECT \(sql: corpusVersion) AS version" }
+
+    static let corpusVersion: SQLFragment = "(SELECT xmin::text || ' ' || ctid::text FROM bm25_corpus)"
 
     /// What keyword candidates depend on: the words, the BM25 knobs, how many are fetched and the filters. Not the
     /// model or any vector knob.

@@ -50,7 +50,17 @@ public final class SearchEngine {
     var keywordCandidateCache = BoundedCache<KeywordCandidates>(capacity: SearchEngine.recentQueryCapacity)
     /// Each lexeme of a recent query text with the word typed (`queryWordsStatement`): a function of the text alone.
     var recentQueryWords = BoundedCache<[String: String]>(capacity: SearchEngine.recentQueryCapacity)
-    private let logger = Logger(label: "vecscope.search")
+    /// Whether a new text's keyword candidates are scored in memory (`KeywordIndex`, read on the first keyword or
+    /// hybrid search that needs it): for engines that live through many searches (the TUI, the API, evaluation,
+    /// benchmarks). Off, the search statement scores them, which needs no memory and no loading.
+    public var keepsKeywordIndex = false
+    var keywordIndex: KeywordIndex?
+    /// The corpus statistics' version last read: a loaded index of another version is outdated.
+    var latestCorpusVersion: String?
+    /// How soon an outdated index may be read again; until then the statement scores the candidates (under a
+    /// stream of writes, reading the whole index again on every search would cost more than it saves).
+    var keywordIndexReloadInterval: TimeInterval = 5
+    let logger = Logger(label: "vecscope.search")
 
     public init(
         connection: Connection,
@@ -296,7 +306,8 @@ public final class SearchEngine {
     /// One search in one round trip and one implicit transaction (`Connection.pipelinedTransaction`): the knobs, the
     /// plan choice's settings, the check of a cached user id, the search's statements (`searchWork`, with the EXPLAIN
     /// a pinned index is checked by). Only a user's first search (its id) and a plan's first pin (the index list) add
-    /// a round trip, and so does a write to artifacts since kept keyword candidates were computed.
+    /// a round trip, and so do a write to artifacts since kept keyword candidates were computed and, with the keyword
+    /// index, a new text's keyword search (its terms, `keepKeywordCandidatesFromIndex`).
     func run(_ plan: SearchPlan) throws -> SearchResponse {
         var plan = plan
         var checkedUser: (externalID: String, id: Int)?
@@ -310,6 +321,7 @@ public final class SearchEngine {
                 plan.userRowID = id
             }
         }
+        try keepKeywordCandidatesFromIndex(plan)
         let pinned = try pinnedIndex(plan)
         let (pinSettings, check) = planChoice(plan, pinned: pinned)
         let work = searchWork(plan, check: check)

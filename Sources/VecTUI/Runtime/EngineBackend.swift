@@ -51,7 +51,10 @@ public final class EngineBackend: SearchBackend, @unchecked Sendable {
     }
 
     private func makeEngine() throws -> SearchEngine {
-        SearchEngine(connection: try connect(), makeEmbedder: { [unowned self] in try self.sharedEmbedder($0) })
+        let engine = SearchEngine(
+            connection: try connect(), makeEmbedder: { [unowned self] in try self.sharedEmbedder($0) })
+        engine.keepsKeywordIndex = true  // a session searches many texts
+        return engine
     }
 
     private func backgroundSide() throws -> SearchEngine {
