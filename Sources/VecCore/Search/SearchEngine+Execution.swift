@@ -30,7 +30,7 @@ struct PlanCacheKey: Hashable {
 }
 
 /// What a candidate count depends on: the signal that orders the results, the model and the filters, and for keyword
-/// search the words and the term cap.
+/// search the words and the knobs that choose its terms.
 struct CandidateCountKey: Hashable {
     var method: RankingMethod
     var model: String
@@ -38,7 +38,9 @@ struct CandidateCountKey: Hashable {
     var artifactTypes: [ArtifactType]
     var restrictTo: [Int]?
     var words: String
+    /// Keyword search: the knobs that choose the terms whose rows are counted.
     var maxTerms: Int
+    var candidatePostings: Int
     var excluding: Int?
 }
 
@@ -570,7 +572,8 @@ extension SearchEngine {
         return CandidateCountKey(
             method: p.method, model: plan.model.name, userScope: p.userScope, artifactTypes: p.artifactTypes,
             restrictTo: plan.restrictTo, words: p.method == .keyword ? SHA256.hex(plan.queryText) : "",
-            maxTerms: p.method == .keyword ? p.bm25.maxTerms : 0, excluding: plan.excluding)
+            maxTerms: p.method == .keyword ? p.bm25.maxTerms : 0,
+            candidatePostings: p.method == .keyword ? p.bm25.candidatePostings : 0, excluding: plan.excluding)
     }
 
     private func cachedCandidateCount(_ key: CandidateCountKey) -> Int? {
