@@ -51,6 +51,15 @@ import Testing
         return variants
     }
 
+    /// A fresh database holding `data`, and an engine on it that keeps the keyword index.
+    private static func generated(_ data: SyntheticData) throws -> (Connection, String, SearchEngine) {
+        let (scratch, url) = try TestDatabase.fresh()
+        _ = try SyntheticDataLoader(connection: scratch).load(data)
+        let engine = SearchEngine(connection: try Connection(url))
+        engine.keepsKeywordIndex = true
+        return (scratch, url, engine)
+    }
+
     @Test(arguments: [RankingMethod.keyword, .hybrid])
     func theIndexAnswersAsTheStatementDoesOnTheFixtures(method: RankingMethod) throws {
         let (indexed, connection) = try FixtureDatabase.engine()
@@ -77,10 +86,7 @@ import Testing
     /// in score are frequent (ties go by id in both).
     @Test func theIndexAnswersAsTheStatementDoesOnGeneratedData() throws {
         let data = SyntheticData(users: 4, artifacts: 600, dimensions: 8)
-        let (scratch, url) = try TestDatabase.fresh()
-        _ = try SyntheticDataLoader(connection: scratch).load(data)
-        let indexed = SearchEngine(connection: try Connection(url))
-        indexed.keepsKeywordIndex = true
+        let (scratch, url, indexed) = try Self.generated(data)
         let plain = SearchEngine(connection: try Connection(url))
         let titles = try scratch.query("SELECT title FROM artifacts ORDER BY id LIMIT 12").rows.map {
             try $0.decode("title", as: String.self)
@@ -129,10 +135,7 @@ import Testing
     /// again; the new row is found either way.
     @Test func aWriteOutdatesTheIndexAndItIsReadAgain() throws {
         let data = SyntheticData(users: 3, artifacts: 120, dimensions: 8)
-        let (scratch, url) = try TestDatabase.fresh()
-        _ = try SyntheticDataLoader(connection: scratch).load(data)
-        let engine = SearchEngine(connection: try Connection(url))
-        engine.keepsKeywordIndex = true
+        let (scratch, url, engine) = try Self.generated(data)
         engine.keywordIndexReloadInterval = 3_600
         let connection = engine.connection
         var params = SearchParams()
