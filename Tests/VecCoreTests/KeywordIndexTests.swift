@@ -131,6 +131,16 @@ import Testing
         #expect(connection.roundTrips - trips == 1)
     }
 
+    /// A warmed engine (serve's pool) has read the index: no request waits for it.
+    @Test func warmingUpReadsTheIndex() throws {
+        let (engine, _) = try FixtureDatabase.engine()
+        try engine.warmUp(model: SearchParams.defaultModel)
+        #expect(engine.keywordIndexSummary == nil, "off unless asked for")
+        engine.keepsKeywordIndex = true
+        try engine.warmUp(model: SearchParams.defaultModel)
+        #expect(engine.keywordIndexSummary?.artifacts ?? 0 > 0)
+    }
+
     /// A write to artifacts outdates the index: searches score in SQL until it may be read again, then read it
     /// again; the new row is found either way.
     @Test func aWriteOutdatesTheIndexAndItIsReadAgain() throws {

@@ -104,8 +104,9 @@ public final class SearchEngine {
 
     /// Readies a new connection off the request path: pgvector's types, the model's registry entry, and a few
     /// searches with different stored vectors, which fill the backend's catalog caches, map more of the pages
-    /// searches touch, and prepare the search statement and make its generic plan (`usesGenericPlan`). Without
-    /// vectors of that model there is nothing to warm, and nothing is done.
+    /// searches touch, and prepare the search statement and make its generic plan (`usesGenericPlan`); with
+    /// `keepsKeywordIndex`, the keyword index too, so no request waits for its reading. Without vectors of that
+    /// model there is no search to warm.
     public func warmUp(model name: String) throws {
         let model = try model(named: name)
         let stored = try connection.query(
@@ -118,6 +119,7 @@ public final class SearchEngine {
         for row in stored.rows {
             _ = try search(.vector(try row.decode("embedding_vector", as: Vector.self).values), params: params)
         }
+        if keepsKeywordIndex { _ = try currentKeywordIndex() }
     }
 
     static let warmUpSearches = 6
