@@ -5,8 +5,9 @@ import Foundation
 /// In SQL (`BM25SQL`) those candidates cost every row that contains a selecting term an unnest of its tsvector and a
 /// join with the terms, however few of them make the top: a whole job text's rarest words are in thousands of rows
 /// of a large corpus. Here the same rows are scored from arrays. The terms, their IDF and avgdl still come from
-/// `BM25SQL.terms` (PostgreSQL's stemmer and statistics), and the formula is `BM25SQL.lateral`'s, operation for
-/// operation, so the candidates and their scores are the statement's own (`KeywordIndexTests` compares them).
+/// `BM25SQL.terms` (PostgreSQL's stemmer and statistics), and the formula is `BM25SQL.lateral`'s — tf from each
+/// weight's count rather than a sum over positions, and parts added in tsvector order, so scores agree to rounding
+/// and the candidates, their order and terms are the statement's own (`KeywordIndexTests` compares them).
 ///
 /// Read whole in one statement with the corpus statistics' version (`SearchEngine.corpusVersion`) it belongs to: a
 /// write to artifacts changes that version, and the index is then outdated until read again (`SearchEngine`).
