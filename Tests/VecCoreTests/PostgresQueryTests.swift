@@ -49,6 +49,15 @@ import Testing
         #expect(outer.binds.count == 4)
     }
 
+    @Test func rebindingReplacesASharedParameterEverywhereAndKeepsTheText() {
+        let vector = PostgresParameter(Vector([1, 2, 3]))
+        let query: PostgresQuery = "SELECT e <=> \(vector), \("t") FROM v ORDER BY e <=> \(vector)"
+        let other = query.rebinding(vector, to: Vector([4, 5, 6]))
+        #expect(other.sql == query.sql)
+        #expect(bound(other) == [.vector(Vector([4, 5, 6])), .text("t")])
+        #expect(bound(query) == [.vector(Vector([1, 2, 3])), .text("t")])
+    }
+
     @Test func fragmentsAreSplicedVerbatim() {
         let model = EmbeddingModel(name: "all-MiniLM-L6-v2", provider: .local, dimensions: 384, storage: .vector)
         let big = EmbeddingModel(name: "o'dd", provider: .openai, dimensions: 3072, storage: .halfvec)

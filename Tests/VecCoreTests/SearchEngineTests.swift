@@ -70,6 +70,50 @@ import Testing
         }
     }
 
+    /// A cosine search over whole texts joins the ANN rows to their artifacts as they are; another metric looks each
+    /// candidate's best text up. Same texts, same distances, same best chunk.
+    @Test func theANNRowsAsCandidatesCarryWhatALookupFinds() throws {
+        let text = "Kubernetes platform engineering with Terraform on AWS"
+        let fromANN = try engine.search(
+            text: text,
+            params: params {
+                $0.plan = .exact; $0.limit = 20
+            })
+        #expect(engine.annRowsAreCandidates(params { $0.plan = .exact }))
+        let lookedUp = try engine.search(
+            text: text,
+            params: params {
+                $0.plan = .exact; $0.limit = 20; $0.metric = .l2
+            })
+        #expect(fromANN.results.map(\.externalID) == lookedUp.results.map(\.externalID))
+        for (result, other) in zip(fromANN.results, lookedUp.results) {
+            #expect(result.matchedContentType == other.matchedContentType)
+            #expect(abs(result.cosineDistance - other.cosineDistance) < 1e-9)
+            #expect(abs(result.l2Distance - other.l2Distance) < 1e-9)
+            #expect(abs(result.innerProduct - other.innerProduct) < 1e-9)
+            #expect(result.bestChunk == other.bestChunk)
+            #expect(result.keywordScore == other.keywordScore && result.matchedTerms == other.matchedTerms)
+        }
+        #expect(fromANN.results.contains { $0.bestChunk != nil })
+    }
+
+    /// The search statement is built once per shape and rebound to each query vector: a second vector's results are
+    /// its own, as a fresh engine finds them.
+    @Test func aStatementBuiltForOneVectorIsSentWithTheNext() throws {
+        let vectors = try connection.query(
+            "SELECT embedding_vector FROM artifact_embeddings WHERE content_type = 'full' ORDER BY artifact_id LIMIT 3"
+        ).rows.map { try $0.decode("embedding_vector", as: Vector.self).values }
+        var seen: Set<[String]> = []
+        for vector in vectors {
+            let rebound = try engine.search(.vector(vector), params: params()).results.map(\.externalID)
+            let built = try FixtureDatabase.engine().0.search(.vector(vector), params: params())
+            #expect(rebound == built.results.map(\.externalID))
+            #expect(rebound.first.map { !$0.isEmpty } == true)
+            seen.insert(rebound)
+        }
+        #expect(seen.count == vectors.count)
+    }
+
     @Test func theThreeMetricsOrderUnitVectorsTheSameWay() throws {
         let text = "clinical trial statistics and epidemiology in R"
         let cosine = try engine.search(text: text, params: params()).results.map(\.externalID)

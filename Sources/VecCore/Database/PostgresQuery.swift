@@ -8,11 +8,14 @@
 /// (`\(sql: .distanceOperator(metric))`), or another query (`\(filters)`), whose placeholders are renumbered.
 /// A `PostgresParameter` interpolated several times is bound once and keeps one placeholder.
 public struct PostgresQuery: ExpressibleByStringInterpolation {
-    /// The SQL between placeholders, one more than `placeholders`; `sql` joins them with `$n`.
+    /// The SQL between placeholders, one more than `placeholders`; `sql` is them joined by `$n`.
     private var texts: [String] = [""]
     /// For each placeholder in order, the index of its parameter (a shared parameter can appear several times).
     private var placeholders: [Int] = []
     private var parameters: [Bound] = []
+    /// The statement text with numbered placeholders, as the server receives it: kept as the query is built, since a
+    /// search reads it twice per execution (its prepared-statement key and the libpq call).
+    public private(set) var sql = ""
 
     /// A value with, for a shared parameter, the instance it came from, so a second use finds its placeholder.
     private struct Bound {
@@ -24,19 +27,11 @@ public struct PostgresQuery: ExpressibleByStringInterpolation {
 
     public init(stringLiteral value: StaticString) {
         texts = [value.description]
+        sql = texts[0]
     }
 
     public init(stringInterpolation: StringInterpolation) {
         self = stringInterpolation.query
-    }
-
-    /// The statement text with numbered placeholders, as the server receives it.
-    public var sql: String {
-        var sql = texts[0]
-        for (parameter, text) in zip(placeholders, texts.dropFirst()) {
-            sql += "$\(parameter + 1)" + text
-        }
-        return sql
     }
 
     public var isEmpty: Bool { placeholders.isEmpty && texts[0].isEmpty }
@@ -61,7 +56,10 @@ public struct PostgresQuery: ExpressibleByStringInterpolation {
 
     public static func += (lhs: inout PostgresQuery, rhs: PostgresQuery) { lhs.append(rhs) }
 
-    private mutating func appendText(_ text: String) { texts[texts.count - 1] += text }
+    private mutating func appendText(_ text: String) {
+        texts[texts.count - 1] += text
+        sql += text
+    }
 
     /// A placeholder for `parameter`: a new number, or the one a shared parameter already has here.
     private mutating func appendPlaceholder(for parameter: Bound) {
@@ -72,6 +70,17 @@ public struct PostgresQuery: ExpressibleByStringInterpolation {
             placeholders.append(parameters.count - 1)
         }
         texts.append("")
+        sql += "$" + String(placeholders[placeholders.count - 1] + 1)
+    }
+
+    /// The same statement with `parameter`'s value replaced by `value` wherever it is used: a statement built once
+    /// for its shape is sent again with another vector.
+    public func rebinding(_ parameter: PostgresParameter, to value: any PostgresEncodable) -> PostgresQuery {
+        var query = self
+        for index in query.parameters.indices where query.parameters[index].shared === parameter {
+            query.parameters[index].value = value
+        }
+        return query
     }
 
     public struct StringInterpolation: StringInterpolationProtocol {

@@ -44,6 +44,38 @@ struct CandidateCountKey: Hashable {
     var excluding: Int?
 }
 
+/// What a search statement's text and values depend on, but for its query vector (`builtSearchStatement`): the
+/// model, every knob, the words, the filters, the index variant, and where the keyword scores come from.
+struct SearchStatementKey: Hashable {
+    var model: String
+    var dimensions: Int
+    var params: SearchParams
+    var words: String
+    var restrictTo: [Int]?
+    var userRowID: Int?
+    var excluding: Int?
+    var quantization: VectorQuantization
+    var keywordsInMemory: Bool
+
+    init(_ plan: SearchPlan, keywordsInMemory: Bool) {
+        model = plan.model.name
+        dimensions = plan.model.dimensions
+        params = plan.params
+        words = plan.queryText
+        restrictTo = plan.restrictTo
+        userRowID = plan.userRowID
+        excluding = plan.excluding
+        quantization = plan.quantization
+        self.keywordsInMemory = keywordsInMemory
+    }
+}
+
+/// A search statement built for one query vector, and the parameter that vector is bound to.
+struct BuiltSearchStatement {
+    var query: PostgresQuery
+    var vector: PostgresParameter
+}
+
 /// One candidate from a signal, before scoring.
 struct Candidate {
     var artifactID: Int
@@ -103,20 +135,14 @@ extension SearchEngine {
         let keptKeyword = keywordKey.flatMap { keywordCandidateCache[$0] }
         if keywordKey != nil { statements.append(PipelineStatement(Self.corpusVersionStatement, prepared: true)) }
         let inMemory = keywordsInMemory(plan, kept: keptKeyword)
-        let search = searchStatement(plan, keptKeyword: keptKeyword, keywordsInMemory: inMemory != nil)
+        let search = builtSearchStatement(plan, keptKeyword: keptKeyword, keywordsInMemory: inMemory != nil)
         let verifies = check.pinned != nil
         let planKey = params.explain && !verifies ? planCacheKey(plan, keptKeyword: keptKeyword != nil) : nil
         let cachedPlan = planKey.flatMap { cachedPlans[$0] }
         // EXPLAIN without ANALYZE: the planner's choice for this very statement and its values, never a second run.
         let explains = verifies || (planKey != nil && cachedPlan == nil)
         if explains { statements.append(PipelineStatement("EXPLAIN (FORMAT JSON) \(search)")) }
-        if usesGenericPlan(plan) {
-            var planned: PostgresQuery = "\(sql: .plannedUnder(params))"
-            planned += search
-            statements.append(PipelineStatement(planned, prepared: true))
-        } else {
-            statements.append(PipelineStatement(search, prepared: preparesSearch(plan)))
-        }
+        statements.append(PipelineStatement(search, prepared: preparesSearch(plan)))
         return SearchWork(statements: statements) { [self] results in
             var next = 0
             var total = cachedCount ?? 0
@@ -305,8 +331,9 @@ extension SearchEngine {
     /// bit index it reads `rerankDepth` × `fetch` candidates by Hamming distance and keeps the `fetch` nearest at full
     /// precision (pgvector's README, "Re-rank by the original vectors").
     ///
-    /// With `allDistances`, each stored text's row also carries its cosine and L2 distances and inner product (`cd`,
-    /// `l2`, `ip`): the search statement then reads its best text from these rows instead of looking it up again.
+    /// With `allDistances` (a cosine search: `distance` is its cosine distance), each stored text's row also carries
+    /// its L2 distance and inner product (`l2`, `ip`): the search statement then reads its best text from these rows
+    /// instead of looking it up again.
     private func semanticStatement(
         _ plan: SearchPlan, table: VectorTable, storedTypes: [String], fetch: Int, vector q: PostgresParameter,
         allDistances: Bool = false
@@ -334,8 +361,7 @@ extension SearchEngine {
             let join: SQLFragment = joinsArtifacts ? " JOIN artifacts a ON a.id = e.artifact_id" : ""
             let distances: PostgresQuery =
                 allDistances
-                ? ", (\(expression) <=> \(q))::float8 AS cd, (\(expression) <-> \(q))::float8 AS l2, "
-                    + "((\(expression) <#> \(q)) * -1)::float8 AS ip" : ""
+                ? ", (\(expression) <-> \(q))::float8 AS l2, ((\(expression) <#> \(q)) * -1)::float8 AS ip" : ""
             sql = """
                 SELECT e.artifact_id, (\(expression) \(sql: op) \(q))::float8 AS distance, e.content_type\(distances)
                 FROM artifact_embeddings e\(sql: join)
@@ -368,16 +394,39 @@ extension SearchEngine {
 
     // MARK: - The search statement
 
+    /// The search statement for `plan`, built once per shape (`SearchStatementKey`) and bound to each search's own
+    /// query vector: building its text cost a semantic search about a fifth of its own CPU. Kept keyword candidates
+    /// are values of the statement, so a statement with them is built every time.
+    func builtSearchStatement(
+        _ plan: SearchPlan, keptKeyword: KeywordCandidates?, keywordsInMemory: Bool
+    ) -> PostgresQuery {
+        let vector = queryVectorBind(plan)
+        guard keptKeyword == nil else {
+            return searchStatement(
+                plan, vector: PostgresParameter(vector), keptKeyword: keptKeyword, keywordsInMemory: keywordsInMemory)
+        }
+        let key = SearchStatementKey(plan, keywordsInMemory: keywordsInMemory)
+        if let built = builtSearchStatements[key] { return built.query.rebinding(built.vector, to: vector) }
+        let parameter = PostgresParameter(vector)
+        let query = searchStatement(plan, vector: parameter, keywordsInMemory: keywordsInMemory)
+        builtSearchStatements[key] = BuiltSearchStatement(query: query, vector: parameter)
+        return query
+    }
+
     /// The whole search as one statement: the ANN statement(s) and the keyword statement as materialized CTEs, each
     /// planned as when run alone, then every score of their candidates (distances of the best stored text, BM25
     /// score and terms, best chunk) in LATERAL lookups by id, and the server's own time to its last row. One row per
-    /// candidate; `semantic_distance` and `keyword_candidate_score` say which list it came from.
+    /// candidate; `semantic_distance` and `keyword_candidate_score` say which list it came from. When the ANN rows are
+    /// the candidates as they are (`annRowsAreCandidates`), the statement joins them to their artifacts directly.
+    ///
+    /// A statement run on a generic plan (`usesGenericPlan`) names the knobs it was planned under in a leading comment.
     func searchStatement(
-        _ plan: SearchPlan, keptKeyword: KeywordCandidates? = nil, keywordsInMemory: Bool = false
+        _ plan: SearchPlan, vector v: PostgresParameter, keptKeyword: KeywordCandidates? = nil,
+        keywordsInMemory: Bool = false
     ) -> PostgresQuery {
         let params = plan.params
         let bestTextFromANN = readsBestTextFromANN(params)
-        let v = PostgresParameter(queryVectorBind(plan))
+        let annRowsAreCandidates = annRowsAreCandidates(params)
         let bm25 = BM25SQL(queryText: plan.queryText, parameters: params.bm25, knownTerms: keptKeyword?.terms?.terms)
         // Without words (a raw vector) there is nothing for BM25 to score: planning its CTEs and LATERAL cost as much
         // as planning the ANN statement. With `keywordsInMemory` the reader scores them (`KeywordIndex.explain`).
@@ -419,12 +468,12 @@ extension SearchEngine {
                 ctes.append("ann_stored AS MATERIALIZED (\(ann))")
                 branches.append("SELECT artifact_id, distance FROM ann_stored")
             }
-            if bestTextFromANN {
+            if bestTextFromANN && !annRowsAreCandidates {
                 ctes.append(
                     """
                     ann_best AS MATERIALIZED (
-                        SELECT DISTINCT ON (artifact_id) artifact_id, content_type, cd, l2, ip FROM ann_stored
-                        ORDER BY artifact_id, cd, content_type)
+                        SELECT DISTINCT ON (artifact_id) artifact_id, content_type, distance AS cd, l2, ip
+                        FROM ann_stored ORDER BY artifact_id, distance, content_type)
                     """)
             }
             if params.contentTypes.contains(.chunk) {
@@ -433,19 +482,25 @@ extension SearchEngine {
                 ctes.append("ann_chunks AS MATERIALIZED (\(ann))")
                 branches.append("SELECT artifact_id, distance FROM ann_chunks")
             }
-            let union = branches.joined(separator: "\nUNION ALL\n")
-            ctes.append(
-                """
-                semantic_candidates AS MATERIALIZED (
-                    SELECT t.artifact_id AS id, min(t.distance) AS distance FROM (\(union)) t
-                    GROUP BY t.artifact_id ORDER BY min(t.distance), t.artifact_id LIMIT \(sql: .integer(params.limit)))
-                """)
-            sources.append("SELECT id FROM semantic_candidates")
+            if !annRowsAreCandidates {  // else ann_stored is joined below as the candidates
+                let union = branches.joined(separator: "\nUNION ALL\n")
+                ctes.append(
+                    """
+                    semantic_candidates AS MATERIALIZED (
+                        SELECT t.artifact_id AS id, min(t.distance) AS distance FROM (\(union)) t
+                        GROUP BY t.artifact_id ORDER BY min(t.distance), t.artifact_id LIMIT \(sql: .integer(params.limit)))
+                    """)
+                sources.append("SELECT id FROM semantic_candidates")
+            }
         }
-        let candidates = sources.joined(separator: "\nUNION\n")
+        let candidates: PostgresQuery =
+            annRowsAreCandidates
+            ? "ann_stored c JOIN artifacts a ON a.id = c.artifact_id"
+            : "(\(sources.joined(separator: "\nUNION\n"))) c JOIN artifacts a ON a.id = c.id"
         let semanticColumn: SQLFragment =
             params.method == .keyword
-            ? "NULL::float8" : "(SELECT s.distance FROM semantic_candidates s WHERE s.id = a.id)"
+            ? "NULL::float8"
+            : annRowsAreCandidates ? "c.distance" : "(SELECT s.distance FROM semantic_candidates s WHERE s.id = a.id)"
         let keywordColumn: SQLFragment =
             params.method == .semantic
             ? "NULL::float8" : "(SELECT k.score FROM keyword_candidates k WHERE k.id = a.id)"
@@ -459,29 +514,25 @@ extension SearchEngine {
         // A candidate the ANN statement returned has its best text in `ann_best`; the lookup (`best`) is then a
         // one-time filter that reads nothing, and runs only for keyword or chunk candidates.
         let bestColumns: SQLFragment =
-            bestTextFromANN
-            ? """
-            coalesce(ab.content_type, best.content_type) AS content_type, coalesce(ab.cd, best.cd) AS cosine_distance,
-                   coalesce(ab.l2, best.l2) AS l2_distance, coalesce(ab.ip, best.ip) AS inner_product,
-            """
-            : """
-            best.content_type, best.cd AS cosine_distance, best.l2 AS l2_distance, best.ip AS inner_product,
-            """
-        let annBestJoin: SQLFragment = bestTextFromANN ? "LEFT JOIN ann_best ab ON ab.artifact_id = a.id\n" : ""
+            annRowsAreCandidates
+            ? "c.content_type, c.distance AS cosine_distance, c.l2 AS l2_distance, c.ip AS inner_product,"
+            : bestTextFromANN
+                ? """
+                coalesce(ab.content_type, best.content_type) AS content_type, coalesce(ab.cd, best.cd) AS cosine_distance,
+                       coalesce(ab.l2, best.l2) AS l2_distance, coalesce(ab.ip, best.ip) AS inner_product,
+                """
+                : """
+                best.content_type, best.cd AS cosine_distance, best.l2 AS l2_distance, best.ip AS inner_product,
+                """
+        let annBestJoin: SQLFragment =
+            bestTextFromANN && !annRowsAreCandidates ? "LEFT JOIN ann_best ab ON ab.artifact_id = a.id\n" : ""
         let lookUpUnlessFromANN: SQLFragment = bestTextFromANN ? "ab.artifact_id IS NULL AND " : ""
-        return """
-            WITH \(ctes.joined(separator: ",\n"))
-            SELECT a.id, a.external_id, u.external_id AS user_external_id, u.name AS user_name, a.title,
-                   a.artifact_type, a.description, a.content, \(sql: bestColumns)
-                   kw.score AS keyword_score, kw.lexemes AS matched_lexemes, kw.parts AS contributions,
-                   chunk.text AS chunk_text, chunk.cd AS chunk_cosine_distance, chunk.l2 AS chunk_l2_distance,
-                   chunk.ip AS chunk_inner_product,
-                   \(sql: semanticColumn) AS semantic_distance, \(sql: keywordColumn) AS keyword_candidate_score,
-                   (extract(epoch FROM clock_timestamp() - statement_timestamp()) * 1000)::float8 AS server_ms
-            FROM (\(candidates)) c JOIN artifacts a ON a.id = c.id JOIN users u ON u.id = a.user_id
-            \(sql: annBestJoin)\(keywordScores)
-            -- "+ 0": a lookup by artifact, never a scan of a vector index (which a pinned plan, sorts off, would
-            -- choose, returning nothing for a candidate outside that index's ef_search nearest).
+        // "+ 0": a lookup by artifact, never a scan of a vector index (which a pinned plan, sorts off, would choose,
+        // returning nothing for a candidate outside that index's ef_search nearest).
+        let bestTextLookup: PostgresQuery =
+            annRowsAreCandidates
+            ? ""
+            : """
             LEFT JOIN LATERAL (
                 SELECT e.content_type, (\(expression) <=> \(v))::float8 AS cd, (\(expression) <-> \(v))::float8 AS l2,
                        ((\(expression) <#> \(v)) * -1)::float8 AS ip
@@ -489,7 +540,21 @@ extension SearchEngine {
                 WHERE \(sql: lookUpUnlessFromANN)e.artifact_id = a.id AND e.user_id = a.user_id\(embeddingsUserFilter(plan))
                       AND e.model_version = \(sql: model) AND e.content_type = ANY(\(storedTypes)::text[])
                 ORDER BY (\(expression) <=> \(v)) + 0, e.content_type LIMIT 1) best ON true
-            LEFT JOIN LATERAL (
+
+            """
+        let plannedUnder: SQLFragment = usesGenericPlan(plan) ? .plannedUnder(params) : ""
+        return """
+            \(sql: plannedUnder)WITH \(ctes.joined(separator: ",\n"))
+            SELECT a.id, a.external_id, u.external_id AS user_external_id, u.name AS user_name, a.title,
+                   a.artifact_type, a.description, a.content, \(sql: bestColumns)
+                   kw.score AS keyword_score, kw.lexemes AS matched_lexemes, kw.parts AS contributions,
+                   chunk.text AS chunk_text, chunk.cd AS chunk_cosine_distance, chunk.l2 AS chunk_l2_distance,
+                   chunk.ip AS chunk_inner_product,
+                   \(sql: semanticColumn) AS semantic_distance, \(sql: keywordColumn) AS keyword_candidate_score,
+                   (extract(epoch FROM clock_timestamp() - statement_timestamp()) * 1000)::float8 AS server_ms
+            FROM \(candidates) JOIN users u ON u.id = a.user_id
+            \(sql: annBestJoin)\(keywordScores)
+            \(bestTextLookup)LEFT JOIN LATERAL (
                 SELECT c.text, (\(expression) <=> \(v))::float8 AS cd, (\(expression) <-> \(v))::float8 AS l2,
                        ((\(expression) <#> \(v)) * -1)::float8 AS ip
                 FROM artifact_chunks c JOIN chunk_embeddings e ON e.artifact_chunk_id = c.id
@@ -504,6 +569,13 @@ extension SearchEngine {
     /// and looking it up again cost every candidate an index scan and four distances.
     func readsBestTextFromANN(_ params: SearchParams) -> Bool {
         params.method != .keyword && params.metric == .cosine && params.storedContentTypes.contains("full")
+    }
+
+    /// Whether the ANN statement's rows are the search's candidates as they are: a semantic search by cosine over
+    /// whole texts alone has one row per artifact (its best text) and `limit` rows in the final order. Grouping them
+    /// by artifact, keeping a best-text table and checking each candidate against it then only added work.
+    func annRowsAreCandidates(_ params: SearchParams) -> Bool {
+        params.method == .semantic && readsBestTextFromANN(params) && params.contentTypes == [.full]
     }
 
     /// Every score for each candidate: distances of its best stored text, keyword score and terms, best chunk.

@@ -16,14 +16,14 @@ struct KeywordCandidates: Equatable {
 struct StaleKeywordCandidates: Error {}
 
 /// Values by key, the oldest dropped beyond `capacity`.
-struct BoundedCache<Value> {
+struct BoundedCache<Key: Hashable, Value> {
     let capacity: Int
-    private var values: [String: Value] = [:]
-    private var order: [String] = []
+    private var values: [Key: Value] = [:]
+    private var order: [Key] = []
 
     init(capacity: Int) { self.capacity = capacity }
 
-    subscript(key: String) -> Value? {
+    subscript(key: Key) -> Value? {
         get { values[key] }
         set {
             if values[key] == nil, newValue != nil {

@@ -34,6 +34,9 @@ public final class SearchEngine {
     /// Plans by statement shape and knob values (`planCacheKey`): asked for once, not on every search.
     var cachedPlans: [PlanCacheKey: QueryPlan] = [:]
     static let cachedPlanCapacity = 256
+    /// Search statements by shape, each with the parameter its query vector is bound to (`builtSearchStatement`).
+    var builtSearchStatements = BoundedCache<SearchStatementKey, BuiltSearchStatement>(
+        capacity: SearchEngine.recentQueryCapacity)
     /// Users' row ids by external id; each search checks its id in the same round trip (`run`).
     var userRowIDs: [String: Int] = [:]
     /// The valid vector indexes, read by the first pinned search (`pinnedIndex`); its EXPLAIN checks them every time.
@@ -47,9 +50,9 @@ public final class SearchEngine {
     /// Keyword candidates by query text, BM25 knobs and filters (`keywordCacheKey`), with the version of the corpus
     /// statistics they were computed under: a knob change that leaves keywords alone (ef_search, probes, plan,
     /// fusion…) does not score the corpus again. Checked against the statistics in every search's round trip.
-    var keywordCandidateCache = BoundedCache<KeywordCandidates>(capacity: SearchEngine.recentQueryCapacity)
+    var keywordCandidateCache = BoundedCache<String, KeywordCandidates>(capacity: SearchEngine.recentQueryCapacity)
     /// Each lexeme of a recent query text with the word typed (`queryWordsStatement`): a function of the text alone.
-    var recentQueryWords = BoundedCache<[String: String]>(capacity: SearchEngine.recentQueryCapacity)
+    var recentQueryWords = BoundedCache<String, [String: String]>(capacity: SearchEngine.recentQueryCapacity)
     /// Whether a new text's keyword candidates are scored in memory (`KeywordIndex`, read on the first keyword or
     /// hybrid search that needs it): for engines that live through many searches (the TUI, the API, evaluation,
     /// benchmarks). Off, the search statement scores them, which needs no memory and no loading.
