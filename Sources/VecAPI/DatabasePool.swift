@@ -13,14 +13,16 @@ public final class DatabasePool: Sendable {
     public final class Worker: @unchecked Sendable {
         private let connect: @Sendable () throws -> Connection
         private let makeEmbedder: (@Sendable (EmbeddingModel) throws -> any Embedder)?
+        private let keywordIndexes: KeywordIndexStore
         private var current: SearchEngine?
 
         init(
             connect: @escaping @Sendable () throws -> Connection,
-            makeEmbedder: (@Sendable (EmbeddingModel) throws -> any Embedder)?
+            makeEmbedder: (@Sendable (EmbeddingModel) throws -> any Embedder)?, keywordIndexes: KeywordIndexStore
         ) {
             self.connect = connect
             self.makeEmbedder = makeEmbedder
+            self.keywordIndexes = keywordIndexes
         }
 
         /// The engine on a live connection, connecting again when the last one broke.
@@ -34,7 +36,7 @@ public final class DatabasePool: Sendable {
                 } else {
                     SearchEngine(connection: connection)
                 }
-            engine.keepsKeywordIndex = true  // a server searches many texts
+            engine.keywordIndexes = keywordIndexes  // a server searches many texts; one index for all workers
             current = engine
             return engine
         }
@@ -67,8 +69,9 @@ public final class DatabasePool: Sendable {
 
     /// `connect` opens one connection (called lazily per worker, and again after a connection breaks).
     public init(configuration: APIConfiguration, connect: @escaping @Sendable () throws -> Connection) {
+        let keywordIndexes = KeywordIndexStore()
         let workers = (0..<max(1, configuration.connections)).map { _ in
-            Worker(connect: connect, makeEmbedder: configuration.makeEmbedder)
+            Worker(connect: connect, makeEmbedder: configuration.makeEmbedder, keywordIndexes: keywordIndexes)
         }
         state = NIOLockedValueBox(State(idle: workers))
         threads = NIOThreadPool(numberOfThreads: workers.count)

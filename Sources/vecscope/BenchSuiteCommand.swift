@@ -335,7 +335,7 @@ extension Vecscope.BenchSuite {
                         what: "no vectors of model \(model) or no jobs", fix: "Run `vecscope gen` first.")
                 }
                 let engine = SearchEngine(connection: connection)
-                engine.keepsKeywordIndex = true
+                engine.keywordIndexes = KeywordIndexStore()
                 func query(_ index: Int) -> SearchEngine.Query {
                     .textWithVector(jobs[index % jobs.count].text, sample[index % sample.count].vector)
                 }

@@ -19,7 +19,7 @@ extension Vecscope {
             Vecscope.bootstrapLogging()
             try runReportingErrors {
                 let engine = SearchEngine(connection: try database.connect())
-                engine.keepsKeywordIndex = true  // every graded job's text, under several methods
+                engine.keywordIndexes = KeywordIndexStore()  // every graded job's text, under several methods
                 let evaluator = Evaluator(engine: engine)
                 var queries = try graded.queries(evaluator: evaluator)
                 if perUser { queries = evaluator.perUser(queries, corpus: try evaluator.corpus()) }

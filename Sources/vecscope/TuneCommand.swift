@@ -30,7 +30,7 @@ extension Vecscope.Tune {
             Vecscope.bootstrapLogging()
             try runReportingErrors {
                 let engine = SearchEngine(connection: try database.connect())
-                engine.keepsKeywordIndex = true  // every graded job's text, under several methods
+                engine.keywordIndexes = KeywordIndexStore()  // every graded job's text, under several methods
                 let evaluator = Evaluator(engine: engine)
                 let queries = try graded.queries(evaluator: evaluator)
                 let params = try search.params(method: .hybrid, limit: 10)
@@ -86,7 +86,7 @@ extension Vecscope.Tune {
             Vecscope.bootstrapLogging()
             try runReportingErrors {
                 let engine = SearchEngine(connection: try database.connect())
-                engine.keepsKeywordIndex = true  // every graded job's text, under several methods
+                engine.keywordIndexes = KeywordIndexStore()  // every graded job's text, under several methods
                 let evaluator = Evaluator(engine: engine)
                 let queries = try graded.queries(evaluator: evaluator)
                 let result = try ThresholdTuner(evaluator: evaluator).tune(
@@ -143,7 +143,7 @@ extension Vecscope.Tune {
             Vecscope.bootstrapLogging()
             try runReportingErrors {
                 let engine = SearchEngine(connection: try database.connect())
-                engine.keepsKeywordIndex = true  // every graded job's text, under several methods
+                engine.keywordIndexes = KeywordIndexStore()  // every graded job's text, under several methods
                 let evaluator = Evaluator(engine: engine)
                 let queries = try graded.queries(evaluator: evaluator)
                 let params = try search.params(

@@ -56,14 +56,14 @@ import Testing
         let (scratch, url) = try TestDatabase.fresh()
         _ = try SyntheticDataLoader(connection: scratch).load(data)
         let engine = SearchEngine(connection: try Connection(url))
-        engine.keepsKeywordIndex = true
+        engine.keywordIndexes = KeywordIndexStore()
         return (scratch, url, engine)
     }
 
     @Test(arguments: [RankingMethod.keyword, .hybrid])
     func theIndexAnswersAsTheStatementDoesOnTheFixtures(method: RankingMethod) throws {
         let (indexed, connection) = try FixtureDatabase.engine()
-        indexed.keepsKeywordIndex = true
+        indexed.keywordIndexes = KeywordIndexStore()
         let (plain, _) = try FixtureDatabase.engine()
         let jobs = try JobCatalog.load(from: FixturePaths.folder).jobs.prefix(6)
         var base = SearchParams()
@@ -110,7 +110,7 @@ import Testing
     /// A new text costs the terms' round trip and the search's; the same text again with another knob, one.
     @Test func aNewTextIsTwoRoundTripsAndNoCorpusScan() throws {
         let (engine, connection) = try FixtureDatabase.engine()
-        engine.keepsKeywordIndex = true
+        engine.keywordIndexes = KeywordIndexStore()
         var params = SearchParams()
         params.method = .hybrid
         _ = try engine.search(text: "warm-up: reads the index", params: params)
@@ -136,9 +136,35 @@ import Testing
         let (engine, _) = try FixtureDatabase.engine()
         try engine.warmUp(model: SearchParams.defaultModel)
         #expect(engine.keywordIndexSummary == nil, "off unless asked for")
-        engine.keepsKeywordIndex = true
+        engine.keywordIndexes = KeywordIndexStore()
         try engine.warmUp(model: SearchParams.defaultModel)
         #expect(engine.keywordIndexSummary?.artifacts ?? 0 > 0)
+    }
+
+    /// Engines that share a store (serve's pool, the TUI's lanes) read the index once and search it at the same
+    /// time, each answering as the statement does.
+    @Test func enginesSharingAStoreReadTheIndexOnceAndSearchItTogether() throws {
+        let store = KeywordIndexStore()
+        let params = {
+            var params = SearchParams(); params.method = .keyword; return params
+        }()
+        let texts = try JobCatalog.load(from: FixturePaths.folder).jobs.prefix(4).map(\.text)
+        let (plain, _) = try FixtureDatabase.engine()
+        let expected = try texts.map { try plain.search(text: $0, params: params).results.map(\.externalID) }
+        let answers = SharedIndexAnswers()
+        DispatchQueue.concurrentPerform(iterations: 2) { _ in
+            do {
+                let (engine, _) = try FixtureDatabase.engine()
+                engine.keywordIndexes = store
+                let ranked = try texts.map { try engine.search(text: $0, params: params).results.map(\.externalID) }
+                answers.record(ranked, index: engine.keywordIndex.map(ObjectIdentifier.init))
+            } catch {
+                answers.fail("\(error)")
+            }
+        }
+        #expect(answers.failures.isEmpty, "\(answers.failures)")
+        #expect(answers.rankings == [expected, expected])
+        #expect(answers.indexes.count == 1 && !answers.indexes.contains(nil), "one index read for both engines")
     }
 
     /// A write to artifacts outdates the index: searches score in SQL until it may be read again, then read it
@@ -179,5 +205,26 @@ import Testing
         #expect(reread.results.contains { $0.externalID == "a-brewer" })
         let expected = try SearchEngine(connection: try Connection(url)).search(query, params: params)
         expectSameAnswers(reread, expected, "after the write")
+    }
+}
+
+/// What each engine of `enginesSharingAStoreReadTheIndexOnceAndSearchItTogether` found, and which index it used.
+private final class SharedIndexAnswers: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var rankings: [[[String]]] = []
+    private(set) var indexes: Set<ObjectIdentifier?> = []
+    private(set) var failures: [String] = []
+
+    func record(_ ranked: [[String]], index: ObjectIdentifier?) {
+        lock.lock()
+        defer { lock.unlock() }
+        rankings.append(ranked)
+        indexes.insert(index)
+    }
+
+    func fail(_ message: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        failures.append(message)
     }
 }

@@ -11,8 +11,8 @@ import Foundation
 ///
 /// Read whole in one statement with the corpus statistics' version (`SearchEngine.corpusVersion`) it belongs to: a
 /// write to artifacts changes that version, and the index is then outdated until read again (`SearchEngine`).
-/// Not thread-safe (scratch arrays are reused between searches): one per `SearchEngine`, like its connection.
-final class KeywordIndex {
+/// Immutable once read: the engines that share a `KeywordIndexStore` read one index from several threads.
+final class KeywordIndex: Sendable {
     /// An artifact as it is read.
     struct Document {
         let id: Int
@@ -68,8 +68,6 @@ final class KeywordIndex {
     private let lexemes: [String]
     /// The documents containing each term, by position.
     private let postings: [[Int32]]
-    /// Reused between searches: which documents are candidates.
-    private var scratchSeen: [Bool]
     private static let noTokens = UInt32.max
 
     private init(version: String, rows: [(Document, TSVector)], started: DispatchTime) {
@@ -117,7 +115,6 @@ final class KeywordIndex {
         self.termIDs = termIDs
         self.lexemes = lexemes
         self.postings = postings
-        scratchSeen = Array(repeating: false, count: ids.count)
         loadedAt = Date()
         loadMs = SearchEngine.milliseconds(since: started)
     }
@@ -175,10 +172,8 @@ final class KeywordIndex {
     /// contains a selecting term, scored by every term it contains, as `BM25SQL.lateral` scores a row; and how many
     /// there were (what a keyword search's candidate count counts).
     func candidates(for query: Query, filter: Filter, limit: Int) -> (best: [(id: Int, score: Double)], matching: Int) {
-        // Moved out of the property for the loop: a class's `var` is checked for exclusive access on every use.
-        var seen = scratchSeen
-        scratchSeen = []
-        defer { scratchSeen = seen }
+        // Per call, so that engines on other threads can share the index (`KeywordIndexStore`).
+        var seen = [Bool](repeating: false, count: ids.count)
         var candidates: [Int32] = []
         for term in query.terms where term.selects {
             guard let id = termIDs[term.lexeme] else { continue }
@@ -311,5 +306,32 @@ struct TopScores {
             if Self.before(ranked[middle], pair) { low = middle + 1 } else { high = middle }
         }
         ranked.insert(pair, at: low)
+    }
+}
+
+/// The keyword index that several engines share (serve's pooled connections, the TUI's lanes): read once per corpus
+/// version for all of them, not once per connection. The lock guards which index is held; reading one happens under
+/// it, so engines that need the index meanwhile wait for that reading instead of starting their own.
+public final class KeywordIndexStore: @unchecked Sendable {
+    private let lock = NSLock()
+    private var index: KeywordIndex?
+
+    public init() {}
+
+    /// The held index when it is of `version` (nil: not known yet), else one read by `load` — unless the held one
+    /// was read less than `reloadInterval` ago (nil then: under a stream of writes, reading the whole index on every
+    /// search would cost more than it saves).
+    func current(
+        version: String?, reloadInterval: TimeInterval, load: () throws -> KeywordIndex
+    ) throws -> KeywordIndex? {
+        lock.lock()
+        defer { lock.unlock() }
+        if let index {
+            if version == nil || version == index.version { return index }
+            if Date().timeIntervalSince(index.loadedAt) < reloadInterval { return nil }
+        }
+        let loaded = try load()
+        index = loaded
+        return loaded
     }
 }

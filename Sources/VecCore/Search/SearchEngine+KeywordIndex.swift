@@ -1,12 +1,12 @@
 import Foundation
 
 extension SearchEngine {
-    /// A keyword or hybrid search of words whose candidates are not kept: with `keepsKeywordIndex`, its terms and
+    /// A keyword or hybrid search of words whose candidates are not kept: with `keywordIndexes`, its terms and
     /// the corpus version are read in one round trip (`BM25SQL.terms`), the candidates scored in memory
     /// (`KeywordIndex`) and kept as an earlier search's would be, so the search statement takes them as values. The
     /// search statement checks that version again. Without a current index nothing is done: the statement scores them.
     func keepKeywordCandidatesFromIndex(_ plan: SearchPlan) throws {
-        guard keepsKeywordIndex, plan.params.method != .semantic, !plan.queryText.isEmpty else { return }
+        guard keywordIndexes != nil, plan.params.method != .semantic, !plan.queryText.isEmpty else { return }
         let key = keywordCacheKey(plan)
         guard keywordCandidateCache[key] == nil, var index = try currentKeywordIndex() else { return }
         let rows = try connection.query(BM25SQL(queryText: plan.queryText, parameters: plan.params.bm25).terms).rows
@@ -45,18 +45,21 @@ extension SearchEngine {
         return index.query(terms, parameters: plan.params.bm25)
     }
 
-    /// The loaded keyword index when it is current, or read now (the first time, or outdated and read longer than
-    /// `keywordIndexReloadInterval` ago); nil when outdated and read too recently.
+    /// The store's keyword index when it is current, or read now (the first time, or outdated and read longer than
+    /// `keywordIndexReloadInterval` ago); nil when outdated and read too recently, or without a store.
     func currentKeywordIndex() throws -> KeywordIndex? {
-        if let index = keywordIndex {
-            if latestCorpusVersion == nil || latestCorpusVersion == index.version { return index }
-            if Date().timeIntervalSince(index.loadedAt) < keywordIndexReloadInterval { return nil }
+        guard let keywordIndexes else { return nil }
+        let index = try keywordIndexes.current(version: latestCorpusVersion, reloadInterval: keywordIndexReloadInterval)
+        {
+            let index = try KeywordIndex.load(on: connection)
+            logger.info(
+                "keyword index read: \(index.documentCount) artifacts in \(Int(index.loadMs.rounded())) ms")
+            return index
         }
-        let index = try KeywordIndex.load(on: connection)
-        keywordIndex = index
-        latestCorpusVersion = index.version
-        logger.info(
-            "keyword index read: \(index.documentCount) artifacts in \(Int(index.loadMs.rounded())) ms")
+        if let index {
+            keywordIndex = index
+            latestCorpusVersion = index.version
+        }
         return index
     }
 }

@@ -53,10 +53,12 @@ public final class SearchEngine {
     var keywordCandidateCache = BoundedCache<String, KeywordCandidates>(capacity: SearchEngine.recentQueryCapacity)
     /// Each lexeme of a recent query text with the word typed (`queryWordsStatement`): a function of the text alone.
     var recentQueryWords = BoundedCache<String, [String: String]>(capacity: SearchEngine.recentQueryCapacity)
-    /// Whether a new text's keyword candidates are scored in memory (`KeywordIndex`, read on the first keyword or
-    /// hybrid search that needs it): for engines that live through many searches (the TUI, the API, evaluation,
-    /// benchmarks). Off, the search statement scores them, which needs no memory and no loading.
-    public var keepsKeywordIndex = false
+    /// Where a new text's keyword candidates are scored in memory (`KeywordIndex`, read on the first keyword or
+    /// hybrid search that needs it), shared by engines that give the same store: for engines that live through many
+    /// searches (the TUI, the API, evaluation, benchmarks). Nil, the search statement scores them, which needs no
+    /// memory and no loading.
+    public var keywordIndexes: KeywordIndexStore?
+    /// The index this engine's kept keyword candidates were scored with (`keywordsInMemory` scores their rows).
     var keywordIndex: KeywordIndex?
     /// The corpus statistics' version last read: a loaded index of another version is outdated.
     var latestCorpusVersion: String?
@@ -108,7 +110,7 @@ public final class SearchEngine {
     /// Readies a new connection off the request path: pgvector's types, the model's registry entry, and a few
     /// searches with different stored vectors, which fill the backend's catalog caches, map more of the pages
     /// searches touch, and prepare the search statement and make its generic plan (`usesGenericPlan`); with
-    /// `keepsKeywordIndex`, the keyword index too, so no request waits for its reading. Without vectors of that
+    /// `keywordIndexes`, the keyword index too, so no request waits for its reading. Without vectors of that
     /// model there is no search to warm.
     public func warmUp(model name: String) throws {
         let model = try model(named: name)
@@ -122,7 +124,7 @@ public final class SearchEngine {
         for row in stored.rows {
             _ = try search(.vector(try row.decode("embedding_vector", as: Vector.self).values), params: params)
         }
-        if keepsKeywordIndex { _ = try currentKeywordIndex() }
+        if keywordIndexes != nil { _ = try currentKeywordIndex() }
     }
 
     static let warmUpSearches = 6

@@ -23,6 +23,8 @@ public final class EngineBackend: SearchBackend, @unchecked Sendable {
     private var indexMonitor: Connection?
     private var indexCanceller: QueryCanceller?
     private var embedders: [String: any Embedder] = [:]
+    /// One keyword index for every lane, the background side and the sweeps.
+    private let keywordIndexes = KeywordIndexStore()
 
     /// `connect` opens a new connection (it is called again to reconnect after the server went away);
     /// `connectPrimary` one that may write (default: `connect`).
@@ -53,7 +55,7 @@ public final class EngineBackend: SearchBackend, @unchecked Sendable {
     private func makeEngine() throws -> SearchEngine {
         let engine = SearchEngine(
             connection: try connect(), makeEmbedder: { [unowned self] in try self.sharedEmbedder($0) })
-        engine.keepsKeywordIndex = true  // a session searches many texts
+        engine.keywordIndexes = keywordIndexes  // a session searches many texts, in every lane
         return engine
     }
 
