@@ -113,7 +113,11 @@ import Testing
         engine.keywordIndexes = KeywordIndexStore()
         var params = SearchParams()
         params.method = .hybrid
+        let warmUpSent = connection.statementsSent
         _ = try engine.search(text: "warm-up: reads the index", params: params)
+        let warmUp = connection.recentStatements.suffix(connection.statementsSent - warmUpSent)
+        #expect(warmUp.contains { $0.hasPrefix("PREPARE ") && $0.contains("bm25_stats") }, "the terms, prepared")
+        #expect(warmUp.contains { $0.hasPrefix("PREPARE ") && $0.contains("w.word") }, "the words, prepared")
         let text = "Kafka streaming for a payments ledger in PostgreSQL, on call for the ledger's SLOs"
         var semantic = params
         semantic.method = .semantic
@@ -123,6 +127,7 @@ import Testing
         _ = try engine.search(text: text, params: params)
         let statements = connection.recentStatements.suffix(connection.statementsSent - sent)
         #expect(connection.roundTrips - trips == 2, "\(statements)")
+        #expect(!statements.contains { $0.hasPrefix("PREPARE ") }, "prepared by the first text, not again")
         #expect(!statements.contains { $0.contains(Self.corpusScan) })
         #expect(statements.last?.contains("to_tsvector") == false, "the terms are values, not parsed again")
         params.efSearch = 64

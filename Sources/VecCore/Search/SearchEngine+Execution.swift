@@ -130,7 +130,9 @@ extension SearchEngine {
         let hasWords = !plan.queryText.isEmpty
         let wordsKey = hasWords ? SHA256.hex(plan.queryText) : ""
         let keptWords = hasWords ? recentQueryWords[wordsKey] : [:]
-        if keptWords == nil { statements.append(PipelineStatement(queryWordsStatement(plan.queryText))) }
+        if keptWords == nil {
+            statements.append(PipelineStatement(queryWordsStatement(plan.queryText), prepared: true))
+        }
         let keywordKey = params.method == .semantic ? nil : keywordCacheKey(plan)
         let keptKeyword = keywordKey.flatMap { keywordCandidateCache[$0] }
         if keywordKey != nil { statements.append(PipelineStatement(Self.corpusVersionStatement, prepared: true)) }

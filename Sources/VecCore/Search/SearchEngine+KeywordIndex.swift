@@ -9,7 +9,9 @@ extension SearchEngine {
         guard keywordIndexes != nil, plan.params.method != .semantic, !plan.queryText.isEmpty else { return }
         let key = keywordCacheKey(plan)
         guard keywordCandidateCache[key] == nil, var index = try currentKeywordIndex() else { return }
-        let rows = try connection.query(BM25SQL(queryText: plan.queryText, parameters: plan.params.bm25).terms).rows
+        // Prepared: planning it cost more than running it (a job text's terms are a few hundred index probes).
+        let statement = BM25SQL(queryText: plan.queryText, parameters: plan.params.bm25).terms
+        let rows = try connection.queryPrepared(statement).rows
         guard let first = rows.first else { return }
         let version: String = try first.decode("version")
         latestCorpusVersion = version
