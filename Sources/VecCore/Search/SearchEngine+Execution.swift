@@ -397,8 +397,8 @@ extension SearchEngine {
     // MARK: - The search statement
 
     /// The search statement for `plan`, built once per shape (`SearchStatementKey`) and bound to each search's own
-    /// query vector: building its text cost a semantic search about a fifth of its own CPU. Kept keyword candidates
-    /// are values of the statement, so a statement with them is built every time.
+    /// query vector: building its text was a large share of a semantic search's own CPU. Kept keyword candidates are
+    /// values of the statement, so a statement with them is built every time.
     func builtSearchStatement(
         _ plan: SearchPlan, keptKeyword: KeywordCandidates?, keywordsInMemory: Bool
     ) -> PostgresQuery {
